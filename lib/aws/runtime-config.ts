@@ -1,0 +1,41 @@
+/**
+ * The contract between the CDK construct (which sets these environment
+ * variables on each Lambda) and the handlers (which read them once at init).
+ */
+export const ENV = {
+  archiveBucket: 'IMMUTRAIL_ARCHIVE_BUCKET',
+  table: 'IMMUTRAIL_TABLE',
+  signingKeyId: 'IMMUTRAIL_SIGNING_KEY_ID',
+  alertTopicArn: 'IMMUTRAIL_ALERT_TOPIC_ARN',
+  origin: 'IMMUTRAIL_ORIGIN',
+  /** Object Lock COMPLIANCE retention applied to every object written, in days; 0 = rely on the bucket default only. */
+  retentionDays: 'IMMUTRAIL_RETENTION_DAYS',
+  /** JSON array of role ARNs or glob patterns allowed to change infrastructure. */
+  deployerPrincipals: 'IMMUTRAIL_DEPLOYER_PRINCIPALS',
+  /** JSON: {"mode":"all"} | {"mode":"tag","key":"...","value":"..."} | {"mode":"types","types":[...]} */
+  immutableScope: 'IMMUTRAIL_IMMUTABLE_SCOPE',
+  /** JSON array of KMS key ARNs whose attestations are trusted. */
+  attestationKeyIds: 'IMMUTRAIL_ATTESTATION_KEY_IDS',
+  /** JSON object naming the stack's own resources, for auditor-tampering detection. */
+  protectedResources: 'IMMUTRAIL_PROTECTED_RESOURCES',
+  witnessBucket: 'IMMUTRAIL_WITNESS_BUCKET',
+  alertSuppressSeconds: 'IMMUTRAIL_ALERT_SUPPRESS_SECONDS',
+  trailName: 'IMMUTRAIL_TRAIL_NAME',
+  trailBucket: 'IMMUTRAIL_TRAIL_BUCKET',
+  trailPrefix: 'IMMUTRAIL_TRAIL_PREFIX',
+  silenceMinutes: 'IMMUTRAIL_SILENCE_MINUTES',
+  captureReadOnly: 'IMMUTRAIL_CAPTURE_READ_ONLY',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+export function requireEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): string {
+  const v = env[name];
+  if (v === undefined || v === '') throw new Error(`missing environment variable ${name}`);
+  return v;
+}
+
+export function optionalEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
