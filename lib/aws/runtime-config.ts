@@ -25,6 +25,10 @@ export const ENV = {
   trailPrefix: 'IMMUTRAIL_TRAIL_PREFIX',
   silenceMinutes: 'IMMUTRAIL_SILENCE_MINUTES',
   captureReadOnly: 'IMMUTRAIL_CAPTURE_READ_ONLY',
+  /** JSON array of CloudTrail eventSource values the API-call rule captures; absent = every service. */
+  apiCallSources: 'IMMUTRAIL_API_CALL_SOURCES',
+  /** JSON array of ShardRoute (lib/construct/shards.ts): which rule delivers which events into which shard. */
+  shardPlan: 'IMMUTRAIL_SHARD_PLAN',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -1,5 +1,4 @@
 import type { Alert } from './alert';
-import type { JsonObject } from './json';
 import type { EventData } from './normalized';
 
 /** Version of the record format described in docs/FORMAT.md. */

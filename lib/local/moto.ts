@@ -19,6 +19,25 @@ export function motoAvailable(): boolean {
   return r.error === undefined && r.status === 0;
 }
 
+/**
+ * moto_server serves each request on its own thread, and its DynamoDB
+ * transactions are not atomic across threads: two racing conditional writes can
+ * both succeed, which real DynamoDB never allows. Serving one request at a time
+ * restores the atomicity that the chain's compare-and-swap relies on.
+ */
+const SERIAL_SERVER = [
+  'import sys',
+  'from werkzeug.serving import run_simple',
+  'from moto.server import DomainDispatcherApplication, create_backend_app',
+  'app = DomainDispatcherApplication(create_backend_app)',
+  'run_simple(sys.argv[1], int(sys.argv[2]), app, threaded=False)',
+].join('\n');
+
+function serialServerAvailable(): boolean {
+  const r = spawnSync('python3', ['-c', 'import moto.server, werkzeug.serving'], { stdio: 'ignore' });
+  return r.error === undefined && r.status === 0;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -51,7 +70,10 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: num
 export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
   if (!motoAvailable()) throw new MotoMissingError();
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const [cmd, args] = serialServerAvailable()
+    ? ['python3', ['-c', SERIAL_SERVER, '127.0.0.1', String(port)]]
+    : ['moto_server', ['-H', '127.0.0.1', '-p', String(port)]];
+  const child = spawn(cmd, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });

@@ -1,0 +1,27 @@
+/**
+ * Item keys of the single DynamoDB table (partition key `pk`, sort key `sk`).
+ * Access patterns (docs/DESIGN.md, "Index"):
+ *   head#<shard> / head                      -> chain head of a shard (CAS target)
+ *   id#<record id> / id                      -> where a record lives (exactly-once key)
+ *   res#<resource id> / <time>#<shard>#<seq> -> timeline of a resource
+ *   actor#<principal> / <time>#<shard>#<seq> -> timeline of a principal
+ *   att#<subject> / <keyId>#<signedAt>       -> attestations of an image digest or AMI
+ *   supp#<fingerprint> / supp                -> alert suppression window
+ *   ckpt / latest                            -> the latest checkpoint
+ *   shards / <shard>                         -> one item per shard (written with its genesis)
+ * Items of alerts not yet published carry `outbox` and appear in the sparse GSI "outbox".
+ */
+export const K = {
+  head: (shard: string) => ({ pk: `head#${shard}`, sk: 'head' }),
+  id: (id: string) => ({ pk: `id#${id}`, sk: 'id' }),
+  timelineSk: (time: string, shard: string, seq: number) => `${time}#${shard}#${String(seq).padStart(16, '0')}`,
+  resource: (resourceId: string) => `res#${resourceId}`,
+  actor: (principal: string) => `actor#${principal}`,
+  attestation: (subject: string) => `att#${subject}`,
+  suppression: (fingerprint: string) => ({ pk: `supp#${fingerprint}`, sk: 'supp' }),
+  latestCheckpoint: { pk: 'ckpt', sk: 'latest' },
+  shardsPk: 'shards',
+  shard: (shard: string) => ({ pk: 'shards', sk: shard }),
+} as const;
+
+export const OUTBOX_INDEX = 'outbox';

@@ -1,0 +1,123 @@
+import { buildBatch, extendBatch, genesisDraft, type Batch, type ChainHead } from '../core/chain';
+import type { Alert } from '../core/alert';
+import type { AuditRecord, AuditRecordOf, RecordDraft } from '../core/record';
+import { CommitConflictError, MAX_RECORDS_PER_COMMIT, type RecordPointer } from '../aws/chain-store';
+
+export interface ChainStorePort {
+  head(shard: string): Promise<ChainHead>;
+  existing(ids: readonly string[]): Promise<Map<string, RecordPointer>>;
+  commit(expected: ChainHead, batch: Batch, outbox?: ReadonlyMap<string, string>): Promise<void>;
+}
+
+export interface ArchivePort {
+  putBatch(batch: Batch, now?: Date): Promise<void>;
+}
+
+export interface CommitDeps {
+  store: ChainStorePort;
+  archive: ArchivePort;
+  /** Detectors over an event record placed in the batch; their alerts are committed with it. */
+  detect?: (record: AuditRecordOf<'event'>) => Promise<Alert[]>;
+  origin: string;
+  clock?: () => Date;
+  maxAttempts?: number;
+  /** Test hook: runs between the S3 put and the commit (crash injection). */
+  afterPut?: (batch: Batch) => Promise<void>;
+}
+
+export interface CommitOutcome {
+  shard: string;
+  committed: AuditRecord[];
+  batches: { key: string; firstSeq: number; lastSeq: number }[];
+  duplicates: number;
+  conflicts: number;
+  alerts: Alert[];
+}
+
+// Room left for alerts when a chunk of events is placed in one transaction.
+const EVENTS_PER_CHUNK = 30;
+
+export const alertRecordId = (a: Alert): string => `alert:${a.id}`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Commits drafts to one shard's chain, exactly once per id: already committed
+ * ids are skipped, a lost compare-and-swap leaves the written object as an
+ * orphan and the chunk is rebuilt on the new head. Throws after maxAttempts
+ * conflicts so the messages are redelivered rather than lost.
+ */
+export async function commitDrafts(deps: CommitDeps, shard: string, drafts: readonly RecordDraft[]): Promise<CommitOutcome> {
+  const outcome: CommitOutcome = { shard, committed: [], batches: [], duplicates: 0, conflicts: 0, alerts: [] };
+  const seen = new Set<string>();
+  const unique: RecordDraft[] = [];
+  for (const d of drafts) {
+    if (seen.has(d.id)) outcome.duplicates++;
+    else {
+      seen.add(d.id);
+      unique.push(d);
+    }
+  }
+  for (let i = 0; i < unique.length; i += EVENTS_PER_CHUNK) {
+    await commitChunk(deps, shard, unique.slice(i, i + EVENTS_PER_CHUNK), outcome);
+  }
+  return outcome;
+}
+
+async function commitChunk(deps: CommitDeps, shard: string, chunk: RecordDraft[], outcome: CommitOutcome): Promise<void> {
+  const clock = deps.clock ?? (() => new Date());
+  const maxAttempts = deps.maxAttempts ?? 8;
+  let pending = chunk;
+  for (let attempt = 1; ; attempt++) {
+    const existing = await deps.store.existing(pending.map((d) => d.id));
+    if (existing.size > 0) {
+      outcome.duplicates += existing.size;
+      pending = pending.filter((d) => !existing.has(d.id));
+    }
+    if (pending.length === 0) return;
+    const head = await deps.store.head(shard);
+    const now = clock();
+    const drafts = head.seq === -1 ? [genesisDraft(shard, deps.origin), ...pending] : pending;
+    let batch = buildBatch(head, drafts, now);
+    const alerts = await detectAll(deps, batch);
+    batch = extendBatch(batch, alerts.map((a) => ({ kind: 'alert', id: alertRecordId(a), data: { alert: a } }) as RecordDraft), now);
+    if (batch.records.length > MAX_RECORDS_PER_COMMIT) {
+      // Too many alerts for one transaction: halve the chunk and go again.
+      const half = Math.ceil(pending.length / 2);
+      await commitChunk(deps, shard, pending.slice(0, half), outcome);
+      await commitChunk(deps, shard, pending.slice(half), outcome);
+      return;
+    }
+    await deps.archive.putBatch(batch, now);
+    if (deps.afterPut) await deps.afterPut(batch);
+    try {
+      await deps.store.commit(head, batch, new Map(alerts.map((a) => [alertRecordId(a), JSON.stringify(a)])));
+    } catch (err) {
+      if (!(err instanceof CommitConflictError)) throw err;
+      outcome.conflicts++;
+      if (attempt >= maxAttempts) throw err;
+      await sleep(Math.random() * 20 * 2 ** Math.min(attempt, 6));
+      continue;
+    }
+    outcome.committed.push(...batch.records);
+    outcome.batches.push({ key: batch.key, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq });
+    outcome.alerts.push(...alerts);
+    return;
+  }
+}
+
+async function detectAll(deps: CommitDeps, batch: Batch): Promise<Alert[]> {
+  if (!deps.detect) return [];
+  const alerts: Alert[] = [];
+  const ids = new Set<string>();
+  for (const r of batch.records) {
+    if (r.chain.kind !== 'event') continue;
+    for (const a of await deps.detect(r as AuditRecordOf<'event'>)) {
+      if (!ids.has(a.id)) {
+        ids.add(a.id);
+        alerts.push(a);
+      }
+    }
+  }
+  return alerts;
+}

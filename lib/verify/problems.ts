@@ -1,0 +1,38 @@
+/** Each way an archive can fail verification. Codes are stable: scripts may match on them. */
+export type ProblemCode =
+  | 'UNREADABLE' // an object could not be read
+  | 'PARSE' // a line is not a record
+  | 'KEY_MISMATCH' // the object's key does not describe its contents (shard, sequence range, batch id)
+  | 'SHARD_MISMATCH' // a record names another shard than the object it sits in
+  | 'SEQUENCE' // sequence numbers inside an object do not run 1 by 1
+  | 'LINK' // a record's prev is not the hash of the record before it
+  | 'GAP' // no object continues the chain at this sequence
+  | 'UNLINKED_OBJECT' // an object that links to nothing on the chain
+  | 'FOREIGN_OBJECT' // an object under records/ whose key is not a batch key
+  | 'GENESIS' // a shard does not start with its genesis record
+  | 'CHECKPOINT_MALFORMED'
+  | 'CHECKPOINT_SIGNATURE'
+  | 'CHECKPOINT_CHAIN' // a checkpoint's prev does not name the checkpoint before it
+  | 'CHECKPOINT_MISMATCH' // a checkpoint's shard root or head differs from the archive's
+  | 'TRUNCATED' // the archive holds fewer records than a checkpoint committed to
+  | 'HEAD_MISMATCH' // the live head in the index is not the end of the archive's chain
+  | 'ROLLBACK' // the archive or newest checkpoint is not an extension of the trusted checkpoint
+  | 'DUPLICATE_ID'; // one id committed twice
+
+/** Findings that do not mean tampering. */
+export type NoticeCode = 'ORPHAN' | 'UNSEALED' | 'UNRESOLVED_FORK' | 'NO_CHECKPOINT';
+
+export interface Problem {
+  code: ProblemCode;
+  message: string;
+  key?: string;
+  shard?: string;
+  seq?: number;
+}
+
+export interface Notice {
+  code: NoticeCode;
+  message: string;
+  key?: string;
+  shard?: string;
+}

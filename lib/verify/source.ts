@@ -1,0 +1,6 @@
+/** Where the verifier reads an archive from: S3 (through the SDK) or a local copy. */
+export interface ArchiveSource {
+  list(prefix: string): AsyncIterable<{ key: string; size: number }>;
+  get(key: string): Promise<Buffer>;
+  describe(): string;
+}

@@ -1,0 +1,261 @@
+import { CHECKPOINTS_PREFIX, RECORDS_PREFIX, isCheckpointKey } from '../core/layout';
+import {
+  CheckpointError,
+  noteHash,
+  parseSignedCheckpoint,
+  verifyCheckpoint,
+  type SignedCheckpoint,
+  type TrustedKey,
+} from '../core/checkpoint';
+import { ZERO_HASH } from '../core/record';
+import { assembleShard, type Anchor, type AssembledShard } from './assemble-shard';
+import type { Notice, Problem } from './problems';
+import { scanBatch, type ScannedBatch } from './scan-batch';
+import type { ArchiveSource } from './source';
+
+export interface VerifyOptions {
+  keys: readonly TrustedKey[];
+  /** A checkpoint the user trusted earlier: the archive must extend it. */
+  trusted?: Buffer;
+  /** Verify only this shard. */
+  shard?: string;
+  concurrency?: number;
+  /** Live shard heads from the index (online verification): they end each chain; later objects are orphans. */
+  heads?: ReadonlyMap<string, { seq: number; hash: string }>;
+  /** Report ids committed more than once (holds every id in memory). */
+  checkDuplicates?: boolean;
+  onProgress?: (p: { objects: number; totalObjects: number; bytes: number; totalBytes: number }) => void;
+}
+
+export interface ShardSummary {
+  shard: string;
+  records: number;
+  objects: number;
+  orphans: number;
+  head: string;
+  sealed: number;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  source: string;
+  records: number;
+  objects: number;
+  bytes: number;
+  shards: ShardSummary[];
+  checkpoints: { count: number; valid: number; latest: { size: number; time: string; root: string } | null };
+  problems: Problem[];
+  notices: Notice[];
+  durationMs: number;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Reads, parses and checks the signature of every checkpoint, then checks their prev chain. */
+async function loadCheckpoints(source: ArchiveSource, keys: readonly TrustedKey[], problems: Problem[], notices: Notice[]): Promise<{ all: number; valid: SignedCheckpoint[] }> {
+  const listed: string[] = [];
+  for await (const o of source.list(CHECKPOINTS_PREFIX)) if (isCheckpointKey(o.key)) listed.push(o.key);
+  const valid: SignedCheckpoint[] = [];
+  for (const key of listed) {
+    try {
+      const signed = parseSignedCheckpoint(await source.get(key));
+      verifyCheckpoint(signed, keys);
+      valid.push(signed);
+    } catch (err) {
+      if (!(err instanceof CheckpointError)) throw err;
+      problems.push({
+        code: err.code === 'BAD_SIGNATURE' || err.code === 'UNKNOWN_KEY' ? 'CHECKPOINT_SIGNATURE' : 'CHECKPOINT_MALFORMED',
+        message: `checkpoint ${key}: ${err.message}`,
+        key,
+      });
+    }
+  }
+  valid.sort((a, b) => a.checkpoint.size - b.checkpoint.size || (a.checkpoint.time < b.checkpoint.time ? -1 : 1));
+  // The checkpoint chain runs back from the newest through `prev`. A signed
+  // checkpoint off that chain is a seal that lost its race (benign; its roots are
+  // still checked against the records); a `prev` naming a missing note means a
+  // checkpoint was removed.
+  const byHash = new Map(valid.map((c) => [noteHash(c.note), c]));
+  const onChain = new Set<SignedCheckpoint>();
+  for (let c = valid.at(-1); c; ) {
+    onChain.add(c);
+    const prev = c.checkpoint.prev;
+    if (prev === null) break;
+    const before = byHash.get(prev);
+    if (!before || onChain.has(before)) {
+      problems.push({ code: 'CHECKPOINT_CHAIN', message: `checkpoint of ${c.checkpoint.time} (size ${c.checkpoint.size}) names a previous checkpoint that is not in the archive` });
+      break;
+    }
+    for (const s of before.checkpoint.shards) {
+      const now = c.checkpoint.shards.find((x) => x.shard === s.shard);
+      if (!now || now.size < s.size) {
+        problems.push({ code: 'ROLLBACK', message: `checkpoint of ${c.checkpoint.time} shrinks shard ${s.shard} below ${s.size} records`, shard: s.shard });
+      }
+    }
+    c = before;
+  }
+  for (const c of valid) {
+    if (!onChain.has(c)) notices.push({ code: 'ORPHAN', message: `checkpoint of ${c.checkpoint.time} (size ${c.checkpoint.size}) is signed but not on the checkpoint chain` });
+  }
+  return { all: listed.length, valid };
+}
+
+/**
+ * Verifies an archive offline: every record hash, every link, every object key,
+ * every checkpoint signature, the checkpoint chain, each checkpoint's roots
+ * against the records, and (optionally) that the archive extends a checkpoint
+ * trusted earlier. Holds 32 bytes per record, never the records.
+ */
+export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions): Promise<VerifyReport> {
+  const started = Date.now();
+  const problems: Problem[] = [];
+  const notices: Notice[] = [];
+
+  const { all: checkpointCount, valid: checkpoints } = await loadCheckpoints(source, opts.keys, problems, notices);
+  let trusted: SignedCheckpoint | undefined;
+  if (opts.trusted) {
+    trusted = parseSignedCheckpoint(opts.trusted);
+    verifyCheckpoint(trusted, opts.keys);
+  }
+
+  const objects: { key: string; size: number }[] = [];
+  const prefix = opts.shard ? `${RECORDS_PREFIX}shard=${opts.shard}/` : RECORDS_PREFIX;
+  for await (const o of source.list(prefix)) objects.push(o);
+  const totalBytes = objects.reduce((n, o) => n + o.size, 0);
+  let doneObjects = 0;
+  let doneBytes = 0;
+  const scanned: ScannedBatch[] = [];
+  await mapLimit(objects, opts.concurrency ?? 16, async (o) => {
+    let body: Buffer;
+    try {
+      body = await source.get(o.key);
+    } catch (err) {
+      problems.push({ code: 'UNREADABLE', message: `object ${o.key} could not be read: ${(err as Error).message}`, key: o.key });
+      return;
+    }
+    const r = scanBatch(o.key, body, { collectIds: opts.checkDuplicates });
+    if (Array.isArray(r)) problems.push(...r);
+    else scanned.push(r);
+    doneObjects++;
+    doneBytes += body.length;
+    opts.onProgress?.({ objects: doneObjects, totalObjects: objects.length, bytes: doneBytes, totalBytes });
+  });
+
+  const byShard = new Map<string, ScannedBatch[]>();
+  for (const b of scanned) {
+    const list = byShard.get(b.parsed.shard) ?? [];
+    list.push(b);
+    byShard.set(b.parsed.shard, list);
+  }
+  const latest = checkpoints.at(-1);
+  const allCheckpoints = trusted ? [...checkpoints, trusted] : checkpoints;
+  const shardIds = new Set<string>([...byShard.keys()]);
+  for (const c of allCheckpoints) for (const s of c.checkpoint.shards) if (!opts.shard || s.shard === opts.shard) shardIds.add(s.shard);
+  for (const s of opts.heads?.keys() ?? []) if (!opts.shard || s === opts.shard) shardIds.add(s);
+
+  const shards: ShardSummary[] = [];
+  const assembled = new Map<string, AssembledShard>();
+  for (const shard of [...shardIds].sort()) {
+    const states = allCheckpoints.flatMap((c) => c.checkpoint.shards.filter((s) => s.shard === shard));
+    const anchors: Anchor[] = (latest?.checkpoint.shards ?? []).filter((s) => s.shard === shard).map((s) => ({ size: s.size, head: s.head }));
+    // Online, a shard the index does not know has committed nothing: all its objects are orphans.
+    const live = opts.heads ? (opts.heads.get(shard) ?? { seq: -1, hash: ZERO_HASH }) : undefined;
+    const a = assembleShard(shard, byShard.get(shard) ?? [], anchors, new Set(states.map((s) => s.size)), live ? { size: live.seq + 1, head: live.hash } : undefined);
+    assembled.set(shard, a);
+    problems.push(...a.problems);
+    notices.push(...a.notices);
+    const sealed = latest?.checkpoint.shards.find((s) => s.shard === shard)?.size ?? 0;
+    if (a.length > sealed) {
+      notices.push({ code: 'UNSEALED', message: `shard ${shard}: ${a.length - sealed} records after the latest checkpoint are not sealed yet`, shard });
+    }
+    shards.push({
+      shard,
+      records: a.length,
+      objects: a.chain.length,
+      orphans: a.notices.filter((n) => n.code === 'ORPHAN').length,
+      head: a.head,
+      sealed,
+    });
+  }
+
+  // Every checkpoint must describe the records: same roots and heads at its sizes.
+  for (const c of allCheckpoints) {
+    const isTrusted = c === trusted;
+    for (const s of c.checkpoint.shards) {
+      if (opts.shard && s.shard !== opts.shard) continue;
+      const a = assembled.get(s.shard)!;
+      const what = isTrusted ? 'trusted checkpoint' : `checkpoint of ${c.checkpoint.time}`;
+      if (a.length < s.size) {
+        problems.push({
+          code: isTrusted ? 'ROLLBACK' : 'TRUNCATED',
+          message: `shard ${s.shard}: ${what} committed to ${s.size} records, the archive holds ${a.length}`,
+          shard: s.shard,
+          seq: a.length,
+        });
+      } else if (a.rootsAt.get(s.size) !== s.root || (s.size > 0 && a.headsAt.get(s.size) !== s.head)) {
+        problems.push({
+          code: isTrusted ? 'ROLLBACK' : 'CHECKPOINT_MISMATCH',
+          message: `shard ${s.shard}: the records do not match the root of the ${what} at size ${s.size}`,
+          shard: s.shard,
+        });
+      }
+    }
+  }
+  if (trusted && latest) {
+    for (const s of trusted.checkpoint.shards) {
+      const now = latest.checkpoint.shards.find((x) => x.shard === s.shard);
+      if (!now || now.size < s.size) {
+        problems.push({
+          code: 'ROLLBACK',
+          message: `the newest checkpoint in the archive (${latest.checkpoint.time}) is older than the trusted one for shard ${s.shard} (${now?.size ?? 0} < ${s.size} records)`,
+          shard: s.shard,
+        });
+      }
+    }
+  }
+  if (!latest) notices.push({ code: 'NO_CHECKPOINT', message: 'the archive holds no valid checkpoint: truncation of the newest records cannot be detected' });
+
+  if (opts.checkDuplicates) {
+    const seen = new Map<string, string>();
+    for (const a of assembled.values()) {
+      for (const b of a.chain) {
+        b.ids?.forEach((id, i) => {
+          const where = `${a.shard}/${b.firstSeq + i}`;
+          const first = seen.get(id);
+          if (first) problems.push({ code: 'DUPLICATE_ID', message: `id ${id} is committed twice (${first} and ${where})`, key: b.key, shard: a.shard, seq: b.firstSeq + i });
+          else seen.set(id, where);
+        });
+      }
+    }
+  }
+
+  const records = shards.reduce((n, s) => n + s.records, 0);
+  return {
+    ok: problems.length === 0,
+    source: source.describe(),
+    records,
+    objects: objects.length,
+    bytes: totalBytes,
+    shards,
+    checkpoints: {
+      count: checkpointCount,
+      valid: checkpoints.length,
+      latest: latest ? { size: latest.checkpoint.size, time: latest.checkpoint.time, root: latest.checkpoint.root } : null,
+    },
+    problems,
+    notices,
+    durationMs: Date.now() - started,
+  };
+}
+

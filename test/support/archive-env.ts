@@ -1,0 +1,58 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { ArchiveWriter } from '../../lib/aws/archive-writer';
+import { ChainStore } from '../../lib/aws/chain-store';
+import { CheckpointStore } from '../../lib/aws/checkpoint-store';
+import { clientConfig, type AwsTarget } from '../../lib/aws/client-config';
+import { S3Source } from '../../lib/aws/s3-source';
+import { TimelineIndex } from '../../lib/aws/timeline-index';
+import { LocalSigner } from '../../lib/core/local-signer';
+import type { CommitDeps } from '../../lib/ingest/commit';
+import { ensureTable } from '../../lib/local/provision-table';
+
+/**
+ * An archive on moto with a plain (unlocked) bucket, so tests can tamper with
+ * it the way an attacker with write access to a copy would.
+ */
+export interface TestArchive {
+  s3: S3Client;
+  ddb: DynamoDBClient;
+  bucket: string;
+  table: string;
+  origin: string;
+  store: ChainStore;
+  writer: ArchiveWriter;
+  index: TimelineIndex;
+  checkpoints: CheckpointStore;
+  signer: LocalSigner;
+  source: S3Source;
+  commitDeps(extra?: Partial<CommitDeps>): CommitDeps;
+}
+
+export async function createTestArchive(target: AwsTarget): Promise<TestArchive> {
+  const s3 = new S3Client(clientConfig(target));
+  const ddb = new DynamoDBClient(clientConfig(target));
+  const suffix = randomUUID().slice(0, 8);
+  const bucket = `immutrail-test-${suffix}`;
+  const table = `immutrail-test-${suffix}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await ensureTable(ddb, table);
+  const origin = `immutrail.test/${suffix}`;
+  const store = new ChainStore(ddb, table);
+  const writer = new ArchiveWriter(s3, { bucket, retentionDays: 0 });
+  return {
+    s3,
+    ddb,
+    bucket,
+    table,
+    origin,
+    store,
+    writer,
+    index: new TimelineIndex(ddb, table),
+    checkpoints: new CheckpointStore(s3, ddb, { bucket, table, retentionDays: 0 }),
+    signer: new LocalSigner(origin),
+    source: new S3Source(s3, bucket),
+    commitDeps: (extra = {}) => ({ store, archive: writer, origin, ...extra }),
+  };
+}
