@@ -172,9 +172,12 @@ export function parseSignedCheckpoint(note: Buffer): SignedCheckpoint {
 }
 
 export interface TrustedKey {
+  /** The signer's name; ANY_KEY_NAME trusts the key under whatever name the note gives (the key is what matters). */
   keyName: string;
   publicKey: KeyObject;
 }
+
+export const ANY_KEY_NAME = '*';
 
 export function trustedKeyFromPem(keyName: string, pem: string | Buffer): TrustedKey {
   return { keyName, publicKey: createPublicKey(pem) };
@@ -185,7 +188,8 @@ export function verifyCheckpoint(signed: SignedCheckpoint, keys: readonly Truste
   let known = false;
   for (const sig of signed.signatures) {
     for (const k of keys) {
-      if (sig.keyName !== k.keyName || !sig.keyId.equals(keyId(k.keyName, k.publicKey))) continue;
+      const name = k.keyName === ANY_KEY_NAME ? sig.keyName : k.keyName;
+      if (sig.keyName !== name || !sig.keyId.equals(keyId(name, k.publicKey))) continue;
       known = true;
       if (cryptoVerify('sha256', signed.body, k.publicKey, sig.signature)) return;
     }

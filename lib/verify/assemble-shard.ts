@@ -13,7 +13,7 @@ export interface AssembledShard {
   shard: string;
   /** Batches on the committed chain, in order. */
   chain: ScannedBatch[];
-  /** Records on the chain. */
+  /** Sequence after the last record on the chain (= records on the chain, unless partial). */
   length: number;
   /** Hash of the last record on the chain (ZERO_HASH for none). */
   head: string;
@@ -42,6 +42,8 @@ export function assembleShard(
   snapshotSizes: ReadonlySet<number>,
   /** The live head from the index, when online: the chain ends exactly there, later objects are orphans. */
   liveHead?: Anchor,
+  /** Verify a slice: start at the first object given and trust its link to what came before. */
+  partial = false,
 ): AssembledShard {
   if (liveHead) anchors = [...anchors, liveHead];
   const problems: Problem[] = [];
@@ -78,10 +80,15 @@ export function assembleShard(
   if (snapshotSizes.has(0)) rootsAt.set(0, frontier.root().toString('hex'));
   let pos = 0;
   let prev = ZERO_HASH;
+  if (partial && batches.length > 0) {
+    pos = Math.min(...batches.map((b) => b.firstSeq));
+    const first = [...(byFirst.get(pos) ?? [])].sort((x, y) => (reach.get(y) ?? 0) - (reach.get(x) ?? 0))[0];
+    prev = first.firstPrev;
+  }
   const place = (b: ScannedBatch) => {
     chain.push(b);
     onChain.add(b);
-    for (let i = 0; i < b.count; i++) {
+    for (let i = 0; i < b.count && !partial; i++) {
       frontier.append(b.leaves.subarray(i * 32, i * 32 + 32));
       if (snapshotSizes.has(frontier.size)) {
         rootsAt.set(frontier.size, frontier.root().toString('hex'));
@@ -96,7 +103,7 @@ export function assembleShard(
   while (pos <= maxFirst && pos < end) {
     const here = byFirst.get(pos) ?? [];
     const linked = here.filter((b) => b.firstPrev === prev && b.problems.length === 0);
-    if (pos === 0 && here.length > 0 && !here.some((b) => b.firstKind === 'genesis')) {
+    if (pos === 0 && !partial && here.length > 0 && !here.some((b) => b.firstKind === 'genesis')) {
       problems.push({ code: 'GENESIS', message: `shard ${shard} does not start with a genesis record`, shard, seq: 0 });
     }
     if (linked.length > 0) {
@@ -135,12 +142,12 @@ export function assembleShard(
     problems.push({ code: 'LINK', message: `record ${next}: chain resumes after a gap (object ${resume[0].key})`, key: resume[0].key, shard, seq: next });
   }
 
-  if (liveHead && (frontier.size < liveHead.size || (liveHead.size > 0 && prev !== liveHead.head))) {
+  if (liveHead && (pos < liveHead.size || (liveHead.size > 0 && prev !== liveHead.head))) {
     problems.push({
       code: 'HEAD_MISMATCH',
-      message: `shard ${shard}: the index's head is record ${liveHead.size - 1} with hash ${liveHead.head.slice(0, 16)}, the archive's chain ends at record ${frontier.size - 1}${frontier.size >= liveHead.size ? ' with another hash' : ''}`,
+      message: `shard ${shard}: the index's head is record ${liveHead.size - 1} with hash ${liveHead.head.slice(0, 16)}, the archive's chain ends at record ${pos - 1}${pos >= liveHead.size ? ' with another hash' : ''}`,
       shard,
-      seq: frontier.size,
+      seq: pos,
     });
   }
   for (const b of batches) {
@@ -153,7 +160,7 @@ export function assembleShard(
     }
   }
   for (const b of batches) problems.push(...b.problems);
-  return { shard, chain, length: frontier.size, head: prev, rootsAt, headsAt, problems, notices };
+  return { shard, chain, length: pos, head: prev, rootsAt, headsAt, problems, notices };
 }
 
 function chainHashAt(chain: readonly ScannedBatch[], seq: number): string | null {

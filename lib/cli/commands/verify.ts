@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Command } from 'commander';
+import { ChainStore } from '../../aws/chain-store';
+import { clientConfig } from '../../aws/client-config';
+import { liveHeads } from '../../aws/live-heads';
+import { S3Source } from '../../aws/s3-source';
+import { DirSource } from '../../verify/dir-source';
+import type { ArchiveSource } from '../../verify/source';
+import { verifyArchive, type VerifyReport } from '../../verify/verify-archive';
+import { EXIT, UsageError } from '../errors';
+import { progressBar } from '../progress';
+import { parseDateOption, parseIntOption, resolveTarget, type TargetOptions } from '../target';
+import { trustedKeys } from '../trusted-keys';
+import { targetOptions } from './shared-options';
+
+interface VerifyFlags extends TargetOptions {
+  dir?: string;
+  publicKey?: string;
+  trustedCheckpoint?: string;
+  shard?: string;
+  from?: string;
+  to?: string;
+  fromSeq?: number;
+  toSeq?: number;
+  json?: boolean;
+  concurrency?: number;
+  duplicates?: boolean;
+  progress?: boolean;
+}
+
+export function formatReport(r: VerifyReport): string {
+  const mb = (r.bytes / 1e6).toFixed(1);
+  const out = [
+    `immutrail verify ${r.source}`,
+    `  records      ${r.records} in ${r.objects} objects (${mb} MB), ${r.shards.length} shard(s), ${(r.durationMs / 1000).toFixed(1)} s`,
+    `  checkpoints  ${r.checkpoints.valid} valid of ${r.checkpoints.count}` +
+      (r.checkpoints.latest ? `, latest ${r.checkpoints.latest.time} (${r.checkpoints.latest.size} records)` : ''),
+  ];
+  for (const s of r.shards) {
+    out.push(`  shard ${s.shard.padEnd(12)} ${String(s.records).padStart(9)} records  head ${s.head.slice(0, 16)}  sealed ${s.sealed}${s.orphans ? `  ${s.orphans} orphan(s)` : ''}`);
+  }
+  for (const n of r.notices) out.push(`  note: ${n.code.toLowerCase()}: ${n.message}`);
+  if (r.ok) out.push('OK: every record, link and checkpoint verifies');
+  else {
+    out.push(`FAILED: ${r.problems.length} problem(s)`);
+    for (const p of r.problems) {
+      const where = [p.shard && `shard ${p.shard}`, p.seq !== undefined && `seq ${p.seq}`, p.key && `object ${p.key}`].filter(Boolean).join(', ');
+      out.push(`  ${p.code}${where ? ` [${where}]` : ''}: ${p.message}`);
+    }
+  }
+  return out.join('\n');
+}
+
+export function registerVerify(program: Command): void {
+  targetOptions(
+    program
+      .command('verify')
+      .description('verify every record, link and checkpoint of an archive (exit 0 intact, 1 tampering or gap, 2 bad usage or unreachable)')
+      .option('--dir <path>', 'verify a local copy of the archive (e.g. made with aws s3 sync) instead of the bucket')
+      .option('--public-key <pem>', 'checkpoint public key (PEM) for fully offline verification')
+      .option('--trusted-checkpoint <file>', 'a checkpoint trusted earlier: the archive must extend it')
+      .option('--shard <id>', 'verify one shard')
+      .option('--from <date>', 'only objects committed on or after this UTC day (YYYY-MM-DD)', parseDateOption('--from'))
+      .option('--to <date>', 'only objects committed on or before this UTC day', parseDateOption('--to'))
+      .option('--from-seq <n>', 'only objects holding sequences from n', parseIntOption('--from-seq'))
+      .option('--to-seq <n>', 'only objects holding sequences up to n', parseIntOption('--to-seq'))
+      .option('--duplicates', 'also check that no id is committed twice (holds every id in memory)')
+      .option('--concurrency <n>', 'objects read in parallel', parseIntOption('--concurrency'), 32)
+      .option('--json', 'print the report as JSON')
+      .option('--no-progress', 'no progress bar'),
+  ).action(async (flags: VerifyFlags) => {
+    const target = await resolveTarget(flags);
+    let source: ArchiveSource;
+    let heads: Awaited<ReturnType<typeof liveHeads>> | undefined;
+    if (flags.dir) source = new DirSource(flags.dir);
+    else {
+      if (!target.bucket) throw new UsageError('give --bucket, --stack or --dir');
+      source = new S3Source(new S3Client(clientConfig(target.aws)), target.bucket);
+      if (target.table) {
+        try {
+          heads = await liveHeads(new ChainStore(new DynamoDBClient(clientConfig(target.aws)), target.table));
+        } catch (err) {
+          throw new UsageError(`cannot read chain heads from table ${target.table}: ${(err as Error).message}`);
+        }
+      }
+    }
+    const keys = await trustedKeys(flags, target);
+    let trusted: Buffer | undefined;
+    if (flags.trustedCheckpoint) {
+      try {
+        trusted = readFileSync(flags.trustedCheckpoint);
+      } catch (err) {
+        throw new UsageError(`cannot read ${flags.trustedCheckpoint}: ${(err as NodeJS.ErrnoException).code}`);
+      }
+    }
+    const bar = progressBar('verifying', { enabled: flags.progress !== false && !flags.json });
+    let report: VerifyReport;
+    try {
+      report = await verifyArchive(source, {
+        keys,
+        trusted,
+        heads,
+        shard: flags.shard,
+        range: { fromDate: flags.from, toDate: flags.to, fromSeq: flags.fromSeq, toSeq: flags.toSeq },
+        concurrency: flags.concurrency,
+        checkDuplicates: flags.duplicates,
+        onProgress: (p) => bar.update(p.objects, p.totalObjects),
+      });
+    } catch (err) {
+      bar.stop();
+      const e = err as Error & { code?: string; name?: string };
+      if (e.name === 'CheckpointError') throw new UsageError(`trusted checkpoint: ${e.message}`);
+      throw new UsageError(`cannot read the archive at ${source.describe()}: ${e.message}`);
+    }
+    bar.stop();
+    process.stdout.write((flags.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
+    process.exitCode = report.ok ? EXIT.OK : EXIT.FAILED;
+  });
+}

@@ -1,0 +1,13 @@
+/** Exit codes of every immutrail command. */
+export const EXIT = {
+  OK: 0,
+  /** Tampering, a gap, or a proof that does not verify. */
+  FAILED: 1,
+  /** Bad usage, or the archive could not be reached. */
+  USAGE: 2,
+} as const;
+
+/** Bad arguments or an unreachable target: printed as one line, exit 2. */
+export class UsageError extends Error {
+  readonly code = 'USAGE';
+}
