@@ -23,8 +23,9 @@ export class CommitConflictError extends Error {
   }
 }
 
-// DynamoDB allows 100 items per transaction; one is the head, one may register a new shard.
-export const MAX_RECORDS_PER_COMMIT = 98;
+// DynamoDB allows 100 items per transaction: the head, the batch log entry,
+// and maybe a new shard's registration leave 97 for record ids.
+export const MAX_RECORDS_PER_COMMIT = 97;
 
 /**
  * Chain heads and the record-id index in DynamoDB. A commit is one transaction:
@@ -128,12 +129,27 @@ export class ChainStore {
       expected.seq === -1
         ? [{ Put: { TableName: this.table, Item: { ...K.shard(h.shard), shard: h.shard } } }]
         : [];
+    // The batch log: which object holds each committed range, with its leaf hashes.
+    // It tells proofs and the seal's tiles where the committed records are, without listing S3.
+    const logPut = {
+      Put: {
+        TableName: this.table,
+        Item: {
+          ...K.batch(h.shard, batch.firstSeq),
+          key: batch.key,
+          firstSeq: batch.firstSeq,
+          lastSeq: batch.lastSeq,
+          leaves: Buffer.concat(batch.hashes.map((x) => Buffer.from(x, 'hex'))),
+        },
+      },
+    };
     try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: [headPut, ...idPuts, ...register] }));
+      await this.doc.send(new TransactWriteCommand({ TransactItems: [headPut, logPut, ...idPuts, ...register] }));
     } catch (err) {
       if (err instanceof TransactionCanceledException || (err as Error).name === 'TransactionCanceledException') {
         const reasons = (err as TransactionCanceledException).CancellationReasons ?? [];
         const headLost = reasons[0]?.Code === 'ConditionalCheckFailed';
+        // reasons[1] is the batch log entry (unconditional); ids follow.
         throw new CommitConflictError(h.shard, headLost || reasons.length === 0 ? 'head-moved' : 'duplicate-id');
       }
       throw err;

@@ -3,6 +3,8 @@
  * Access patterns (docs/DESIGN.md, "Index"):
  *   head#<shard> / head                      -> chain head of a shard (CAS target)
  *   id#<record id> / id                      -> where a record lives (exactly-once key)
+ *   batch#<shard> / <firstSeq>               -> committed batch: object key, sequence range, leaf hashes
+ *   tile#<shard> / <level>#<index>           -> Merkle subtree roots written by the seal (for short proofs)
  *   res#<resource id> / <time>#<shard>#<seq> -> timeline of a resource
  *   actor#<principal> / <time>#<shard>#<seq> -> timeline of a principal
  *   att#<subject> / <keyId>#<signedAt>       -> attestations of an image digest or AMI
@@ -14,6 +16,8 @@
 export const K = {
   head: (shard: string) => ({ pk: `head#${shard}`, sk: 'head' }),
   id: (id: string) => ({ pk: `id#${id}`, sk: 'id' }),
+  batch: (shard: string, firstSeq: number) => ({ pk: `batch#${shard}`, sk: String(firstSeq).padStart(16, '0') }),
+  batchPk: (shard: string) => `batch#${shard}`,
   timelineSk: (time: string, shard: string, seq: number) => `${time}#${shard}#${String(seq).padStart(16, '0')}`,
   resource: (resourceId: string) => `res#${resourceId}`,
   actor: (principal: string) => `actor#${principal}`,
