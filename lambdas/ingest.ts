@@ -1,4 +1,37 @@
-// Placeholder entry so the stack synthesizes while the handler is being written; replaced by the real handler.
-export const handler = async (): Promise<void> => {
-  throw new Error('immutrail ingest handler not built yet');
-};
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ingestRuntime, type IngestRuntime } from '../lib/ingest/runtime';
+import { ingestSqsBatch } from '../lib/ingest/sqs-batch';
+
+const logger = new Logger({ serviceName: 'immutrail-ingest' });
+const metrics = new Metrics({ namespace: 'immutrail', serviceName: 'ingest' });
+
+// Built once per container: clients, detector config, Sigma rules, attestation keys.
+let runtime: Promise<IngestRuntime> | undefined;
+
+async function ingest(event: SQSEvent): Promise<SQSBatchResponse> {
+  runtime ??= ingestRuntime().then((r) => {
+    for (const reason of r.rejectedRules) logger.warn('sigma rule not loaded', { reason });
+    return r;
+  });
+  const { deps } = await runtime;
+  const { response, stats } = await ingestSqsBatch(
+    { ...deps, onError: (shard, err) => logger.error('shard batch failed', { shard, error: err as Error }) },
+    event,
+  );
+  metrics.addMetric('EventsIn', MetricUnit.Count, stats.eventsIn);
+  metrics.addMetric('RecordsCommitted', MetricUnit.Count, stats.committed);
+  metrics.addMetric('Duplicates', MetricUnit.Count, stats.duplicates);
+  metrics.addMetric('Quarantined', MetricUnit.Count, stats.quarantined);
+  metrics.addMetric('CommitConflicts', MetricUnit.Count, stats.conflicts);
+  metrics.addMetric('Alerts', MetricUnit.Count, stats.alerts);
+  metrics.addMetric('FailedShards', MetricUnit.Count, stats.failedShards);
+  logger.info('batch ingested', { ...stats });
+  return response;
+}
+
+export const handler = middy(ingest).use(injectLambdaContext(logger)).use(logMetrics(metrics));

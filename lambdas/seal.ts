@@ -1,4 +1,26 @@
-// Placeholder entry so the stack synthesizes while the handler is being written; replaced by the real handler.
-export const handler = async (): Promise<void> => {
-  throw new Error('immutrail seal handler not built yet');
-};
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { seal } from '../lib/seal/seal';
+import { sealRuntime } from '../lib/seal/runtime';
+
+const logger = new Logger({ serviceName: 'immutrail-seal' });
+const metrics = new Metrics({ namespace: 'immutrail', serviceName: 'seal' });
+const runtime = sealRuntime(process.env, undefined, (err) => {
+  logger.error('witness copy failed', { error: err as Error });
+  metrics.addMetric('WitnessFailures', MetricUnit.Count, 1);
+});
+
+/** Scheduled: sign a checkpoint over every shard (even when idle), then publish alerts left in the outbox. */
+async function sealHandler(): Promise<{ key: string; size: number; republished: number }> {
+  const { signed, key } = await seal(runtime.deps);
+  const republished = runtime.outbox ? await runtime.outbox.sweep() : 0;
+  metrics.addMetric('CheckpointSize', MetricUnit.Count, signed.checkpoint.size);
+  metrics.addMetric('AlertsRepublished', MetricUnit.Count, republished);
+  logger.info('sealed', { key, size: signed.checkpoint.size, shards: signed.checkpoint.shards.length, republished });
+  return { key, size: signed.checkpoint.size, republished };
+}
+
+export const handler = middy(sealHandler).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -2,11 +2,20 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Signer } from '../core/signer';
 
+/** KMS signs RAW messages up to 4 KiB; larger ones are hashed here and sent as a DIGEST. */
+export const KMS_RAW_LIMIT = 4096;
+
 /**
- * Signs with a KMS ECC_NIST_P256 key. The message is hashed here and sent as a
- * DIGEST: KMS caps RAW messages at 4 KiB, which a checkpoint with many shards
- * would exceed, and the signature is the same ECDSA_SHA_256 either way.
+ * Signs with a KMS ECC_NIST_P256 key. The signature is the same ECDSA_SHA_256
+ * either way; RAW is preferred when it fits because some emulators (moto 5)
+ * hash a DIGEST message a second time.
  */
+export function kmsMessage(message: Buffer, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): { Message: Buffer; MessageType: 'RAW' | 'DIGEST' } {
+  return message.length <= KMS_RAW_LIMIT
+    ? { Message: message, MessageType: 'RAW' }
+    : { Message: createHash(hash).update(message).digest(), MessageType: 'DIGEST' };
+}
+
 export class KmsSigner implements Signer {
   private cachedKey?: Promise<KeyObject>;
 
@@ -25,10 +34,7 @@ export class KmsSigner implements Signer {
   }
 
   async sign(message: Buffer): Promise<Buffer> {
-    const digest = createHash('sha256').update(message).digest();
-    const out = await this.kms.send(
-      new SignCommand({ KeyId: this.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' }),
-    );
+    const out = await this.kms.send(new SignCommand({ KeyId: this.keyId, ...kmsMessage(message), SigningAlgorithm: 'ECDSA_SHA_256' }));
     if (!out.Signature) throw new Error('KMS returned no signature');
     return Buffer.from(out.Signature);
   }

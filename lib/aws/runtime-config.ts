@@ -25,6 +25,10 @@ export const ENV = {
   trailPrefix: 'IMMUTRAIL_TRAIL_PREFIX',
   silenceMinutes: 'IMMUTRAIL_SILENCE_MINUTES',
   captureReadOnly: 'IMMUTRAIL_CAPTURE_READ_ONLY',
+  /** Folder of the project's Sigma rules inside the bundle (default: rules/sigma next to the handler). */
+  sigmaRuleDir: 'IMMUTRAIL_SIGMA_RULE_DIR',
+  /** Optional folder of the user's own Sigma rules inside the bundle. */
+  userSigmaRuleDir: 'IMMUTRAIL_USER_SIGMA_RULE_DIR',
   /** JSON array of CloudTrail eventSource values the API-call rule captures; absent = every service. */
   apiCallSources: 'IMMUTRAIL_API_CALL_SOURCES',
   /** JSON array of ShardRoute (lib/construct/shards.ts): which rule delivers which events into which shard. */

@@ -1,0 +1,81 @@
+import { ENV } from '../../aws/runtime-config';
+
+/**
+ * Repeats of one alert (same rule, principal and resource: see
+ * alertFingerprint) inside a window are not sent again but counted; the next
+ * alert sent after the window says how many were held back.
+ *
+ * The window runs from the last alert actually sent, so a steady stream of
+ * repeats produces one message per window, each carrying the count.
+ */
+
+export interface SuppressionState {
+  /** When the last alert with this fingerprint was sent (ISO 8601). */
+  lastSentAt: string;
+  /** Repeats suppressed since then. */
+  suppressed: number;
+}
+
+export type SuppressionDecision =
+  /** Send; `suppressedBefore` repeats were held back since the previous send (0 when none). */
+  | { send: true; suppressedBefore: number; next: SuppressionState }
+  | { send: false; next: SuppressionState };
+
+export const DEFAULT_SUPPRESS_SECONDS = 900;
+
+export class SuppressionWindow {
+  constructor(readonly seconds: number = DEFAULT_SUPPRESS_SECONDS) {
+    if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`suppression window must be >= 0 seconds, got ${seconds}`);
+  }
+
+  /** Pure: what to do with an alert now, given the stored state for its fingerprint. */
+  decide(state: SuppressionState | null, now: Date): SuppressionDecision {
+    const sendNow = (): SuppressionDecision => ({
+      send: true,
+      suppressedBefore: state?.suppressed ?? 0,
+      next: { lastSentAt: now.toISOString(), suppressed: 0 },
+    });
+    if (state === null || this.seconds === 0) return sendNow();
+    const last = Date.parse(state.lastSentAt);
+    if (Number.isNaN(last)) return sendNow();
+    const elapsedMs = now.getTime() - last;
+    if (elapsedMs >= this.seconds * 1000) return sendNow();
+    return { send: false, next: { lastSentAt: state.lastSentAt, suppressed: state.suppressed + 1 } };
+  }
+}
+
+/** Where suppression state lives between alerts (DynamoDB in the stack, memory in tests). */
+export interface SuppressionStore {
+  get(fingerprint: string): Promise<SuppressionState | null>;
+  put(fingerprint: string, state: SuppressionState): Promise<void>;
+}
+
+/** Suppresses only within one process (one warm Lambda container); for tests and the local demo. */
+export function memorySuppressionStore(): SuppressionStore & { readonly size: number } {
+  const m = new Map<string, SuppressionState>();
+  return {
+    async get(fp) {
+      return m.get(fp) ?? null;
+    },
+    async put(fp, state) {
+      m.set(fp, { ...state });
+    },
+    get size() {
+      return m.size;
+    },
+  };
+}
+
+export class SuppressionConfigError extends Error {
+  readonly code = 'SUPPRESSION_CONFIG_INVALID';
+}
+
+/** IMMUTRAIL_ALERT_SUPPRESS_SECONDS: whole seconds, 0 disables suppression; default 900. */
+export function parseSuppressSeconds(env: Readonly<Record<string, string | undefined>>): number {
+  const v = env[ENV.alertSuppressSeconds];
+  if (v === undefined || v.trim() === '') return DEFAULT_SUPPRESS_SECONDS;
+  if (!/^\d+$/.test(v.trim())) {
+    throw new SuppressionConfigError(`${ENV.alertSuppressSeconds}: "${v}" is not a whole number of seconds`);
+  }
+  return Number(v.trim());
+}

@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Alert } from '../core/alert';
+import { publicKeyPemFromDer, type TrustedKey as AttestationKey } from '../core/attestation';
+import { DEFAULT_SIGMA_RULE_DIR, loadSigmaRules, parseDetectionConfig, runDetectors, type DetectionContext } from '../core/detect';
+import type { SigmaRuleFolder } from '../core/detect/sigma/loader';
+import { parseSuppressSeconds, SuppressionWindow } from '../core/detect/suppression';
+import { AlertOutbox } from '../aws/alert-outbox';
+import { AlertPublisher } from '../aws/alert-publisher';
+import { ArchiveWriter } from '../aws/archive-writer';
+import { AttestationStore } from '../aws/attestation-store';
+import { ChainStore } from '../aws/chain-store';
+import { clientConfig, type AwsTarget } from '../aws/client-config';
+import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
+import { DynamoSuppressionStore } from '../aws/suppression-store';
+import { TimelineIndex } from '../aws/timeline-index';
+import type { IngestDeps } from './sqs-batch';
+
+/** Everything the ingest path needs, built once per Lambda container (or once per demo run). */
+export interface IngestRuntime {
+  deps: IngestDeps;
+  /** Sigma rule files that could not be loaded, with reasons (logged at init). */
+  rejectedRules: string[];
+  ddb: DynamoDBClient;
+  table: string;
+}
+
+function sigmaFolders(env: NodeJS.ProcessEnv): SigmaRuleFolder[] {
+  // In the Lambda bundle the rules sit next to the handler; in the repository, under rules/.
+  const bundled = join(__dirname, 'rules', 'sigma');
+  const dir = optionalEnv(ENV.sigmaRuleDir, env) ?? (existsSync(bundled) ? bundled : DEFAULT_SIGMA_RULE_DIR);
+  const folders: SigmaRuleFolder[] = [{ dir, origin: 'project' }];
+  const user = optionalEnv(ENV.userSigmaRuleDir, env);
+  if (user) folders.push({ dir: user, origin: 'user' });
+  return folders;
+}
+
+async function attestationKeys(kms: KMSClient, keyIds: readonly string[]): Promise<AttestationKey[]> {
+  return Promise.all(
+    keyIds.map(async (keyId) => {
+      const out = await kms.send(new GetPublicKeyCommand({ KeyId: keyId }));
+      if (!out.PublicKey) throw new Error(`KMS returned no public key for attestation key ${keyId}`);
+      return { keyId, publicKeyPem: publicKeyPemFromDer(out.PublicKey) };
+    }),
+  );
+}
+
+export async function ingestRuntime(env: NodeJS.ProcessEnv = process.env, target?: AwsTarget): Promise<IngestRuntime> {
+  const aws = target ?? { region: env.AWS_REGION ?? 'us-east-1' };
+  const ddb = new DynamoDBClient(clientConfig(aws));
+  const s3 = new S3Client(clientConfig(aws));
+  const table = requireEnv(ENV.table, env);
+  const config = parseDetectionConfig(env);
+  const sigma = loadSigmaRules(sigmaFolders(env));
+  const context: DetectionContext = {
+    config,
+    attestations: new AttestationStore(ddb, table),
+    trustedKeys: await attestationKeys(new KMSClient(clientConfig(aws)), config.attestationKeyIds),
+    sigmaRules: sigma.rules,
+  };
+  const topicArn = optionalEnv(ENV.alertTopicArn, env);
+  const publisher = topicArn
+    ? new AlertPublisher({
+        sns: new SNSClient(clientConfig(aws)),
+        topicArn,
+        suppression: { window: new SuppressionWindow(parseSuppressSeconds(env)), store: new DynamoSuppressionStore(ddb, table) },
+      })
+    : { publish: async (a: Alert) => ({ alertId: a.id, status: 'suppressed' as const, suppressedSoFar: 0 }) };
+  const outbox = new AlertOutbox(ddb, table, publisher);
+  return {
+    ddb,
+    table,
+    rejectedRules: sigma.rejected.map((e) => e.message),
+    deps: {
+      store: new ChainStore(ddb, table),
+      archive: new ArchiveWriter(s3, { bucket: requireEnv(ENV.archiveBucket, env), retentionDays: Number(optionalEnv(ENV.retentionDays, env) ?? 0) }),
+      origin: requireEnv(ENV.origin, env),
+      detect: (record) => runDetectors(record, context),
+      index: new TimelineIndex(ddb, table),
+      alerts: outbox,
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { clientConfig, type AwsTarget } from '../aws/client-config';
+import { ENV } from '../aws/runtime-config';
+import { routePattern, type CaptureOptions } from '../construct/event-patterns';
+import { planShards, type ShardMap } from '../construct/shards';
+import { ensureTable } from './provision-table';
+
+/** The names of a local (emulated) immutrail deployment: what verify, prove and query need. */
+export interface LocalStack {
+  target: AwsTarget;
+  name: string;
+  bucket: string;
+  table: string;
+  signingKeyId: string;
+  origin: string;
+  topicArn: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  /** An SQS queue subscribed to the alert topic: what an on-call tool would receive. */
+  alertInboxUrl: string;
+  /** Environment for the handlers, as the construct sets it on each Lambda. */
+  env: Record<string, string>;
+}
+
+export interface ProvisionOptions {
+  name?: string;
+  retentionDays?: number;
+  shards?: ShardMap;
+  capture?: CaptureOptions;
+  /** Object Lock COMPLIANCE on the bucket (the stack's setting); off lets tests tamper with a copy. */
+  objectLock?: boolean;
+  extraEnv?: Record<string, string>;
+}
+
+async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return out.Attributes!.QueueArn!;
+}
+
+/**
+ * Creates the stack's data plane through the SDK on an emulator: the Object
+ * Lock bucket, the table, the signing key, the alert topic with an inbox
+ * queue, the FIFO ingest queue and its DLQ, and one EventBridge rule per shard
+ * route with the same patterns and message groups as the construct.
+ */
+export async function provisionLocalStack(target: AwsTarget, opts: ProvisionOptions = {}): Promise<LocalStack> {
+  const cfg = clientConfig(target);
+  const s3 = new S3Client(cfg);
+  const ddb = new DynamoDBClient(cfg);
+  const kms = new KMSClient(cfg);
+  const sns = new SNSClient(cfg);
+  const sqs = new SQSClient(cfg);
+  const events = new EventBridgeClient(cfg);
+  const name = opts.name ?? `immutrail-${randomUUID().slice(0, 8)}`;
+  const retentionDays = opts.retentionDays ?? 1;
+  const bucket = `${name}-archive`;
+  const table = `${name}-index`;
+  const origin = `immutrail.local/${name}`;
+
+  const objectLock = opts.objectLock ?? true;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: objectLock }));
+  if (objectLock) {
+    await s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: bucket,
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: retentionDays } } },
+      }),
+    );
+  }
+  await ensureTable(ddb, table);
+  const key = await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: `${name} checkpoint signing` }));
+  const signingKeyId = key.KeyMetadata!.Arn!;
+
+  const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-alerts` }))).TopicArn!;
+  const alertInboxUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-alert-inbox` }))).QueueUrl!;
+  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: await queueArn(sqs, alertInboxUrl), Attributes: { RawMessageDelivery: 'false' } }));
+
+  const deadLetterQueueUrl = (
+    await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq.fifo`, Attributes: { FifoQueue: 'true' } }))
+  ).QueueUrl!;
+  const queueUrl = (
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${name}-ingest.fifo`,
+        Attributes: {
+          FifoQueue: 'true',
+          DeduplicationScope: 'messageGroup',
+          FifoThroughputLimit: 'perMessageGroupId',
+          // EventBridge gives an SQS target no deduplication id: FIFO targets need content-based deduplication.
+          ContentBasedDeduplication: 'true',
+          VisibilityTimeout: '30',
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await queueArn(sqs, deadLetterQueueUrl), maxReceiveCount: 5 }),
+        },
+      }),
+    )
+  ).QueueUrl!;
+  const ingestArn = await queueArn(sqs, queueUrl);
+  const capture = opts.capture ?? { captureReadOnlyApiCalls: false };
+  for (const route of planShards(opts.shards)) {
+    const rule = `${name}-${route.shard}-${route.family}`.slice(0, 64);
+    await events.send(new PutRuleCommand({ Name: rule, EventPattern: JSON.stringify(routePattern(route, capture)), State: 'ENABLED' }));
+    await events.send(
+      new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'ingest', Arn: ingestArn, SqsParameters: { MessageGroupId: route.shard } }] }),
+    );
+  }
+  return {
+    target,
+    name,
+    bucket,
+    table,
+    signingKeyId,
+    origin,
+    topicArn,
+    queueUrl,
+    deadLetterQueueUrl,
+    alertInboxUrl,
+    env: {
+      [ENV.archiveBucket]: bucket,
+      [ENV.table]: table,
+      [ENV.signingKeyId]: signingKeyId,
+      [ENV.alertTopicArn]: topicArn,
+      [ENV.origin]: origin,
+      [ENV.retentionDays]: String(objectLock ? retentionDays : 0),
+      ...opts.extraEnv,
+    },
+  };
+}

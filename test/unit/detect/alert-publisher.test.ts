@@ -1,0 +1,89 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { AlertPublisher } from '../../../lib/aws/alert-publisher';
+import { alertFingerprint } from '../../../lib/core/detect/alert-message';
+import { memorySuppressionStore, SuppressionWindow } from '../../../lib/core/detect/suppression';
+import { sampleAlert } from './helpers';
+
+const TOPIC = 'arn:aws:sns:us-east-1:111122223333:immutrail-alerts';
+const sns = mockClient(SNSClient);
+
+describe('AlertPublisher', () => {
+  beforeEach(() => {
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('publishes subject, JSON body and filterable attributes', async () => {
+    const publisher = new AlertPublisher({ sns: new SNSClient({ region: 'us-east-1' }), topicArn: TOPIC });
+    const out = await publisher.publish(sampleAlert());
+    expect(out).toEqual({ alertId: 'tampering.trail:4f1c', status: 'sent', messageId: 'm-1', suppressedRepeats: 0 });
+    const calls = sns.commandCalls(PublishCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]!.args[0].input;
+    expect(input.TopicArn).toBe(TOPIC);
+    expect(input.Subject).toMatch(/^\[immutrail\] CRITICAL auditor-tampering: /);
+    expect(JSON.parse(input.Message!).id).toBe('tampering.trail:4f1c');
+    expect(input.MessageAttributes).toEqual({
+      severity: { DataType: 'String', StringValue: 'critical' },
+      rule: { DataType: 'String', StringValue: 'tampering.trail' },
+      kind: { DataType: 'String', StringValue: 'auditor-tampering' },
+    });
+    expect(input.MessageGroupId).toBeUndefined();
+  });
+
+  it('suppresses repeats inside the window and reports the count with the next message', async () => {
+    let now = new Date('2024-08-01T12:00:00Z');
+    const store = memorySuppressionStore();
+    const publisher = new AlertPublisher({
+      sns: new SNSClient({ region: 'us-east-1' }),
+      topicArn: TOPIC,
+      suppression: { window: new SuppressionWindow(300), store },
+      now: () => now,
+    });
+    const repeat = (id: string) => sampleAlert({ id, eventId: id });
+
+    expect((await publisher.publish(repeat('e1'))).status).toBe('sent');
+    now = new Date('2024-08-01T12:01:00Z');
+    expect(await publisher.publishAll([repeat('e2'), repeat('e3')])).toEqual([
+      { alertId: 'e2', status: 'suppressed', suppressedSoFar: 1 },
+      { alertId: 'e3', status: 'suppressed', suppressedSoFar: 2 },
+    ]);
+    // A different resource is a different alert.
+    expect((await publisher.publish(sampleAlert({ id: 'other', resource: 'other-trail' }))).status).toBe('sent');
+    now = new Date('2024-08-01T12:05:00Z');
+    expect(await publisher.publish(repeat('e4'))).toMatchObject({ status: 'sent', suppressedRepeats: 2 });
+
+    const bodies = sns.commandCalls(PublishCommand).map((c) => JSON.parse(c.args[0].input.Message!));
+    expect(bodies.map((b) => [b.id, b.suppressedRepeats])).toEqual([
+      ['e1', 0],
+      ['other', 0],
+      ['e4', 2],
+    ]);
+    expect(await store.get(alertFingerprint(repeat('e4')))).toEqual({ lastSentAt: '2024-08-01T12:05:00.000Z', suppressed: 0 });
+  });
+
+  it('does not record a send that SNS rejected, so the retry is not suppressed', async () => {
+    const store = memorySuppressionStore();
+    const publisher = new AlertPublisher({
+      sns: new SNSClient({ region: 'us-east-1' }),
+      topicArn: TOPIC,
+      suppression: { window: new SuppressionWindow(300), store },
+    });
+    sns.on(PublishCommand).rejectsOnce(new Error('throttled')).resolves({ MessageId: 'm-2' });
+    await expect(publisher.publish(sampleAlert())).rejects.toThrow('throttled');
+    expect(store.size).toBe(0);
+    expect(await publisher.publish(sampleAlert())).toMatchObject({ status: 'sent', messageId: 'm-2' });
+  });
+
+  it('adds a group and a stable deduplication id for FIFO topics', async () => {
+    const publisher = new AlertPublisher({ sns: new SNSClient({ region: 'us-east-1' }), topicArn: `${TOPIC}.fifo` });
+    await publisher.publish(sampleAlert());
+    await publisher.publish(sampleAlert());
+    const inputs = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(inputs[0]!.MessageGroupId).toBe('auditor-tampering');
+    expect(inputs[0]!.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
+    expect(inputs[1]!.MessageDeduplicationId).toBe(inputs[0]!.MessageDeduplicationId);
+  });
+});
