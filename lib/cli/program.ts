@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, UsageError } from './errors';
+import { registerAttest } from './commands/attest';
+import { registerReindex } from './commands/reindex';
+import { registerSeal } from './commands/seal';
 import { registerVerify } from './commands/verify';
 
-const COMMANDS: ((program: Command) => void)[] = [registerVerify];
+const COMMANDS: ((program: Command) => void)[] = [registerVerify, registerSeal, registerAttest, registerReindex];
 
 export function buildProgram(): Command {
   const program = new Command('immutrail')

@@ -1,0 +1,125 @@
+import { statSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Command } from 'commander';
+import { ArchiveWriter } from '../../aws/archive-writer';
+import { ChainStore } from '../../aws/chain-store';
+import { clientConfig } from '../../aws/client-config';
+import { TimelineIndex } from '../../aws/timeline-index';
+import { SHARD_PATTERN } from '../../core/layout';
+import { backfill, type BackfillSummary } from '../../trail/backfill';
+import { captureRouter } from '../../trail/capture';
+import { BucketDigestLookup } from '../../trail/digest';
+import { DirLogFiles, S3LogFiles, type LogFileSource } from '../../trail/log-file-source';
+import { TrailBucket } from '../../trail/trail-bucket';
+import { EXIT, UsageError } from '../errors';
+import { progressBar } from '../progress';
+import { need, parseIntOption, resolveTarget, type TargetOptions } from '../target';
+import { targetOptions } from './shared-options';
+
+interface BackfillFlags extends TargetOptions {
+  dir?: string;
+  sourceBucket?: string;
+  prefix?: string;
+  shard: string;
+  captureReadOnly?: boolean;
+  retentionDays: number;
+  digests: boolean;
+  json?: boolean;
+  progress: boolean;
+}
+
+export function formatBackfillSummary(s: BackfillSummary): string {
+  const out = [
+    `immutrail backfill ${s.source}`,
+    `  files          ${s.files}${s.unreadable.length ? ` (${s.unreadable.length} unreadable)` : ''}`,
+    `  events         ${s.events}`,
+    `  archived       ${s.archived}`,
+    `  already there  ${s.alreadyThere}`,
+    `  quarantined    ${s.quarantined}`,
+    `  skipped        ${s.skipped} (not captured by the stack's filter)`,
+  ];
+  if (s.digestsVerified || s.digestMismatches.length) out.push(`  digests        ${s.digestsVerified} verified, ${s.digestMismatches.length} mismatched`);
+  out.push(`  time           ${(s.durationMs / 1000).toFixed(1)} s`);
+  for (const f of s.unreadable) out.push(`  unreadable: ${f.file}: ${f.code}: ${f.reason}`);
+  for (const f of s.digestMismatches) out.push(`  digest mismatch (changed after delivery): ${f}`);
+  return out.join('\n');
+}
+
+function sourceOf(flags: BackfillFlags, s3: () => S3Client): LogFileSource {
+  if (flags.dir !== undefined && flags.sourceBucket !== undefined) throw new UsageError('give --dir or --source-bucket, not both');
+  if (flags.dir !== undefined) {
+    if (flags.prefix !== undefined) throw new UsageError('--prefix goes with --source-bucket, not --dir');
+    let isDir = false;
+    try {
+      isDir = statSync(flags.dir).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!isDir) throw new UsageError(`--dir ${flags.dir} is not a folder`);
+    return new DirLogFiles(flags.dir);
+  }
+  if (flags.sourceBucket !== undefined) return new S3LogFiles(new TrailBucket(s3(), flags.sourceBucket), flags.prefix ?? '');
+  throw new UsageError('give --dir <folder> or --source-bucket <bucket> with the CloudTrail log files to import');
+}
+
+export function registerBackfill(program: Command): void {
+  targetOptions(
+    program
+      .command('backfill')
+      .description(
+        'import existing CloudTrail log files (gzipped {"Records":[...]}) into the archive; events already archived are skipped (exit 0 done, 1 some files unreadable or changed after delivery, 2 bad usage or unreachable)',
+      )
+      .option('--dir <folder>', 'a local folder of log files (searched recursively; digest files are skipped)')
+      .option('--source-bucket <bucket>', 'the S3 bucket holding the log files (e.g. the trail bucket)')
+      .option('--prefix <prefix>', 'only keys under this prefix of --source-bucket (e.g. AWSLogs/111122223333/CloudTrail/eu-west-1/2026/)')
+      .option('--shard <id>', 'the shard API calls are chained in', 'api')
+      .option('--capture-read-only', "also import read-only calls (match the stack's captureReadOnlyApiCalls)")
+      .option('--retention-days <n>', 'Object Lock retention set on each object written; 0 relies on the bucket default', parseIntOption('--retention-days'), 0)
+      .option('--no-digests', "do not check files against CloudTrail's digest files (S3 sources)")
+      .option('--json', 'print the summary as JSON')
+      .option('--no-progress', 'no progress bar'),
+  ).action(async (flags: BackfillFlags) => {
+    if (!SHARD_PATTERN.test(flags.shard)) throw new UsageError(`--shard "${flags.shard}" is not a shard id (1-32 of a-z, 0-9 and -)`);
+    const target = await resolveTarget(flags);
+    const bucket = need(target.bucket, '--bucket (or --stack): the archive bucket');
+    const table = need(target.table, '--table (or --stack): the index table');
+    const origin = need(target.origin, '--origin (or --stack): the archive origin, needed for the first record of a shard');
+    let s3Client: S3Client | undefined;
+    const s3 = () => (s3Client ??= new S3Client(clientConfig(target.aws)));
+    const source = sourceOf(flags, s3);
+    const ddb = new DynamoDBClient(clientConfig(target.aws));
+    const deps = {
+      store: new ChainStore(ddb, table),
+      archive: new ArchiveWriter(s3(), { bucket, retentionDays: flags.retentionDays }),
+      origin,
+      index: new TimelineIndex(ddb, table),
+      onError: (stage: string, err: unknown) => process.stderr.write(`immutrail: warning: ${stage} not updated: ${(err as Error).message}\n`),
+    };
+    try {
+      await deps.store.head(flags.shard);
+    } catch (err) {
+      throw new UsageError(`cannot read table ${table}: ${(err as Error).message}`);
+    }
+    const bar = progressBar('backfilling', { enabled: flags.progress !== false && !flags.json });
+    let summary: BackfillSummary;
+    try {
+      summary = await backfill(deps, source, {
+        route: captureRouter({ captureReadOnly: flags.captureReadOnly === true, shard: flags.shard }),
+        coverageShard: flags.shard,
+        digest: source.bucket !== null && flags.digests ? new BucketDigestLookup(new TrailBucket(s3(), source.bucket)) : undefined,
+        onProgress: (done, total) => bar.update(done, total),
+      });
+    } catch (err) {
+      bar.stop();
+      const e = err as Error & { name?: string };
+      if (e.name === 'NoSuchBucket' || e.name === 'AccessDenied' || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new UsageError(`cannot read ${source.describe()}: ${e.message}`);
+      }
+      throw err;
+    }
+    bar.stop();
+    process.stdout.write((flags.json ? JSON.stringify(summary, null, 2) : formatBackfillSummary(summary)) + '\n');
+    process.exitCode = summary.unreadable.length > 0 || summary.digestMismatches.length > 0 ? EXIT.FAILED : EXIT.OK;
+  });
+}

@@ -1,0 +1,104 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Command } from 'commander';
+import { clientConfig } from '../../aws/client-config';
+import { S3Source } from '../../aws/s3-source';
+import { CheckpointError } from '../../core/checkpoint';
+import { buildInclusionProof, type ProofResult } from '../../prove/build-proof';
+import { DynamoIndexTable } from '../../prove/dynamo-index-table';
+import { ProveError } from '../../prove/errors';
+import { buildInclusionProofOffline, countingSource } from '../../prove/offline-proof';
+import { serializeProofFile } from '../../prove/proof-file';
+import { RequestMeter, meterAwsClient, type RequestSummary } from '../../prove/request-meter';
+import { DirSource } from '../../verify/dir-source';
+import { EXIT, UsageError } from '../errors';
+import { awsTarget, resolveTarget, type TargetOptions } from '../target';
+import { trustedKeys } from '../trusted-keys';
+import { targetOptions } from './shared-options';
+
+interface ProveFlags extends TargetOptions {
+  out?: string;
+  dir?: string;
+  shard?: string;
+  publicKey?: string;
+  json?: boolean;
+}
+
+/** proof-<id>.json, with anything but letters, digits, dot, dash and underscore replaced (ids hold ':' and '/'). */
+export function defaultProofFile(eventId: string): string {
+  return `proof-${eventId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200)}.json`;
+}
+
+function describeReads(r: RequestSummary): string {
+  const ops = Object.entries(r.byOperation).map(([op, n]) => `${op} ${n}`);
+  return `${r.reads} storage read(s)${ops.length > 0 ? ` (${ops.join(', ')})` : ''}`;
+}
+
+async function prove(eventId: string, flags: ProveFlags, meter: RequestMeter): Promise<ProofResult> {
+  const keysFor = async (origin?: string) =>
+    flags.publicKey ? trustedKeys({ publicKey: flags.publicKey }, { aws: awsTarget(flags), origin }) : undefined;
+  if (flags.dir) {
+    if (!existsSync(flags.dir)) throw new UsageError(`--dir ${flags.dir} does not exist`);
+    const keys = await keysFor(flags.origin);
+    return buildInclusionProofOffline(countingSource(new DirSource(flags.dir), meter), eventId, { keys, shard: flags.shard, meter });
+  }
+  const target = await resolveTarget(flags);
+  if (!target.bucket) throw new UsageError('give --bucket, --stack or --dir');
+  const s3 = new S3Client(clientConfig(target.aws));
+  meterAwsClient(s3, meter);
+  const objects = new S3Source(s3, target.bucket);
+  if (!target.table) {
+    return buildInclusionProofOffline(objects, eventId, { keys: await keysFor(target.origin), shard: flags.shard, meter });
+  }
+  const ddb = new DynamoDBClient(clientConfig(target.aws));
+  meterAwsClient(ddb, meter);
+  return buildInclusionProof({ table: new DynamoIndexTable(ddb, target.table), objects, meter }, eventId);
+}
+
+export function registerProve(program: Command): void {
+  targetOptions(
+    program
+      .command('prove')
+      .description('write an inclusion proof of one record (record, Merkle path, signed checkpoint) to a file (exit 0 written, 1 the record cannot be proven, 2 bad usage or unreachable)')
+      .argument('<event-id>', 'the record id: a CloudTrail eventID, an EventBridge event id, alert:<id>, ...')
+      .option('--out <file>', 'where to write the proof (default: proof-<id>.json)')
+      .option('--dir <path>', 'prove from a local copy of the archive (reads every object)')
+      .option('--shard <id>', 'without the index table: read only this shard')
+      .option('--public-key <pem>', 'without the index table: use only checkpoints signed by this key')
+      .option('--json', 'print the outcome as JSON'),
+  ).action(async (eventId: string, flags: ProveFlags) => {
+    const meter = new RequestMeter();
+    let result: ProofResult;
+    try {
+      result = await prove(eventId, flags, meter);
+    } catch (err) {
+      if (err instanceof ProveError || err instanceof CheckpointError) {
+        process.stderr.write(`immutrail: cannot prove ${eventId}: ${err.message}\n`);
+        process.exitCode = EXIT.FAILED;
+        return;
+      }
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`cannot read the archive: ${(err as Error).message}`);
+    }
+    const out = flags.out ?? defaultProofFile(eventId);
+    try {
+      writeFileSync(out, serializeProofFile(result.proof));
+    } catch (err) {
+      throw new UsageError(`cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    const p = result.proof;
+    if (flags.json) {
+      process.stdout.write(JSON.stringify({ file: out, shard: p.shard, seq: p.seq, treeSize: p.treeSize, checkpointTime: result.signed.checkpoint.time, method: result.method, reads: result.reads }, null, 2) + '\n');
+    } else {
+      const lines = [
+        `wrote ${out}`,
+        `  record ${eventId}: seq ${p.seq} of shard ${p.shard}, in the checkpoint of ${result.signed.checkpoint.time} (${p.treeSize} records in the shard, path of ${p.proof.length} hashes)`,
+        `  ${describeReads(result.reads)}`,
+      ];
+      if (result.method === 'rebuild') lines.push('  (no index table: the shard was rebuilt from every batch object; give --table or --stack for a proof in a few reads)');
+      process.stdout.write(lines.join('\n') + '\n');
+    }
+    process.exitCode = EXIT.OK;
+  });
+}
