@@ -1,11 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, UsageError } from './errors';
 import { registerAttest } from './commands/attest';
+import { registerDemo } from './commands/demo';
 import { registerReindex } from './commands/reindex';
 import { registerSeal } from './commands/seal';
 import { registerVerify } from './commands/verify';
 
-const COMMANDS: ((program: Command) => void)[] = [registerVerify, registerSeal, registerAttest, registerReindex];
+const COMMANDS: ((program: Command) => void)[] = [registerDemo, registerVerify, registerSeal, registerAttest, registerReindex];
 
 export function buildProgram(): Command {
   const program = new Command('immutrail')

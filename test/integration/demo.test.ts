@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_ATTESTED_DIGEST } from '../../lib/demo/demo-events';
+import { runDemo } from '../../lib/demo/run-demo';
+import { useMoto } from '../support/moto';
+
+describe('npm run demo, end to end on moto_server', () => {
+  const moto = useMoto();
+
+  it('archives every event exactly once, verifies, and raises the expected alerts', async () => {
+    const steps: string[] = [];
+    const s = await runDemo({
+      endpoint: moto.target.endpoint,
+      progress: { step: (t) => steps.push(t), info: () => {}, bar: () => ({ update: () => {}, stop: () => {} }) },
+    });
+    expect(steps.length).toBeGreaterThanOrEqual(8);
+    // Every captured API call is archived once: what EventBridge "missed" came back through backfill, nothing twice.
+    expect(s.ingest.failures).toBe(0);
+    expect(s.missedByEventBridge).toBeGreaterThan(0);
+    expect(s.backfill.archived).toBe(s.missedByEventBridge);
+    expect(s.backfill.alreadyThere).toBe(s.apiCallsInLogs - s.missedByEventBridge);
+    expect(s.verify.problems).toEqual([]);
+    expect(s.verify.ok).toBe(true);
+    expect(s.verify.notices.filter((n) => n.code !== 'UNSEALED')).toEqual([]);
+    expect(s.checkpointSize).toBe(s.verify.records);
+    // The story's findings: the trail stopped/deleted (critical), hand changes, the unattested task, and only that task.
+    expect(s.alertsByKind['auditor-tampering']).toBeGreaterThanOrEqual(1);
+    expect(s.alerts.filter((a) => a.kind === 'auditor-tampering').every((a) => a.severity === 'critical')).toBe(true);
+    expect(s.alertsByKind.drift).toBeGreaterThanOrEqual(1);
+    const images = s.alerts.filter((a) => a.kind === 'unsigned-launch' && a.rule === 'unsigned-launch.image');
+    expect(images).toHaveLength(1);
+    expect(images[0].resource).toContain('sha256:' + 'e3'.repeat(32));
+    expect(s.alerts.some((a) => a.resource?.includes(DEMO_ATTESTED_DIGEST))).toBe(false);
+    expect(s.keptRunning).toBe(true);
+  });
+});
