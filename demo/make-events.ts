@@ -84,13 +84,14 @@ for (const [suffix, digest] of [
   t.id = `demo-ecs-task-${suffix}`;
   t.time = '2026-01-15T09:30:00Z';
   t.detail.taskArn = `arn:aws:ecs:us-west-2:111122223333:task/FargateCluster/demo${suffix}`;
+  t.resources = [t.detail.taskArn];
   for (const c of t.detail.containers) {
     c.image = `111122223333.dkr.ecr.us-west-2.amazonaws.com/hello-repository@${digest}`;
     c.imageDigest = digest;
     c.taskArn = t.detail.taskArn;
   }
   envelopes.push(t);
-  provenance.push(`| state-changes.ndjson line ${envelopes.length} | awsdocs-amazon-ecs-developer-guide | eventbridge.ndjson line 2, EDITED by immutrail: id, time, taskArn, image pinned to ${digest} | 1 |`);
+  provenance.push(`| state-changes.ndjson line ${envelopes.length} | awsdocs-amazon-ecs-developer-guide | eventbridge.ndjson line 2, EDITED by immutrail: id, time, taskArn (and resources), image pinned to ${digest} | 1 |`);
 }
 writeFileSync(join(out, 'state-changes.ndjson'), envelopes.map((e) => JSON.stringify(e)).join('\n') + '\n');
 writeFileSync(

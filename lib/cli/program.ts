@@ -1,12 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, UsageError } from './errors';
 import { registerAttest } from './commands/attest';
+import { registerBackfill } from './commands/backfill';
 import { registerDemo } from './commands/demo';
+import { registerQuery } from './commands/query';
 import { registerReindex } from './commands/reindex';
 import { registerSeal } from './commands/seal';
 import { registerVerify } from './commands/verify';
 
-const COMMANDS: ((program: Command) => void)[] = [registerDemo, registerVerify, registerSeal, registerAttest, registerReindex];
+const COMMANDS: ((program: Command) => void)[] = [registerDemo, registerVerify, registerSeal, registerQuery, registerAttest, registerBackfill, registerReindex];
 
 export function buildProgram(): Command {
   const program = new Command('immutrail')
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; resolves to the exit code. Usage errors are one line on stderr and exit 2. */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  // The SDK warns that its releases after January 2027 need Node 22; the pinned versions run on Node 20.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const program = buildProgram();
   try {
     await program.parseAsync(argv as string[], { from: 'user' });

@@ -193,7 +193,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     verifyBar.stop();
     p.info(report.ok ? `OK: ${report.records} records, ${report.objects} objects, no problem` : `FAILED: ${report.problems.length} problems`);
 
-    const queries = opts.queries ? (p.step('Query: named audit queries on DuckDB over the archive'), await opts.queries(stack)) : [];
+    let queries: DemoSummary['queries'] = [];
+    if (opts.queries) {
+      p.step('Query: named audit queries on DuckDB over the archive (the same SQL runs on Athena)');
+      queries = await opts.queries(stack);
+      for (const q of queries) p.info(`\n  ${q.name} (${q.rows} rows)\n` + q.rendered.split('\n').map((l) => `  ${l}`).join('\n'));
+    }
 
     p.step('Alerts received by an SQS queue subscribed to the alert topic');
     // Alerts left in the outbox (none, unless a publish failed) go out with the next seal's sweep.

@@ -1,0 +1,226 @@
+import type { Alert, RecordLocation } from '../core/alert';
+import type { JsonValue } from '../core/json';
+import { eventIdOf } from '../core/normalize';
+import type { AuditRecord, AuditRecordOf, RecordDraft } from '../core/record';
+import { alertRecordId, commitDrafts, type CommitDeps } from '../ingest/commit';
+import { draftFromEvent, type Via } from '../ingest/drafts';
+import { captureRouter, DEFAULT_API_SHARD, type CaptureRouter } from './capture';
+import type { DigestLookup } from './digest';
+import { readLogFile } from './log-file';
+import { digestMismatchAlert, missedEventsAlert, missedEventsAlertId } from './trail-alerts';
+
+/** One coverage record per log file: reconciling the same file twice commits it once. */
+export const coverageRecordId = (bucket: string, key: string): string => `coverage:${bucket}/${key}`;
+
+export interface ReconcileDeps extends CommitDeps {
+  /** The derived timeline index; written after the commit, failures reported, not thrown (as ingest does). */
+  index?: { write(records: readonly AuditRecord[]): Promise<number> };
+  /** Publishes alerts already committed as records. */
+  alerts?: { publish(alerts: readonly Alert[]): Promise<void> };
+  onError?: (stage: 'index' | 'alerts', err: unknown) => void;
+}
+
+export interface ReconcileSettings {
+  /** 'trail-log' for the reconcile Lambda, 'backfill' for imports. @default 'trail-log' */
+  channel?: 'trail-log' | 'backfill';
+  /** Which records the stack captures and where they go. @default write calls only, into 'api' */
+  route?: CaptureRouter;
+  /** Shard for coverage records, reconcile alerts and records that are not even objects. @default 'api' */
+  coverageShard?: string;
+  /** Commit a coverage record (needs a bucket: its id is the S3 location). @default true */
+  coverage?: boolean;
+  /** Raise the "EventBridge missed N events" alert. @default true for 'trail-log' */
+  alertOnMissed?: boolean;
+  /** CloudTrail's digest files, to check the log file's hash and cite it in the coverage record. */
+  digest?: DigestLookup;
+  maxBytes?: number;
+}
+
+/** A log file: where it came from (bucket null for a local file) and its bytes as stored. */
+export interface LogFileInput {
+  bucket: string | null;
+  /** The S3 key (or the path of a local file); events recovered from it carry it as via.logFile. */
+  key: string;
+  body: Buffer;
+}
+
+export type DigestCheck = 'verified' | 'mismatch' | 'not-listed' | 'not-checked';
+
+export interface ReconcileOutcome {
+  bucket: string | null;
+  key: string;
+  /** Records in the file. total = archived + recovered + skipped. */
+  total: number;
+  /** Captured records the archive already held (including repeats inside the file). */
+  archived: number;
+  /** Captured records committed now (events and quarantined records). */
+  recovered: number;
+  /** Of `recovered`, those that failed validation and were archived raw as quarantined. */
+  quarantined: number;
+  /** Records the stack is not configured to capture (read-only calls, service events...). */
+  skipped: number;
+  digest: DigestCheck;
+  digestSha256: string | null;
+  coverage: 'committed' | 'already' | 'none';
+  /** The "EventBridge missed N events" alert, when this call committed it. */
+  missedAlert: Alert | null;
+  /** Every alert committed by this call (detectors on recovered events included), in commit order. */
+  alerts: Alert[];
+  committed: AuditRecord[];
+}
+
+interface Captured {
+  draft: RecordDraft;
+  shard: string;
+  eventId: string | null;
+}
+
+const defaultRoute = captureRouter({ captureReadOnly: false });
+
+const isObject = (v: JsonValue): v is { [k: string]: JsonValue } => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function timeOf(raw: JsonValue): string {
+  return isObject(raw) && typeof raw.eventTime === 'string' ? raw.eventTime : '';
+}
+
+const alertDraft = (a: Alert): RecordDraft => ({ kind: 'alert', id: alertRecordId(a), data: { alert: a } });
+
+/**
+ * Reconciles one CloudTrail log file with the archive: every record the stack
+ * captures that the archive does not hold yet is committed through the normal
+ * chain path (marked via {channel, logFile: key}), in eventTime order; then one
+ * coverage record counts what the file held. When anything was missing, one
+ * "missed-events" alert is committed in the same transaction as the last
+ * recovered event (so it is flagged for publishing atomically) and published.
+ * Idempotent: a second run finds everything archived and commits nothing.
+ * Throws LogFileError for a file that cannot be read.
+ */
+export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput, settings: ReconcileSettings = {}): Promise<ReconcileOutcome> {
+  const channel = settings.channel ?? 'trail-log';
+  const route = settings.route ?? defaultRoute;
+  const coverageShard = settings.coverageShard ?? DEFAULT_API_SHARD;
+  const bucket = input.bucket;
+  const clock = deps.clock ?? (() => new Date());
+  const file = readLogFile(input.body, { maxBytes: settings.maxBytes });
+  const via: Via = { channel, logFile: input.key };
+
+  const ordered = file.records.map((raw, i) => ({ raw, i, t: timeOf(raw) })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i));
+  let skipped = 0;
+  const captured: Captured[] = [];
+  for (const { raw } of ordered) {
+    // A record that is not even an object cannot be judged by the filter: keep it (quarantined) rather than drop it.
+    const shard = isObject(raw) ? route(raw) : coverageShard;
+    if (shard === null) {
+      skipped++;
+      continue;
+    }
+    captured.push({ draft: draftFromEvent(raw, via).draft, shard, eventId: eventIdOf(raw) });
+  }
+
+  // An event counts as archived under its event id (however it arrived) or under this draft's own id.
+  const ids = [...new Set(captured.flatMap((c) => (c.eventId && c.eventId !== c.draft.id ? [c.draft.id, c.eventId] : [c.draft.id])))];
+  const existing = ids.length > 0 ? await deps.store.existing(ids) : new Map();
+  let archived = 0;
+  const seen = new Set<string>();
+  const missing: Captured[] = [];
+  for (const c of captured) {
+    if (existing.has(c.draft.id) || (c.eventId !== null && existing.has(c.eventId)) || seen.has(c.draft.id)) archived++;
+    else {
+      seen.add(c.draft.id);
+      missing.push(c);
+    }
+  }
+
+  let digest: DigestCheck = 'not-checked';
+  let digestSha256: string | null = null;
+  let mismatch: Alert | null = null;
+  if (settings.digest && bucket !== null) {
+    const hit = await settings.digest.hashFor(bucket, input.key);
+    if (!hit) digest = 'not-listed';
+    else if (hit.sha256 === file.sha256) {
+      digest = 'verified';
+      digestSha256 = hit.sha256;
+    } else {
+      digest = 'mismatch';
+      mismatch = digestMismatchAlert({ bucket, key: input.key, expected: hit.sha256, actual: file.sha256, digestKey: hit.digestKey, now: clock() });
+    }
+  }
+
+  const alertOnMissed = bucket !== null && (settings.alertOnMissed ?? channel === 'trail-log');
+  const missedIds = missing.map((m) => m.eventId ?? m.draft.id);
+  const missedAlert = (n: number, eventTime: string, record: RecordLocation | null): Alert =>
+    missedEventsAlert({ bucket: bucket as string, key: input.key, missed: n, eventIds: missedIds, eventTime, record });
+  // The alert rides on the last recovered event (committed last), so it is in the
+  // outbox with the recovery itself and points at a record that proves it.
+  const trigger = alertOnMissed ? [...missing].reverse().find((m) => m.draft.kind === 'event') : undefined;
+  const detect: CommitDeps['detect'] = trigger
+    ? async (record: AuditRecordOf<'event'>) => {
+        const found = deps.detect ? await deps.detect(record) : [];
+        if (record.chain.id !== trigger.draft.id) return found;
+        return [missedAlert(missing.length, record.data.event.eventTime, { shard: record.chain.shard, seq: record.chain.seq }), ...found];
+      }
+    : deps.detect;
+
+  const byShard = new Map<string, RecordDraft[]>();
+  for (const m of missing) byShard.set(m.shard, [...(byShard.get(m.shard) ?? []), m.draft]);
+  const shards = [...byShard.keys()].sort((a, b) => Number(a === trigger?.shard) - Number(b === trigger?.shard));
+  const committed: AuditRecord[] = [];
+  const alerts: Alert[] = [];
+  for (const shard of shards) {
+    const out = await commitDrafts({ ...deps, detect }, shard, byShard.get(shard) ?? []);
+    committed.push(...out.committed);
+    alerts.push(...out.alerts);
+    archived += out.duplicates;
+  }
+  const recoveredRecords = committed.filter((r) => r.chain.kind === 'event' || r.chain.kind === 'quarantine');
+  const recovered = recoveredRecords.length;
+  const quarantined = recoveredRecords.filter((r) => r.chain.kind === 'quarantine').length;
+
+  const finalDrafts: RecordDraft[] = [];
+  let missed = alerts.find((a) => bucket !== null && a.id === missedEventsAlertId(bucket, input.key)) ?? null;
+  if (alertOnMissed && recovered > 0 && !missed) {
+    // Nothing recovered was an event (all quarantined), or a race took the trigger: commit the alert on its own.
+    const last = recoveredRecords[recoveredRecords.length - 1];
+    const time = last.chain.kind === 'event' ? (last as AuditRecordOf<'event'>).data.event.eventTime : clock().toISOString();
+    finalDrafts.push(alertDraft(missedAlert(recovered, time, { shard: last.chain.shard, seq: last.chain.seq })));
+  }
+  if (mismatch) finalDrafts.push(alertDraft(mismatch));
+  const coverageId = bucket !== null && (settings.coverage ?? true) ? coverageRecordId(bucket, input.key) : null;
+  if (coverageId) {
+    finalDrafts.push({
+      kind: 'coverage',
+      id: coverageId,
+      data: { logFile: input.key, total: file.records.length, archived, recovered, skipped, digestSha256 },
+    });
+  }
+  let coverage: ReconcileOutcome['coverage'] = 'none';
+  if (finalDrafts.length > 0) {
+    const out = await commitDrafts({ ...deps, detect: undefined }, coverageShard, finalDrafts);
+    committed.push(...out.committed);
+    for (const r of out.committed) {
+      if (r.chain.kind !== 'alert') continue;
+      const alert = (r as AuditRecordOf<'alert'>).data.alert;
+      alerts.push(alert);
+      if (alert.kind === 'missed-events') missed = alert;
+    }
+    if (coverageId) coverage = out.committed.some((r) => r.chain.id === coverageId) ? 'committed' : 'already';
+  }
+
+  if (deps.index && committed.length > 0) await deps.index.write(committed).catch((err) => deps.onError?.('index', err));
+  if (deps.alerts && alerts.length > 0) await deps.alerts.publish(alerts).catch((err) => deps.onError?.('alerts', err));
+  return {
+    bucket,
+    key: input.key,
+    total: file.records.length,
+    archived,
+    recovered,
+    quarantined,
+    skipped,
+    digest,
+    digestSha256,
+    coverage,
+    missedAlert: missed,
+    alerts,
+    committed,
+  };
+}

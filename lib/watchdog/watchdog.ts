@@ -1,0 +1,71 @@
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { Alert } from '../core/alert';
+import type { AuditRecordOf, RecordDraft } from '../core/record';
+import { alertRecordId, commitDrafts, type CommitDeps } from '../ingest/commit';
+import { silenceFinding, type ShardActivity } from './silence';
+import { fetchTrailFacts, trailFindings, type WatchdogFinding } from './trail-checks';
+
+export const WATCHDOG_SHARD = 'watchdog';
+
+export interface WatchdogDeps extends CommitDeps {
+  /** The trail to watch (name or ARN); no trail checks without one. */
+  trail?: { client: CloudTrailClient; name: string };
+  activity: { activity(): Promise<ShardActivity[]> };
+  silenceMinutes: number;
+  alerts: { publish(alerts: readonly Alert[]): Promise<void> };
+  /** Shard the watchdog's alerts are chained in; its own commits never count as activity. @default 'watchdog' */
+  shard?: string;
+  onError?: (err: unknown) => void;
+}
+
+export interface WatchdogOutcome {
+  findings: WatchdogFinding[];
+  /** Alerts committed (and published) by this run; a finding already alerted this hour is not repeated. */
+  alerts: Alert[];
+}
+
+/** The hour bucket in alert ids: a failure that persists is archived once an hour, not every run. */
+const hourOf = (d: Date): string => d.toISOString().slice(0, 13);
+
+export function watchdogAlert(f: WatchdogFinding, trailName: string | null, now: Date): Alert {
+  const subject = f.check === 'silence' ? null : trailName;
+  return {
+    id: `${f.check === 'silence' ? 'silence' : `trail-health:${f.check}:${trailName}`}:${hourOf(now)}`,
+    kind: f.check === 'silence' ? 'silence' : 'trail-health',
+    rule: `watchdog.${f.check}`,
+    severity: f.severity,
+    summary: f.summary,
+    principal: null,
+    resource: subject,
+    eventTime: now.toISOString(),
+    eventId: null,
+    record: null,
+    details: f.details,
+  };
+}
+
+/**
+ * One watchdog run: check the trail (if one is configured) and the silence,
+ * commit each finding as an alert record in the watchdog shard, then publish
+ * the ones this run committed. Alert ids carry the check and the hour, so a
+ * failure that lasts is re-archived hourly and the SNS suppression window
+ * holds back repeats.
+ */
+export async function runWatchdog(deps: WatchdogDeps): Promise<WatchdogOutcome> {
+  const now = (deps.clock ?? (() => new Date()))();
+  const shard = deps.shard ?? WATCHDOG_SHARD;
+  const findings: WatchdogFinding[] = [];
+  if (deps.trail) findings.push(...trailFindings(await fetchTrailFacts(deps.trail.client, deps.trail.name)));
+  const silence = silenceFinding(await deps.activity.activity(), now, deps.silenceMinutes, new Set([shard]));
+  if (silence) findings.push(silence);
+  if (findings.length === 0) return { findings, alerts: [] };
+
+  const drafts: RecordDraft[] = findings.map((f) => {
+    const alert = watchdogAlert(f, deps.trail?.name ?? null, now);
+    return { kind: 'alert', id: alertRecordId(alert), data: { alert } };
+  });
+  const out = await commitDrafts({ ...deps, detect: undefined }, shard, drafts);
+  const alerts = out.committed.filter((r) => r.chain.kind === 'alert').map((r) => (r as AuditRecordOf<'alert'>).data.alert);
+  if (alerts.length > 0) await deps.alerts.publish(alerts).catch((err) => deps.onError?.(err));
+  return { findings, alerts };
+}

@@ -1,0 +1,195 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Command, CommanderError } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { clientConfig } from '../../lib/aws/client-config';
+import { liveHeads } from '../../lib/aws/live-heads';
+import { registerBackfill } from '../../lib/cli/commands/backfill';
+import { UsageError } from '../../lib/cli/errors';
+import { canonicalBytes } from '../../lib/core/canonical';
+import { trustedKeyFromPem } from '../../lib/core/checkpoint';
+import type { JsonObject } from '../../lib/core/json';
+import { parseJson } from '../../lib/core/parse-json';
+import type { AuditRecord, AuditRecordOf } from '../../lib/core/record';
+import type { BackfillSummary } from '../../lib/trail/backfill';
+import { coverageRecordId } from '../../lib/trail/reconcile';
+import { readLogFile } from '../../lib/trail/log-file';
+import { verifyArchive } from '../../lib/verify/verify-archive';
+import { createTestArchive, type TestArchive } from '../support/archive-env';
+import { useMoto } from '../support/moto';
+import { FIXTURE_BUCKET_DIR, fixtureBody, manifest, recordTexts } from '../unit/trail/fixtures';
+
+type Rec = JsonObject & { eventID: string; eventType: string; readOnly?: boolean };
+
+const files = manifest.files.map((f) => ({ key: f.key, records: readLogFile(fixtureBody(f.key)).records as Rec[] }));
+const all = files.flatMap((f) => f.records);
+const writes = (r: Rec): boolean => r.readOnly === false && (r.eventType === 'AwsApiCall' || r.eventType === 'AwsConsoleSignIn');
+const uniqueIds = (recs: Rec[]): string[] => [...new Set(recs.map((r) => r.eventID))];
+
+/** Runs `immutrail backfill ...` as the CLI does: exit code, stdout, stderr (usage errors are one line, exit 2). */
+async function backfillCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const program = new Command('immutrail').exitOverride();
+  registerBackfill(program);
+  for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  process.exitCode = undefined;
+  try {
+    await program.parseAsync(['backfill', ...args], { from: 'user' });
+    return { code: typeof process.exitCode === 'number' ? process.exitCode : 0, stdout, stderr };
+  } catch (e) {
+    if (e instanceof UsageError) return { code: 2, stdout, stderr: stderr + `immutrail: ${e.message}\n` };
+    if (e instanceof CommanderError) return { code: 2, stdout, stderr: stderr + e.message + '\n' };
+    throw e;
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+async function archived(a: TestArchive): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  for await (const o of a.source.list('records/')) {
+    for (const line of (await a.source.get(o.key)).toString('utf8').split('\n').filter(Boolean)) out.push(JSON.parse(line));
+  }
+  return out;
+}
+
+const eventRecords = (rs: AuditRecord[]) => rs.filter((r) => r.chain.kind === 'event') as AuditRecordOf<'event'>[];
+
+describe('immutrail backfill on moto', () => {
+  const moto = useMoto();
+  const target = (a: TestArchive) => ['--bucket', a.bucket, '--table', a.table, '--origin', a.origin, '--endpoint', moto.target.endpoint!, '--region', moto.target.region];
+  let work: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'immutrail-backfill-'));
+    const s3 = new S3Client(clientConfig(moto.target));
+    await s3.send(new CreateBucketCommand({ Bucket: manifest.trailBucket }));
+    for (const key of [...manifest.files.map((f) => f.key), manifest.digest]) {
+      await s3.send(new PutObjectCommand({ Bucket: manifest.trailBucket, Key: key, Body: fixtureBody(key) }));
+    }
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('imports every captured event of a folder once, and nothing more on a second run', async () => {
+    const a = await createTestArchive(moto.target);
+    const first = await backfillCli(['--dir', FIXTURE_BUCKET_DIR, '--json', '--no-progress', ...target(a)]);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const s1 = JSON.parse(first.stdout) as BackfillSummary;
+    const captured = all.filter(writes);
+    expect(s1).toMatchObject({
+      files: files.length,
+      events: all.length,
+      archived: uniqueIds(captured).length,
+      // The record delivered in two files is imported once.
+      alreadyThere: captured.length - uniqueIds(captured).length,
+      quarantined: 0,
+      skipped: all.length - captured.length,
+      unreadable: [],
+    });
+    expect(s1.alreadyThere).toBe(1);
+    const records = await archived(a);
+    expect(eventRecords(records).map((r) => r.chain.id).sort()).toEqual(uniqueIds(captured).sort());
+    expect(eventRecords(records).every((r) => r.data.via.channel === 'backfill')).toBe(true);
+    // Local files have no S3 identity: no coverage records.
+    expect(records.filter((r) => r.chain.kind === 'coverage')).toEqual([]);
+
+    const second = await backfillCli(['--dir', FIXTURE_BUCKET_DIR, '--json', '--no-progress', ...target(a)]);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ archived: 0, alreadyThere: captured.length, skipped: all.length - captured.length });
+    expect(await archived(a)).toEqual(records);
+
+    const report = await verifyArchive(a.source, { keys: [trustedKeyFromPem(a.origin, a.signer.publicKeyPem())], checkDuplicates: true, heads: await liveHeads(a.store) });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('keeps errorCode, null fields, non-ASCII text and large parameters byte for byte in raw', async () => {
+    const a = await createTestArchive(moto.target);
+    expect((await backfillCli(['--dir', FIXTURE_BUCKET_DIR, '--json', '--no-progress', ...target(a)])).code).toBe(0);
+    const texts = recordTexts();
+    const byId = new Map(eventRecords(await archived(a)).map((r) => [r.chain.id, r]));
+    const captured = uniqueIds(all.filter(writes));
+    const withError = captured.filter((id) => typeof (JSON.parse(texts.get(id)!) as Rec).errorCode === 'string');
+    const withNull = captured.filter((id) => (JSON.parse(texts.get(id)!) as Rec).requestParameters === null);
+    const nonAscii = captured.filter((id) => /[^\x00-\x7f]/.test(texts.get(id)!));
+    const large = captured.filter((id) => JSON.stringify((JSON.parse(texts.get(id)!) as Rec).requestParameters).length > 50_000);
+    const noResources = captured.filter((id) => !('resources' in (JSON.parse(texts.get(id)!) as Rec)));
+    for (const [what, ids] of Object.entries({ withError, withNull, nonAscii, large, noResources })) expect(ids.length, what).toBeGreaterThan(0);
+    for (const id of captured) {
+      const record = byId.get(id)!;
+      const original = parseJson(texts.get(id)!);
+      expect(record.data.raw, id).toEqual(original);
+      expect(canonicalBytes(record.data.raw).equals(canonicalBytes(original)), id).toBe(true);
+    }
+    for (const id of withError) expect(byId.get(id)!.data.event.errorCode).toBe((JSON.parse(texts.get(id)!) as Rec).errorCode);
+    for (const id of noResources) expect('resources' in (byId.get(id)!.data.raw as JsonObject)).toBe(false);
+    const tags = JSON.stringify(byId.get(nonAscii[0])!.data.raw);
+    expect(tags).toMatch(/東京-本番|Kostenstelle ÄÖÜ ß/);
+  });
+
+  it('imports from an S3 prefix, checks CloudTrail digests and records coverage', async () => {
+    const a = await createTestArchive(moto.target);
+    const prefix = 'AWSLogs/309303190113/';
+    const run = await backfillCli(['--source-bucket', manifest.trailBucket, '--prefix', prefix, '--json', '--no-progress', ...target(a)]);
+    expect(run.code).toBe(0);
+    const s = JSON.parse(run.stdout) as BackfillSummary;
+    const inPrefix = files.filter((f) => f.key.startsWith(prefix));
+    expect(s).toMatchObject({ source: `s3://${manifest.trailBucket}/${prefix}`, files: inPrefix.length, digestsVerified: inPrefix.length, digestMismatches: [] });
+    const coverage = (await archived(a)).filter((r) => r.chain.kind === 'coverage');
+    expect(coverage.map((r) => r.chain.id).sort()).toEqual(inPrefix.map((f) => coverageRecordId(manifest.trailBucket, f.key)).sort());
+    for (const c of coverage) expect((c.data as { digestSha256: string | null }).digestSha256).toMatch(/^[0-9a-f]{64}$/);
+    const again = await backfillCli(['--source-bucket', manifest.trailBucket, '--prefix', prefix, '--json', '--no-progress', ...target(a)]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ archived: 0 });
+  });
+
+  it('imports read-only calls too when asked', async () => {
+    const a = await createTestArchive(moto.target);
+    const run = await backfillCli(['--dir', FIXTURE_BUCKET_DIR, '--capture-read-only', '--shard', 'calls', '--json', '--no-progress', ...target(a)]);
+    expect(run.code).toBe(0);
+    const apiCalls = all.filter((r) => r.eventType === 'AwsApiCall' || r.eventType === 'AwsConsoleSignIn');
+    const records = eventRecords(await archived(a));
+    expect(records.map((r) => r.chain.id).sort()).toEqual(uniqueIds(apiCalls).sort());
+    expect(new Set(records.map((r) => r.chain.shard))).toEqual(new Set(['calls']));
+  });
+
+  it('imports what it can and exits 1 when a file cannot be read', async () => {
+    const a = await createTestArchive(moto.target);
+    const dir = join(work, 'mixed');
+    cpSync(join(FIXTURE_BUCKET_DIR, manifest.files[2].key), join(dir, 'good.json.gz'));
+    writeFileSync(join(dir, 'broken.json.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02]));
+    writeFileSync(join(dir, 'README.txt'), 'not a log file');
+    const run = await backfillCli(['--dir', dir, '--no-progress', ...target(a)]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('files          2 (1 unreadable)');
+    expect(run.stdout).toMatch(/unreadable: broken\.json\.gz: LOG_FILE_CORRUPT/);
+    expect(eventRecords(await archived(a)).map((r) => r.chain.id).sort()).toEqual(uniqueIds(files[2].records.filter(writes)).sort());
+  });
+
+  it('rejects bad arguments with one line and exit 2', async () => {
+    const a = await createTestArchive(moto.target);
+    const cases: [string[], RegExp][] = [
+      [[...target(a)], /give --dir <folder> or --source-bucket/],
+      [['--dir', FIXTURE_BUCKET_DIR, '--source-bucket', 'b', ...target(a)], /not both/],
+      [['--dir', FIXTURE_BUCKET_DIR, '--prefix', 'AWSLogs/', ...target(a)], /--prefix goes with --source-bucket/],
+      [['--dir', join(work, 'nope'), ...target(a)], /is not a folder/],
+      [['--dir', FIXTURE_BUCKET_DIR, '--bucket', a.bucket, '--table', a.table, '--endpoint', moto.target.endpoint!], /missing --origin/],
+      [['--dir', FIXTURE_BUCKET_DIR, '--shard', 'Not A Shard', ...target(a)], /--shard/],
+      [['--dir', FIXTURE_BUCKET_DIR, ...target(a), '--retention-days', 'ten'], /--retention-days must be a whole number/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await backfillCli(args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+    expect(await archived(a)).toEqual([]);
+  });
+});
