@@ -30,6 +30,7 @@ async function ingest(event: SQSEvent): Promise<SQSBatchResponse> {
   metrics.addMetric('CommitConflicts', MetricUnit.Count, stats.conflicts);
   metrics.addMetric('Alerts', MetricUnit.Count, stats.alerts);
   metrics.addMetric('FailedShards', MetricUnit.Count, stats.failedShards);
+  metrics.addMetric('DetectorFailures', MetricUnit.Count, stats.detectorFailures);
   logger.info('batch ingested', { ...stats });
   return response;
 }

@@ -63,6 +63,7 @@ export function draftFromEvent(raw: JsonValue, via: Via, original?: string, chec
     return { ok: true, draft: { kind: 'event', id, data: { event, raw, via } } };
   } catch (err) {
     if (err instanceof NormalizeError) return fail(`invalid event: ${err.message}`);
-    throw err;
+    // A normalizer bug must not turn one event into a poison message: keep it, raw, with the reason.
+    return fail(`normalizer failed: ${(err as Error).message}`);
   }
 }

@@ -8,6 +8,13 @@ import { draftFromMessage } from './drafts';
 /** Messages whose group id is not a valid shard id (not sent by the stack's rules) land here. */
 export const FALLBACK_SHARD = 'other';
 
+/**
+ * From this delivery attempt on, a detector that keeps failing no longer holds
+ * the events back: they are committed without its alerts (and the failure is
+ * reported), so a detector bug cannot push events into the dead-letter queue.
+ */
+export const DETECTOR_FAILOPEN_ATTEMPT = 3;
+
 export interface IngestDeps extends CommitDeps {
   index: { write(records: readonly AuditRecord[]): Promise<number> };
   alerts: { publish(alerts: readonly Alert[]): Promise<void> };
@@ -22,6 +29,8 @@ export interface IngestStats {
   conflicts: number;
   alerts: number;
   failedShards: number;
+  /** Events committed without their alerts because a detector kept failing. */
+  detectorFailures: number;
 }
 
 export function shardOf(message: SQSRecord): string {
@@ -36,7 +45,7 @@ export function shardOf(message: SQSRecord): string {
  * is kept and they are redelivered; other shards are unaffected.
  */
 export async function ingestSqsBatch(deps: IngestDeps, event: SQSEvent): Promise<{ response: SQSBatchResponse; stats: IngestStats }> {
-  const stats: IngestStats = { eventsIn: event.Records.length, committed: 0, duplicates: 0, quarantined: 0, conflicts: 0, alerts: 0, failedShards: 0 };
+  const stats: IngestStats = { eventsIn: event.Records.length, committed: 0, duplicates: 0, quarantined: 0, conflicts: 0, alerts: 0, failedShards: 0, detectorFailures: 0 };
   const byShard = new Map<string, SQSRecord[]>();
   for (const m of event.Records) {
     const shard = shardOf(m);
@@ -49,7 +58,21 @@ export async function ingestSqsBatch(deps: IngestDeps, event: SQSEvent): Promise
     [...byShard].map(async ([shard, messages]) => {
       try {
         const drafts: RecordDraft[] = messages.map((m) => draftFromMessage(m.body, { channel: 'eventbridge', logFile: null }).draft);
-        const outcome = await commitDrafts(deps, shard, drafts);
+        const attempt = Math.max(...messages.map((m) => Number(m.attributes?.ApproximateReceiveCount ?? '1') || 1));
+        const detect = deps.detect;
+        const failOpen =
+          detect && attempt >= DETECTOR_FAILOPEN_ATTEMPT
+            ? async (r: Parameters<typeof detect>[0]) => {
+                try {
+                  return await detect(r);
+                } catch (err) {
+                  stats.detectorFailures++;
+                  deps.onError?.(shard, err);
+                  return [];
+                }
+              }
+            : detect;
+        const outcome = await commitDrafts({ ...deps, detect: failOpen }, shard, drafts);
         stats.committed += outcome.committed.filter((r) => r.chain.kind !== 'genesis' && r.chain.kind !== 'alert').length;
         stats.quarantined += outcome.committed.filter((r) => r.chain.kind === 'quarantine').length;
         stats.duplicates += outcome.duplicates;

@@ -1,0 +1,124 @@
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ArchiveWriter, ObjectExistsError } from '../../../lib/aws/archive-writer';
+import { ChainStore, CommitConflictError } from '../../../lib/aws/chain-store';
+import { buildBatch, emptyHead, genesisDraft } from '../../../lib/core/chain';
+import { commitDrafts } from '../../../lib/ingest/commit';
+import { draftFromMessage } from '../../../lib/ingest/drafts';
+import { ingestSqsBatch } from '../../../lib/ingest/sqs-batch';
+import { apiCallEnvelope, sqsEvent, sqsMessage } from '../../support/events';
+
+// The stores talk through the document client, so that is what is mocked (every instance).
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const s3Mock = mockClient(S3Client);
+const TABLE = 'index';
+const via = { channel: 'eventbridge' as const, logFile: null };
+const draft = (id: string) => draftFromMessage(JSON.stringify(apiCallEnvelope({ eventId: id })), via).draft;
+
+function deps() {
+  return {
+    store: new ChainStore(new DynamoDBClient({ region: 'us-east-1' }), TABLE),
+    archive: new ArchiveWriter(new S3Client({ region: 'us-east-1' }), { bucket: 'archive', retentionDays: 30 }),
+    origin: 'immutrail.test',
+  };
+}
+
+const headItem = (seq: number, hash: string, frontier: { size: number; hashes: string[] }) => ({ Item: { pk: 'head#api', sk: 'head', seq, hash, frontier } });
+
+describe('commit path (aws-sdk-client-mock)', () => {
+  beforeEach(() => {
+    ddbMock.reset();
+    s3Mock.reset();
+  });
+
+  it('skips ids the index already holds (durable dedup, however old the first delivery)', async () => {
+    ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [{ rid: 'old', shard: 'api', seq: 7, key: 'k', kind: 'event' }] } });
+    const existing = buildBatch(emptyHead('api'), [genesisDraft('api', 'o')], new Date());
+    ddbMock.on(GetCommand).resolves(headItem(0, existing.newHead.hash, existing.newHead.frontier));
+    ddbMock.on(TransactWriteCommand).resolves({});
+    s3Mock.on(PutObjectCommand).resolves({});
+    const out = await commitDrafts(deps(), 'api', [draft('old'), draft('new'), draft('new')]);
+    expect(out.duplicates).toBe(2);
+    expect(out.committed.map((r) => r.chain.id)).toEqual(['new']);
+    const tx = ddbMock.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
+    // head CAS on the old head, the batch log entry, one id claim with attribute_not_exists
+    expect(tx[0].Put!.ConditionExpression).toBe('#seq = :seq AND #hash = :hash');
+    expect(tx[0].Put!.ExpressionAttributeValues).toEqual({ ':seq': 0, ':hash': existing.newHead.hash });
+    expect(tx.filter((t) => t.Put?.ConditionExpression === 'attribute_not_exists(pk)').map((t) => t.Put!.Item!.rid)).toEqual(['new']);
+    const put = s3Mock.commandCalls(PutObjectCommand)[0].args[0].input;
+    expect(put.IfNoneMatch).toBe('*');
+    expect(put.ObjectLockMode).toBe('COMPLIANCE');
+  });
+
+  it('starts a new shard with its genesis record and claims the head with attribute_not_exists', async () => {
+    ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
+    ddbMock.on(GetCommand).resolves({});
+    ddbMock.on(TransactWriteCommand).resolves({});
+    s3Mock.on(PutObjectCommand).resolves({});
+    const out = await commitDrafts(deps(), 'api', [draft('a')]);
+    expect(out.committed.map((r) => [r.chain.kind, r.chain.seq])).toEqual([['genesis', 0], ['event', 1]]);
+    const tx = ddbMock.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
+    expect(tx[0].Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(tx.some((t) => t.Put?.Item?.pk === 'shards' && t.Put.Item.sk === 'api')).toBe(true);
+  });
+
+  it('rebuilds on the new head after losing the compare-and-swap, leaving the first object as an orphan', async () => {
+    const g = buildBatch(emptyHead('api'), [genesisDraft('api', 'o')], new Date());
+    const other = buildBatch(g.newHead, [draft('someone-else')], new Date());
+    ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
+    ddbMock
+      .on(GetCommand)
+      .resolvesOnce(headItem(0, g.newHead.hash, g.newHead.frontier))
+      .resolves(headItem(1, other.newHead.hash, other.newHead.frontier));
+    ddbMock
+      .on(TransactWriteCommand)
+      .rejectsOnce(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }))
+      .resolves({});
+    s3Mock.on(PutObjectCommand).resolves({});
+    const out = await commitDrafts(deps(), 'api', [draft('mine')]);
+    expect(out.conflicts).toBe(1);
+    expect(out.committed.map((r) => [r.chain.id, r.chain.seq, r.chain.prev])).toEqual([['mine', 2, other.newHead.hash]]);
+    const keys = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/0000000000000001-0000000000000001/);
+    expect(keys[1]).toMatch(/0000000000000002-0000000000000002/);
+  });
+
+  it('gives up after maxAttempts conflicts so the messages are redelivered, never dropped', async () => {
+    ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
+    ddbMock.on(GetCommand).resolves({});
+    ddbMock.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }] }));
+    s3Mock.on(PutObjectCommand).resolves({});
+    await expect(commitDrafts({ ...deps(), maxAttempts: 3 }, 'api', [draft('a')])).rejects.toBeInstanceOf(CommitConflictError);
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+
+  it('treats a 412 on its own identical bytes as written, and refuses a different object at the key', async () => {
+    const batch = buildBatch(emptyHead('api'), [genesisDraft('api', 'o')], new Date());
+    const precondition = new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 } });
+    // The writer only reads the body through the SDK's transformToByteArray.
+    const body = (b: Buffer) => ({ transformToByteArray: async () => new Uint8Array(b) }) as never;
+    s3Mock.on(PutObjectCommand).rejects(precondition);
+    s3Mock.on(GetObjectCommand).resolvesOnce({ Body: body(batch.body) }).resolvesOnce({ Body: body(Buffer.from('forged\n')) });
+    const writer = deps().archive;
+    await expect(writer.putBatch(batch)).resolves.toBeUndefined();
+    await expect(writer.putBatch(batch)).rejects.toBeInstanceOf(ObjectExistsError);
+  });
+
+  it('fails a shard while a detector throws, then commits without it from the third delivery on', async () => {
+    ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
+    ddbMock.on(GetCommand).resolves({});
+    ddbMock.on(TransactWriteCommand).resolves({});
+    s3Mock.on(PutObjectCommand).resolves({});
+    const broken = { ...deps(), detect: async () => { throw new Error('attestation table unreachable'); }, index: { write: async () => 0 }, alerts: { publish: async () => {} } };
+    const msg = sqsMessage(apiCallEnvelope({ eventId: 'x' }), 'api');
+    const first = await ingestSqsBatch(broken, sqsEvent([msg]));
+    expect(first.response.batchItemFailures).toEqual([{ itemIdentifier: msg.messageId }]);
+    const third = await ingestSqsBatch(broken, sqsEvent([{ ...msg, attributes: { ...msg.attributes, ApproximateReceiveCount: '3' } }]));
+    expect(third.response.batchItemFailures).toEqual([]);
+    expect(third.stats).toMatchObject({ committed: 1, detectorFailures: 1 });
+  });
+});
