@@ -1,0 +1,162 @@
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  DetectionConfigError,
+  type DeployerConfig,
+  type ImmutableScope,
+  type UnknownTagsPolicy,
+  parseDeployers,
+  parseScope,
+} from '../core/detect/config';
+import { AuditTrailConfigError } from './errors';
+import { type CaptureOptions, validateApiCallSources } from './event-patterns';
+import { DEFAULT_SHARDS, type ShardMap, type ShardRoute, planShards } from './shards';
+
+/** Which resources drift detection treats as immutable (the detectors' ImmutableScope, with defaults optional). */
+export type ImmutableScopeInput =
+  | { readonly mode: 'all' }
+  | { readonly mode: 'tag'; readonly key: string; readonly value?: string; readonly unknownTags?: UnknownTagsPolicy }
+  | { readonly mode: 'types'; readonly types: readonly string[] };
+
+export interface AuditTrailProps {
+  /**
+   * Object Lock COMPLIANCE retention of every archived object, in days. Nobody,
+   * including the account root user, can delete a record before it expires,
+   * and the bucket policy forbids changing it after deployment.
+   * @default 365
+   */
+  readonly retentionDays?: number;
+  /**
+   * Shard id -> the event families (and optionally source accounts) it chains.
+   * Each (shard, family) pair becomes one EventBridge rule targeting the FIFO
+   * queue with MessageGroupId = shard id. More shards = more parallel chains.
+   * @default one shard per family: api, ec2, ecs, autoscaling, ecr, drift
+   */
+  readonly shards?: ShardMap;
+  /** Also archive read-only API calls (Get/Describe/List...). High volume. @default false */
+  readonly captureReadOnlyApiCalls?: boolean;
+  /** Only archive API calls from these services (CloudTrail eventSource, e.g. "ec2.amazonaws.com"). @default every service */
+  readonly apiCallSources?: readonly string[];
+  /**
+   * Principals allowed to change infrastructure: role ARNs or ARN globs such
+   * as "arn:aws:iam::*:role/cdk-*-cfn-exec-role-*", and service principals
+   * ("cloudformation.amazonaws.com" is always included). Changes by anyone
+   * else are drift.
+   * @default none besides CloudFormation itself
+   */
+  readonly deployerPrincipals?: readonly string[];
+  /** Which resources are immutable infrastructure. @default { mode: 'all' } */
+  readonly immutableScope?: ImmutableScopeInput;
+  /** KMS asymmetric keys whose attestations (immutrail attest) are trusted for launches. @default none */
+  readonly attestationKeys?: readonly kms.IKey[];
+  /** Subscribe this e-mail address to the alert topic (the created one, or alertTopic). */
+  readonly alertEmail?: string;
+  /** Publish alerts to this existing topic instead of creating one. */
+  readonly alertTopic?: sns.ITopic;
+  /**
+   * Archive into this existing bucket instead of creating one. It must have
+   * Object Lock enabled; its policy is managed by you (a warning says so).
+   */
+  readonly archiveBucket?: s3.IBucket;
+  /**
+   * Also write every checkpoint here (a witness, ideally in another account
+   * whose bucket policy lets this stack's seal function put objects).
+   */
+  readonly witnessBucket?: s3.IBucket;
+  /** The bucket the trail delivers log files to: enables reconcile (object-created events + hourly sweep). */
+  readonly trailBucket?: s3.IBucket;
+  /** Key prefix of the trail's log files in trailBucket (without AWSLogs/). @default '' */
+  readonly trailPrefix?: string;
+  /** KMS key the trail encrypts its log files with, if any. */
+  readonly trailKey?: kms.IKey;
+  /** Name or ARN of the trail to watch (logging, multi-region, validation, selectors). Enables the watchdog. */
+  readonly trailName?: string;
+  /** Alert when no event at all arrived for this long. Setting it enables the watchdog even without a trail. @default 60 */
+  readonly silenceMinutes?: number;
+  /** Repeats of the same alert within this window are suppressed and counted. @default 300 */
+  readonly alertSuppressSeconds?: number;
+  /** Checkpoint origin line (C2SP tlog-checkpoint). @default immutrail/<account>/<region>/<stack>/<id> */
+  readonly origin?: string;
+  /** Create the Glue table, Athena workgroup and named queries over the archive. @default true */
+  readonly queryCatalog?: boolean;
+  /**
+   * A local folder of your own Sigma rules (CloudTrail logsource), bundled with
+   * the detecting functions next to the project's rules.
+   */
+  readonly userSigmaRulesDir?: string;
+}
+
+/** Props with defaults applied and everything validated that can be validated before synthesis. */
+export interface ResolvedAuditTrailProps {
+  readonly retentionDays: number;
+  readonly plan: ShardRoute[];
+  readonly capture: CaptureOptions;
+  /** As given (the handlers parse the same JSON array). */
+  readonly deployerPrincipals: readonly string[];
+  /** Parsed with the detectors' own parser, defaults filled in. */
+  readonly deployers: DeployerConfig;
+  readonly immutableScope: ImmutableScope;
+  readonly attestationKeys: readonly kms.IKey[];
+  readonly silenceMinutes: number;
+  readonly watchdogEnabled: boolean;
+  readonly alertSuppressSeconds: number;
+  readonly trailPrefix: string;
+}
+
+export const DEFAULT_RETENTION_DAYS = 365;
+export const DEFAULT_SILENCE_MINUTES = 60;
+export const DEFAULT_ALERT_SUPPRESS_SECONDS = 300;
+/** S3 Object Lock accepts at most 100 years of default retention. */
+const MAX_RETENTION_DAYS = 36500;
+
+function positiveInteger(value: number, max: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= max;
+}
+
+export function resolveAuditTrailProps(props: AuditTrailProps): ResolvedAuditTrailProps {
+  const retentionDays = props.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  if (!positiveInteger(retentionDays, MAX_RETENTION_DAYS)) {
+    throw new AuditTrailConfigError(
+      'INVALID_RETENTION',
+      `retentionDays must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, got ${retentionDays}`,
+    );
+  }
+  const silenceMinutes = props.silenceMinutes ?? DEFAULT_SILENCE_MINUTES;
+  if (!positiveInteger(silenceMinutes, 7 * 24 * 60)) {
+    throw new AuditTrailConfigError('INVALID_SILENCE', `silenceMinutes must be 1 to 10080, got ${silenceMinutes}`);
+  }
+  const alertSuppressSeconds = props.alertSuppressSeconds ?? DEFAULT_ALERT_SUPPRESS_SECONDS;
+  if (!Number.isInteger(alertSuppressSeconds) || alertSuppressSeconds < 0) {
+    throw new AuditTrailConfigError('INVALID_SILENCE', `alertSuppressSeconds must be a whole number >= 0`);
+  }
+  validateApiCallSources(props.apiCallSources);
+  const deployerPrincipals = [...(props.deployerPrincipals ?? [])];
+  // The handlers parse these at init; parsing them here with the same code
+  // turns a typo into a synthesis error instead of a Lambda that cannot start.
+  let deployers: DeployerConfig;
+  let immutableScope: ImmutableScope;
+  try {
+    deployers = parseDeployers(deployerPrincipals);
+    immutableScope = parseScope(props.immutableScope ?? { mode: 'all' });
+  } catch (err) {
+    if (err instanceof DetectionConfigError) throw new AuditTrailConfigError('INVALID_DETECTION_CONFIG', err.message);
+    throw err;
+  }
+  return {
+    retentionDays,
+    plan: planShards(props.shards ?? DEFAULT_SHARDS),
+    capture: {
+      captureReadOnlyApiCalls: props.captureReadOnlyApiCalls ?? false,
+      ...(props.apiCallSources ? { apiCallSources: [...props.apiCallSources] } : {}),
+    },
+    deployerPrincipals,
+    deployers,
+    immutableScope,
+    attestationKeys: [...(props.attestationKeys ?? [])],
+    silenceMinutes,
+    watchdogEnabled: props.trailName !== undefined || props.silenceMinutes !== undefined,
+    alertSuppressSeconds,
+    trailPrefix: props.trailPrefix ?? '',
+  };
+}

@@ -1,0 +1,405 @@
+import { Arn, Aws, Duration, Stack, Token } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CHECKPOINTS_PREFIX } from '../core/layout';
+import { AlertChannel } from './alerts';
+import { ArchiveBucket } from './archive-bucket';
+import { type AuditTrailProps, type ResolvedAuditTrailProps, resolveAuditTrailProps } from './audit-trail-props';
+import { AuditTrailConfigError } from './errors';
+import { CaptureRules } from './event-rules';
+import { handlerEnvironment } from './handler-environment';
+import type { ProtectedResources } from '../core/detect/config';
+import { IndexTable } from './index-table';
+import { IngestQueue } from './ingest-queue';
+import { TrailKeys } from './keys';
+import {
+  DATA_KEY_ACTIONS,
+  type TrailResources,
+  grantChainWriter,
+  grantSealer,
+  grantTrailRead,
+  grantTrailWatch,
+  grantWitnessWrite,
+} from './permissions';
+import { acknowledgeWildcardResources } from './nag';
+import { FUNCTION_NAME_MAX, RULE_NAME_MAX, physicalName } from './physical-names';
+import { QueryCatalog } from './query-catalog';
+import { type ShardRoute, shardIds } from './shards';
+import { ATTESTATION_PARTITION_PREFIX } from './table-schema';
+import { TrailFunction, type TrailFunctionKind } from './trail-function';
+
+export type { AuditTrailProps } from './audit-trail-props';
+
+/** Functions whose handlers run the detectors (and so load Sigma rules). */
+const DETECTING_FUNCTIONS: readonly TrailFunctionKind[] = ['ingest', 'reconcile'];
+/** Where a user's own Sigma rules land inside a function bundle (Lambda unpacks it in /var/task). */
+const USER_SIGMA_RULES_IN_BUNDLE = '/var/task/rules/user';
+
+/** Ingest handler timeout; the FIFO queue's visibility timeout is six times this. */
+export const INGEST_TIMEOUT = Duration.seconds(30);
+export const INGEST_BATCH_SIZE = 10;
+export const MAX_RECEIVE_COUNT = 5;
+export const SEAL_INTERVAL = Duration.minutes(5);
+export const RECONCILE_SWEEP_INTERVAL = Duration.hours(1);
+export const WATCHDOG_INTERVAL = Duration.minutes(5);
+/** An event waiting this long in the ingest queue means a shard is stuck. */
+export const STUCK_SHARD_AGE = Duration.minutes(15);
+
+/**
+ * CDK feature flags this construct's security depends on, set on the construct
+ * itself so they hold whatever the app's cdk.json says:
+ * - the access-log bucket receives logs through a bucket policy for the
+ *   logging service, not the legacy LogDeliveryWrite ACL (ACLs are disabled on
+ *   every bucket here);
+ * - EventBridge may send to the KMS-encrypted ingest queue only from this
+ *   account (aws:SourceAccount); without the flag CDK admits every account's
+ *   rules, which would let anyone who knows the queue ARN forge audit events.
+ */
+const REQUIRED_FEATURE_FLAGS = {
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/aws-events:eventsTargetQueueSameAccount': true,
+} as const;
+
+/**
+ * A tamper-evident audit trail for one AWS account: EventBridge rules capture
+ * control-plane calls and EC2/ECS/Auto Scaling/ECR/CloudFormation events into a
+ * FIFO queue (one message group per shard); the ingest function chains them
+ * into WORM records; the seal function signs checkpoints over all shards;
+ * optional reconcile and watchdog functions hold the trail's own log files
+ * and configuration to account.
+ */
+export class AuditTrail extends Construct {
+  readonly retentionDays: number;
+  readonly shardPlan: readonly ShardRoute[];
+  readonly origin: string;
+  /** Keys whose attestations the detectors trust. */
+  readonly attestationKeys: readonly kms.IKey[];
+
+  readonly bucket: s3.IBucket;
+  readonly accessLogBucket?: s3.IBucket;
+  readonly table: dynamodb.Table;
+  readonly dataKey: kms.Key;
+  readonly signingKey: kms.Key;
+  readonly alertTopic: sns.ITopic;
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly deliveryFailureQueue: sqs.Queue;
+  readonly captureRules: readonly events.Rule[];
+
+  readonly ingestFunction: lambda.IFunction;
+  readonly sealFunction: lambda.IFunction;
+  readonly reconcileFunction?: lambda.IFunction;
+  readonly watchdogFunction?: lambda.IFunction;
+  /** Glue table, Athena workgroup and named queries over the archive (absent when queryCatalog is false). */
+  readonly queryCatalog?: QueryCatalog;
+
+  private readonly resources: TrailResources;
+
+  constructor(scope: Construct, id: string, props: AuditTrailProps = {}) {
+    super(scope, id);
+    for (const [flag, value] of Object.entries(REQUIRED_FEATURE_FLAGS)) this.node.setContext(flag, value);
+    const config: ResolvedAuditTrailProps = resolveAuditTrailProps(props);
+    this.retentionDays = config.retentionDays;
+    this.shardPlan = config.plan;
+    this.attestationKeys = config.attestationKeys;
+    const stackName = Stack.of(this).stackName;
+    this.origin = props.origin ?? `immutrail/${Aws.ACCOUNT_ID}/${Aws.REGION}/${stackName}/${id}`;
+
+    const keys = new TrailKeys(this, 'Keys');
+    this.dataKey = keys.dataKey;
+    this.signingKey = keys.signingKey;
+
+    const archive = new ArchiveBucket(this, 'Archive', {
+      retentionDays: config.retentionDays,
+      dataKey: keys.dataKey,
+      existingBucket: props.archiveBucket,
+    });
+    this.bucket = archive.bucket;
+    this.accessLogBucket = archive.logBucket;
+
+    const index = new IndexTable(this, 'Index', { dataKey: keys.dataKey });
+    this.table = index.table;
+
+    const alerts = new AlertChannel(this, 'Alerts', {
+      dataKey: keys.dataKey,
+      existingTopic: props.alertTopic,
+      email: props.alertEmail,
+    });
+    this.alertTopic = alerts.topic;
+
+    const ingestQueue = new IngestQueue(this, 'IngestQueue', {
+      dataKey: keys.dataKey,
+      alerts,
+      consumerTimeout: INGEST_TIMEOUT,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+      maxMessageAge: STUCK_SHARD_AGE,
+    });
+    this.queue = ingestQueue.queue;
+    this.deadLetterQueue = ingestQueue.deadLetterQueue;
+    this.deliveryFailureQueue = ingestQueue.deliveryFailureQueue;
+
+    const capture = new CaptureRules(this, 'Capture', {
+      plan: config.plan,
+      capture: config.capture,
+      queue: ingestQueue.queue,
+      deliveryFailureQueue: ingestQueue.deliveryFailureQueue,
+    });
+    this.captureRules = capture.rules;
+
+    const reconcileEnabled = props.trailBucket !== undefined;
+    const functionKinds: TrailFunctionKind[] = [
+      'ingest',
+      'seal',
+      ...(reconcileEnabled ? (['reconcile'] as const) : []),
+      ...(config.watchdogEnabled ? (['watchdog'] as const) : []),
+    ];
+    const scheduleNames = {
+      seal: physicalName(this, 'seal-schedule', RULE_NAME_MAX),
+      reconcile: physicalName(this, 'reconcile-sweep', RULE_NAME_MAX),
+      reconcileObjects: physicalName(this, 'reconcile-log-files', RULE_NAME_MAX),
+      watchdog: physicalName(this, 'watchdog-schedule', RULE_NAME_MAX),
+    };
+    const trailArn = props.trailName ? this.trailArn(props.trailName) : undefined;
+
+    // The auditor's own resources: any change to one is an "auditor tampering"
+    // alert (lib/core/detect/auditor-tampering.ts). An empty trails list means
+    // every trail counts, which is right when the stack watches none in particular.
+    const protectedResources: ProtectedResources = {
+      buckets: [archive.bucket.bucketName, ...(archive.logBucket ? [archive.logBucket.bucketName] : [])],
+      tables: [index.table.tableName],
+      queues: [this.queue.queueArn, this.deadLetterQueue.queueArn, this.deliveryFailureQueue.queueArn],
+      rules: [
+        ...capture.ruleNames,
+        scheduleNames.seal,
+        ...(reconcileEnabled ? [scheduleNames.reconcile, scheduleNames.reconcileObjects] : []),
+        ...(config.watchdogEnabled ? [scheduleNames.watchdog] : []),
+      ],
+      keys: [keys.dataKey.keyArn, keys.signingKey.keyArn],
+      functions: functionKinds.map((k) => physicalName(this, k, FUNCTION_NAME_MAX)),
+      trails: props.trailName ? [props.trailName] : [],
+      topics: [alerts.topic.topicArn],
+    };
+
+    const environment = handlerEnvironment(this, {
+      config,
+      archiveBucket: archive.bucket.bucketName,
+      table: index.table.tableName,
+      signingKeyArn: keys.signingKey.keyArn,
+      alertTopicArn: alerts.topic.topicArn,
+      origin: this.origin,
+      attestationKeyArns: config.attestationKeys.map((k) => k.keyArn),
+      protectedResources,
+      witnessBucket: props.witnessBucket?.bucketName,
+      trailName: props.trailName,
+      trailBucket: props.trailBucket?.bucketName,
+      ...(props.userSigmaRulesDir ? { userSigmaRuleDir: USER_SIGMA_RULES_IN_BUNDLE } : {}),
+    });
+
+    this.resources = {
+      bucket: archive.bucket,
+      bucketKey: archive.encryptionKey && archive.encryptionKey !== keys.dataKey ? archive.encryptionKey : undefined,
+      index,
+      dataKey: keys.dataKey,
+      signingKey: keys.signingKey,
+      topic: alerts.topic,
+      attestationKeys: config.attestationKeys,
+    };
+    const fnProps = (kind: TrailFunctionKind, description: string, timeout: Duration, memorySize: number) => ({
+      kind,
+      description,
+      timeout,
+      memorySize,
+      environment,
+      logRetention: logs.RetentionDays.ONE_YEAR,
+      // The functions that run detectors load Sigma rules from files next to the handler.
+      ...(DETECTING_FUNCTIONS.includes(kind)
+        ? { sigmaRules: { userRulesDir: props.userSigmaRulesDir, userRulesInBundle: USER_SIGMA_RULES_IN_BUNDLE } }
+        : {}),
+    });
+
+    // Ingest: the FIFO queue is the event source. Lambda then runs at most one
+    // batch per message group (shard) at a time, in order; a failed message is
+    // reported back alone, and after MAX_RECEIVE_COUNT tries moves to the DLQ.
+    const ingest = new TrailFunction(
+      this,
+      'Ingest',
+      fnProps('ingest', 'immutrail: chains captured events into WORM records', INGEST_TIMEOUT, 1024),
+    );
+    grantChainWriter(ingest.role, this.resources);
+    ingest.fn.addEventSource(
+      new sources.SqsEventSource(this.queue, { batchSize: INGEST_BATCH_SIZE, reportBatchItemFailures: true }),
+    );
+    this.ingestFunction = ingest.fn;
+
+    // Seal: on a fixed schedule, including when nothing happened, so a
+    // truncated tail shows up as a checkpoint that stopped growing.
+    const seal = new TrailFunction(
+      this,
+      'Seal',
+      fnProps('seal', 'immutrail: signs a checkpoint over every shard', Duration.minutes(5), 1024),
+    );
+    grantSealer(seal.role, this.resources);
+    if (props.witnessBucket) grantWitnessWrite(seal.role, props.witnessBucket, CHECKPOINTS_PREFIX);
+    this.schedule('SealSchedule', scheduleNames.seal, SEAL_INTERVAL, seal.fn);
+    this.sealFunction = seal.fn;
+    alerts.alarmAbove(
+      'SealErrorsAlarm',
+      seal.fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
+      0,
+      'immutrail: the seal function failed; no new signed checkpoint covers the latest records.',
+    );
+
+    if (props.trailBucket) {
+      const reconcile = new TrailFunction(
+        this,
+        'Reconcile',
+        fnProps('reconcile', "immutrail: backfills events from the trail's own log files", Duration.minutes(5), 1024),
+      );
+      grantChainWriter(reconcile.role, this.resources);
+      grantTrailRead(reconcile.role, props.trailBucket, config.trailPrefix, props.trailKey);
+      // Each new log file, as soon as S3 reports it (the trail bucket must send
+      // its events to EventBridge), and an hourly sweep for anything missed.
+      new events.Rule(this, 'ReconcileLogFiles', {
+        ruleName: scheduleNames.reconcileObjects,
+        description: 'immutrail: reconcile each new CloudTrail log file',
+        eventPattern: {
+          source: ['aws.s3'],
+          detailType: ['Object Created'],
+          detail: {
+            bucket: { name: [props.trailBucket.bucketName] },
+            ...(config.trailPrefix ? { object: { key: [{ prefix: config.trailPrefix }] } } : {}),
+          },
+        },
+        targets: [new targets.LambdaFunction(reconcile.fn, { retryAttempts: 8 })],
+      });
+      this.schedule('ReconcileSweep', scheduleNames.reconcile, RECONCILE_SWEEP_INTERVAL, reconcile.fn);
+      this.reconcileFunction = reconcile.fn;
+    }
+
+    if (props.queryCatalog ?? true) {
+      this.queryCatalog = new QueryCatalog(this, 'Query', {
+        archiveBucket: archive.bucket,
+        archiveKey: archive.encryptionKey ?? keys.dataKey,
+        shards: shardIds(config.plan),
+        accessLogsBucket: archive.logBucket,
+      });
+    }
+
+    if (config.watchdogEnabled) {
+      const watchdog = new TrailFunction(
+        this,
+        'Watchdog',
+        fnProps('watchdog', 'immutrail: checks the trail is logging and events keep arriving', Duration.minutes(1), 256),
+      );
+      grantChainWriter(watchdog.role, this.resources);
+      if (trailArn) grantTrailWatch(watchdog.role, trailArn);
+      this.schedule('WatchdogSchedule', scheduleNames.watchdog, WATCHDOG_INTERVAL, watchdog.fn);
+      this.watchdogFunction = watchdog.fn;
+    }
+  }
+
+  /**
+   * Read access for auditors and the `immutrail verify|prove|query` CLI: every
+   * object version and its retention, the index, and the public half of the
+   * signing key. Nothing that writes.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    const r = this.resources;
+    const grants = [
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectRetention', 's3:GetObjectLegalHold'],
+        resourceArns: [r.bucket.arnForObjects('*')],
+      }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketObjectLockConfiguration'],
+        resourceArns: [r.bucket.bucketArn],
+      }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+        resourceArns: [r.index.table.tableArn, r.index.outboxIndexArn],
+      }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt', 'kms:DescribeKey'],
+        resourceArns: [r.dataKey.keyArn, ...(r.bucketKey ? [r.bucketKey.keyArn] : [])],
+      }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:GetPublicKey', 'kms:Verify'],
+        resourceArns: [r.signingKey.keyArn],
+      }),
+    ];
+    if (Construct.isConstruct(grantee.grantPrincipal)) {
+      acknowledgeWildcardResources(
+        grantee.grantPrincipal,
+        [r.bucket.arnForObjects('*')],
+        'An auditor must be able to read every archived object (records and checkpoints are addressed by key); this grant is read-only and cannot alter the archive.',
+      );
+    }
+    return grants.reduce((a, b) => a.combine(b));
+  }
+
+  /**
+   * What a CI pipeline needs to run `immutrail attest`: put attestation items
+   * (partition keys starting with "att#", nothing else in the table) and,
+   * when `attestationKey` is given, sign with it. The key must be one of the
+   * trail's attestationKeys, or its attestations would never be trusted.
+   */
+  grantAttest(grantee: iam.IGrantable, attestationKey?: kms.IKey): iam.Grant {
+    const r = this.resources;
+    if (attestationKey && !r.attestationKeys.includes(attestationKey)) {
+      throw new AuditTrailConfigError(
+        'INVALID_CONTEXT',
+        'grantAttest: this key is not one of the trail attestationKeys; its attestations would not be trusted',
+      );
+    }
+    const grants = [
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:PutItem'],
+        resourceArns: [r.index.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ATTESTATION_PARTITION_PREFIX}*`] },
+        },
+      }),
+      iam.Grant.addToPrincipal({ grantee, actions: DATA_KEY_ACTIONS, resourceArns: [r.dataKey.keyArn] }),
+    ];
+    if (attestationKey) {
+      grants.push(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['kms:Sign', 'kms:GetPublicKey'],
+          resourceArns: [attestationKey.keyArn],
+        }),
+      );
+    }
+    return grants.reduce((a, b) => a.combine(b));
+  }
+
+  private schedule(id: string, ruleName: string, every: Duration, fn: lambda.IFunction): events.Rule {
+    return new events.Rule(this, id, {
+      ruleName,
+      description: `immutrail: run ${fn.node.scope?.node.id ?? 'function'} every ${every.toHumanString()}`,
+      schedule: events.Schedule.rate(every),
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 2 })],
+    });
+  }
+
+  private trailArn(trailName: string): string {
+    if (!Token.isUnresolved(trailName) && trailName.startsWith('arn:')) return trailName;
+    return Arn.format({ service: 'cloudtrail', resource: 'trail', resourceName: trailName }, Stack.of(this));
+  }
+}

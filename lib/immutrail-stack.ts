@@ -1,0 +1,58 @@
+import { type App, CfnOutput, DefaultStackSynthesizer, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { AuditTrail, type AuditTrailProps } from './construct/audit-trail';
+import { auditTrailPropsFromContext } from './construct/context-props';
+
+/** `-c bootstrapVersionRule=false` omits the CDK bootstrap check (the local AWS has no bootstrap SSM parameter). */
+export const BOOTSTRAP_RULE_CONTEXT = 'bootstrapVersionRule';
+export const DEFAULT_STACK_NAME = 'Immutrail';
+
+export interface ImmutrailStackProps extends StackProps {
+  /** The trail's configuration. @default read from CDK context (see lib/construct/context-props.ts) */
+  readonly trail?: AuditTrailProps;
+  /**
+   * Add the CDK bootstrap version rule to the template. Turn off to deploy the
+   * template somewhere without a CDK bootstrap (e.g. the local AWS of the demo).
+   * Ignored when a synthesizer is given.
+   * @default context bootstrapVersionRule, else true
+   */
+  readonly generateBootstrapVersionRule?: boolean;
+}
+
+/** The deployable stack: one AuditTrail plus outputs the CLI and the demo read. */
+export class ImmutrailStack extends Stack {
+  readonly trail: AuditTrail;
+
+  constructor(scope: Construct, id: string, props: ImmutrailStackProps = {}) {
+    const { trail, generateBootstrapVersionRule, ...stackProps } = props;
+    const contextRule: unknown = scope.node.tryGetContext(BOOTSTRAP_RULE_CONTEXT);
+    const bootstrapRule = generateBootstrapVersionRule ?? !(contextRule === false || contextRule === 'false');
+    super(scope, id, {
+      description: 'immutrail: tamper-evident, WORM audit trail of control-plane changes and launches',
+      ...stackProps,
+      synthesizer:
+        stackProps.synthesizer ??
+        (bootstrapRule ? undefined : new DefaultStackSynthesizer({ generateBootstrapVersionRule: false })),
+    });
+    this.trail = new AuditTrail(this, 'AuditTrail', trail ?? auditTrailPropsFromContext(this));
+
+    const out = (name: string, value: string, description: string) =>
+      new CfnOutput(this, name, { value, description });
+    out('ArchiveBucketName', this.trail.bucket.bucketName, 'WORM archive of records and checkpoints');
+    out('TableName', this.trail.table.tableName, 'Chain heads and index');
+    out('SigningKeyArn', this.trail.signingKey.keyArn, 'Checkpoint signing key (verify with its public key)');
+    out('AlertTopicArn', this.trail.alertTopic.topicArn, 'Alerts');
+    out('IngestQueueUrl', this.trail.queue.queueUrl, 'FIFO ingest queue (message group = shard)');
+    out('DeadLetterQueueUrl', this.trail.deadLetterQueue.queueUrl, 'Events that failed ingest');
+    out('Origin', this.trail.origin, 'Checkpoint origin');
+  }
+}
+
+/**
+ * cdk-nag's AwsSolutions pack as a CDK validation plugin: every synthesis of
+ * the app is checked, and any finding without an acknowledgement fails it.
+ */
+export function addSecurityChecks(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+}

@@ -1,0 +1,196 @@
+/** The shard model and capture filter, without synthesis. */
+import { describe, expect, it } from 'vitest';
+import { resolveAuditTrailProps } from '../../lib/construct/audit-trail-props';
+import { AuditTrailConfigError } from '../../lib/construct/errors';
+import {
+  type CaptureOptions,
+  FAMILY_EVENTS,
+  routeMatches,
+  routePattern,
+  ruleState,
+  shardForEvent,
+} from '../../lib/construct/event-patterns';
+import { DEFAULT_SHARDS, EVENT_FAMILIES, type ShardMap, planShards } from '../../lib/construct/shards';
+import { ATTESTATION_PARTITION_PREFIX, OUTBOX_INDEX } from '../../lib/construct/table-schema';
+import { K, OUTBOX_INDEX as WRITER_OUTBOX_INDEX } from '../../lib/aws/table-keys';
+
+const WRITES_ONLY: CaptureOptions = { captureReadOnlyApiCalls: false };
+const ALL_CALLS: CaptureOptions = { captureReadOnlyApiCalls: true };
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof AuditTrailConfigError) return err.code;
+    throw err;
+  }
+  return undefined;
+}
+
+const apiCall = (detail: Record<string, unknown>, account = '111122223333') => ({
+  source: 'aws.ec2',
+  'detail-type': 'AWS API Call via CloudTrail',
+  account,
+  detail: { eventSource: 'ec2.amazonaws.com', eventName: 'AuthorizeSecurityGroupIngress', ...detail },
+});
+
+describe('planShards', () => {
+  it('defaults to one shard per family, named after it', () => {
+    const plan = planShards();
+    expect(plan.map((r) => [r.shard, r.family])).toEqual(
+      [...EVENT_FAMILIES].sort().map((f) => [f, f]),
+    );
+    expect(plan.every((r) => r.accounts === undefined && r.excludeAccounts === undefined)).toBe(true);
+  });
+
+  it('expands a shard with several families into one route per family', () => {
+    const plan = planShards({ control: { families: ['api', 'drift'] }, compute: { families: ['ec2', 'ecs', 'autoscaling'] } });
+    expect(plan.map((r) => `${r.shard}/${r.family}`)).toEqual([
+      'compute/ec2',
+      'compute/ecs',
+      'compute/autoscaling',
+      'control/api',
+      'control/drift',
+    ]);
+  });
+
+  it('gives the catch-all shard of a family every account the others do not claim', () => {
+    const plan = planShards({
+      prod: { families: ['api'], accounts: ['222233334444', '111122223333'] },
+      rest: { families: ['api'] },
+    });
+    expect(plan).toEqual([
+      { shard: 'prod', family: 'api', accounts: ['111122223333', '222233334444'] },
+      { shard: 'rest', family: 'api', excludeAccounts: ['111122223333', '222233334444'] },
+    ]);
+  });
+
+  it.each<[string, ShardMap, string]>([
+    ['a shard id outside SHARD_PATTERN', { API: { families: ['api'] } }, 'INVALID_SHARD_ID'],
+    ['a shard id longer than 32', { ['a'.repeat(33)]: { families: ['api'] } }, 'INVALID_SHARD_ID'],
+    ['no shards', {}, 'NO_SHARDS'],
+    ['a shard without families', { a: { families: [] } }, 'EMPTY_SHARD'],
+    ['an unknown family', { a: { families: ['lambda' as never] } }, 'UNKNOWN_EVENT_FAMILY'],
+    ['two catch-all shards for one family', { a: { families: ['api'] }, b: { families: ['api', 'ec2'] } }, 'OVERLAPPING_SHARDS'],
+    [
+      'one account claimed twice',
+      { a: { families: ['api'], accounts: ['111122223333'] }, b: { families: ['api'], accounts: ['111122223333'] } },
+      'OVERLAPPING_SHARDS',
+    ],
+    ['a malformed account', { a: { families: ['api'], accounts: ['1234'] } }, 'INVALID_ACCOUNT'],
+    ['an empty account list', { a: { families: ['api'], accounts: [] } }, 'INVALID_ACCOUNT'],
+  ])('rejects %s', (_name, shards, code) => {
+    expect(codeOf(() => planShards(shards))).toBe(code);
+  });
+});
+
+describe('routePattern', () => {
+  it('gives each family its documented source and detail-types', () => {
+    for (const route of planShards(DEFAULT_SHARDS)) {
+      const p = routePattern(route, WRITES_ONLY);
+      expect(p['detail-type']).toEqual(FAMILY_EVENTS[route.family].detailTypes);
+      expect(p.source).toEqual(FAMILY_EVENTS[route.family].sources);
+    }
+    expect(FAMILY_EVENTS.drift.detailTypes).toEqual(['CloudFormation Drift Detection Status Change']);
+    expect(FAMILY_EVENTS.autoscaling.detailTypes).toEqual([
+      'EC2 Instance Launch Successful',
+      'EC2 Instance Terminate Successful',
+    ]);
+  });
+
+  it('captures write calls, including those without a readOnly field, unless read-only calls are opted in', () => {
+    const [api] = planShards({ api: { families: ['api'] } });
+    expect(routePattern(api, WRITES_ONLY).detail).toEqual({
+      $or: [{ readOnly: [false] }, { readOnly: [{ exists: false }] }],
+    });
+    expect(routePattern(api, ALL_CALLS).detail).toBeUndefined();
+    expect(ruleState(api, WRITES_ONLY)).toBe('ENABLED');
+    expect(ruleState(api, ALL_CALLS)).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+  });
+
+  it('filters API calls by eventSource when sources are configured', () => {
+    const [api] = planShards({ api: { families: ['api'] } });
+    const p = routePattern(api, { captureReadOnlyApiCalls: true, apiCallSources: ['iam.amazonaws.com'] });
+    expect(p.detail).toEqual({ eventSource: ['iam.amazonaws.com'] });
+  });
+
+  it('splits a family by account with an explicit list and an anything-but', () => {
+    const [prod, rest] = planShards({ prod: { families: ['ec2'], accounts: ['111122223333'] }, rest: { families: ['ec2'] } });
+    expect(routePattern(prod, WRITES_ONLY).account).toEqual(['111122223333']);
+    expect(routePattern(rest, WRITES_ONLY).account).toEqual([{ 'anything-but': ['111122223333'] }]);
+  });
+});
+
+describe('routeMatches / shardForEvent (the same filter, outside EventBridge)', () => {
+  const plan = planShards();
+
+  it('routes a write call to the api shard whether readOnly is false or absent', () => {
+    expect(shardForEvent(apiCall({ readOnly: false }), plan, WRITES_ONLY)).toBe('api');
+    expect(shardForEvent(apiCall({}), plan, WRITES_ONLY)).toBe('api');
+  });
+
+  it('skips read-only calls unless they are opted in', () => {
+    expect(shardForEvent(apiCall({ readOnly: true }), plan, WRITES_ONLY)).toBeUndefined();
+    expect(shardForEvent(apiCall({ readOnly: true }), plan, ALL_CALLS)).toBe('api');
+  });
+
+  it('skips calls from services that are not configured', () => {
+    const only = { captureReadOnlyApiCalls: false, apiCallSources: ['iam.amazonaws.com'] };
+    expect(shardForEvent(apiCall({ readOnly: false }), plan, only)).toBeUndefined();
+    expect(shardForEvent(apiCall({ readOnly: false, eventSource: 'iam.amazonaws.com' }), plan, only)).toBe('api');
+  });
+
+  it('routes service events by source and detail-type', () => {
+    const ec2 = { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', account: '1', detail: {} };
+    expect(shardForEvent(ec2, plan, WRITES_ONLY)).toBe('ec2');
+    expect(shardForEvent({ ...ec2, source: 'aws.ecs' }, plan, WRITES_ONLY)).toBeUndefined();
+    expect(shardForEvent({ ...ec2, 'detail-type': 'EC2 Spot Instance Interruption Warning' }, plan, WRITES_ONLY)).toBeUndefined();
+  });
+
+  it('every event of a split family matches exactly one route', () => {
+    const split = planShards({ prod: { families: ['api'], accounts: ['111122223333'] }, rest: { families: ['api'] } });
+    for (const account of ['111122223333', '999988887777']) {
+      const matches = split.filter((r) => routeMatches(apiCall({}, account), r, WRITES_ONLY));
+      expect(matches).toHaveLength(1);
+    }
+    expect(shardForEvent(apiCall({}, '111122223333'), split, WRITES_ONLY)).toBe('prod');
+    expect(shardForEvent(apiCall({}, '999988887777'), split, WRITES_ONLY)).toBe('rest');
+  });
+});
+
+describe('resolveAuditTrailProps', () => {
+  it('applies secure defaults', () => {
+    const r = resolveAuditTrailProps({});
+    expect(r.retentionDays).toBe(365);
+    expect(r.capture).toEqual({ captureReadOnlyApiCalls: false });
+    expect(r.immutableScope).toEqual({ mode: 'all' });
+    expect(r.deployers.services).toContain('cloudformation.amazonaws.com');
+    expect(r.watchdogEnabled).toBe(false);
+  });
+
+  it.each<[string, Parameters<typeof resolveAuditTrailProps>[0], string]>([
+    ['zero retention', { retentionDays: 0 }, 'INVALID_RETENTION'],
+    ['fractional retention', { retentionDays: 1.5 }, 'INVALID_RETENTION'],
+    ['retention beyond 100 years', { retentionDays: 36501 }, 'INVALID_RETENTION'],
+    ['an eventSource that is not a service', { apiCallSources: ['ec2'] }, 'INVALID_EVENT_SOURCE'],
+    ['an empty eventSource list', { apiCallSources: [] }, 'INVALID_EVENT_SOURCE'],
+    ['a zero silence window', { silenceMinutes: 0 }, 'INVALID_SILENCE'],
+    ['a deployer that is neither an ARN nor a service principal', { deployerPrincipals: ['deploy-role'] }, 'INVALID_DETECTION_CONFIG'],
+    ['a type scope with no types', { immutableScope: { mode: 'types', types: [] } }, 'INVALID_DETECTION_CONFIG'],
+  ])('rejects %s', (_name, props, code) => {
+    expect(codeOf(() => resolveAuditTrailProps(props))).toBe(code);
+  });
+});
+
+describe('table schema shared with the writers', () => {
+  it('grantAttest scopes CI to the partition keys attestation items really use', () => {
+    expect(K.attestation('sha256:' + 'a'.repeat(64)).startsWith(ATTESTATION_PARTITION_PREFIX)).toBe(true);
+    for (const other of [K.head('api').pk, K.id('x').pk, K.latestCheckpoint.pk, K.resource('i-1'), K.actor('a')]) {
+      expect(other.startsWith(ATTESTATION_PARTITION_PREFIX), other).toBe(false);
+    }
+  });
+
+  it('the outbox index has the name the writers query', () => {
+    expect(OUTBOX_INDEX).toBe(WRITER_OUTBOX_INDEX);
+  });
+});

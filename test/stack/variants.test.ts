@@ -1,0 +1,133 @@
+/**
+ * Configurations other than the default: existing archive bucket and alert
+ * topic, e-mail alerts, retention from context, the template for accounts
+ * without a CDK bootstrap, and context values that must be rejected.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../lib/aws/runtime-config';
+import { AuditTrailConfigError } from '../../lib/construct/errors';
+import { FUNCTION_NAME_MAX, physicalName } from '../../lib/construct/physical-names';
+import { ImmutrailStack } from '../../lib/immutrail-stack';
+import { cleanupSynths, type Synthesized, logicalId, resourcesOfType, synthImmutrail } from './synth-helper';
+
+const TOPIC_ARN = 'arn:aws:sns:us-east-1:111122223333:security-alerts';
+
+let s: Synthesized;
+
+beforeAll(() => {
+  s = synthImmutrail({
+    context: {
+      archiveBucketName: 'existing-worm-archive',
+      archiveBucketKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      alertTopicArn: TOPIC_ARN,
+      alertEmail: 'oncall@example.com',
+      retentionDays: '30',
+      bootstrapVersionRule: 'false',
+    },
+  });
+}, 120_000);
+
+afterAll(cleanupSynths);
+
+describe('existing archive bucket and alert topic', () => {
+  it('creates no archive or access-log bucket and no topic of its own', () => {
+    const resultsBucket = logicalId(s.stack, s.stack.trail.queryCatalog!.resultsBucket);
+    // the only bucket left is the Athena results bucket of the query catalog
+    expect(resourcesOfType(s.json, 'AWS::S3::Bucket').map(([id]) => id)).toEqual([resultsBucket]);
+    expect(s.stack.trail.accessLogBucket).toBeUndefined();
+    expect(resourcesOfType(s.json, 'AWS::SNS::Topic')).toEqual([]);
+  });
+
+  it('warns that the existing bucket policy must be set by the user', () => {
+    Annotations.fromStack(s.stack).hasWarning(
+      '/Immutrail/AuditTrail/Archive',
+      Match.stringLikeRegexp('archiveProtectionStatements'),
+    );
+  });
+
+  it('points the handlers at the existing bucket and topic and the configured retention', () => {
+    const [, ingest] = resourcesOfType(s.json, 'AWS::Lambda::Function')[0];
+    const env = ingest.Properties!.Environment.Variables;
+    expect(env[ENV.archiveBucket]).toBe('existing-worm-archive');
+    expect(env[ENV.alertTopicArn]).toBe(TOPIC_ARN);
+    expect(env[ENV.retentionDays]).toBe('30');
+  });
+
+  it("lets the writers use the existing bucket's key", () => {
+    const keyArn = 'arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+    const ingestRole = (s.json.Resources[logicalId(s.stack, s.stack.trail.ingestFunction)].Properties!.Role['Fn::GetAtt'] as string[])[0];
+    const policies = resourcesOfType(s.json, 'AWS::IAM::Policy').filter(([, p]) =>
+      JSON.stringify(p.Properties!.Roles).includes(ingestRole),
+    );
+    const keyStatements = policies
+      .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as any[])
+      .filter((st) => JSON.stringify(st.Resource) === JSON.stringify(keyArn));
+    expect(keyStatements.flatMap((st) => st.Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+
+  it('subscribes the e-mail address to the existing topic', () => {
+    s.template.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: TOPIC_ARN,
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+  });
+
+  it('omits the CDK bootstrap version rule when asked (for accounts without a CDK bootstrap)', () => {
+    expect(s.json.Rules?.CheckBootstrapVersion).toBeUndefined();
+  });
+});
+
+describe('props given in code instead of context', () => {
+  it('are used as given: retention, no query catalog, a custom origin', () => {
+    const coded = synthImmutrail({
+      stackProps: { trail: { retentionDays: 10, queryCatalog: false, origin: 'example.com/audit' } },
+    });
+    const [[, bucket]] = resourcesOfType(coded.json, 'AWS::S3::Bucket').filter(([, b]) => b.Properties!.ObjectLockEnabled);
+    expect(bucket.Properties!.ObjectLockConfiguration.Rule.DefaultRetention).toEqual({ Mode: 'COMPLIANCE', Days: 10 });
+    expect(resourcesOfType(coded.json, 'AWS::Glue::Table')).toEqual([]);
+    expect(coded.stack.trail.queryCatalog).toBeUndefined();
+    const [, fn] = resourcesOfType(coded.json, 'AWS::Lambda::Function')[0];
+    expect(fn.Properties!.Environment.Variables[ENV.origin]).toBe('example.com/audit');
+  });
+});
+
+describe('invalid context is rejected before anything is synthesized', () => {
+  it.each<[string, Record<string, string>]>([
+    ['retentionDays that is not a number', { retentionDays: 'forever' }],
+    ['captureReadOnlyApiCalls that is not a boolean', { captureReadOnlyApiCalls: 'yes' }],
+    ['shards that are not JSON', { shards: '{api:' }],
+  ])('%s', (_name, context) => {
+    const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+    let error: unknown;
+    try {
+      new ImmutrailStack(app, 'Immutrail');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(AuditTrailConfigError);
+    expect((error as AuditTrailConfigError).code).toBe('INVALID_CONTEXT');
+  });
+
+  it('a shard map from context is validated like the prop', () => {
+    const app = new App({ context: { shards: '{"API":{"families":["api"]}}', 'aws:cdk:bundling-stacks': [] } });
+    expect(() => new ImmutrailStack(app, 'Immutrail')).toThrow(expect.objectContaining({ code: 'INVALID_SHARD_ID' }));
+  });
+});
+
+describe('physical names', () => {
+  it('stay within the service limit and distinct when the stack name is long', () => {
+    const app = new App();
+    const long = 'A'.repeat(120);
+    const a = new Stack(app, long);
+    const b = new Stack(app, `${long}B`);
+    const na = physicalName(a, 'ingest', FUNCTION_NAME_MAX);
+    const nb = physicalName(b, 'ingest', FUNCTION_NAME_MAX);
+    expect(na.length).toBeLessThanOrEqual(FUNCTION_NAME_MAX);
+    expect(na).toMatch(/-ingest-[0-9a-f]{8}$/);
+    expect(na).not.toBe(nb);
+    expect(physicalName(new Stack(app, 'Short'), 'seal', FUNCTION_NAME_MAX)).toBe('Short-Short-seal');
+  });
+});
