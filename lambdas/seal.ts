@@ -3,8 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { seal } from '../lib/seal/seal';
-import { sealRuntime } from '../lib/seal/runtime';
+import { runSeal, sealRuntime } from '../lib/seal/runtime';
 
 const logger = new Logger({ serviceName: 'immutrail-seal' });
 const metrics = new Metrics({ namespace: 'immutrail', serviceName: 'seal' });
@@ -13,10 +12,10 @@ const runtime = sealRuntime(process.env, undefined, (err) => {
   metrics.addMetric('WitnessFailures', MetricUnit.Count, 1);
 });
 
-/** Scheduled: sign a checkpoint over every shard (even when idle), then publish alerts left in the outbox. */
+/** Scheduled: sign a checkpoint over every shard (even when idle), extend the proof tiles, publish alerts left in the outbox. */
 async function sealHandler(): Promise<{ key: string; size: number; republished: number }> {
-  const { signed, key } = await seal(runtime.deps);
-  const republished = runtime.outbox ? await runtime.outbox.sweep() : 0;
+  const { signed, key, republished, tileError } = await runSeal(runtime);
+  if (tileError) logger.error('tiles not extended (proofs stay correct, with more reads)', { error: tileError as Error });
   metrics.addMetric('CheckpointSize', MetricUnit.Count, signed.checkpoint.size);
   metrics.addMetric('AlertsRepublished', MetricUnit.Count, republished);
   logger.info('sealed', { key, size: signed.checkpoint.size, shards: signed.checkpoint.shards.length, republished });

@@ -3,12 +3,14 @@ import { EXIT, UsageError } from './errors';
 import { registerAttest } from './commands/attest';
 import { registerBackfill } from './commands/backfill';
 import { registerDemo } from './commands/demo';
+import { registerProve } from './commands/prove';
 import { registerQuery } from './commands/query';
 import { registerReindex } from './commands/reindex';
 import { registerSeal } from './commands/seal';
 import { registerVerify } from './commands/verify';
+import { registerVerifyProof } from './commands/verify-proof';
 
-const COMMANDS: ((program: Command) => void)[] = [registerDemo, registerVerify, registerSeal, registerQuery, registerAttest, registerBackfill, registerReindex];
+const COMMANDS: ((program: Command) => void)[] = [registerDemo, registerVerify, registerProve, registerVerifyProof, registerSeal, registerQuery, registerAttest, registerBackfill, registerReindex];
 
 export function buildProgram(): Command {
   const program = new Command('immutrail')

@@ -18,8 +18,7 @@ import { ingestSqsBatch } from '../ingest/sqs-batch';
 import { drainQueue } from '../local/event-source';
 import { startMoto, type MotoServer } from '../local/moto';
 import { provisionLocalStack, type LocalStack } from '../local/provision';
-import { sealRuntime } from '../seal/runtime';
-import { seal } from '../seal/seal';
+import { runSeal, sealRuntime } from '../seal/runtime';
 import { backfill, type BackfillSummary } from '../trail/backfill';
 import { captureFromEnv } from '../trail/runtime';
 import { S3LogFiles } from '../trail/log-file-source';
@@ -27,6 +26,10 @@ import { TrailBucket } from '../trail/trail-bucket';
 import { verifyArchive, type VerifyReport } from '../verify/verify-archive';
 import { DEMO_ATTESTED_DIGEST, DEMO_TRAIL_LOGS_DIR, demoStateChanges, demoTrailLogs } from './demo-events';
 import { planReplay, putEvents } from './replay';
+import { buildInclusionProof } from '../prove/build-proof';
+import { DynamoIndexTable } from '../prove/dynamo-index-table';
+import { RequestMeter, meterAwsClient } from '../prove/request-meter';
+import { verifyProofFile } from '../prove/verify-proof';
 
 export interface DemoProgress {
   step(title: string): void;
@@ -55,6 +58,7 @@ export interface DemoSummary {
   ingest: { invocations: number; messages: number; failures: number };
   backfill: BackfillSummary;
   verify: VerifyReport;
+  proof: { eventId: string; action: string; reads: number; valid: boolean; shard: string; seq: number; treeSize: number };
   checkpointSize: number;
   alertsByKind: Record<string, number>;
   alertSamples: string[];
@@ -178,7 +182,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     p.info(`${backfilled.files} files: ${backfilled.archived} recovered, ${backfilled.alreadyThere} already archived, ${backfilled.skipped} not captured`);
 
     p.step('Seal: a checkpoint over every shard, signed by the KMS key');
-    const sealed = await seal(sealRuntime(env, target).deps);
+    const sealed = await runSeal(sealRuntime(env, target));
     p.info(`checkpoint of ${sealed.signed.checkpoint.size} records in ${sealed.signed.checkpoint.shards.length} shards: ${sealed.key}`);
 
     p.step('Verify: every record, link and checkpoint, with only the public key');
@@ -192,6 +196,21 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     });
     verifyBar.stop();
     p.info(report.ok ? `OK: ${report.records} records, ${report.objects} objects, no problem` : `FAILED: ${report.problems.length} problems`);
+
+    p.step('Prove: an inclusion proof for one record, checked offline with only the public key');
+    const target_ = records.find((r) => r.eventName === 'StopLogging') ?? records.find((r) => typeof r.eventID === 'string')!;
+    const meter = new RequestMeter();
+    const proofDdb = new DynamoDBClient(cfg);
+    const proofS3 = new S3Client(cfg);
+    meterAwsClient(proofDdb, meter);
+    meterAwsClient(proofS3, meter);
+    const proven = await buildInclusionProof(
+      { table: new DynamoIndexTable(proofDdb, stack.table), objects: new S3Source(proofS3, stack.bucket), meter },
+      String(target_.eventID),
+    );
+    const verdict = verifyProofFile(proven.proof, [trustedKeyFromPem(stack.origin, publicKey.export({ type: 'spki', format: 'pem' }))]);
+    const proof = { eventId: String(target_.eventID), action: String(target_.eventName), reads: proven.reads.reads, valid: verdict.ok, shard: proven.proof.shard, seq: proven.proof.seq, treeSize: proven.proof.treeSize };
+    p.info(`${proof.action} ${proof.eventId}: record ${proof.seq} of ${proof.treeSize} in shard ${proof.shard}, ${proof.reads} storage reads, offline check ${verdict.ok ? 'valid' : `INVALID (${verdict.failed})`}`);
 
     let queries: DemoSummary['queries'] = [];
     if (opts.queries) {
@@ -225,6 +244,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       ingest,
       backfill: backfilled,
       verify: report,
+      proof,
       checkpointSize: sealed.signed.checkpoint.size,
       alertsByKind,
       alertSamples: samples,

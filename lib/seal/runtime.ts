@@ -11,11 +11,37 @@ import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { KmsSigner } from '../aws/kms-signer';
 import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
 import { DynamoSuppressionStore } from '../aws/suppression-store';
-import type { SealDeps } from './seal';
+import type { SignedCheckpoint } from '../core/checkpoint';
+import { seal, type SealDeps } from './seal';
+import { buildTilesInTable } from './tiles';
 
 export interface SealRuntime {
   deps: SealDeps;
   outbox: AlertOutbox | null;
+  /** Stores Merkle subtree tiles up to a checkpoint, so proofs need few reads. */
+  tile(checkpoint: SignedCheckpoint['checkpoint']): Promise<unknown>;
+}
+
+export interface SealRun {
+  signed: SignedCheckpoint;
+  key: string;
+  republished: number;
+  tileError: unknown;
+}
+
+/**
+ * One scheduled run: sign a checkpoint (even when idle), then extend the tiles
+ * and publish alerts left in the outbox. Tiles and the sweep are catch-up work:
+ * their failure is reported, and the next run redoes them.
+ */
+export async function runSeal(rt: SealRuntime): Promise<SealRun> {
+  const { signed, key } = await seal(rt.deps);
+  let tileError: unknown = null;
+  await rt.tile(signed.checkpoint).catch((err: unknown) => {
+    tileError = err;
+  });
+  const republished = rt.outbox ? await rt.outbox.sweep() : 0;
+  return { signed, key, republished, tileError };
 }
 
 export function sealRuntime(env: NodeJS.ProcessEnv = process.env, target?: AwsTarget, onWitnessError?: (err: unknown) => void): SealRuntime {
@@ -38,6 +64,7 @@ export function sealRuntime(env: NodeJS.ProcessEnv = process.env, target?: AwsTa
       signer: new KmsSigner(new KMSClient(clientConfig(aws)), requireEnv(ENV.signingKeyId, env), origin),
       origin,
     },
+    tile: (checkpoint) => buildTilesInTable(ddb, table, checkpoint),
     outbox: topicArn
       ? new AlertOutbox(
           ddb,

@@ -26,6 +26,8 @@ describe('npm run demo, end to end on moto_server', () => {
     expect(s.verify.ok).toBe(true);
     expect(s.verify.notices.filter((n) => n.code !== 'UNSEALED')).toEqual([]);
     expect(s.checkpointSize).toBe(s.verify.records);
+    expect(s.proof).toMatchObject({ action: 'StopLogging', valid: true });
+    expect(s.proof.reads).toBeLessThanOrEqual(30);
     // The story's findings: the trail stopped/deleted (critical), hand changes, the unattested task, and only that task.
     expect(s.alertsByKind['auditor-tampering']).toBeGreaterThanOrEqual(1);
     expect(s.alerts.filter((a) => a.kind === 'auditor-tampering').every((a) => a.severity === 'critical')).toBe(true);

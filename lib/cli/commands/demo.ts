@@ -24,6 +24,7 @@ export function formatSummary(s: DemoSummary): string {
     `  exactly once  ${s.missedByEventBridge} missed by EventBridge, ${s.backfill.archived} recovered by backfill, ${s.backfill.alreadyThere} found already archived`,
     `  records       ${s.verify.records} in ${s.verify.shards.length} shards (${s.verify.shards.map((x) => `${x.shard} ${x.records}`).join(', ')})`,
     `  checkpoints   ${s.verify.checkpoints.valid} signed, latest covers ${s.checkpointSize} records`,
+    `  proof         ${s.proof.action} ${s.proof.eventId.slice(0, 13)}...: ${s.proof.reads} storage reads, ${s.proof.valid ? 'verified offline' : 'INVALID'}`,
     `  queries       ${s.queries.map((q) => `${q.name} ${q.rows} rows`).join(', ') || 'none'}`,
     `  alerts        ${kinds || 'none'}`,
     ...s.alertSamples.map((a) => `                ${a}`),
@@ -95,6 +96,6 @@ export function registerDemo(program: Command): void {
         throw err;
       }
       say(flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
-      process.exitCode = summary.verify.ok && summary.ingest.failures === 0 ? EXIT.OK : EXIT.FAILED;
+      process.exitCode = summary.verify.ok && summary.proof.valid && summary.ingest.failures === 0 ? EXIT.OK : EXIT.FAILED;
     });
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ENV } from '../../aws/runtime-config';
-import { sealRuntime } from '../../seal/runtime';
-import { seal } from '../../seal/seal';
+import { runSeal, sealRuntime } from '../../seal/runtime';
 import { need, resolveTarget, type TargetOptions } from '../target';
 import { targetOptions } from './shared-options';
 
@@ -16,8 +15,9 @@ export function registerSeal(program: Command): void {
         [ENV.signingKeyId]: need(t.signingKey, '--signing-key (or --stack)'),
         [ENV.origin]: need(t.origin, '--origin (or --stack)'),
       };
-      const { signed, key } = await seal(sealRuntime(env, t.aws).deps);
+      const { signed, key, tileError } = await runSeal(sealRuntime(env, t.aws));
       process.stdout.write(`sealed ${signed.checkpoint.size} records in ${signed.checkpoint.shards.length} shard(s): s3://${env[ENV.archiveBucket]}/${key}\n`);
+      if (tileError) process.stderr.write(`immutrail: proof tiles not extended: ${(tileError as Error).message}\n`);
     },
   );
 }

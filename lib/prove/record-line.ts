@@ -1,0 +1,31 @@
+import { parseBatchKey } from '../core/layout';
+import { ProveError } from './errors';
+
+/**
+ * The exact bytes of record `seq` in a batch object (without its newline),
+ * checked against the id and position the index gave for it.
+ */
+export function recordLineAt(body: Buffer, key: string, expect: { id: string; shard: string; seq: number }): Buffer {
+  const parsed = parseBatchKey(key);
+  if (!parsed || parsed.shard !== expect.shard || expect.seq < parsed.firstSeq || expect.seq > parsed.lastSeq) {
+    throw new ProveError('RECORD_MISMATCH', `object ${key} cannot hold record ${expect.shard}/${expect.seq}`);
+  }
+  let start = 0;
+  for (let i = parsed.firstSeq; i < expect.seq; i++) {
+    const nl = body.indexOf(0x0a, start);
+    if (nl < 0) break;
+    start = nl + 1;
+  }
+  const end = body.indexOf(0x0a, start);
+  const line = body.subarray(start, end < 0 ? body.length : end);
+  let header: { id?: unknown; shard?: unknown; seq?: unknown } | undefined;
+  try {
+    header = (JSON.parse(line.toString('utf8')) as { chain?: typeof header }).chain;
+  } catch {
+    header = undefined;
+  }
+  if (!header || header.id !== expect.id || header.shard !== expect.shard || header.seq !== expect.seq) {
+    throw new ProveError('RECORD_MISMATCH', `object ${key} does not hold record ${expect.id} at ${expect.shard}/${expect.seq}`);
+  }
+  return Buffer.from(line);
+}

@@ -1,0 +1,125 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ANY_KEY_NAME, trustedKeyFromPem } from '../../../lib/core/checkpoint';
+import { draftFromMessage } from '../../../lib/ingest/drafts';
+import { buildInclusionProof } from '../../../lib/prove/build-proof';
+import { ProveError } from '../../../lib/prove/errors';
+import { buildInclusionProofOffline, countingSource } from '../../../lib/prove/offline-proof';
+import { RequestMeter } from '../../../lib/prove/request-meter';
+import { tilePk, tileSk } from '../../../lib/prove/tile-keys';
+import { verifyProofFile } from '../../../lib/prove/verify-proof';
+import { buildTiles } from '../../../lib/seal/tiles';
+import { apiCallEnvelope } from '../../support/events';
+import { MemoryArchive, coverageDrafts } from './memory-archive';
+import { POINTER_CHECKPOINT_OBJECT, pathReadBound } from './read-bounds';
+
+const eventDraft = (id: string) => draftFromMessage(JSON.stringify(apiCallEnvelope({ eventId: id })), { channel: 'eventbridge', logFile: null }).draft;
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ProveError);
+  return (err as ProveError).code;
+}
+
+describe('buildInclusionProof (online, from the index)', () => {
+  let a: MemoryArchive;
+  const deps = () => ({ table: a.table, objects: a.objectStore, meter: a.meter });
+  const keys = () => [trustedKeyFromPem(ANY_KEY_NAME, a.signer.publicKeyPem())];
+
+  beforeAll(async () => {
+    a = new MemoryArchive();
+    a.commit('api', [eventDraft('evt-early'), ...coverageDrafts('a', 20)]);
+    for (let i = 0; i < 30; i++) a.commit('api', coverageDrafts(`bulk-${i}`, 30));
+    a.commit('api', [eventDraft('evt-late')]);
+    a.commit('ec2', [eventDraft('evt-ec2')]);
+    const signed = await a.seal();
+    await buildTiles(a.table, signed.checkpoint);
+    a.commit('api', [eventDraft('evt-unsealed')]);
+  });
+
+  it('proves a sealed record in a few reads, and the proof verifies with the public key alone', async () => {
+    for (const id of ['evt-early', 'bulk-7-4', 'evt-late', 'evt-ec2']) {
+      const r = await buildInclusionProof(deps(), id);
+      const verdict = verifyProofFile(r.proof, keys());
+      expect(verdict.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+      expect(verdict.ok).toBe(true);
+      expect(verdict.summary?.id).toBe(id);
+      expect(r.reads.reads).toBeLessThanOrEqual(pathReadBound(r.proof.treeSize) + POINTER_CHECKPOINT_OBJECT);
+      expect(r.reads.byOperation['S3.GetObject']).toBe(1);
+      expect(r.method).toBe('index');
+    }
+    const early = await buildInclusionProof(deps(), 'evt-early');
+    expect(early.proof).toMatchObject({ shard: 'api', seq: 1, treeSize: 1 + 21 + 900 + 1 });
+    expect(verifyProofFile(early.proof, keys()).summary).toMatchObject({
+      kind: 'event',
+      eventTime: '2026-11-20T10:15:30Z',
+      actor: 'arn:aws:sts::111122223333:assumed-role/Admin/alice',
+      action: 'ec2:AuthorizeSecurityGroupIngress',
+      resources: [expect.stringContaining('sg-0123456789abcdef0')],
+    });
+  });
+
+  it('says whether a record is unknown or not sealed yet', async () => {
+    expect(await codeOf(buildInclusionProof(deps(), 'no-such-event'))).toBe('NOT_FOUND');
+    expect(await codeOf(buildInclusionProof(deps(), 'evt-unsealed'))).toBe('NOT_SEALED');
+    const fresh = new MemoryArchive();
+    fresh.commit('api', [eventDraft('first')]);
+    expect(await codeOf(buildInclusionProof({ table: fresh.table, objects: fresh.objectStore, meter: fresh.meter }, 'first'))).toBe('NOT_SEALED');
+  });
+
+  it('still proves correctly without tiles, reading more of the batch log', async () => {
+    const b = new MemoryArchive();
+    for (let i = 0; i < 20; i++) b.commit('api', coverageDrafts(`x-${i}`, 30));
+    await b.seal();
+    const r = await buildInclusionProof({ table: b.table, objects: b.objectStore, meter: b.meter }, 'x-3-3');
+    expect(verifyProofFile(r.proof, [trustedKeyFromPem(ANY_KEY_NAME, b.signer.publicKeyPem())]).ok).toBe(true);
+  });
+
+  it('refuses to hand out a proof when the index disagrees with the signed checkpoint', async () => {
+    const b = new MemoryArchive();
+    for (let i = 0; i < 20; i++) b.commit('api', coverageDrafts(`y-${i}`, 30));
+    await buildTiles(b.table, (await b.seal()).checkpoint);
+    const d = { table: b.table, objects: b.objectStore, meter: b.meter };
+    b.table.seed({ pk: tilePk('api'), sk: tileSk(8, 0), level: 8, index: 0, hash: Buffer.alloc(32, 7) });
+    expect(await codeOf(buildInclusionProof(d, 'y-19-0'))).toBe('INDEX_MISMATCH');
+  });
+
+  it('refuses a batch object that does not hold the record where the index says', async () => {
+    const b = new MemoryArchive();
+    const { key } = b.commit('api', coverageDrafts('z', 5));
+    await b.seal();
+    b.objects.set(key, Buffer.from(b.objects.get(key)!.toString('utf8').replace('"id":"z-2"', '"id":"z-9"')));
+    expect(await codeOf(buildInclusionProof({ table: b.table, objects: b.objectStore, meter: b.meter }, 'z-2'))).toBe('RECORD_MISMATCH');
+  });
+});
+
+describe('buildInclusionProofOffline (from the bucket alone)', () => {
+  it('gives the same proof as the index, reading every object', async () => {
+    const a = new MemoryArchive();
+    for (let i = 0; i < 12; i++) a.commit(i % 3 === 0 ? 'ec2' : 'api', [...coverageDrafts(`o-${i}`, 25), eventDraft(`e-${i}`)]);
+    await buildTiles(a.table, (await a.seal()).checkpoint);
+    const online = await buildInclusionProof({ table: a.table, objects: a.objectStore, meter: a.meter }, 'e-5');
+    const meter = new RequestMeter();
+    const offline = await buildInclusionProofOffline(countingSource(a.source(), meter), 'e-5', { meter });
+    expect(offline.proof).toEqual(online.proof);
+    expect(offline.method).toBe('rebuild');
+    // Every batch object, the record's object again, the newest checkpoint and two listings.
+    expect(offline.reads.byOperation['File.Get']).toBe(12 + 1 + 1);
+    expect(offline.reads.byOperation['File.List']).toBe(2);
+  });
+
+  it('says when the record is unknown, or only in an object that was never committed', async () => {
+    const a = new MemoryArchive();
+    a.commit('api', coverageDrafts('c', 3));
+    await a.seal();
+    // An orphan: a batch written for the same sequences that lost the race.
+    const loser = new MemoryArchive(a.origin);
+    const { key } = loser.commit('api', coverageDrafts('orphan', 3));
+    a.objects.set(key, loser.objects.get(key)!);
+    expect(await codeOf(buildInclusionProofOffline(a.source(), 'orphan-1'))).toBe('NOT_FOUND');
+    expect(await codeOf(buildInclusionProofOffline(a.source(), 'nothing'))).toBe('NOT_FOUND');
+    expect((await buildInclusionProofOffline(a.source(), 'c-1')).proof.seq).toBe(2);
+  });
+});

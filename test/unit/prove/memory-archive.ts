@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { K } from '../../../lib/aws/table-keys';
+import { buildBatch, emptyHead, genesisDraft, type ChainHead } from '../../../lib/core/chain';
+import { makeCheckpoint, noteHash, type SignedCheckpoint } from '../../../lib/core/checkpoint';
+import { checkpointKey } from '../../../lib/core/layout';
+import type { ArchiveSource } from '../../../lib/verify/source';
+import { LocalSigner } from '../../../lib/core/local-signer';
+import type { RecordDraft } from '../../../lib/core/record';
+import { MemoryIndexTable } from '../../../lib/prove/memory-index-table';
+import { RequestMeter } from '../../../lib/prove/request-meter';
+import { shardState, signCheckpoint } from '../../../lib/seal/seal';
+
+/**
+ * Seeds a shard's batch log as ChainStore.commit writes it, from leaf hashes
+ * alone (no records): enough for tiles and paths, at any size.
+ */
+export function seedBatchLog(table: MemoryIndexTable, shard: string, leaves: readonly Buffer[], batchSize: (firstSeq: number) => number, from = 0): void {
+  for (let first = from; first < leaves.length; ) {
+    const last = Math.min(leaves.length, first + Math.max(1, batchSize(first))) - 1;
+    table.seed({
+      ...K.batch(shard, first),
+      key: `records/shard=${shard}/dt=2026-11-20/${first}-${last}.ndjson`,
+      firstSeq: first,
+      lastSeq: last,
+      leaves: Buffer.concat(leaves.slice(first, last + 1)),
+    });
+    first = last + 1;
+  }
+}
+
+/** n random leaf hashes (fast: one randomBytes call). */
+export function randomLeaves(n: number): Buffer[] {
+  const all = randomBytes(32 * n);
+  return Array.from({ length: n }, (_, i) => all.subarray(i * 32, i * 32 + 32));
+}
+
+/**
+ * A whole archive in memory, written the way the ingest path writes it (real
+ * records from buildBatch, the commit's items, objects by key) and sealed with
+ * a local key: the online prover runs against it unchanged.
+ */
+export class MemoryArchive {
+  readonly meter = new RequestMeter();
+  readonly table = new MemoryIndexTable(this.meter);
+  readonly objects = new Map<string, Buffer>();
+  readonly heads = new Map<string, ChainHead>();
+  readonly signer: LocalSigner;
+  private prevHash: string | null = null;
+  private tick = 0;
+
+  constructor(readonly origin = 'immutrail.test/memory') {
+    this.signer = new LocalSigner(origin);
+  }
+
+  /** Object reads, counted like S3 GetObject. */
+  readonly objectStore = {
+    get: async (key: string): Promise<Buffer> => {
+      this.meter.record('S3.GetObject', 1);
+      const body = this.objects.get(key);
+      if (!body) throw new Error(`NoSuchKey: ${key}`);
+      return body;
+    },
+  };
+
+  /** The bucket alone, as an offline prover or verifier sees it (reads not counted). */
+  source(): ArchiveSource {
+    const objects = this.objects;
+    return {
+      async *list(prefix) {
+        for (const key of [...objects.keys()].sort()) if (key.startsWith(prefix)) yield { key, size: objects.get(key)!.length };
+      },
+      async get(key) {
+        const body = objects.get(key);
+        if (!body) throw new Error(`NoSuchKey: ${key}`);
+        return body;
+      },
+      describe: () => 'memory://archive',
+    };
+  }
+
+  commit(shard: string, drafts: readonly RecordDraft[]): { firstSeq: number; lastSeq: number; key: string } {
+    const head = this.heads.get(shard) ?? emptyHead(shard);
+    const all = head.seq === -1 ? [genesisDraft(shard, this.origin), ...drafts] : [...drafts];
+    const batch = buildBatch(head, all, new Date(Date.UTC(2026, 10, 20, 10, 0, this.tick++)));
+    this.objects.set(batch.key, batch.body);
+    this.table.seed({
+      ...K.batch(shard, batch.firstSeq),
+      key: batch.key,
+      firstSeq: batch.firstSeq,
+      lastSeq: batch.lastSeq,
+      leaves: Buffer.concat(batch.hashes.map((h) => Buffer.from(h, 'hex'))),
+    });
+    for (const r of batch.records) {
+      this.table.seed({ ...K.id(r.chain.id), rid: r.chain.id, shard, seq: r.chain.seq, key: batch.key, kind: r.chain.kind, time: r.chain.time });
+    }
+    this.heads.set(shard, batch.newHead);
+    return { firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, key: batch.key };
+  }
+
+  async seal(): Promise<SignedCheckpoint> {
+    const states = [...this.heads.values()].filter((h) => h.seq >= 0).map(shardState);
+    const signed = await signCheckpoint(this.signer, makeCheckpoint(this.origin, states, this.prevHash, new Date(Date.UTC(2026, 10, 20, 12, 0, this.tick++))));
+    this.table.seed({ ...K.latestCheckpoint, note: signed.note.toString('base64') });
+    this.objects.set(checkpointKey(signed.checkpoint.size, signed.checkpoint.time, noteHash(signed.note)), signed.note);
+    this.prevHash = noteHash(signed.note);
+    return signed;
+  }
+}
+
+/** Simple non-event drafts with distinct ids (their content does not matter to the tree). */
+export function coverageDrafts(prefix: string, n: number): RecordDraft[] {
+  return Array.from({ length: n }, (_, i) => ({
+    kind: 'coverage' as const,
+    id: `${prefix}-${i}`,
+    data: { logFile: `s3://trail/${prefix}/${i}.json.gz`, total: i, archived: i, recovered: 0, skipped: 0, digestSha256: null },
+  }));
+}
