@@ -2,22 +2,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import type { Alert } from '../core/alert';
 import { publicKeyPemFromDer, type TrustedKey as AttestationKey } from '../core/attestation';
 import { DEFAULT_SIGMA_RULE_DIR, loadSigmaRules, parseDetectionConfig, runDetectors, type DetectionContext } from '../core/detect';
 import type { SigmaRuleFolder } from '../core/detect/sigma/loader';
-import { parseSuppressSeconds, SuppressionWindow } from '../core/detect/suppression';
 import { AlertOutbox } from '../aws/alert-outbox';
-import { AlertPublisher } from '../aws/alert-publisher';
-import { ArchiveWriter } from '../aws/archive-writer';
 import { AttestationStore } from '../aws/attestation-store';
 import { ChainStore } from '../aws/chain-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
-import { DynamoSuppressionStore } from '../aws/suppression-store';
 import { TimelineIndex } from '../aws/timeline-index';
+import { alertPublisherFromEnv, archiveWriterFromEnv } from '../aws/runtime-clients';
 import type { IngestDeps } from './sqs-batch';
 
 /** Everything the ingest path needs, built once per Lambda container (or once per demo run). */
@@ -52,7 +46,6 @@ async function attestationKeys(kms: KMSClient, keyIds: readonly string[]): Promi
 export async function ingestRuntime(env: NodeJS.ProcessEnv = process.env, target?: AwsTarget): Promise<IngestRuntime> {
   const aws = target ?? { region: env.AWS_REGION ?? 'us-east-1' };
   const ddb = new DynamoDBClient(clientConfig(aws));
-  const s3 = new S3Client(clientConfig(aws));
   const table = requireEnv(ENV.table, env);
   const config = parseDetectionConfig(env);
   const sigma = loadSigmaRules(sigmaFolders(env));
@@ -62,22 +55,14 @@ export async function ingestRuntime(env: NodeJS.ProcessEnv = process.env, target
     trustedKeys: await attestationKeys(new KMSClient(clientConfig(aws)), config.attestationKeyIds),
     sigmaRules: sigma.rules,
   };
-  const topicArn = optionalEnv(ENV.alertTopicArn, env);
-  const publisher = topicArn
-    ? new AlertPublisher({
-        sns: new SNSClient(clientConfig(aws)),
-        topicArn,
-        suppression: { window: new SuppressionWindow(parseSuppressSeconds(env)), store: new DynamoSuppressionStore(ddb, table) },
-      })
-    : { publish: async (a: Alert) => ({ alertId: a.id, status: 'suppressed' as const, suppressedSoFar: 0 }) };
-  const outbox = new AlertOutbox(ddb, table, publisher);
+  const outbox = new AlertOutbox(ddb, table, alertPublisherFromEnv(env, aws, ddb, table));
   return {
     ddb,
     table,
     rejectedRules: sigma.rejected.map((e) => e.message),
     deps: {
       store: new ChainStore(ddb, table),
-      archive: new ArchiveWriter(s3, { bucket: requireEnv(ENV.archiveBucket, env), retentionDays: Number(optionalEnv(ENV.retentionDays, env) ?? 0) }),
+      archive: archiveWriterFromEnv(env, aws),
       origin: requireEnv(ENV.origin, env),
       detect: (record) => runDetectors(record, context),
       index: new TimelineIndex(ddb, table),

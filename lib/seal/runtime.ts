@@ -1,16 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SuppressionWindow, parseSuppressSeconds } from '../core/detect/suppression';
 import { AlertOutbox } from '../aws/alert-outbox';
-import { AlertPublisher } from '../aws/alert-publisher';
 import { ChainStore } from '../aws/chain-store';
 import { CheckpointStore } from '../aws/checkpoint-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { KmsSigner } from '../aws/kms-signer';
+import { alertPublisherFromEnv } from '../aws/runtime-clients';
 import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
-import { DynamoSuppressionStore } from '../aws/suppression-store';
 import type { SignedCheckpoint } from '../core/checkpoint';
 import { seal, type SealDeps } from './seal';
 import { buildTilesInTable } from './tiles';
@@ -65,16 +62,6 @@ export function sealRuntime(env: NodeJS.ProcessEnv = process.env, target?: AwsTa
       origin,
     },
     tile: (checkpoint) => buildTilesInTable(ddb, table, checkpoint),
-    outbox: topicArn
-      ? new AlertOutbox(
-          ddb,
-          table,
-          new AlertPublisher({
-            sns: new SNSClient(clientConfig(aws)),
-            topicArn,
-            suppression: { window: new SuppressionWindow(parseSuppressSeconds(env)), store: new DynamoSuppressionStore(ddb, table) },
-          }),
-        )
-      : null,
+    outbox: topicArn ? new AlertOutbox(ddb, table, alertPublisherFromEnv(env, aws, ddb, table)) : null,
   };
 }

@@ -1,16 +1,10 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import type { Alert } from '../core/alert';
-import { parseSuppressSeconds, SuppressionWindow } from '../core/detect/suppression';
 import { AlertOutbox } from '../aws/alert-outbox';
-import { AlertPublisher } from '../aws/alert-publisher';
-import { ArchiveWriter } from '../aws/archive-writer';
 import { ChainStore } from '../aws/chain-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
-import { DynamoSuppressionStore } from '../aws/suppression-store';
+import { alertPublisherFromEnv, archiveWriterFromEnv } from '../aws/runtime-clients';
 import { FlaggedAlertDelivery } from '../trail/alert-delivery';
 import { ShardActivityReader } from './shard-activity';
 import type { WatchdogDeps } from './watchdog';
@@ -34,18 +28,11 @@ export function watchdogRuntime(env: NodeJS.ProcessEnv = process.env, target?: A
   const ddb = new DynamoDBClient(clientConfig(aws));
   const table = requireEnv(ENV.table, env);
   const store = new ChainStore(ddb, table);
-  const topicArn = optionalEnv(ENV.alertTopicArn, env);
-  const publisher = topicArn
-    ? new AlertPublisher({
-        sns: new SNSClient(clientConfig(aws)),
-        topicArn,
-        suppression: { window: new SuppressionWindow(parseSuppressSeconds(env)), store: new DynamoSuppressionStore(ddb, table) },
-      })
-    : { publish: async (a: Alert) => ({ alertId: a.id, status: 'suppressed' as const, suppressedSoFar: 0 }) };
+  const publisher = alertPublisherFromEnv(env, aws, ddb, table);
   const trailName = optionalEnv(ENV.trailName, env);
   return {
     store,
-    archive: new ArchiveWriter(new S3Client(clientConfig(aws)), { bucket: requireEnv(ENV.archiveBucket, env), retentionDays: Number(optionalEnv(ENV.retentionDays, env) ?? 0) }),
+    archive: archiveWriterFromEnv(env, aws),
     origin: requireEnv(ENV.origin, env),
     ...(trailName ? { trail: { client: new CloudTrailClient(clientConfig(aws)), name: trailName } } : {}),
     activity: new ShardActivityReader(ddb, table, store),
