@@ -1,3 +1,4 @@
+import { noActor } from '../../../lib/core/normalize/actor';
 import { generateKeyPairSync, sign as cryptoSign, constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,22 +53,7 @@ export function actorOf(ct: JsonObject): Actor {
   };
 }
 
-export const NO_ACTOR: Actor = {
-  type: null,
-  arn: null,
-  principalId: null,
-  accountId: null,
-  userName: null,
-  sessionName: null,
-  sessionIssuerArn: null,
-  sourceIdentity: null,
-  invokedBy: null,
-  accessKeyId: null,
-  sourceIp: null,
-  userAgent: null,
-  console: false,
-  mfa: null,
-};
+export const NO_ACTOR: Actor = noActor();
 
 /** A NormalizedEvent good enough for detector tests: CloudTrail records (bare or in EventBridge) and other EventBridge events. */
 export function normalizeForTest(raw: JsonObject): NormalizedEvent {

@@ -1,3 +1,4 @@
+import { noActor } from '../../../lib/core/normalize/actor';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,22 +14,7 @@ import { ZERO_HASH, type AuditRecord, type RecordDraft } from '../../../lib/core
  * (the real one is the lead's canonical hashing).
  */
 
-export const NO_ACTOR: Actor = {
-  type: null,
-  arn: null,
-  principalId: null,
-  accountId: null,
-  userName: null,
-  sessionName: null,
-  sessionIssuerArn: null,
-  sourceIdentity: null,
-  invokedBy: null,
-  accessKeyId: null,
-  sourceIp: null,
-  userAgent: null,
-  console: false,
-  mfa: null,
-};
+export const NO_ACTOR: Actor = noActor();
 
 export function actor(a: Partial<Actor>): Actor {
   return { ...NO_ACTOR, accountId: '111111111111', sourceIp: '203.0.113.7', ...a };
