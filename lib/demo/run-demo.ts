@@ -10,14 +10,14 @@ import { AttestationStore } from '../aws/attestation-store';
 import { ChainStore } from '../aws/chain-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { liveHeads } from '../aws/live-heads';
-import { ENV } from '../aws/runtime-config';
 import { S3Source } from '../aws/s3-source';
 import { trustedKeyFromPem } from '../core/checkpoint';
 import { ingestRuntime } from '../ingest/runtime';
 import { ingestSqsBatch } from '../ingest/sqs-batch';
 import { drainQueue } from '../local/event-source';
 import { startMoto, type MotoServer } from '../local/moto';
-import { provisionLocalStack, type LocalStack } from '../local/provision';
+import { deployLocalStack } from '../local/deploy-template';
+import type { LocalStack } from '../local/provision';
 import { runSeal, sealRuntime } from '../seal/runtime';
 import { backfill, type BackfillSummary } from '../trail/backfill';
 import { captureFromEnv } from '../trail/runtime';
@@ -67,15 +67,8 @@ export interface DemoSummary {
   seconds: number;
 }
 
-/** The account-level settings the demo deploys with: who may deploy, what is trusted, what is the auditor's own. */
-function demoEnv(attestKey: string): Record<string, string> {
-  return {
-    [ENV.deployerPrincipals]: JSON.stringify(['arn:aws:iam::*:role/cdk-*', 'arn:aws:iam::*:role/deploy-*']),
-    [ENV.attestationKeyIds]: JSON.stringify([attestKey]),
-    // No trail named: every trail in the account counts as the auditor's own, so StopLogging anywhere is critical.
-    [ENV.protectedResources]: JSON.stringify({}),
-  };
-}
+/** Who may change infrastructure in the demo account: CDK's and the pipeline's roles. */
+const DEMO_DEPLOYERS = ['arn:aws:iam::*:role/cdk-*', 'arn:aws:iam::*:role/deploy-*'];
 
 export interface ReceivedAlert {
   kind: string;
@@ -126,11 +119,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const cfg = clientConfig(target);
     const kms = new KMSClient(cfg);
 
-    p.step('Provisioning the stack: Object Lock bucket, table, keys, topic, FIFO queue + DLQ, EventBridge rules');
+    p.step('Deploying the synthesized stack template to the emulator (CloudFormation)');
     const attestKey = (await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'CI attestation key (demo)' })))
       .KeyMetadata!.Arn!;
-    const stack = await provisionLocalStack(target, { extraEnv: demoEnv(attestKey) });
-    p.info(`archive bucket ${stack.bucket} (Object Lock COMPLIANCE, created through the SDK: moto's CloudFormation ignores ObjectLockConfiguration)`);
+    const stack = await deployLocalStack(target, { deployerPrincipals: DEMO_DEPLOYERS, attestationKeyArns: [attestKey], onStep: (l) => p.info(l) });
     const env = { ...process.env, ...stack.env };
     const runtime = await ingestRuntime(env, target);
 

@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { type BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createArchiveBucket } from '../aws/archive-bucket-setup';
+import { clientConfig, type AwsTarget } from '../aws/client-config';
+import { ENV } from '../aws/runtime-config';
+import type { ImmutableScopeInput } from '../construct/audit-trail-props';
+import { subscribeAlertInbox } from './alert-inbox';
+import { type KeyCreatedBySdk, createAsymmetricKeys } from './asymmetric-keys';
+import { type DeployedCaptureRoute, checkCaptureTargets } from './capture-targets';
+import { createStackAndWait } from './cfn-deploy';
+import { LocalDeployError } from './deploy-errors';
+import { serviceAttributeReader } from './deployed-attributes';
+import { type TemplateResourceRef, countByType, resourcesNotCreated, withResourceReplaced } from './emulator-template';
+import { type TemplateAdaptation, adaptTemplateForMoto } from './moto-adaptations';
+import { ensureBucket, localAssetsBucket, uploadCodePlaceholders, uploadTemplate } from './local-assets';
+import type { LocalStack, ProvisionOptions } from './provision';
+import { type DeployedResource, type DeployedScope, resolveTemplateMap } from './resolve-deployed';
+
+export interface DeployOptions extends ProvisionOptions {
+  /** One line per step: what was done, what the emulator could not do and what was done instead. */
+  onStep?: (line: string) => void;
+  /** The construct's deployerPrincipals (role ARNs or globs allowed to change infrastructure). */
+  deployerPrincipals?: readonly string[];
+  /** KMS key ARNs whose attestations are trusted (the construct's attestationKeys). */
+  attestationKeyArns?: readonly string[];
+  immutableScope?: ImmutableScopeInput;
+  /**
+   * The archive bucket's policy. 'unconditional-only' puts the stack's deny
+   * statements that carry no Condition (deletion, governance bypass, lock
+   * and lifecycle changes), which moto enforces faithfully; the conditional
+   * ones are left out because moto reads every Condition as a denial.
+   * @default 'unconditional-only'
+   */
+  archivePolicy?: 'unconditional-only' | 'none';
+  /** @default 120000 */
+  stackTimeoutMs?: number;
+}
+
+export interface DeployTimings {
+  synthMs: number;
+  uploadMs: number;
+  createStackMs: number;
+  totalMs: number;
+}
+
+/** A LocalStack deployed from the synthesized template, with what the deployment found out. */
+export interface DeployedLocalStack extends LocalStack {
+  stackName: string;
+  stackId: string;
+  outputs: Readonly<Record<string, string>>;
+  timings: DeployTimings;
+  /** Template keys created through KMS instead (asymmetric keys: moto's CloudFormation makes every key symmetric). */
+  keysCreatedBySdk: readonly KeyCreatedBySdk[];
+  /** Changes made to the template for the emulator (moto-adaptations.ts). */
+  adaptations: readonly TemplateAdaptation[];
+  /** In the deployed template, but not created by the emulator's CloudFormation. */
+  notCreated: readonly TemplateResourceRef[];
+  captureRoutes: readonly DeployedCaptureRoute[];
+}
+
+/** The stack outputs a local stack is described by (lib/immutrail-stack.ts). */
+const REQUIRED_OUTPUTS = [
+  'ArchiveBucketName',
+  'TableName',
+  'SigningKeyArn',
+  'AlertTopicArn',
+  'IngestQueueUrl',
+  'DeadLetterQueueUrl',
+  'Origin',
+] as const;
+
+/** Lower case, so that `<name>-archive` is a valid bucket name; short enough for every derived name. */
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The trail configuration as CDK context (lib/construct/context-props.ts), i.e. `cdk deploy -c ...`. */
+function trailContext(opts: DeployOptions, archiveBucket: string, retentionDays: number): Record<string, unknown> {
+  return {
+    archiveBucketName: archiveBucket,
+    retentionDays,
+    ...(opts.shards ? { shards: opts.shards } : {}),
+    ...(opts.capture
+      ? {
+          captureReadOnlyApiCalls: opts.capture.captureReadOnlyApiCalls,
+          ...(opts.capture.apiCallSources ? { apiCallSources: [...opts.capture.apiCallSources] } : {}),
+        }
+      : {}),
+    ...(opts.deployerPrincipals ? { deployerPrincipals: [...opts.deployerPrincipals] } : {}),
+    ...(opts.attestationKeyArns?.length ? { attestationKeyArns: [...opts.attestationKeyArns] } : {}),
+    ...(opts.immutableScope ? { immutableScope: opts.immutableScope } : {}),
+  };
+}
+
+/** arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id> */
+function stackArnParts(stackId: string): { partition: string; accountId: string } {
+  const parts = stackId.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') {
+    throw new LocalDeployError('UNRESOLVABLE_VALUE', `stack id ${stackId} is not an ARN`);
+  }
+  return { partition: parts[1], accountId: parts[4] };
+}
+
+/**
+ * Deploys immutrail on moto from the stack's own synthesized template
+ * (CloudFormation CreateStack from the template uploaded to S3), creating
+ * through the SDK only what moto's CloudFormation gets wrong: the Object Lock
+ * archive bucket (it ignores ObjectLockConfiguration; the stack imports the
+ * bucket through its archiveBucketName context) and asymmetric KMS keys (it
+ * makes every key symmetric; the SDK key takes the template resource's place).
+ * The template changes moto needs are in moto-adaptations.ts, and what moto
+ * silently skipped is listed after the deployment; all of it goes to `onStep`.
+ * The handlers' environment is the ingest function's environment in the
+ * deployed template, resolved against the deployed resources, so handlers run
+ * in-process with exactly the stack's configuration.
+ */
+export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = {}): Promise<DeployedLocalStack> {
+  const started = Date.now();
+  const step = opts.onStep ?? (() => {});
+  const name = opts.name ?? `immutrail-${randomUUID().slice(0, 8)}`;
+  if (!NAME_PATTERN.test(name)) {
+    throw new LocalDeployError('INVALID_NAME', `stack name "${name}" must be 1-40 of a-z, 0-9 and -, starting with a letter`);
+  }
+  const retentionDays = opts.retentionDays ?? 1;
+  const objectLock = opts.objectLock ?? true;
+  const cfg = clientConfig(target);
+  const s3 = new S3Client(cfg);
+  const sqs = new SQSClient(cfg);
+
+  const archiveBucket = `${name}-archive`;
+  // Synthesis first: a configuration error fails before anything is created.
+  // The CDK code is loaded here, not at the top, because the CLI imports this
+  // module for every command and only a deployment needs it.
+  let t = Date.now();
+  const { synthLocalStack } = await import('./synth-local-stack');
+  const assetsBucket = localAssetsBucket(target.region);
+  const synth = synthLocalStack({ stackName: name, assetsBucket, context: trailContext(opts, archiveBucket, retentionDays) });
+  const synthMs = Date.now() - t;
+  step(
+    `synthesized stack ${name} in ${seconds(synthMs)}: ${Object.keys(synth.template.Resources).length} resources ` +
+      '(Lambda bundling skipped: the handlers run in-process on the emulator)',
+  );
+
+  if (objectLock) {
+    const policy = opts.archivePolicy ?? 'unconditional-only';
+    await createArchiveBucket(s3, { bucket: archiveBucket, region: target.region, retentionDays, policy });
+    step(
+      `archive bucket ${archiveBucket} created through the SDK (moto's CloudFormation ignores ObjectLockConfiguration): ` +
+        `Object Lock COMPLIANCE, ${retentionDays}-day default retention, ` +
+        (policy === 'none' ? 'no bucket policy' : "the stack policy's unconditional deny statements (moto reads a Condition as a denial)") +
+        '; the stack is synthesized to use it as an existing bucket',
+    );
+  } else {
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: archiveBucket,
+        ...(target.region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint } }),
+      }),
+    );
+    step(`archive bucket ${archiveBucket} created through the SDK WITHOUT Object Lock (objectLock: false)`);
+  }
+
+  const keysCreatedBySdk = await createAsymmetricKeys(new KMSClient(cfg), synth.template);
+  let replaced = synth.template;
+  for (const k of keysCreatedBySdk) {
+    replaced = withResourceReplaced(replaced, k.logicalId, k.existing);
+    step(
+      `key ${k.logicalId} (${k.keySpec}, ${k.keyUsage}) created through KMS as ${k.existing.attributes.Arn} and put in the template's place ` +
+        "(moto's CloudFormation creates every AWS::KMS::Key as a symmetric encryption key)",
+    );
+  }
+  const { template, adaptations } = adaptTemplateForMoto(replaced);
+  for (const a of adaptations) step(`${a.change}: ${countByType(a.resources)} (${a.reason})`);
+
+  t = Date.now();
+  await ensureBucket(s3, assetsBucket, target.region);
+  const placeholders = await uploadCodePlaceholders(s3, synth.fileAssets);
+  const templateUrl = await uploadTemplate(s3, assetsBucket, target.region, JSON.stringify(template));
+  const uploadMs = Date.now() - t;
+  step(`uploaded the template and ${placeholders} Lambda code placeholders to s3://${assetsBucket} in ${seconds(uploadMs)}`);
+
+  t = Date.now();
+  const cfn = new CloudFormationClient(cfg);
+  const stack = await createStackAndWait(cfn, { stackName: name, templateUrl, timeoutMs: opts.stackTimeoutMs ?? 120_000 });
+  const createStackMs = Date.now() - t;
+  const notCreated = resourcesNotCreated(template, stack.resources);
+  step(
+    `CloudFormation CreateStack ${name}: CREATE_COMPLETE in ${seconds(createStackMs)}, ` +
+      `${Object.keys(template.Resources).length - notCreated.length} of ${Object.keys(template.Resources).length} resources created`,
+  );
+  if (notCreated.length > 0) {
+    step(`not created by the emulator's CloudFormation (types it does not implement): ${countByType(notCreated)}`);
+  }
+
+  const missing = REQUIRED_OUTPUTS.filter((k) => stack.outputs[k] === undefined);
+  if (missing.length > 0) throw new LocalDeployError('MISSING_OUTPUT', `stack ${name} has no output ${missing.join(', ')}`);
+  const out = stack.outputs;
+
+  const { partition, accountId } = stackArnParts(stack.stackId);
+  const resources = new Map<string, DeployedResource>();
+  for (const r of stack.resources) {
+    if (r.LogicalResourceId && r.ResourceType && r.PhysicalResourceId) {
+      resources.set(r.LogicalResourceId, { logicalId: r.LogicalResourceId, type: r.ResourceType, physicalId: r.PhysicalResourceId });
+    }
+  }
+  const scope: DeployedScope = {
+    stackName: name,
+    stackId: stack.stackId,
+    region: target.region,
+    accountId,
+    partition,
+    urlSuffix: 'amazonaws.com',
+    resources,
+    attribute: serviceAttributeReader(target, partition),
+  };
+  const variables = template.Resources[synth.ingestFunctionId]?.Properties?.Environment as
+    | { Variables?: Record<string, unknown> }
+    | undefined;
+  if (!variables?.Variables) {
+    throw new LocalDeployError('UNRESOLVABLE_VALUE', `the template's ingest function ${synth.ingestFunctionId} has no environment`);
+  }
+  const deployedEnv = await resolveTemplateMap(variables.Variables, scope);
+  const env: Record<string, string> = {
+    ...deployedEnv,
+    // Without Object Lock on the bucket the writers must not ask for retention.
+    ...(objectLock ? {} : { [ENV.retentionDays]: '0' }),
+    ...opts.extraEnv,
+  };
+  const overridden = Object.keys(env).filter((k) => env[k] !== deployedEnv[k]);
+  step(
+    `handler environment: the ingest function's ${Object.keys(deployedEnv).length} variables from the template, resolved against the deployed resources` +
+      (overridden.length > 0 ? `; overridden here: ${overridden.join(', ')}` : ''),
+  );
+
+  const captureRoutes = await checkCaptureTargets(new EventBridgeClient(cfg), template, scope);
+  step(
+    `${captureRoutes.length} EventBridge rules target the FIFO ingest queue with MessageGroupId = shard ` +
+      `(${[...new Set(captureRoutes.map((r) => r.shard))].join(', ')}), as deployed`,
+  );
+
+  const alertInboxUrl = await subscribeAlertInbox(new SNSClient(cfg), sqs, {
+    topicArn: out.AlertTopicArn,
+    queueName: `${name}-alert-inbox`,
+  });
+  step(`alert inbox queue ${name}-alert-inbox subscribed to the alert topic`);
+
+  return {
+    target,
+    name,
+    bucket: out.ArchiveBucketName,
+    table: out.TableName,
+    signingKeyId: out.SigningKeyArn,
+    origin: out.Origin,
+    topicArn: out.AlertTopicArn,
+    queueUrl: out.IngestQueueUrl,
+    deadLetterQueueUrl: out.DeadLetterQueueUrl,
+    alertInboxUrl,
+    env,
+    stackName: name,
+    stackId: stack.stackId,
+    outputs: out,
+    timings: { synthMs, uploadMs, createStackMs, totalMs: Date.now() - started },
+    keysCreatedBySdk,
+    adaptations,
+    notCreated,
+    captureRoutes,
+  };
+}
