@@ -21,14 +21,29 @@ export class DirSource implements ArchiveSource {
         else if (e.isFile()) yield p;
       }
     };
+    // Sizes are read in parallel: one stat at a time makes listing a large copy slow.
+    let pending: string[] = [];
+    const flush = async function* (root: string, paths: string[]) {
+      const sizes = await Promise.all(paths.map((p) => stat(p).then((s) => s.size)));
+      for (let i = 0; i < paths.length; i++) yield { key: relative(root, paths[i]).split(sep).join('/'), size: sizes[i] };
+    };
     for await (const path of walk(this.root)) {
-      const key = relative(this.root, path).split(sep).join('/');
-      if (key.startsWith(prefix)) yield { key, size: (await stat(path)).size };
+      if (!relative(this.root, path).split(sep).join('/').startsWith(prefix)) continue;
+      pending.push(path);
+      if (pending.length === 256) {
+        yield* flush(this.root, pending);
+        pending = [];
+      }
     }
+    yield* flush(this.root, pending);
   }
 
   get(key: string): Promise<Buffer> {
-    return readFile(join(this.root, ...key.split('/')));
+    return readFile(this.localPath(key));
+  }
+
+  localPath(key: string): string {
+    return join(this.root, ...key.split('/'));
   }
 
   describe(): string {

@@ -28,6 +28,65 @@ export interface ScannedBatch {
 const PREFIX = Buffer.from('{"chain":{');
 const LEAF_PREFIX = Buffer.from([0]);
 
+
+interface Header {
+  seq: number;
+  prev: string;
+  shard: string;
+  kind: string;
+  id: string;
+}
+
+// The canonical header of every record: members in RFC 8785 order, so a record
+// written by immutrail can be read field by field without JSON.parse.
+const P_ID = Buffer.from('{"chain":{"id":');
+const P_KIND = Buffer.from(',"kind":"');
+const P_PREV = Buffer.from('","prev":"');
+const P_SEQ = Buffer.from('","seq":');
+const P_SHARD = Buffer.from(',"shard":"');
+
+const startsAt = (line: Buffer, at: number, lit: Buffer): boolean => line.compare(lit, 0, lit.length, at, at + lit.length) === 0;
+
+/** End (index after the closing quote) of the JSON string starting at `at` (an opening quote), or -1. */
+function stringEnd(line: Buffer, at: number): number {
+  if (line[at] !== 0x22) return -1;
+  for (let i = at + 1; i < line.length; i++) {
+    const c = line[i];
+    if (c === 0x5c) i++;
+    else if (c === 0x22) return i + 1;
+  }
+  return -1;
+}
+
+/** The fast path: the header exactly as immutrail writes it; null when the line is not in that form. */
+function readCanonicalHeader(line: Buffer): Header | null {
+  if (!startsAt(line, 0, P_ID)) return null;
+  const idEnd = stringEnd(line, P_ID.length);
+  if (idEnd < 0 || !startsAt(line, idEnd, P_KIND)) return null;
+  const kindStart = idEnd + P_KIND.length;
+  const kindEnd = line.indexOf(0x22, kindStart);
+  if (kindEnd < 0 || !startsAt(line, kindEnd, P_PREV)) return null;
+  const prevStart = kindEnd + P_PREV.length;
+  if (!startsAt(line, prevStart + 64, P_SEQ)) return null;
+  let i = prevStart + 64 + P_SEQ.length;
+  let seq = 0;
+  const seqStart = i;
+  while (i < line.length && line[i] >= 0x30 && line[i] <= 0x39) seq = seq * 10 + (line[i++] - 0x30);
+  if (i === seqStart || (line[seqStart] === 0x30 && i - seqStart > 1) || !startsAt(line, i, P_SHARD)) return null;
+  const shardStart = i + P_SHARD.length;
+  const shardEnd = line.indexOf(0x22, shardStart);
+  if (shardEnd < 0) return null;
+  const idRaw = line.toString('utf8', P_ID.length, idEnd);
+  return {
+    seq,
+    prev: line.toString('latin1', prevStart, prevStart + 64),
+    shard: line.toString('latin1', shardStart, shardEnd),
+    kind: line.toString('latin1', kindStart, kindEnd),
+    // Ids almost never hold escapes; when they do, JSON decides what they mean.
+    id: idRaw.includes('\\') ? (JSON.parse(idRaw) as string) : idRaw.slice(1, -1),
+  };
+}
+
 /**
  * Finds the end of the chain header, which is a flat object of strings and
  * numbers at the start of every record; returns the index of its "}".
@@ -46,14 +105,17 @@ function headerEnd(line: Buffer): number {
   return -1;
 }
 
-function readHeader(line: Buffer): ChainHeader | null {
+/** Any header that is valid JSON, canonical or not (a tampered line is still reported by its fields). */
+function readHeader(line: Buffer): Header | null {
+  const fast = readCanonicalHeader(line);
+  if (fast) return fast;
   if (line.length < PREFIX.length || !line.subarray(0, PREFIX.length).equals(PREFIX)) return null;
   const end = headerEnd(line);
   if (end < 0) return null;
   try {
     const h = JSON.parse(line.toString('utf8', PREFIX.length - 1, end + 1)) as ChainHeader;
     if (typeof h.seq !== 'number' || typeof h.prev !== 'string' || typeof h.shard !== 'string' || typeof h.id !== 'string') return null;
-    return h;
+    return { seq: h.seq, prev: h.prev, shard: h.shard, kind: String(h.kind), id: h.id };
   } catch {
     return null;
   }

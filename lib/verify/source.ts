@@ -3,4 +3,6 @@ export interface ArchiveSource {
   list(prefix: string): AsyncIterable<{ key: string; size: number }>;
   get(key: string): Promise<Buffer>;
   describe(): string;
+  /** For a local copy: the file behind a key, so worker threads can read it themselves. */
+  localPath?(key: string): string;
 }

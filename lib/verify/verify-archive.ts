@@ -10,7 +10,11 @@ import {
 import { ZERO_HASH } from '../core/record';
 import { assembleShard, type Anchor, type AssembledShard } from './assemble-shard';
 import type { Notice, Problem } from './problems';
-import { scanBatch, type ScannedBatch } from './scan-batch';
+import type { ScannedBatch } from './scan-batch';
+import { inlineScanner, workerScanner } from './scan-pool';
+
+// Below this many objects, starting threads costs more than it saves.
+const WORKER_THRESHOLD = 256;
 import type { ArchiveSource } from './source';
 
 export interface VerifyOptions {
@@ -22,6 +26,8 @@ export interface VerifyOptions {
   /** Verify only objects committed on these UTC days (YYYY-MM-DD, inclusive) or holding these sequences. */
   range?: { fromDate?: string; toDate?: string; fromSeq?: number; toSeq?: number };
   concurrency?: number;
+  /** Threads that hash batch objects; 0 hashes on the calling thread. Default: one per core for large archives. */
+  threads?: number;
   /** Live shard heads from the index (online verification): they end each chain; later objects are orphans. */
   heads?: ReadonlyMap<string, { seq: number; hash: string }>;
   /** Report ids committed more than once (holds every id in memory). */
@@ -147,21 +153,27 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
   let doneObjects = 0;
   let doneBytes = 0;
   const scanned: ScannedBatch[] = [];
-  await mapLimit(objects, opts.concurrency ?? 16, async (o) => {
-    let body: Buffer;
-    try {
-      body = await source.get(o.key);
-    } catch (err) {
-      problems.push({ code: 'UNREADABLE', message: `object ${o.key} could not be read: ${(err as Error).message}`, key: o.key });
-      return;
-    }
-    const r = scanBatch(o.key, body, { collectIds: opts.checkDuplicates });
-    if (Array.isArray(r)) problems.push(...r);
-    else scanned.push(r);
-    doneObjects++;
-    doneBytes += body.length;
-    opts.onProgress?.({ objects: doneObjects, totalObjects: objects.length, bytes: doneBytes, totalBytes });
-  });
+  const useWorkers = opts.threads === undefined ? objects.length >= WORKER_THRESHOLD : opts.threads > 0;
+  const scanner = useWorkers ? workerScanner(opts.threads) : inlineScanner;
+  try {
+    await mapLimit(objects, opts.concurrency ?? 16, async (o) => {
+      let r: ScannedBatch | Problem[];
+      try {
+        const path = source.localPath?.(o.key);
+        r = await scanner.scan(path ? { key: o.key, path, collectIds: opts.checkDuplicates } : { key: o.key, body: await source.get(o.key), collectIds: opts.checkDuplicates });
+      } catch (err) {
+        problems.push({ code: 'UNREADABLE', message: `object ${o.key} could not be read: ${(err as Error).message}`, key: o.key });
+        return;
+      }
+      if (Array.isArray(r)) problems.push(...r);
+      else scanned.push(r);
+      doneObjects++;
+      doneBytes += o.size;
+      opts.onProgress?.({ objects: doneObjects, totalObjects: objects.length, bytes: doneBytes, totalBytes });
+    });
+  } finally {
+    await scanner.close();
+  }
 
   const byShard = new Map<string, ScannedBatch[]>();
   for (const b of scanned) {
@@ -259,6 +271,11 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
     }
   }
 
+  // Objects are read in parallel: order the findings so the same archive always gives the same report.
+  const order = (a: Problem | Notice, b: Problem | Notice) =>
+    (a.shard ?? '').localeCompare(b.shard ?? '') || ((a as Problem).seq ?? -1) - ((b as Problem).seq ?? -1) || (a.key ?? '').localeCompare(b.key ?? '') || a.code.localeCompare(b.code);
+  problems.sort(order);
+  notices.sort(order);
   const records = shards.reduce((n, s) => n + s.records, 0);
   return {
     ok: problems.length === 0,

@@ -91,6 +91,21 @@ describe('offline verification detects every tamper class', () => {
     expect(r.checkpoints.valid).toBe(3);
   });
 
+  it('gives the same report when worker threads do the hashing', async () => {
+    const keys = [trustedKeyFromPem(archive.origin, archive.signer.publicKeyPem())];
+    const inline = await verifyArchive(new DirSource(pristine), { keys, threads: 0 });
+    const threaded = await verifyArchive(new DirSource(pristine), { keys, threads: 2 });
+    const strip = (r: VerifyReport) => ({ ...r, durationMs: 0 });
+    expect(strip(threaded)).toEqual(strip(inline));
+    const tampered = copy();
+    const file = batches(tampered, 'api')[2];
+    writeLines(file, lines(file).map((l, i) => (i === 1 ? l.replace('203.0.113.10', '203.0.113.99') : l)));
+    const [a, b] = [await verifyArchive(new DirSource(tampered), { keys, threads: 0 }), await verifyArchive(new DirSource(tampered), { keys, threads: 2 })];
+    rmSync(tampered, { recursive: true, force: true });
+    expect(b.problems).toEqual(a.problems);
+    expect(b.ok).toBe(false);
+  });
+
   it('detects one changed byte in a record and names the object and sequence', async () => {
     const dir = copy();
     const file = batches(dir, 'api')[2];
