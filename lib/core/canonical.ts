@@ -137,8 +137,64 @@ function iterative(root: unknown): string {
   return parts.join('');
 }
 
+// Strings without these characters serialize as themselves between quotes.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+class NeedsSlowPath extends Error {}
+
+/**
+ * The common case, about twice as fast as the checked walk below: no path
+ * bookkeeping, and strings that need no escaping are copied as they are. Any
+ * value it is not sure of (a lone surrogate, a non-finite number, something
+ * that is not JSON, deep nesting) sends the whole value to the checked walk,
+ * which gives the same bytes or says exactly where the problem is.
+ */
+function fastWalk(v: unknown, depth: number): string {
+  switch (typeof v) {
+    case 'string':
+      if (!NEEDS_ESCAPE.test(v)) return '"' + v + '"';
+      if (!v.isWellFormed()) throw new NeedsSlowPath();
+      return JSON.stringify(v);
+    case 'number':
+      if (!Number.isFinite(v)) throw new NeedsSlowPath();
+      // ECMAScript Number::toString, which is RFC 8785's number form (-0 prints as 0).
+      return String(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object': {
+      if (v === null) return 'null';
+      if (depth >= RECURSION_LIMIT) throw new NeedsSlowPath();
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + fastWalk(v[i], depth + 1);
+        return out + ']';
+      }
+      if (!isPlainObject(v)) throw new NeedsSlowPath();
+      const keys = Object.keys(v).sort();
+      let out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        const name = NEEDS_ESCAPE.test(k) ? (k.isWellFormed() ? JSON.stringify(k) : fail()) : '"' + k + '"';
+        out += (i > 0 ? ',' : '') + name + ':' + fastWalk(v[k], depth + 1);
+      }
+      return out + '}';
+    }
+    default:
+      throw new NeedsSlowPath();
+  }
+}
+
+function fail(): never {
+  throw new NeedsSlowPath();
+}
+
 /** The RFC 8785 canonical form of a JSON value, as a string. */
 export function canonicalize(value: JsonValue): string {
+  try {
+    return fastWalk(value, 0);
+  } catch (err) {
+    if (!(err instanceof NeedsSlowPath)) throw err;
+  }
   try {
     return recursive(value, 0, []);
   } catch (err) {
