@@ -1,3 +1,4 @@
+import { K } from '../aws/table-keys';
 /**
  * The DynamoDB table's key schema as the stack creates it. CDK-free: handlers
  * and the CLI import these names instead of repeating string literals.
@@ -10,7 +11,7 @@ export const TABLE_SORT_KEY = 'sk';
  * `outbox` attribute only until its alert is published, so the index holds
  * exactly the pending ones.
  */
-export const OUTBOX_INDEX = 'outbox';
+export { OUTBOX_INDEX } from '../aws/table-keys';
 export const OUTBOX_ATTRIBUTE = 'outbox';
 
 /**
@@ -18,4 +19,4 @@ export const OUTBOX_ATTRIBUTE = 'outbox';
  * items only under this prefix (dynamodb:LeadingKeys), so a pipeline can
  * register attestations but can never touch chain heads or the index.
  */
-export const ATTESTATION_PARTITION_PREFIX = 'att#';
+export const ATTESTATION_PARTITION_PREFIX = K.attestation('');
