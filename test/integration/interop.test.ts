@@ -11,7 +11,7 @@ import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
 import { seal } from '../../lib/seal/seal';
 import { DirSource } from '../../lib/verify/dir-source';
 import { verifyArchive } from '../../lib/verify/verify-archive';
-import { createTestArchive, type TestArchive } from '../support/archive-env';
+import { createTestArchive, exportArchive, type TestArchive } from '../support/archive-env';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../support/events';
 import { useMoto } from '../support/moto';
 
@@ -57,15 +57,6 @@ interface Run {
 function runVerifier(args: string[]): Run {
   const r = spawnSync('python3', [VERIFIER, ...args], { encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** An `aws s3 sync` of the bucket, as an auditor would receive it. */
-async function exportBucket(archive: TestArchive, dir: string): Promise<void> {
-  for await (const o of archive.source.list('')) {
-    const path = join(dir, ...o.key.split('/'));
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, await archive.source.get(o.key));
-  }
 }
 
 /** The project's own verifier on the same folder, to compare counts with. */
@@ -146,7 +137,7 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
 
     work = mkdtempSync(join(tmpdir(), 'immutrail-interop-'));
     pristine = join(work, 'pristine');
-    await exportBucket(archive, pristine);
+    await exportArchive(archive, pristine);
     pem = join(work, 'public.pem');
     writeFileSync(pem, archive.signer.publicKeyPem());
   });
@@ -345,7 +336,7 @@ describe.skipIf(!hasPython)('orphans and forks past the newest checkpoint, read 
 
   async function snapshot(): Promise<{ status: number | null; result: PyResult; dir: string }> {
     const dir = join(work, `step-${++step}`);
-    await exportBucket(archive, dir);
+    await exportArchive(archive, dir);
     const r = runVerifier(['--dir', dir, '--public-key', pem, '--json']);
     expect(r.stderr).toBe('');
     return { status: r.status, result: JSON.parse(r.stdout) as PyResult, dir };

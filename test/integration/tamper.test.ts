@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { seal } from '../../lib/seal/seal';
 import { DirSource } from '../../lib/verify/dir-source';
 import { verifyArchive, type VerifyReport } from '../../lib/verify/verify-archive';
 import type { ProblemCode } from '../../lib/verify/problems';
-import { createTestArchive, type TestArchive } from '../support/archive-env';
+import { createTestArchive, exportArchive, type TestArchive } from '../support/archive-env';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../support/events';
 import { useMoto } from '../support/moto';
 
@@ -40,24 +40,11 @@ describe('offline verification detects every tamper class', () => {
     }
     newestCheckpoint = (await archive.checkpoints.latest())!;
     pristine = mkdtempSync(join(tmpdir(), 'immutrail-export-'));
-    for await (const o of archive.source.list('')) {
-      const path = join(pristine, ...o.key.split('/'));
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, await archive.source.get(o.key));
-    }
+    await exportArchive(archive, pristine);
   });
 
   function copy(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'immutrail-tamper-'));
-    const walk = (from: string, to: string) => {
-      mkdirSync(to, { recursive: true });
-      for (const e of readdirSync(from, { withFileTypes: true })) {
-        if (e.isDirectory()) walk(join(from, e.name), join(to, e.name));
-        else writeFileSync(join(to, e.name), readFileSync(join(from, e.name)));
-      }
-    };
-    walk(pristine, dir);
-    return dir;
+    return copyOf(pristine);
   }
 
   /** The shard's committed batch objects in sequence order (the orphan left out). */
@@ -205,14 +192,7 @@ describe('offline verification detects every tamper class', () => {
 
   function copyOf(dir: string): string {
     const to = mkdtempSync(join(tmpdir(), 'immutrail-tamper-'));
-    const walk = (from: string, dest: string) => {
-      mkdirSync(dest, { recursive: true });
-      for (const e of readdirSync(from, { withFileTypes: true })) {
-        if (e.isDirectory()) walk(join(from, e.name), join(dest, e.name));
-        else writeFileSync(join(dest, e.name), readFileSync(join(from, e.name)));
-      }
-    };
-    walk(dir, to);
+    cpSync(dir, to, { recursive: true });
     return to;
   }
 });

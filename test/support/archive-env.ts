@@ -1,6 +1,8 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ArchiveWriter } from '../../lib/aws/archive-writer';
 import { ChainStore } from '../../lib/aws/chain-store';
 import { CheckpointStore } from '../../lib/aws/checkpoint-store';
@@ -55,4 +57,13 @@ export async function createTestArchive(target: AwsTarget): Promise<TestArchive>
     source: new S3Source(s3, bucket),
     commitDeps: (extra = {}) => ({ store, archive: writer, origin, ...extra }),
   };
+}
+
+/** An `aws s3 sync` of the archive's bucket into a folder, as an auditor would receive it. */
+export async function exportArchive(archive: Pick<TestArchive, 'source'>, dir: string): Promise<void> {
+  for await (const o of archive.source.list('')) {
+    const path = join(dir, ...o.key.split('/'));
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, await archive.source.get(o.key));
+  }
 }
