@@ -11,7 +11,7 @@ import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
 import { seal } from '../../lib/seal/seal';
 import { DirSource } from '../../lib/verify/dir-source';
 import { verifyArchive } from '../../lib/verify/verify-archive';
-import { createTestArchive, exportArchive, type TestArchive } from '../support/archive-env';
+import { createTestArchive, exportArchive, recordLines, shardBatchFiles, type TestArchive } from '../support/archive-env';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../support/events';
 import { useMoto } from '../support/moto';
 
@@ -161,16 +161,8 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
 
   const codes = (r: PyResult) => [...new Set(r.problems.map((p) => p.code))].sort();
 
-  function batchFiles(dir: string, shard: string): string[] {
-    const root = join(dir, 'records', `shard=${shard}`);
-    return readdirSync(root, { recursive: true })
-      .map(String)
-      .filter((p) => p.endsWith('.ndjson'))
-      .map((p) => join(root, p))
-      .filter((p) => !readFileSync(p, 'utf8').includes('"id":"lost"'))
-      .sort((a, b) => (a.split('/').pop()! < b.split('/').pop()! ? -1 : 1));
-  }
-  const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  const batchFiles = (dir: string, shard: string): string[] => shardBatchFiles(dir, shard, ['lost']);
+  const lines = recordLines;
   const allLines = (dir: string) => ['api', 'ec2'].flatMap((s) => batchFiles(dir, s).flatMap(lines));
 
   it('verifies the archive written by the TypeScript ingest and seal', async () => {

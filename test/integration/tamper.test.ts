@@ -8,7 +8,7 @@ import { seal } from '../../lib/seal/seal';
 import { DirSource } from '../../lib/verify/dir-source';
 import { verifyArchive, type VerifyReport } from '../../lib/verify/verify-archive';
 import type { ProblemCode } from '../../lib/verify/problems';
-import { createTestArchive, exportArchive, type TestArchive } from '../support/archive-env';
+import { createTestArchive, exportArchive, recordLines, shardBatchFiles, type TestArchive } from '../support/archive-env';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../support/events';
 import { useMoto } from '../support/moto';
 
@@ -48,17 +48,9 @@ describe('offline verification detects every tamper class', () => {
   }
 
   /** The shard's committed batch objects in sequence order (the orphan left out). */
-  function batches(dir: string, shard: string): string[] {
-    const root = join(dir, 'records', `shard=${shard}`);
-    return readdirSync(root, { recursive: true })
-      .map(String)
-      .filter((p) => p.endsWith('.ndjson'))
-      .map((p) => join(root, p))
-      .filter((p) => !readFileSync(p, 'utf8').includes('"id":"lost"'))
-      .sort((a, b) => (a.split('/').pop()! < b.split('/').pop()! ? -1 : 1));
-  }
+  const batches = (dir: string, shard: string): string[] => shardBatchFiles(dir, shard, ['lost']);
 
-  const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  const lines = recordLines;
   const writeLines = (path: string, ls: string[]) => writeFileSync(path, ls.map((l) => l + '\n').join(''));
 
   async function verify(dir: string, trusted?: Buffer): Promise<VerifyReport> {

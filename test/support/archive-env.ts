@@ -1,7 +1,7 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ArchiveWriter } from '../../lib/aws/archive-writer';
 import { ChainStore } from '../../lib/aws/chain-store';
@@ -67,3 +67,20 @@ export async function exportArchive(archive: Pick<TestArchive, 'source'>, dir: s
     writeFileSync(path, await archive.source.get(o.key));
   }
 }
+
+/**
+ * A shard's batch files in an exported archive, in sequence order, leaving out
+ * those holding any of `skipIds` (tests use it to set an injected orphan aside).
+ */
+export function shardBatchFiles(dir: string, shard: string, skipIds: readonly string[] = []): string[] {
+  const root = join(dir, 'records', `shard=${shard}`);
+  return readdirSync(root, { recursive: true })
+    .map(String)
+    .filter((p) => p.endsWith('.ndjson'))
+    .map((p) => join(root, p))
+    .filter((p) => !skipIds.some((id) => readFileSync(p, 'utf8').includes(`"id":${JSON.stringify(id)}`)))
+    .sort((a, b) => (a.split('/').pop()! < b.split('/').pop()! ? -1 : 1));
+}
+
+/** The record lines of one batch file. */
+export const recordLines = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter(Boolean);
