@@ -1,15 +1,37 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../core/alert';
-import { alertRecordId } from '../ingest/commit';
+import { parseJson } from '../core/parse-json';
+import type { AuditRecord } from '../core/record';
+import type { BatchAlerts } from '../ingest/commit';
 import type { AlertPublisher } from './alert-publisher';
+import { OUTBOX_PENDING } from './chain-store';
 import { K, OUTBOX_INDEX } from './table-keys';
 
+type Key = { pk: string; sk: string };
+
+/** Alerts waiting in one outbox item, and the item to delete once they are out. */
+export interface PendingAlerts {
+  outbox: Key;
+  alerts: Alert[];
+  /** For a batch item: the sequence number of each alert, so a partial publish can be recorded. */
+  seqs?: number[];
+}
+
+export class OutboxError extends Error {
+  readonly code = 'OUTBOX_UNREADABLE';
+}
+
 /**
- * Alerts are committed as records with an outbox flag in the same transaction
- * (lib/aws/chain-store.ts); here they are published and the flag cleared. An
- * alert whose publish failed, or whose Lambda died first, stays flagged and is
- * published by the next sweep (the seal runs one every few minutes).
+ * Alerts are committed as records before anyone is told; the outbox makes the
+ * telling survive a crash. Detector alerts get one item per committed batch,
+ * written in the commit's transaction and pointing at the alert records in the
+ * batch object (lib/aws/chain-store.ts). Alerts committed on their own
+ * (reconcile, watchdog) get one item each, holding the alert. An item is
+ * deleted once its alerts are published; an item left behind (publish failed,
+ * or the Lambda died first) is published by the next sweep, which the seal
+ * runs every few minutes. Delivery is at least once: a sweep after a crash
+ * between a publish and the delete sends that alert again.
  */
 export class AlertOutbox {
   private readonly doc: DynamoDBDocumentClient;
@@ -17,43 +39,113 @@ export class AlertOutbox {
     client: DynamoDBClient,
     private readonly table: string,
     private readonly publisher: Pick<AlertPublisher, 'publish'>,
+    /** Batch objects of the archive: the sweep reads detector alerts from them. */
+    private readonly objects: { get(key: string): Promise<Buffer> },
   ) {
     this.doc = DynamoDBDocumentClient.from(client);
   }
 
-  /** Publishes committed alerts in order; the first failure stops and is thrown (the rest stay flagged). */
-  async publish(alerts: readonly Alert[]): Promise<void> {
-    for (const a of alerts) {
-      await this.publisher.publish(a);
-      await this.doc.send(
-        new UpdateCommand({ TableName: this.table, Key: K.id(alertRecordId(a)), UpdateExpression: 'REMOVE outbox, payload' }),
-      );
+  /** Right after a commit: publishes each batch's detector alerts and deletes its outbox item. */
+  async deliver(batches: readonly BatchAlerts[]): Promise<void> {
+    for (const b of batches) {
+      await this.send({ outbox: K.outboxBatch(b.shard, b.firstSeq), alerts: b.alerts, seqs: b.seqs });
     }
   }
 
-  /** Alerts committed but not yet published. */
+  /** Alerts already committed as records on their own: one outbox item each, then published. */
+  async publish(alerts: readonly Alert[]): Promise<void> {
+    for (const a of alerts) {
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: { ...K.outboxAlert(a.id), outbox: OUTBOX_PENDING, payload: JSON.stringify(a) } }),
+      );
+    }
+    for (const a of alerts) await this.send({ outbox: K.outboxAlert(a.id), alerts: [a] });
+  }
+
+  /** Alerts committed but not yet published, oldest event first. */
   async pending(limit = 500): Promise<Alert[]> {
-    const alerts: Alert[] = [];
+    return (await this.pendingItems(limit)).flatMap((p) => p.alerts).sort(byEventTime);
+  }
+
+  /** Publishes everything left in the outbox; returns how many alerts went out. */
+  async sweep(limit = 500): Promise<number> {
+    const items = await this.pendingItems(limit);
+    items.sort((x, y) => byEventTime(x.alerts[0], y.alerts[0]));
+    let sent = 0;
+    for (const item of items) {
+      await this.send(item);
+      sent += item.alerts.length;
+    }
+    return sent;
+  }
+
+  /**
+   * Publishes in order, then deletes the item. When a publish fails after
+   * others went out, the item keeps only the unsent alerts, so the sweep does
+   * not send the first ones twice; the failure is rethrown.
+   */
+  private async send(item: PendingAlerts): Promise<void> {
+    for (let i = 0; i < item.alerts.length; i++) {
+      try {
+        await this.publisher.publish(item.alerts[i]);
+      } catch (err) {
+        if (i > 0 && item.seqs) {
+          await this.doc
+            .send(new UpdateCommand({ TableName: this.table, Key: item.outbox, UpdateExpression: 'SET seqs = :s', ExpressionAttributeValues: { ':s': item.seqs.slice(i) } }))
+            .catch(() => undefined);
+        }
+        throw err;
+      }
+    }
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: item.outbox }));
+  }
+
+  private async pendingItems(limit: number): Promise<PendingAlerts[]> {
+    const items: PendingAlerts[] = [];
     let start: Record<string, unknown> | undefined;
+    let alerts = 0;
     do {
       const out: QueryCommandOutput = await this.doc.send(
         new QueryCommand({
           TableName: this.table,
           IndexName: OUTBOX_INDEX,
           KeyConditionExpression: 'outbox = :p',
-          ExpressionAttributeValues: { ':p': 'pending' },
+          ExpressionAttributeValues: { ':p': OUTBOX_PENDING },
           ExclusiveStartKey: start,
         }),
       );
-      for (const i of out.Items ?? []) if (typeof i.payload === 'string') alerts.push(JSON.parse(i.payload) as Alert);
+      for (const i of out.Items ?? []) {
+        const item = await this.read(i);
+        items.push(item);
+        alerts += item.alerts.length;
+      }
       start = out.LastEvaluatedKey;
-    } while (start && alerts.length < limit);
-    return alerts.sort((x, y) => (x.eventTime < y.eventTime ? -1 : x.eventTime > y.eventTime ? 1 : 0));
+    } while (start && alerts < limit);
+    return items;
   }
 
-  async sweep(): Promise<number> {
-    const alerts = await this.pending();
-    await this.publish(alerts);
-    return alerts.length;
+  private async read(i: Record<string, unknown>): Promise<PendingAlerts> {
+    const outbox = { pk: i.pk as string, sk: i.sk as string };
+    if (typeof i.payload === 'string') return { outbox, alerts: [JSON.parse(i.payload) as Alert] };
+    if (typeof i.key !== 'string' || !Array.isArray(i.seqs)) throw new OutboxError(`outbox item ${outbox.pk} holds neither an alert nor a batch pointer`);
+    const seqs = i.seqs as number[];
+    return { outbox, seqs, alerts: alertsAt(await this.objects.get(i.key), i.key, seqs) };
   }
 }
+
+/** The alert records at `seqs` in a batch object, in that order. */
+export function alertsAt(body: Buffer, key: string, seqs: readonly number[]): Alert[] {
+  const bySeq = new Map<number, Alert>();
+  for (const line of body.toString('utf8').split('\n')) {
+    if (line === '') continue;
+    const r = parseJson(line) as unknown as AuditRecord;
+    if (r.chain.kind === 'alert') bySeq.set(r.chain.seq, (r.data as { alert: Alert }).alert);
+  }
+  return seqs.map((s) => {
+    const a = bySeq.get(s);
+    if (!a) throw new OutboxError(`batch object ${key} has no alert record at sequence ${s}`);
+    return a;
+  });
+}
+
+const byEventTime = (x: Alert, y: Alert): number => (x.eventTime < y.eventTime ? -1 : x.eventTime > y.eventTime ? 1 : 0);

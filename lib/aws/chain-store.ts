@@ -24,8 +24,11 @@ export class CommitConflictError extends Error {
 }
 
 // DynamoDB allows 100 items per transaction: the head, the batch log entry,
-// and maybe a new shard's registration leave 97 for record ids.
-export const MAX_RECORDS_PER_COMMIT = 97;
+// the batch's outbox item and maybe a new shard's registration leave 96 for record ids.
+export const MAX_RECORDS_PER_COMMIT = 96;
+
+/** The value of the outbox index's key attribute while an outbox item waits to be published. */
+export const OUTBOX_PENDING = 'pending';
 
 /**
  * Chain heads and the record-id index in DynamoDB. A commit is one transaction:
@@ -91,11 +94,13 @@ export class ChainStore {
 
   /**
    * Moves the head from `expected` to the batch's new head and claims every record id.
-   * `outbox` maps the ids of alert records to their message payload: they are
-   * flagged for publishing in the same transaction, so an alert is published
-   * after its commit even if this process dies right after committing.
+   * `alertSeqs` are the sequence numbers of the batch's detector alerts: one
+   * outbox item pointing at them is written in the same transaction, so they
+   * are published after the commit even if this process dies right after it.
+   * The item holds no payload (the alerts are in the batch object), which keeps
+   * it, and its copy in the outbox index, at the minimum write cost.
    */
-  async commit(expected: ChainHead, batch: Batch, outbox: ReadonlyMap<string, string> = new Map()): Promise<void> {
+  async commit(expected: ChainHead, batch: Batch, alertSeqs: readonly number[] = []): Promise<void> {
     if (batch.records.length > MAX_RECORDS_PER_COMMIT) throw new Error(`batch of ${batch.records.length} exceeds ${MAX_RECORDS_PER_COMMIT} records`);
     const h = batch.newHead;
     const headPut = {
@@ -119,7 +124,6 @@ export class ChainStore {
           key: batch.key,
           kind: r.chain.kind,
           time: r.chain.time,
-          ...(outbox.has(r.chain.id) ? { outbox: 'pending', payload: outbox.get(r.chain.id) } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
@@ -143,8 +147,12 @@ export class ChainStore {
         },
       },
     };
+    const outboxPut =
+      alertSeqs.length > 0
+        ? [{ Put: { TableName: this.table, Item: { ...K.outboxBatch(h.shard, batch.firstSeq), outbox: OUTBOX_PENDING, key: batch.key, seqs: [...alertSeqs] } } }]
+        : [];
     try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: [headPut, logPut, ...idPuts, ...register] }));
+      await this.doc.send(new TransactWriteCommand({ TransactItems: [headPut, logPut, ...idPuts, ...register, ...outboxPut] }));
     } catch (err) {
       if (err instanceof TransactionCanceledException || (err as Error).name === 'TransactionCanceledException') {
         const reasons = (err as TransactionCanceledException).CancellationReasons ?? [];

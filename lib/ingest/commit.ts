@@ -6,7 +6,7 @@ import { CommitConflictError, MAX_RECORDS_PER_COMMIT, type RecordPointer } from 
 export interface ChainStorePort {
   head(shard: string): Promise<ChainHead>;
   existing(ids: readonly string[]): Promise<Map<string, RecordPointer>>;
-  commit(expected: ChainHead, batch: Batch, outbox?: ReadonlyMap<string, string>): Promise<void>;
+  commit(expected: ChainHead, batch: Batch, alertSeqs?: readonly number[]): Promise<void>;
 }
 
 export interface ArchivePort {
@@ -25,6 +25,15 @@ export interface CommitDeps {
   afterPut?: (batch: Batch) => Promise<void>;
 }
 
+/** Detector alerts committed in one batch: the batch's outbox item keeps them until they are published. */
+export interface BatchAlerts {
+  shard: string;
+  firstSeq: number;
+  alerts: Alert[];
+  /** Sequence number of each alert's record, in the same order. */
+  seqs: number[];
+}
+
 export interface CommitOutcome {
   shard: string;
   committed: AuditRecord[];
@@ -32,6 +41,8 @@ export interface CommitOutcome {
   duplicates: number;
   conflicts: number;
   alerts: Alert[];
+  /** The same alerts, by the batch (and outbox item) they were committed in. */
+  alertBatches: BatchAlerts[];
 }
 
 // Room left for alerts when a chunk of events is placed in one transaction.
@@ -48,7 +59,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * conflicts so the messages are redelivered rather than lost.
  */
 export async function commitDrafts(deps: CommitDeps, shard: string, drafts: readonly RecordDraft[]): Promise<CommitOutcome> {
-  const outcome: CommitOutcome = { shard, committed: [], batches: [], duplicates: 0, conflicts: 0, alerts: [] };
+  const outcome: CommitOutcome = { shard, committed: [], batches: [], duplicates: 0, conflicts: 0, alerts: [], alertBatches: [] };
   const seen = new Set<string>();
   const unique: RecordDraft[] = [];
   for (const d of drafts) {
@@ -80,6 +91,8 @@ async function commitChunk(deps: CommitDeps, shard: string, chunk: RecordDraft[]
     const drafts = head.seq === -1 ? [genesisDraft(shard, deps.origin), ...pending] : pending;
     let batch = buildBatch(head, drafts, now);
     const alerts = await detectAll(deps, batch);
+    // The alerts are appended after the events: they hold the last sequence numbers.
+    const alertSeqs = alerts.map((_, i) => batch.lastSeq + 1 + i);
     batch = extendBatch(batch, alerts.map((a) => ({ kind: 'alert', id: alertRecordId(a), data: { alert: a } }) as RecordDraft), now);
     if (batch.records.length > MAX_RECORDS_PER_COMMIT) {
       // Too many alerts for one transaction: halve the chunk and go again.
@@ -91,7 +104,7 @@ async function commitChunk(deps: CommitDeps, shard: string, chunk: RecordDraft[]
     await deps.archive.putBatch(batch, now);
     if (deps.afterPut) await deps.afterPut(batch);
     try {
-      await deps.store.commit(head, batch, new Map(alerts.map((a) => [alertRecordId(a), JSON.stringify(a)])));
+      await deps.store.commit(head, batch, alertSeqs);
     } catch (err) {
       if (!(err instanceof CommitConflictError)) throw err;
       outcome.conflicts++;
@@ -102,6 +115,7 @@ async function commitChunk(deps: CommitDeps, shard: string, chunk: RecordDraft[]
     outcome.committed.push(...batch.records);
     outcome.batches.push({ key: batch.key, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq });
     outcome.alerts.push(...alerts);
+    if (alerts.length > 0) outcome.alertBatches.push({ shard, firstSeq: batch.firstSeq, alerts, seqs: alertSeqs });
     return;
   }
 }

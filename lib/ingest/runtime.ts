@@ -5,18 +5,19 @@ import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { publicKeyPemFromDer, type TrustedKey as AttestationKey } from '../core/attestation';
 import { DEFAULT_SIGMA_RULE_DIR, loadSigmaRules, parseDetectionConfig, runDetectors, type DetectionContext } from '../core/detect';
 import type { SigmaRuleFolder } from '../core/detect/sigma/loader';
-import { AlertOutbox } from '../aws/alert-outbox';
+import type { AlertOutbox } from '../aws/alert-outbox';
 import { AttestationStore } from '../aws/attestation-store';
 import { ChainStore } from '../aws/chain-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
 import { TimelineIndex } from '../aws/timeline-index';
-import { alertPublisherFromEnv, archiveWriterFromEnv } from '../aws/runtime-clients';
+import { alertOutboxFromEnv, archiveWriterFromEnv } from '../aws/runtime-clients';
 import type { IngestDeps } from './sqs-batch';
 
 /** Everything the ingest path needs, built once per Lambda container (or once per demo run). */
 export interface IngestRuntime {
-  deps: IngestDeps;
+  /** The outbox as `alerts` takes detector alerts (deliver) and alerts committed on their own (publish: backfill, reconcile). */
+  deps: IngestDeps & { alerts: AlertOutbox };
   /** Sigma rule files that could not be loaded, with reasons (logged at init). */
   rejectedRules: string[];
   ddb: DynamoDBClient;
@@ -55,7 +56,7 @@ export async function ingestRuntime(env: NodeJS.ProcessEnv = process.env, target
     trustedKeys: await attestationKeys(new KMSClient(clientConfig(aws)), config.attestationKeyIds),
     sigmaRules: sigma.rules,
   };
-  const outbox = new AlertOutbox(ddb, table, alertPublisherFromEnv(env, aws, ddb, table));
+  const outbox = alertOutboxFromEnv(env, aws, ddb, table);
   return {
     ddb,
     table,

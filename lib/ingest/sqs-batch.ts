@@ -1,8 +1,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Alert } from '../core/alert';
 import { SHARD_PATTERN } from '../core/layout';
 import type { AuditRecord, RecordDraft } from '../core/record';
-import { commitDrafts, type CommitDeps } from './commit';
+import { commitDrafts, type BatchAlerts, type CommitDeps } from './commit';
 import { draftFromMessage } from './drafts';
 
 /** Messages whose group id is not a valid shard id (not sent by the stack's rules) land here. */
@@ -17,7 +16,8 @@ export const DETECTOR_FAILOPEN_ATTEMPT = 3;
 
 export interface IngestDeps extends CommitDeps {
   index: { write(records: readonly AuditRecord[]): Promise<number> };
-  alerts: { publish(alerts: readonly Alert[]): Promise<void> };
+  /** Publishes committed detector alerts and clears their batches' outbox items. */
+  alerts: { deliver(batches: readonly BatchAlerts[]): Promise<void> };
   onError?: (shard: string, err: unknown) => void;
 }
 
@@ -82,7 +82,7 @@ export async function ingestSqsBatch(deps: IngestDeps, event: SQSEvent): Promise
         // must not fail the messages: a redelivery would only find duplicates.
         // `reindex` rebuilds the index; the seal's outbox sweep republishes alerts.
         await deps.index.write(outcome.committed).catch((err) => deps.onError?.(shard, err));
-        await deps.alerts.publish(outcome.alerts).catch((err) => deps.onError?.(shard, err));
+        await deps.alerts.deliver(outcome.alertBatches).catch((err) => deps.onError?.(shard, err));
       } catch (err) {
         stats.failedShards++;
         deps.onError?.(shard, err);

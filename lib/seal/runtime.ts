@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { AlertOutbox } from '../aws/alert-outbox';
+import type { AlertOutbox } from '../aws/alert-outbox';
 import { ChainStore } from '../aws/chain-store';
 import { CheckpointStore } from '../aws/checkpoint-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { KmsSigner } from '../aws/kms-signer';
-import { alertPublisherFromEnv } from '../aws/runtime-clients';
+import { alertOutboxFromEnv } from '../aws/runtime-clients';
 import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
 import type { SignedCheckpoint } from '../core/checkpoint';
 import { seal, type SealDeps } from './seal';
@@ -62,6 +62,6 @@ export function sealRuntime(env: NodeJS.ProcessEnv = process.env, target?: AwsTa
       origin,
     },
     tile: (checkpoint) => buildTilesInTable(ddb, table, checkpoint),
-    outbox: topicArn ? new AlertOutbox(ddb, table, alertPublisherFromEnv(env, aws, ddb, table)) : null,
+    outbox: topicArn ? alertOutboxFromEnv(env, aws, ddb, table) : null,
   };
 }

@@ -2,7 +2,7 @@ import type { Alert, RecordLocation } from '../core/alert';
 import type { JsonValue } from '../core/json';
 import { eventIdOf } from '../core/normalize';
 import type { AuditRecord, AuditRecordOf, RecordDraft } from '../core/record';
-import { alertRecordId, commitDrafts, type CommitDeps } from '../ingest/commit';
+import { alertRecordId, commitDrafts, type BatchAlerts, type CommitDeps } from '../ingest/commit';
 import { draftFromEvent, type Via } from '../ingest/drafts';
 import { captureRouter, DEFAULT_API_SHARD, type CaptureRouter } from './capture';
 import type { DigestLookup } from './digest';
@@ -16,7 +16,8 @@ export interface ReconcileDeps extends CommitDeps {
   /** The derived timeline index; written after the commit, failures reported, not thrown (as ingest does). */
   index?: { write(records: readonly AuditRecord[]): Promise<number> };
   /** Publishes alerts already committed as records. */
-  alerts?: { publish(alerts: readonly Alert[]): Promise<void> };
+  /** Detector alerts are delivered from their batch's outbox item; alerts committed on their own are published. */
+  alerts?: { deliver(batches: readonly BatchAlerts[]): Promise<void>; publish(alerts: readonly Alert[]): Promise<void> };
   onError?: (stage: 'index' | 'alerts', err: unknown) => void;
 }
 
@@ -166,10 +167,13 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
   const shards = [...byShard.keys()].sort((a, b) => Number(a === trigger?.shard) - Number(b === trigger?.shard));
   const committed: AuditRecord[] = [];
   const alerts: Alert[] = [];
+  const alertBatches: BatchAlerts[] = [];
+  const ownAlerts: Alert[] = [];
   for (const shard of shards) {
     const out = await commitDrafts({ ...deps, detect }, shard, byShard.get(shard) ?? []);
     committed.push(...out.committed);
     alerts.push(...out.alerts);
+    alertBatches.push(...out.alertBatches);
     archived += out.duplicates;
   }
   const recoveredRecords = committed.filter((r) => r.chain.kind === 'event' || r.chain.kind === 'quarantine');
@@ -201,13 +205,20 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
       if (r.chain.kind !== 'alert') continue;
       const alert = (r as AuditRecordOf<'alert'>).data.alert;
       alerts.push(alert);
+      ownAlerts.push(alert);
       if (alert.kind === 'missed-events') missed = alert;
     }
     if (coverageId) coverage = out.committed.some((r) => r.chain.id === coverageId) ? 'committed' : 'already';
   }
 
   if (deps.index && committed.length > 0) await deps.index.write(committed).catch((err) => deps.onError?.('index', err));
-  if (deps.alerts && alerts.length > 0) await deps.alerts.publish(alerts).catch((err) => deps.onError?.('alerts', err));
+  if (deps.alerts && alerts.length > 0) {
+    const sink = deps.alerts;
+    await sink
+      .deliver(alertBatches)
+      .then(() => (ownAlerts.length > 0 ? sink.publish(ownAlerts) : undefined))
+      .catch((err) => deps.onError?.('alerts', err));
+  }
   return {
     bucket,
     key: input.key,

@@ -3,7 +3,6 @@ import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
 import type { ShardRoute } from '../construct/shards';
 import { ingestRuntime } from '../ingest/runtime';
-import { FlaggedAlertDelivery } from './alert-delivery';
 import { apiShardOf, captureRouter, type CaptureRouter } from './capture';
 import { BucketDigestLookup } from './digest';
 import type { ObjectReconcileDeps } from './reconcile-objects';
@@ -53,7 +52,6 @@ export async function reconcileRuntime(env: NodeJS.ProcessEnv = process.env, tar
     rejectedRules: base.rejectedRules,
     deps: {
       ...base.deps,
-      alerts: new FlaggedAlertDelivery(base.ddb, base.table, base.deps.alerts),
       trail,
       settings: captureFromEnv(env),
       digests: () => new BucketDigestLookup(trail),

@@ -1,11 +1,9 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AlertOutbox } from '../aws/alert-outbox';
 import { ChainStore } from '../aws/chain-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
-import { alertPublisherFromEnv, archiveWriterFromEnv } from '../aws/runtime-clients';
-import { FlaggedAlertDelivery } from '../trail/alert-delivery';
+import { alertOutboxFromEnv, archiveWriterFromEnv } from '../aws/runtime-clients';
 import { ShardActivityReader } from './shard-activity';
 import type { WatchdogDeps } from './watchdog';
 
@@ -28,7 +26,6 @@ export function watchdogRuntime(env: NodeJS.ProcessEnv = process.env, target?: A
   const ddb = new DynamoDBClient(clientConfig(aws));
   const table = requireEnv(ENV.table, env);
   const store = new ChainStore(ddb, table);
-  const publisher = alertPublisherFromEnv(env, aws, ddb, table);
   const trailName = optionalEnv(ENV.trailName, env);
   return {
     store,
@@ -37,6 +34,6 @@ export function watchdogRuntime(env: NodeJS.ProcessEnv = process.env, target?: A
     ...(trailName ? { trail: { client: new CloudTrailClient(clientConfig(aws)), name: trailName } } : {}),
     activity: new ShardActivityReader(ddb, table, store),
     silenceMinutes: silenceMinutesFrom(env),
-    alerts: new FlaggedAlertDelivery(ddb, table, new AlertOutbox(ddb, table, publisher)),
+    alerts: alertOutboxFromEnv(env, aws, ddb, table),
   };
 }

@@ -67,7 +67,7 @@ async function typescriptRecordCount(archive: TestArchive, dir: string): Promise
 }
 
 function ingestDeps(archive: TestArchive) {
-  return { ...archive.commitDeps(), index: archive.index, alerts: { publish: async () => {} } };
+  return { ...archive.commitDeps(), index: archive.index, alerts: { deliver: async () => {} } };
 }
 
 async function ingest(archive: TestArchive, messages: Parameters<typeof sqsEvent>[0], extra = {}): Promise<number> {

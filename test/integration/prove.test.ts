@@ -77,7 +77,7 @@ describe('inclusion proofs on moto: prove from the index, verify with the public
 
   beforeAll(async () => {
     a = await createTestArchive(moto.target);
-    const deps = { ...a.commitDeps(), index: a.index, alerts: { publish: async () => {} } };
+    const deps = { ...a.commitDeps(), index: a.index, alerts: { deliver: async () => {} } };
     // Through the real ingest path first, then 1,000 records in bulk (commitDrafts chunks them 30 per
     // transaction). Not more: moto deep-copies the whole table for every item of a transaction, so
     // bulk commits cost O(n^2) here (3,000 records take minutes); the million-record case is measured

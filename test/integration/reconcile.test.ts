@@ -94,6 +94,12 @@ describe('reconcile against the trail log files on moto', () => {
           for (const x of alerts) expect(archived.has(alertRecordId(x)), x.id).toBe(true);
           published.push(...alerts);
         },
+        deliver: async (batches) => {
+          const alerts = batches.flatMap((b) => b.alerts);
+          const archived = await a.store.existing(alerts.map(alertRecordId));
+          for (const x of alerts) expect(archived.has(alertRecordId(x)), x.id).toBe(true);
+          published.push(...alerts);
+        },
       },
       trail: new TrailBucket(s3, manifest.trailBucket),
       settings: { route: captureRouter({ captureReadOnly: false }), coverageShard: 'api' },
@@ -105,7 +111,7 @@ describe('reconcile against the trail log files on moto', () => {
   async function deliverThroughEventBridge(a: TestArchive): Promise<string[]> {
     const delivered = files.flatMap((f) => f.records).filter((r) => isCaptured(r) && DELIVERED.has(r.eventName));
     const { response } = await ingestSqsBatch(
-      { ...a.commitDeps(), index: a.index, alerts: { publish: async () => {} } },
+      { ...a.commitDeps(), index: a.index, alerts: { deliver: async () => {} } },
       sqsEvent(delivered.map((r) => sqsMessage(envelope(r), 'api'))),
     );
     expect(response.batchItemFailures).toEqual([]);
@@ -238,7 +244,7 @@ describe('reconcile against the trail log files on moto', () => {
     expect(new Set(records.map((r) => r.chain.shard))).toEqual(new Set(['calls']));
     // The topic does not exist, so publishing failed: the alert stays in the outbox for the seal's sweep.
     expect(errors).toEqual(['alerts']);
-    const pending = await new AlertOutbox(a.ddb, a.table, { publish: async () => ({ alertId: '', status: 'sent', messageId: null, suppressedRepeats: 0 }) }).pending();
+    const pending = await new AlertOutbox(a.ddb, a.table, { publish: async () => ({ alertId: '', status: 'sent', messageId: null, suppressedRepeats: 0 }) }, a.source).pending();
     expect(pending.map((x) => [x.kind, x.resource])).toEqual([['missed-events', `s3://${manifest.trailBucket}/${manifest.files[2].key}`]]);
   });
 

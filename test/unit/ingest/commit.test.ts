@@ -113,7 +113,7 @@ describe('commit path (aws-sdk-client-mock)', () => {
     ddbMock.on(GetCommand).resolves({});
     ddbMock.on(TransactWriteCommand).resolves({});
     s3Mock.on(PutObjectCommand).resolves({});
-    const broken = { ...deps(), detect: async () => { throw new Error('attestation table unreachable'); }, index: { write: async () => 0 }, alerts: { publish: async () => {} } };
+    const broken = { ...deps(), detect: async () => { throw new Error('attestation table unreachable'); }, index: { write: async () => 0 }, alerts: { deliver: async () => {} } };
     const msg = sqsMessage(apiCallEnvelope({ eventId: 'x' }), 'api');
     const first = await ingestSqsBatch(broken, sqsEvent([msg]));
     expect(first.response.batchItemFailures).toEqual([{ itemIdentifier: msg.messageId }]);

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Alert } from '../../lib/core/alert';
+import { AlertOutbox } from '../../lib/aws/alert-outbox';
+import type { AlertPublisher, PublishOutcome } from '../../lib/aws/alert-publisher';
+import { ingestSqsBatch, type IngestDeps } from '../../lib/ingest/sqs-batch';
+import { useMoto } from '../support/moto';
+import { createTestArchive, type TestArchive } from '../support/archive-env';
+import { apiCallEnvelope, sqsEvent, sqsMessage } from '../support/events';
+import { sampleAlert } from '../unit/detect/helpers';
+
+/** A publisher that records what it sent and fails on the alert ids it is told to. */
+function recordingPublisher(failOn: Set<string> = new Set()): Pick<AlertPublisher, 'publish'> & { sent: string[] } {
+  const sent: string[] = [];
+  return {
+    sent,
+    async publish(a: Alert): Promise<PublishOutcome> {
+      if (failOn.has(a.id)) throw new Error(`SNS unavailable for ${a.id}`);
+      sent.push(a.id);
+      return { alertId: a.id, status: 'sent', messageId: null, suppressedRepeats: 0 };
+    },
+  };
+}
+
+/** Two alerts per event, as two detectors would raise them. */
+const twoAlertsPerEvent: IngestDeps['detect'] = async (r) =>
+  ['drift.one', 'drift.two'].map((rule) => sampleAlert({ id: `${rule}:${r.data.event.eventId}`, rule, eventId: r.data.event.eventId, record: { shard: r.chain.shard, seq: r.chain.seq } }));
+
+async function outboxItems(a: TestArchive): Promise<Record<string, unknown>[]> {
+  const out = await DynamoDBDocumentClient.from(a.ddb).send(new ScanCommand({ TableName: a.table }));
+  return (out.Items ?? []).filter((i) => String(i.pk).startsWith('outbox#'));
+}
+
+describe('alert outbox on moto: one pointer item per batch, published at least once', () => {
+  const moto = useMoto();
+
+  it('keeps a committed batch of alerts in the outbox when publishing fails, and the sweep sends them from the archive', async () => {
+    const a = await createTestArchive(moto.target);
+    const down = new AlertOutbox(a.ddb, a.table, recordingPublisher(new Set(['drift.one:evt-1'])), a.source);
+    const errors: unknown[] = [];
+    const deps: IngestDeps = { ...a.commitDeps(), index: a.index, detect: twoAlertsPerEvent, alerts: down, onError: (_s, e) => void errors.push(e) };
+    const { response, stats } = await ingestSqsBatch(deps, sqsEvent(['evt-1', 'evt-2'].map((id) => sqsMessage(apiCallEnvelope({ eventId: id }), 'api'))));
+    // The events and their alerts are committed: publishing is after the commit and does not fail the messages.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(stats.alerts).toBe(4);
+    expect(errors).toHaveLength(1);
+
+    // One item for the batch, pointing at the alert records, with no payload.
+    const items = await outboxItems(a);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ pk: 'outbox#batch#api', outbox: 'pending' });
+    expect(items[0].payload).toBeUndefined();
+    expect(items[0].seqs).toEqual([3, 4, 5, 6]);
+
+    const up = recordingPublisher();
+    const sweeper = new AlertOutbox(a.ddb, a.table, up, a.source);
+    expect((await sweeper.pending()).map((x) => x.id)).toEqual(['drift.one:evt-1', 'drift.two:evt-1', 'drift.one:evt-2', 'drift.two:evt-2']);
+    expect(await sweeper.sweep()).toBe(4);
+    expect(up.sent).toEqual(['drift.one:evt-1', 'drift.two:evt-1', 'drift.one:evt-2', 'drift.two:evt-2']);
+    expect(await outboxItems(a)).toEqual([]);
+    expect(await sweeper.sweep()).toBe(0);
+  });
+
+  it('after a partial publish, keeps only the alerts not yet sent', async () => {
+    const a = await createTestArchive(moto.target);
+    const first = recordingPublisher(new Set(['drift.two:evt-9']));
+    const deps: IngestDeps = { ...a.commitDeps(), index: a.index, detect: twoAlertsPerEvent, alerts: new AlertOutbox(a.ddb, a.table, first, a.source) };
+    await ingestSqsBatch(deps, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-9' }), 'api')]));
+    expect(first.sent).toEqual(['drift.one:evt-9']);
+    const up = recordingPublisher();
+    await new AlertOutbox(a.ddb, a.table, up, a.source).sweep();
+    expect(up.sent).toEqual(['drift.two:evt-9']);
+  });
+
+  it('deletes the batch item once every alert is out, and writes none for a batch without alerts', async () => {
+    const a = await createTestArchive(moto.target);
+    const up = recordingPublisher();
+    const withAlerts: IngestDeps = { ...a.commitDeps(), index: a.index, detect: twoAlertsPerEvent, alerts: new AlertOutbox(a.ddb, a.table, up, a.source) };
+    await ingestSqsBatch(withAlerts, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-a' }), 'api')]));
+    await ingestSqsBatch({ ...withAlerts, detect: async () => [] }, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-b' }), 'api')]));
+    expect(up.sent).toEqual(['drift.one:evt-a', 'drift.two:evt-a']);
+    expect(await outboxItems(a)).toEqual([]);
+  });
+
+  it('holds an alert committed on its own (reconcile, watchdog) with its payload until it is published', async () => {
+    const a = await createTestArchive(moto.target);
+    const alert = sampleAlert({ id: 'silence:api:2026-11-27T03', kind: 'silence' });
+    await expect(new AlertOutbox(a.ddb, a.table, recordingPublisher(new Set([alert.id])), a.source).publish([alert])).rejects.toThrow(/SNS unavailable/);
+    const items = await outboxItems(a);
+    expect(items).toHaveLength(1);
+    expect(JSON.parse(items[0].payload as string)).toEqual(alert);
+    const up = recordingPublisher();
+    expect(await new AlertOutbox(a.ddb, a.table, up, a.source).sweep()).toBe(1);
+    expect(up.sent).toEqual([alert.id]);
+    expect(await outboxItems(a)).toEqual([]);
+  });
+});
