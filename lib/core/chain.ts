@@ -64,8 +64,9 @@ export function buildBatch(head: ChainHead, drafts: readonly RecordDraft[], time
   let seq = head.seq;
   for (const d of drafts) {
     seq += 1;
+    // Members in canonical order, so canonicalization finds them sorted and skips the sort.
     const record = {
-      chain: { v: FORMAT_VERSION, shard: head.shard, seq, prev, kind: d.kind, id: d.id, time: iso },
+      chain: { id: d.id, kind: d.kind, prev, seq, shard: head.shard, time: iso, v: FORMAT_VERSION },
       data: d.data,
     } as AuditRecord;
     const bytes = canonicalBytes(record as unknown as JsonValue);

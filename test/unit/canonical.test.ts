@@ -56,6 +56,16 @@ describe('RFC 8785 canonical JSON', () => {
     expect(canonicalize('\ud83d\ude00')).toBe('"😀"');
   });
 
+  it('quotes a member name the same way the first time and every time after (names are cached)', () => {
+    const value = { 'a"b': 1, 'c\n': { 'a"b': 2 }, plain: 3 };
+    const expected = '{"a\\"b":1,"c\\n":{"a\\"b":2},"plain":3}';
+    expect(canonicalize(value)).toBe(expected);
+    expect(canonicalize(value)).toBe(expected);
+    // A name that cannot be represented is never cached: it is rejected every time.
+    expect(() => canonicalize({ ['x\ud800']: 1 })).toThrowError(/lone surrogate/);
+    expect(() => canonicalize({ ['x\ud800']: 1 })).toThrowError(/lone surrogate/);
+  });
+
   it('rejects non-finite numbers and values that are not JSON', () => {
     expect(() => canonicalize(Number.NaN)).toThrowError(/not finite/);
     expect(() => canonicalize([Number.POSITIVE_INFINITY])).toThrowError(/not finite/);
