@@ -24,18 +24,30 @@ import { envelopeEntry, putEvents } from '../../lib/demo/replay';
 import { drainQueue } from '../../lib/local/event-source';
 import { startMoto } from '../../lib/local/moto';
 import { provisionLocalStack } from '../../lib/local/provision';
+import { shardOf } from '../../lib/ingest/sqs-batch';
 import { verifyArchive } from '../../lib/verify/verify-archive';
 import { eventStream, loadTemplates } from '../corpus/event-stream';
 import { countEveryClient } from './count-every-client';
-import { capacityUnits, type CapacityUnits } from './dynamo-units';
+import { DynamoBilling, type CapacityUnits } from './dynamo-units';
+import type { InvocationProfile } from './lambda-duration';
+import { newTally, phaseCounter, type PhaseTally } from './phase-counter';
 
 /** ingest: the ingest handler and its event-source mapping; seal: one scheduled seal run (checkpoint, tiles, outbox sweep). */
 export type Phase = 'ingest' | 'seal';
 
 export interface PhaseCounts {
   requests: RequestCount[];
-  /** DynamoDB capacity units by operation. */
+  /** DynamoDB capacity units of the table by operation, and of each index's writes under `${GSI_PREFIX}<index name>` (dynamo-units.ts). */
   dynamo: Record<string, CapacityUnits>;
+  /** The part of this phase that was alert handling (bench/cost/alert-attribution.ts). */
+  alerts: {
+    /** Request attempts that were alert handling as a whole, by "Service.Operation". */
+    requests: Record<string, number>;
+    /** DynamoDB units of alert items, table and index, whichever request wrote or read them. */
+    dynamo: CapacityUnits;
+  };
+  /** DynamoDB charges whose units are estimates (the stored item was not seen), by "Operation: reason". */
+  estimates: Record<string, number>;
   /** Bytes of S3 objects put (what the archive stores). */
   s3PutBytes: number;
 }
@@ -48,6 +60,8 @@ export interface E2eResult {
   handlerMs: number[];
   /** CPU time of this process while the handler ran (the emulator runs in another process). */
   handlerCpuMs: number;
+  /** Per invocation: wall and CPU time, shards, and the requests the handler made (the Lambda duration model's input). */
+  invocationProfiles: InvocationProfile[];
   logBytes: number;
   alerts: number;
   alertKinds: Record<string, number>;
@@ -66,21 +80,6 @@ class E2eError extends Error {
   readonly code = 'E2E_FAILED';
 }
 
-function phaseCounter(units: Record<string, CapacityUnits>, putBytes: { n: number }): RequestCounter {
-  return new RequestCounter((o) => {
-    if (o.service === 'DynamoDB') {
-      const u = capacityUnits(o);
-      const sum = (units[o.operation] ??= { wru: 0, rru: 0 });
-      sum.wru += u.wru;
-      sum.rru += u.rru;
-    }
-    if (o.service === 'S3' && o.operation === 'PutObject' && !o.error) {
-      const body = (o.input as { Body?: Uint8Array | string }).Body;
-      putBytes.n += typeof body === 'string' ? Buffer.byteLength(body) : (body?.length ?? 0);
-    }
-  });
-}
-
 async function main(): Promise<void> {
   const { events: n, env: extraEnv = {} } = JSON.parse(process.argv[2] ?? '{"events":1000}') as { events: number; env?: Record<string, string> };
   const started = performance.now();
@@ -97,11 +96,13 @@ async function main(): Promise<void> {
       POWERTOOLS_SERVICE_NAME: 'immutrail',
     });
 
-    const units: Record<Phase, Record<string, CapacityUnits>> = { ingest: {}, seal: {} };
-    const putBytes: Record<Phase, { n: number }> = { ingest: { n: 0 }, seal: { n: 0 } };
+    const billing = new DynamoBilling();
+    const tallies: Record<Phase, PhaseTally> = { ingest: newTally(), seal: newTally() };
+    // The event-source mapping calls the handler one invocation at a time, so requests made meanwhile are its.
+    let invocation: InvocationProfile | null = null;
     const counters: Record<Phase, RequestCounter> = {
-      ingest: phaseCounter(units.ingest, putBytes.ingest),
-      seal: phaseCounter(units.seal, putBytes.seal),
+      ingest: phaseCounter(billing, tallies.ingest, () => invocation),
+      seal: phaseCounter(billing, tallies.seal, () => null),
     };
     let phase: Phase | null = null;
     countEveryClient(() => (phase ? counters[phase] : null));
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
     const handlerMs: number[] = [];
     let handlerCpuMs = 0;
+    const invocationProfiles: InvocationProfile[] = [];
     let logBytes = 0;
     let messageBytes = 0;
     let alerts = 0;
@@ -128,15 +130,21 @@ async function main(): Promise<void> {
         if (m) alerts += Number(m[1]);
         return true;
       }) as typeof process.stdout.write;
+      const profile: InvocationProfile = { wallMs: 0, cpuMs: 0, shards: new Set(event.Records.map(shardOf)).size, requests: {}, alertRequests: {} };
+      invocation = profile;
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
       try {
         return await ingest(event, context);
       } finally {
+        invocation = null;
         handlerMs.push(performance.now() - t0);
         if (handlerMs.length % 10 === 0) progress(`${handlerMs.length} invocations, last ${Math.round(handlerMs.at(-1)!)} ms`);
         const cpu = process.cpuUsage(cpu0);
         handlerCpuMs += (cpu.user + cpu.system) / 1000;
+        profile.wallMs = Math.round(handlerMs.at(-1)! * 10) / 10;
+        profile.cpuMs = Math.round((cpu.user + cpu.system) / 100) / 10;
+        invocationProfiles.push(profile);
         process.stdout.write = write;
       }
     };
@@ -190,7 +198,10 @@ async function main(): Promise<void> {
     const observerErrors = Object.values(counters).flatMap((c) => c.observerErrors);
     if (observerErrors.length > 0) throw new E2eError(`request observer failed: ${(observerErrors[0] as Error).stack}`);
     const phases = Object.fromEntries(
-      (Object.keys(counters) as Phase[]).map((p) => [p, { requests: counters[p].counts(), dynamo: units[p], s3PutBytes: putBytes[p].n }]),
+      (Object.keys(counters) as Phase[]).map((p) => {
+        const t = tallies[p];
+        return [p, { requests: counters[p].counts(), dynamo: t.dynamo, alerts: t.alerts, estimates: t.estimates, s3PutBytes: t.putBytes }];
+      }),
     ) as Record<Phase, PhaseCounts>;
     const result: E2eResult = {
       events: n,
@@ -199,6 +210,7 @@ async function main(): Promise<void> {
       invocations: drained.invocations,
       handlerMs,
       handlerCpuMs: Math.round(handlerCpuMs),
+      invocationProfiles,
       logBytes,
       alerts,
       alertKinds,

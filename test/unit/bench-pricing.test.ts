@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { E2eResult, PhaseCounts } from '../../bench/cost/e2e';
+import type { LatencyTable } from '../../bench/cost/lambda-duration';
+import { priceRun, type PriceTable } from '../../bench/cost/pricing';
+import prices from '../../bench/prices.json';
+
+const latencies: LatencyTable = { checked: 'test', latencies: { '*': { ms: 10, basis: 'assumed', source: null, source_date: null } } };
+const phase = (p: Partial<PhaseCounts>): PhaseCounts => ({ requests: [], dynamo: {}, alerts: { requests: {}, dynamo: { wru: 0, rru: 0 } }, estimates: {}, s3PutBytes: 0, ...p });
+
+/** Ten events in one invocation: one commit, one SNS alert with its suppression read and outbox writes. */
+function run(): E2eResult {
+  const req = (service: string, operation: string, requests: number) => ({ service, operation, requests, errors: 0 });
+  return {
+    events: 10,
+    eventsDrained: 10,
+    avgMessageBytes: 1500,
+    invocations: 1,
+    handlerMs: [2000],
+    handlerCpuMs: 50,
+    invocationProfiles: [
+      { wallMs: 2000, cpuMs: 50, shards: 2, requests: { 'DynamoDB.TransactWriteItems': 1, 'DynamoDB.GetItem': 1, 'SNS.Publish': 1, 'DynamoDB.DeleteItem': 1 }, alertRequests: { 'DynamoDB.GetItem': 1, 'SNS.Publish': 1, 'DynamoDB.DeleteItem': 1 } },
+    ],
+    logBytes: 1000,
+    alerts: 1,
+    alertKinds: {},
+    phases: {
+      ingest: phase({
+        requests: [req('DynamoDB', 'TransactWriteItems', 1), req('DynamoDB', 'GetItem', 1), req('DynamoDB', 'DeleteItem', 1), req('SNS', 'Publish', 1), req('S3', 'PutObject', 1)],
+        dynamo: { TransactWriteItems: { wru: 26, rru: 0 }, GetItem: { wru: 0, rru: 0.5 }, DeleteItem: { wru: 1, rru: 0 }, 'GSI outbox': { wru: 2, rru: 0 } },
+        alerts: { requests: { 'SNS.Publish': 1, 'DynamoDB.GetItem': 1, 'DynamoDB.DeleteItem': 1 }, dynamo: { wru: 2 + 1 + 2, rru: 0.5 } },
+      }),
+      seal: phase({}),
+    },
+    archive: { ok: true, records: 11, sealed: 11, objects: 1, bytes: 10_000, problems: [] },
+    deadLetters: 0,
+    wallSeconds: 3,
+  };
+}
+
+describe('priceRun', () => {
+  const cost = priceRun(run(), prices as PriceTable, latencies);
+  const wruUsd = prices.prices.dynamodb_wru_per_million.usd / 1e6;
+  const scale = 1e6 / 10;
+
+  it('totals its lines, and splits the total into events and alert handling', () => {
+    expect(cost.usd_per_million_events).toBeCloseTo(cost.lines.reduce((s, l) => s + l.usd, 0), 9);
+    expect(cost.usd_per_million_events_without_alerts + cost.usd_per_million_events_for_alert_handling).toBeCloseTo(cost.usd_per_million_events, 9);
+    const a = cost.alert_handling_usd_per_million_events;
+    expect(a.sns).toBeCloseTo(scale * (prices.prices.sns_publish_per_million.usd / 1e6), 9);
+    expect(a.dynamodb).toBeCloseTo(scale * (5 * wruUsd + 0.5 * (prices.prices.dynamodb_rru_per_million.usd / 1e6)), 9);
+    // Three alert requests at 10 ms each, at 1 GB.
+    expect(a.lambda_duration).toBeCloseTo(scale * 0.03 * prices.prices.lambda_arm_gb_s.usd, 9);
+  });
+
+  it('shows index writes on their own line', () => {
+    const gsi = cost.lines.find((l) => l.item.includes('index outbox'))!;
+    expect(gsi.quantity).toBe(2 * scale);
+    expect(cost.lines.find((l) => l.item === 'write request units, table')!.quantity).toBe(27 * scale);
+  });
+
+  it('prices duration by the model, between CPU alone and the wall time on moto', () => {
+    const duration = cost.lines.find((l) => l.service === 'Lambda' && l.unit === 'GB-s')!;
+    expect(duration.usd).toBeCloseTo(cost.lambda_duration_model_usd, 12);
+    const billedMs = Math.ceil(50 * (1769 / 1024) + 40);
+    expect(cost.duration_model.billed_ms_per_invocation).toBe(billedMs);
+    expect(cost.lambda_duration_cpu_only_usd).toBeLessThan(cost.lambda_duration_model_parallel_shards_usd);
+    expect(cost.lambda_duration_model_parallel_shards_usd).toBeLessThan(cost.lambda_duration_model_usd);
+    expect(cost.lambda_duration_model_usd).toBeLessThan(cost.lambda_duration_moto_wall_usd);
+    expect(typeof cost.usd_per_million_events).toBe('number');
+  });
+});
