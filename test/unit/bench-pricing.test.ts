@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { E2eResult, PhaseCounts } from '../../bench/cost/e2e';
 import type { LatencyTable } from '../../bench/cost/lambda-duration';
-import { priceRun, type PriceTable } from '../../bench/cost/pricing';
+import { priceRun, warmProfiles, type PriceTable } from '../../bench/cost/pricing';
 import prices from '../../bench/prices.json';
 
 const latencies: LatencyTable = { checked: 'test', latencies: { '*': { ms: 10, basis: 'assumed', source: null, source_date: null } } };
@@ -67,5 +67,20 @@ describe('priceRun', () => {
     expect(cost.lambda_duration_model_parallel_shards_usd).toBeLessThan(cost.lambda_duration_model_usd);
     expect(cost.lambda_duration_model_usd).toBeLessThan(cost.lambda_duration_moto_wall_usd);
     expect(typeof cost.usd_per_million_events).toBe('number');
+  });
+});
+
+describe('warmProfiles', () => {
+  const p = (cpuMs: number) => ({ wallMs: 0, cpuMs, shards: 1, requests: {}, alertRequests: {} });
+
+  it("counts the first invocation's cold start apart: its CPU becomes the median of the others", () => {
+    const { warm, coldStartExtraCpuMs } = warmProfiles([p(600), p(40), p(50), p(70)]);
+    expect(warm.map((x) => x.cpuMs)).toEqual([50, 40, 50, 70]);
+    expect(coldStartExtraCpuMs).toBe(550);
+  });
+
+  it('leaves a first invocation that was not slower, or a lone one, as it is', () => {
+    expect(warmProfiles([p(30), p(40), p(50)])).toEqual({ warm: [p(30), p(40), p(50)], coldStartExtraCpuMs: 0 });
+    expect(warmProfiles([p(600)])).toEqual({ warm: [p(600)], coldStartExtraCpuMs: 0 });
   });
 });
