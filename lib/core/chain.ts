@@ -1,7 +1,7 @@
-import { canonicalBytes } from './canonical';
+import { canonicalize } from './canonical';
 import type { JsonValue } from './json';
 import { batchKey } from './layout';
-import { Frontier, leafHash } from './merkle';
+import { Frontier, leafHash, leafHashOfPrefixed } from './merkle';
 import { FORMAT_VERSION, ZERO_HASH, type AuditRecord, type RecordDraft } from './record';
 
 /**
@@ -69,13 +69,14 @@ export function buildBatch(head: ChainHead, drafts: readonly RecordDraft[], time
       chain: { id: d.id, kind: d.kind, prev, seq, shard: head.shard, time: iso, v: FORMAT_VERSION },
       data: d.data,
     } as AuditRecord;
-    const bytes = canonicalBytes(record as unknown as JsonValue);
-    const h = recordHash(bytes);
+    // 0x00 || canonical bytes: the leaf hash input, from which the line is a view.
+    const prefixed = Buffer.from('\u0000' + canonicalize(record as unknown as JsonValue), 'utf8');
+    const h = leafHashOfPrefixed(prefixed);
     frontier.append(h);
     prev = h.toString('hex');
     records.push(record);
     hashes.push(prev);
-    parts.push(bytes, NEWLINE);
+    parts.push(prefixed.subarray(1), NEWLINE);
   }
   const firstSeq = head.seq + 1;
   return {

@@ -29,6 +29,16 @@ const hashOnce = (crypto as { hash?: (algorithm: string, data: Uint8Array, encod
 const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE);
 nodeInput[0] = NODE_PREFIX[0]!;
 
+/**
+ * The leaf hash of `data` when the caller already holds it right after a 0x00
+ * byte (`input` = 0x00 || data): one hash over one buffer, where leafHash
+ * takes two updates. The writer builds each record's bytes this way.
+ */
+export function leafHashOfPrefixed(input: Uint8Array): Buffer {
+  if (input.length === 0 || input[0] !== 0) throw new MerkleError('INVALID_ARGUMENT', 'a prefixed leaf input must start with the 0x00 leaf prefix');
+  return hashOnce === undefined ? crypto.createHash('sha256').update(input).digest() : hashOnce('sha256', input, 'buffer');
+}
+
 /** SHA-256(0x01 || left || right); both children must be 32-byte hashes. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {

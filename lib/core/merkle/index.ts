@@ -4,7 +4,7 @@
  * boundary).
  */
 export { MerkleError } from './errors';
-export { HASH_SIZE, emptyRoot, leafHash, nodeHash } from './hash';
+export { HASH_SIZE, emptyRoot, leafHash, leafHashOfPrefixed, nodeHash } from './hash';
 export { type SubtreeRange, consistencyRanges, frontierRanges, inclusionRanges } from './ranges';
 export { consistencyProof, inclusionProof, rootOf, rootOfRange } from './tree';
 export { Frontier, type FrontierJSON } from './frontier';

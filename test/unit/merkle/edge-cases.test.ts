@@ -7,6 +7,7 @@ import {
   emptyRoot,
   inclusionProof,
   leafHash,
+  leafHashOfPrefixed,
   nodeHash,
   rootFromInclusionProof,
   rootOf,
@@ -135,6 +136,23 @@ describe('verification of untrusted input', () => {
   });
 });
 
+describe('leaf hash of a buffer that already starts with the leaf prefix', () => {
+  it('equals leafHash of what follows the 0x00 byte (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4096 }), (data) => {
+        const prefixed = Buffer.concat([Buffer.from([0]), data]);
+        expect(hex(leafHashOfPrefixed(prefixed))).toBe(hex(leafHash(data)));
+      }),
+    );
+  });
+
+  it('refuses input without the prefix, so a node or a bare record is never taken for a leaf', () => {
+    for (const bad of [Buffer.alloc(0), Buffer.from('{"chain":{}}'), Buffer.from([1, 0, 0])]) {
+      expect(() => leafHashOfPrefixed(bad)).toThrowError(MerkleError);
+    }
+  });
+});
+
 describe('node hashing without crypto.hash (Node 20 before 20.12)', () => {
   it('falls back to createHash and gives the same hashes', async () => {
     vi.resetModules();
@@ -144,6 +162,7 @@ describe('node hashing without crypto.hash (Node 20 before 20.12)', () => {
       const [a, b] = makeLeaves(2);
       expect(hex(fallback.nodeHash(a!, b!))).toBe(hex(refNode(a!, b!)));
       expect(hex(fallback.leafHash(Buffer.from('x')))).toBe(hex(leafHash(Buffer.from('x'))));
+      expect(hex(fallback.leafHashOfPrefixed(Buffer.from('\u0000x')))).toBe(hex(leafHash(Buffer.from('x'))));
     } finally {
       vi.doUnmock('node:crypto');
       vi.resetModules();
