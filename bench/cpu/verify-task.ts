@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ANY_KEY_NAME, trustedKeyFromPem } from '../../lib/core/checkpoint';
 import { DirSource } from '../../lib/verify/dir-source';
 import { scanBatch } from '../../lib/verify/scan-batch';
+import { LocalReader } from '../../lib/verify/scan-local';
 import { verifyArchive } from '../../lib/verify/verify-archive';
 import type { ArchiveManifest } from '../archive/generate';
 import { best, perSecond, round, timed, type Timing } from './measure';
@@ -18,9 +19,11 @@ const LEAF_PREFIX = Buffer.from([0]);
 
 /**
  * Where a verification's CPU goes, on a sample of the archive's objects: listing
- * (DirSource.list, a stat per object), reading (a readFileSync per object), scanning
+ * (DirSource.list, a stat per object), reading (as the scan pool reads: open, one
+ * read into a reused buffer, close; and readFileSync for comparison), scanning
  * (scanBatch: split, hash, parse headers), and, for comparison, bare SHA-256 of
- * the same records one by one and of each object in one call.
+ * the same records one by one (createHash, and one-shot crypto.hash as scanBatch
+ * does) and of each object in one call.
  */
 async function breakdown(root: string, sampleObjects: number) {
   const source = new DirSource(root);
@@ -31,9 +34,12 @@ async function breakdown(root: string, sampleObjects: number) {
   });
   const sample = listed.value.slice(0, sampleObjects);
   const bytes = sample.reduce((n, o) => n + o.size, 0);
-  // As the verifier's scan workers read a local copy: one readFileSync per object.
-  const read = await timed(() => sample.map((o) => readFileSync(join(root, ...o.key.split('/')))));
+  const paths = sample.map((o) => source.localPath(o.key));
+  const read = await timed(() => paths.map((p) => readFileSync(p)));
   const bodies = read.value;
+  // As the verifier's scan pool reads a local copy (lib/verify/scan-local.ts).
+  const reader = new LocalReader();
+  const readReused = await timed(() => paths.forEach((p, i) => reader.read(p, sample[i].size)));
   const scan = await timed(() => bodies.forEach((b, i) => scanBatch(sample[i].key, b)));
   const perRecord = await timed(() => {
     for (const b of bodies) {
@@ -45,6 +51,18 @@ async function breakdown(root: string, sampleObjects: number) {
       }
     }
   });
+  const perRecordOneShot = await timed(() => {
+    for (const b of bodies) {
+      const withPrefix = Buffer.concat([LEAF_PREFIX, b]);
+      for (let start = 0; start < b.length; ) {
+        let end = b.indexOf(0x0a, start);
+        if (end < 0) end = b.length;
+        withPrefix[start] = 0;
+        hash('sha256', withPrefix.subarray(start, end + 1), 'hex');
+        start = end + 1;
+      }
+    }
+  });
   const perObject = await timed(() => bodies.forEach((b) => hash('sha256', b, 'buffer')));
   const mbPerCpuS = (t: Timing, n = bytes) => round(perSecond(n / MB, t.cpuMs));
   const allBytes = listed.value.reduce((n, o) => n + o.size, 0);
@@ -52,9 +70,11 @@ async function breakdown(root: string, sampleObjects: number) {
     sample_objects: sample.length,
     sample_mb: round(bytes / MB),
     list_stat_mb_per_cpu_s: mbPerCpuS(listed.timing, allBytes),
-    read_mb_per_cpu_s: mbPerCpuS(read.timing),
+    read_mb_per_cpu_s: mbPerCpuS(readReused.timing),
+    read_file_sync_mb_per_cpu_s: mbPerCpuS(read.timing),
     scan_batch_mb_per_cpu_s: mbPerCpuS(scan.timing),
     sha256_per_record_mb_per_cpu_s: mbPerCpuS(perRecord.timing),
+    sha256_per_record_one_shot_mb_per_cpu_s: mbPerCpuS(perRecordOneShot.timing),
     sha256_per_object_mb_per_cpu_s: mbPerCpuS(perObject.timing),
   };
 }

@@ -1,4 +1,3 @@
-import { Frontier } from '../core/merkle';
 import { ZERO_HASH } from '../core/record';
 import type { Notice, Problem } from './problems';
 import type { ScannedBatch } from './scan-batch';
@@ -17,9 +16,7 @@ export interface AssembledShard {
   length: number;
   /** Hash of the last record on the chain (ZERO_HASH for none). */
   head: string;
-  /** Merkle roots of the chain at the sizes asked for (hex); absent when the chain is shorter. */
-  rootsAt: Map<number, string>;
-  /** Leaf hash at size-1 for each size asked for. */
+  /** Leaf hash (hex) at size-1 of the chain, for each size asked for that the chain reaches. Roots: chain-roots.ts. */
   headsAt: Map<number, string>;
   problems: Problem[];
   notices: Notice[];
@@ -39,6 +36,7 @@ export function assembleShard(
   shard: string,
   batches: readonly ScannedBatch[],
   anchors: readonly Anchor[],
+  /** Chain sizes (checkpoint sizes) to report the last leaf at. */
   snapshotSizes: ReadonlySet<number>,
   /** The live head from the index, when online: the chain ends exactly there, later objects are orphans. */
   liveHead?: Anchor,
@@ -74,10 +72,6 @@ export function assembleShard(
 
   const chain: ScannedBatch[] = [];
   const onChain = new Set<ScannedBatch>();
-  const frontier = Frontier.empty();
-  const rootsAt = new Map<number, string>();
-  const headsAt = new Map<number, string>();
-  if (snapshotSizes.has(0)) rootsAt.set(0, frontier.root().toString('hex'));
   let pos = 0;
   let prev = ZERO_HASH;
   if (partial && batches.length > 0) {
@@ -88,13 +82,6 @@ export function assembleShard(
   const place = (b: ScannedBatch) => {
     chain.push(b);
     onChain.add(b);
-    for (let i = 0; i < b.count && !partial; i++) {
-      frontier.append(b.leaves.subarray(i * 32, i * 32 + 32));
-      if (snapshotSizes.has(frontier.size)) {
-        rootsAt.set(frontier.size, frontier.root().toString('hex'));
-        headsAt.set(frontier.size, b.leaves.subarray(i * 32, i * 32 + 32).toString('hex'));
-      }
-    }
     pos = b.lastSeq + 1;
     prev = b.lastHash;
   };
@@ -160,7 +147,15 @@ export function assembleShard(
     }
   }
   for (const b of batches) problems.push(...b.problems);
-  return { shard, chain, length: pos, head: prev, rootsAt, headsAt, problems, notices };
+  const headsAt = new Map<number, string>();
+  const sizes = [...snapshotSizes].filter((s) => s > 0).sort((x, y) => x - y);
+  let placed = 0;
+  let next = 0;
+  for (const b of partial ? [] : chain) {
+    for (; next < sizes.length && sizes[next] <= placed + b.count; next++) headsAt.set(sizes[next], leafAt(b, b.firstSeq + sizes[next] - 1 - placed));
+    placed += b.count;
+  }
+  return { shard, chain, length: pos, head: prev, headsAt, problems, notices };
 }
 
 function chainHashAt(chain: readonly ScannedBatch[], seq: number): string | null {

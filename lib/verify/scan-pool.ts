@@ -1,84 +1,143 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Problem } from './problems';
-import { scanBatch, type ScannedBatch } from './scan-batch';
+import type { BlockJob, BlockResult } from './merkle-blocks';
+import { runRequest, transferables, unpackScan, type PoolReply, type PoolRequest } from './pool-jobs';
+import { LocalReader, type LocalObject, type ScanResult } from './scan-local';
 
-type ScanResult = ScannedBatch | Problem[];
+export type { LocalObject, ScanResult } from './scan-local';
 
 export interface BatchScanner {
-  /** Scans bytes already read, or reads `path` itself (a local copy), off the main thread when it can. */
-  scan(job: { key: string; body?: Buffer; path?: string; collectIds?: boolean }): Promise<ScanResult>;
+  /** Scans one object already read (e.g. from S3). */
+  scan(job: { key: string; body: Buffer; collectIds?: boolean }): Promise<ScanResult>;
+  /** Reads and scans a run of local files as one job; results in the order given. */
+  scanFiles(objects: readonly LocalObject[], collectIds?: boolean): Promise<ScanResult[]>;
+  /** Merkle blocks (chain-roots.ts), spread over the pool. */
+  blocks(jobs: BlockJob[]): Promise<BlockResult[]>;
   close(): Promise<void>;
 }
 
-/** Scans on the calling thread: for small archives and for environments without worker support. */
-export const inlineScanner: BatchScanner = {
-  async scan({ key, body, path, collectIds }) {
-    const bytes = body ?? (await import('node:fs')).readFileSync(path!);
-    return scanBatch(key, bytes, { collectIds });
-  },
-  async close() {},
-};
-
-// Workers load the TypeScript scanner through tsx (a dependency), as the CLI does.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { readFileSync } = require('node:fs');
-require('tsx/cjs/api').register();
-const { scanBatch } = require(workerData.module);
-parentPort.on('message', ({ id, key, body, path, collectIds }) => {
-  try {
-    const bytes = body ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : readFileSync(path);
-    const r = scanBatch(key, bytes, { collectIds });
-    if (Array.isArray(r)) return parentPort.postMessage({ id, r });
-    // Own the leaves in a fresh ArrayBuffer (small Buffers share a pool) and hand it over without a copy.
-    const leaves = new Uint8Array(r.leaves.length);
-    leaves.set(r.leaves);
-    r.leaves = leaves;
-    parentPort.postMessage({ id, r }, [leaves.buffer]);
-  } catch (err) {
-    parentPort.postMessage({ id, error: String(err && err.message || err) });
-  }
-});
-`;
+type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Request = Distribute<PoolRequest>;
 
 /**
- * Hashing is the verifier's CPU cost: this spreads it (and, for a local copy,
- * the file reads) over worker threads, one per core. The leaf hashes come back
- * as transferred buffers, so nothing large is copied between threads.
+ * A pool of `workers` threads, the calling thread helping when `helpInline`
+ * (between replies it takes queued jobs itself). With no workers everything
+ * runs on the calling thread, one job per turn of the event loop.
  */
-export function workerScanner(threads = Math.max(1, Math.min(cpus().length, 8))): BatchScanner {
+function pool(workerCount: number, helpInline: boolean): BatchScanner {
   const workers = Array.from(
-    { length: threads },
-    () => new Worker(WORKER_SOURCE, { eval: true, workerData: { module: join(__dirname, 'scan-batch.ts') } }),
+    { length: workerCount },
+    // Workers load the TypeScript worker through tsx (a dependency), as the CLI does.
+    () => new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module: join(__dirname, 'scan-worker.ts') } }),
   );
-  const pending = new Map<number, { resolve: (r: ScanResult) => void; reject: (e: Error) => void }>();
+  const reader = new LocalReader();
+  const pending = new Map<number, { resolve: (r: PoolReply) => void; reject: (e: Error) => void }>();
   const load = workers.map(() => 0);
+  const queue: PoolRequest[] = [];
   let nextId = 0;
-  workers.forEach((w, i) =>
-    w.on('message', (m: { id: number; r?: ScanResult; error?: string }) => {
-      load[i]--;
-      const p = pending.get(m.id)!;
-      pending.delete(m.id);
-      if (m.error) return p.reject(new Error(m.error));
-      const r = m.r!;
-      if (!Array.isArray(r)) r.leaves = Buffer.from(r.leaves.buffer, r.leaves.byteOffset, r.leaves.byteLength);
-      p.resolve(r);
-    }),
-  );
-  return {
-    scan({ key, body, path, collectIds }) {
-      const i = load.indexOf(Math.min(...load));
+  let failed: Error | null = null;
+  let helping = false;
+
+  const settle = (reply: PoolReply) => {
+    const p = pending.get(reply.id);
+    pending.delete(reply.id);
+    if (!p) return;
+    if (reply.kind === 'error') p.reject(new Error(reply.error));
+    else p.resolve(reply);
+  };
+  // The calling thread takes a job only when every worker has its fill, and yields between jobs so that replies are handled.
+  const help = () => {
+    helping = false;
+    toWorkers();
+    const req = queue.shift();
+    if (!req) return;
+    settle(runRequest(req, reader));
+    schedule();
+  };
+  const schedule = () => {
+    if (!helping && queue.length > 0 && (helpInline || workers.length === 0)) {
+      helping = true;
+      setImmediate(help);
+    }
+  };
+  const toWorkers = () => {
+    while (queue.length > 0 && workers.length > 0) {
+      let i = 0;
+      for (let j = 1; j < workers.length; j++) if (load[j] < load[i]) i = j;
+      if (load[i] >= IN_FLIGHT) return;
+      const req = queue.shift()!;
       load[i]++;
+      workers[i].postMessage(req, transferables(req));
+    }
+  };
+  const pump = () => {
+    toWorkers();
+    schedule();
+  };
+  const failAll = (err: Error) => {
+    failed = err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+    queue.length = 0;
+  };
+  workers.forEach((w, i) => {
+    w.on('message', (reply: PoolReply) => {
+      load[i]--;
+      pump();
+      settle(reply);
+    });
+    w.on('error', failAll);
+  });
+  const submit = (req: Request) =>
+    new Promise<PoolReply>((resolve, reject) => {
+      if (failed) return reject(failed);
       const id = nextId++;
-      return new Promise<ScanResult>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        workers[i].postMessage({ id, key, body, path, collectIds });
-      });
+      pending.set(id, { resolve, reject });
+      queue.push({ ...req, id } as PoolRequest);
+      pump();
+    });
+  const scanReply = (r: PoolReply) => unpackScan(r as Extract<PoolReply, { kind: 'scan' }>);
+  return {
+    async scan({ key, body, collectIds }) {
+      return scanReply(await submit({ kind: 'body', key, body, collectIds }))[0];
+    },
+    async scanFiles(objects, collectIds) {
+      return scanReply(
+        await submit({ kind: 'files', keys: objects.map((o) => o.key), paths: objects.map((o) => o.path), sizes: objects.map((o) => o.size), collectIds }),
+      );
+    },
+    async blocks(jobs) {
+      // A request per block, so that the blocks spread over the pool.
+      const replies = await Promise.all(jobs.map((j) => submit({ kind: 'blocks', jobs: [j] })));
+      return replies.map((r) => (r as Extract<PoolReply, { kind: 'blocks' }>).results[0]);
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+const WORKER_SOURCE = `
+require('tsx/cjs/api').register();
+require(require('node:worker_threads').workerData.module);
+`;
+
+// Jobs queued per worker: one running and two waiting, so a worker never idles while the main thread is busy with a job of its own.
+const IN_FLIGHT = 3;
+
+/** Everything on the calling thread: for small archives and for environments without worker support. */
+export function inlineScanner(): BatchScanner {
+  return pool(0, true);
+}
+
+/**
+ * Reading and hashing are the verifier's CPU cost: this spreads them over
+ * worker threads and the calling thread, which otherwise would only wait (by
+ * default one worker fewer than cores). A job is a run of objects, one message
+ * each way, and the leaf hashes come back in one transferred buffer per job,
+ * so the threads spend their time scanning, not messaging.
+ */
+export function workerScanner(threads = Math.max(1, Math.min(cpus().length - 1, 8))): BatchScanner {
+  return pool(threads, true);
 }

@@ -10,12 +10,15 @@ import {
 import { ZERO_HASH } from '../core/record';
 import { assembleShard, type Anchor, type AssembledShard } from './assemble-shard';
 import type { Notice, Problem } from './problems';
+import { rootsAt } from './chain-roots';
 import type { ScannedBatch } from './scan-batch';
-import { inlineScanner, workerScanner } from './scan-pool';
+import { inlineScanner, workerScanner, type BatchScanner, type ScanResult } from './scan-pool';
+import type { ArchiveSource } from './source';
 
 // Below this many objects, starting threads costs more than it saves.
 const WORKER_THRESHOLD = 256;
-import type { ArchiveSource } from './source';
+// Local objects per scan job: about a megabyte of batch objects, so that a job's messages cost little beside its reading and hashing.
+const FILES_PER_JOB = 48;
 
 export interface VerifyOptions {
   keys: readonly TrustedKey[];
@@ -26,7 +29,7 @@ export interface VerifyOptions {
   /** Verify only objects committed on these UTC days (YYYY-MM-DD, inclusive) or holding these sequences. */
   range?: { fromDate?: string; toDate?: string; fromSeq?: number; toSeq?: number };
   concurrency?: number;
-  /** Threads that hash batch objects; 0 hashes on the calling thread. Default: one per core for large archives. */
+  /** Worker threads that read and hash batch objects, besides the calling thread; 0: the calling thread only. Default: one per core but one, for large archives. */
   threads?: number;
   /** Live shard heads from the index (online verification): they end each chain; later objects are orphans. */
   heads?: ReadonlyMap<string, { seq: number; hash: string }>;
@@ -141,157 +144,209 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
   const prefix = opts.shard ? `${RECORDS_PREFIX}shard=${opts.shard}/` : RECORDS_PREFIX;
   const r = opts.range;
   const partial = Boolean(r && (r.fromDate || r.toDate || r.fromSeq !== undefined || r.toSeq !== undefined));
-  for await (const o of source.list(prefix)) {
-    const k = parseBatchKey(o.key);
-    if (k && r) {
-      if ((r.fromDate && k.date < r.fromDate) || (r.toDate && k.date > r.toDate)) continue;
-      if ((r.fromSeq !== undefined && k.lastSeq < r.fromSeq) || (r.toSeq !== undefined && k.firstSeq > r.toSeq)) continue;
-    }
-    objects.push(o);
-  }
-  const totalBytes = objects.reduce((n, o) => n + o.size, 0);
+  // Results by listing position, so that the same archive always assembles the same way.
+  const results: (ScanResult | undefined)[] = [];
+  const local = source.localPath ? (key: string) => source.localPath!(key) : null;
+  let scanner: BatchScanner | null = null;
+  const startScanner = () => (scanner ??= opts.threads === 0 ? inlineScanner() : workerScanner(opts.threads));
+  let listed = false;
   let doneObjects = 0;
   let doneBytes = 0;
-  const scanned: ScannedBatch[] = [];
-  const useWorkers = opts.threads === undefined ? objects.length >= WORKER_THRESHOLD : opts.threads > 0;
-  const scanner = useWorkers ? workerScanner(opts.threads) : inlineScanner;
-  try {
-    await mapLimit(objects, opts.concurrency ?? 16, async (o) => {
-      let r: ScannedBatch | Problem[];
-      try {
-        const path = source.localPath?.(o.key);
-        r = await scanner.scan(path ? { key: o.key, path, collectIds: opts.checkDuplicates } : { key: o.key, body: await source.get(o.key), collectIds: opts.checkDuplicates });
-      } catch (err) {
-        problems.push({ code: 'UNREADABLE', message: `object ${o.key} could not be read: ${(err as Error).message}`, key: o.key });
-        return;
-      }
-      if (Array.isArray(r)) problems.push(...r);
-      else scanned.push(r);
+  let totalBytes = 0;
+  const progress = () => listed && opts.onProgress?.({ objects: doneObjects, totalObjects: objects.length, bytes: doneBytes, totalBytes });
+  const settle = (at: number, rs: readonly ScanResult[]) => {
+    rs.forEach((res, i) => {
+      results[at + i] = res;
+      // An object that could not be read does not count as done.
+      if (Array.isArray(res) && res.length === 1 && res[0].code === 'UNREADABLE') return;
       doneObjects++;
-      doneBytes += o.size;
-      opts.onProgress?.({ objects: doneObjects, totalObjects: objects.length, bytes: doneBytes, totalBytes });
+      doneBytes += objects[at + i].size;
     });
-  } finally {
-    await scanner.close();
-  }
-
-  const byShard = new Map<string, ScannedBatch[]>();
-  for (const b of scanned) {
-    const list = byShard.get(b.parsed.shard) ?? [];
-    list.push(b);
-    byShard.set(b.parsed.shard, list);
-  }
-  const latest = checkpoints.at(-1);
-  const allCheckpoints = trusted ? [...checkpoints, trusted] : checkpoints;
-  const shardIds = new Set<string>([...byShard.keys()]);
-  for (const c of allCheckpoints) for (const s of c.checkpoint.shards) if (!opts.shard || s.shard === opts.shard) shardIds.add(s.shard);
-  for (const s of opts.heads?.keys() ?? []) if (!opts.shard || s === opts.shard) shardIds.add(s);
-
-  const shards: ShardSummary[] = [];
-  const assembled = new Map<string, AssembledShard>();
-  for (const shard of [...shardIds].sort()) {
-    const states = allCheckpoints.flatMap((c) => c.checkpoint.shards.filter((s) => s.shard === shard));
-    const anchors: Anchor[] = (latest?.checkpoint.shards ?? []).filter((s) => s.shard === shard).map((s) => ({ size: s.size, head: s.head }));
-    // Online, a shard the index does not know has committed nothing: all its objects are orphans.
-    const live = opts.heads ? (opts.heads.get(shard) ?? { seq: -1, hash: ZERO_HASH }) : undefined;
-    const a = assembleShard(
-      shard,
-      byShard.get(shard) ?? [],
-      partial ? [] : anchors,
-      new Set(states.map((s) => s.size)),
-      live && !partial ? { size: live.seq + 1, head: live.hash } : undefined,
-      partial,
-    );
-    assembled.set(shard, a);
-    problems.push(...a.problems);
-    notices.push(...a.notices);
-    const sealed = latest?.checkpoint.shards.find((s) => s.shard === shard)?.size ?? 0;
-    if (!partial && a.length > sealed) {
-      notices.push({ code: 'UNSEALED', message: `shard ${shard}: ${a.length - sealed} records after the latest checkpoint are not sealed yet`, shard });
-    }
-    shards.push({
-      shard,
-      records: a.chain.reduce((n, b) => n + b.count, 0),
-      objects: a.chain.length,
-      orphans: a.notices.filter((n) => n.code === 'ORPHAN').length,
-      head: a.head,
-      sealed,
-    });
-  }
-
-  // Every checkpoint must describe the records: same roots and heads at its sizes.
-  // (A slice holds too few records for roots: its checkpoints are checked for signatures and chain only.)
-  for (const c of partial ? [] : allCheckpoints) {
-    const isTrusted = c === trusted;
-    for (const s of c.checkpoint.shards) {
-      if (opts.shard && s.shard !== opts.shard) continue;
-      const a = assembled.get(s.shard)!;
-      const what = isTrusted ? 'trusted checkpoint' : `checkpoint of ${c.checkpoint.time}`;
-      if (a.length < s.size) {
-        problems.push({
-          code: isTrusted ? 'ROLLBACK' : 'TRUNCATED',
-          message: `shard ${s.shard}: ${what} committed to ${s.size} records, the archive holds ${a.length}`,
-          shard: s.shard,
-          seq: a.length,
-        });
-      } else if (a.rootsAt.get(s.size) !== s.root || (s.size > 0 && a.headsAt.get(s.size) !== s.head)) {
-        problems.push({
-          code: isTrusted ? 'ROLLBACK' : 'CHECKPOINT_MISMATCH',
-          message: `shard ${s.shard}: the records do not match the root of the ${what} at size ${s.size}`,
-          shard: s.shard,
-        });
-      }
-    }
-  }
-  if (trusted && latest && !partial) {
-    for (const s of trusted.checkpoint.shards) {
-      const now = latest.checkpoint.shards.find((x) => x.shard === s.shard);
-      if (!now || now.size < s.size) {
-        problems.push({
-          code: 'ROLLBACK',
-          message: `the newest checkpoint in the archive (${latest.checkpoint.time}) is older than the trusted one for shard ${s.shard} (${now?.size ?? 0} < ${s.size} records)`,
-          shard: s.shard,
-        });
-      }
-    }
-  }
-  if (!latest) notices.push({ code: 'NO_CHECKPOINT', message: 'the archive holds no valid checkpoint: truncation of the newest records cannot be detected' });
-
-  if (opts.checkDuplicates) {
-    const seen = new Map<string, string>();
-    for (const a of assembled.values()) {
-      for (const b of a.chain) {
-        b.ids?.forEach((id, i) => {
-          const where = `${a.shard}/${b.firstSeq + i}`;
-          const first = seen.get(id);
-          if (first) problems.push({ code: 'DUPLICATE_ID', message: `id ${id} is committed twice (${first} and ${where})`, key: b.key, shard: a.shard, seq: b.firstSeq + i });
-          else seen.set(id, where);
-        });
-      }
-    }
-  }
-
-  // Objects are read in parallel: order the findings so the same archive always gives the same report.
-  const order = (a: Problem | Notice, b: Problem | Notice) =>
-    (a.shard ?? '').localeCompare(b.shard ?? '') || ((a as Problem).seq ?? -1) - ((b as Problem).seq ?? -1) || (a.key ?? '').localeCompare(b.key ?? '') || a.code.localeCompare(b.code);
-  problems.sort(order);
-  notices.sort(order);
-  const records = shards.reduce((n, s) => n + s.records, 0);
-  return {
-    ok: problems.length === 0,
-    source: source.describe(),
-    records,
-    objects: objects.length,
-    bytes: totalBytes,
-    shards,
-    checkpoints: {
-      count: checkpointCount,
-      valid: checkpoints.length,
-      latest: latest ? { size: latest.checkpoint.size, time: latest.checkpoint.time, root: latest.checkpoint.root } : null,
-    },
-    problems,
-    notices,
-    durationMs: Date.now() - started,
+    progress();
   };
-}
+  const jobs: Promise<void>[] = [];
+  let unsent = 0;
+  // Local files go to the scanner in runs as they are listed, so that reading and hashing start while listing goes on.
+  const sendLocal = (upTo: number) => {
+    const at = unsent;
+    const run = objects.slice(at, upTo).map((o) => ({ key: o.key, path: local!(o.key), size: o.size }));
+    unsent = upTo;
+    jobs.push(startScanner().scanFiles(run, opts.checkDuplicates).then((rs) => settle(at, rs)));
+  };
+  const workersWanted = (n: number) => (opts.threads === undefined ? n >= WORKER_THRESHOLD : opts.threads > 0);
+  try {
+    for await (const o of source.list(prefix)) {
+      const k = r ? parseBatchKey(o.key) : null;
+      if (k && r) {
+        if ((r.fromDate && k.date < r.fromDate) || (r.toDate && k.date > r.toDate)) continue;
+        if ((r.fromSeq !== undefined && k.lastSeq < r.fromSeq) || (r.toSeq !== undefined && k.firstSeq > r.toSeq)) continue;
+      }
+      objects.push(o);
+      totalBytes += o.size;
+      if (local && workersWanted(objects.length) && objects.length - unsent >= FILES_PER_JOB) {
+        sendLocal(objects.length);
+        // A local listing never waits on I/O: without this turn of the event loop the pool's replies would wait for the whole listing.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    listed = true;
+    if (!scanner) scanner = workersWanted(objects.length) ? workerScanner(opts.threads) : inlineScanner();
+    if (local) {
+      for (let at = unsent; at < objects.length; at += FILES_PER_JOB) sendLocal(Math.min(at + FILES_PER_JOB, objects.length));
+    } else {
+      const remote = scanner as BatchScanner;
+      await mapLimit(
+        objects.map((o, i) => ({ o, i })),
+        opts.concurrency ?? 16,
+        async ({ o, i }) => {
+          let res: ScanResult;
+          try {
+            res = await remote.scan({ key: o.key, body: await source.get(o.key), collectIds: opts.checkDuplicates });
+          } catch (err) {
+            results[i] = [{ code: 'UNREADABLE', message: `object ${o.key} could not be read: ${(err as Error).message}`, key: o.key }];
+            return;
+          }
+          settle(i, [res]);
+        },
+      );
+    }
+    progress();
+    await Promise.all(jobs);
+    return await checkScanned(scanner as BatchScanner);
+  } finally {
+    await (scanner as BatchScanner | null)?.close();
+  }
 
+  /** Assembles the chains and checks them against the checkpoints; the pool computes the Merkle roots. */
+  async function checkScanned(pool: BatchScanner): Promise<VerifyReport> {
+    const scanned: ScannedBatch[] = [];
+    for (const res of results) {
+      if (res === undefined) continue;
+      if (Array.isArray(res)) problems.push(...res);
+      else scanned.push(res);
+    }
+
+    const byShard = new Map<string, ScannedBatch[]>();
+    for (const b of scanned) {
+      const list = byShard.get(b.parsed.shard) ?? [];
+      list.push(b);
+      byShard.set(b.parsed.shard, list);
+    }
+    const latest = checkpoints.at(-1);
+    const allCheckpoints = trusted ? [...checkpoints, trusted] : checkpoints;
+    const shardIds = new Set<string>([...byShard.keys()]);
+    for (const c of allCheckpoints) for (const s of c.checkpoint.shards) if (!opts.shard || s.shard === opts.shard) shardIds.add(s.shard);
+    for (const s of opts.heads?.keys() ?? []) if (!opts.shard || s === opts.shard) shardIds.add(s);
+
+    const shards: ShardSummary[] = [];
+    const assembled = new Map<string, AssembledShard>();
+    const snapshots: { a: AssembledShard; sizes: ReadonlySet<number> }[] = [];
+    for (const shard of [...shardIds].sort()) {
+      const states = allCheckpoints.flatMap((c) => c.checkpoint.shards.filter((s) => s.shard === shard));
+      const anchors: Anchor[] = (latest?.checkpoint.shards ?? []).filter((s) => s.shard === shard).map((s) => ({ size: s.size, head: s.head }));
+      // Online, a shard the index does not know has committed nothing: all its objects are orphans.
+      const live = opts.heads ? (opts.heads.get(shard) ?? { seq: -1, hash: ZERO_HASH }) : undefined;
+      const sizes = new Set(states.map((s) => s.size));
+      const a = assembleShard(shard, byShard.get(shard) ?? [], partial ? [] : anchors, sizes, live && !partial ? { size: live.seq + 1, head: live.hash } : undefined, partial);
+      assembled.set(shard, a);
+      if (!partial) snapshots.push({ a, sizes });
+      problems.push(...a.problems);
+      notices.push(...a.notices);
+      const sealed = latest?.checkpoint.shards.find((s) => s.shard === shard)?.size ?? 0;
+      if (!partial && a.length > sealed) {
+        notices.push({ code: 'UNSEALED', message: `shard ${shard}: ${a.length - sealed} records after the latest checkpoint are not sealed yet`, shard });
+      }
+      shards.push({
+        shard,
+        records: a.chain.reduce((n, b) => n + b.count, 0),
+        objects: a.chain.length,
+        orphans: a.notices.filter((n) => n.code === 'ORPHAN').length,
+        head: a.head,
+        sealed,
+      });
+    }
+
+    // Roots of every shard at every checkpoint size, all shards' blocks at once so that they spread over the pool.
+    const rootsByShard = new Map<string, Map<number, string>>();
+    await Promise.all(
+      snapshots.map(async ({ a, sizes }) => {
+        rootsByShard.set(a.shard, await rootsAt(Buffer.concat(a.chain.map((b) => b.leaves)), sizes, (jobs) => pool.blocks(jobs)));
+      }),
+    );
+
+    // Every checkpoint must describe the records: same roots and heads at its sizes.
+    // (A slice holds too few records for roots: its checkpoints are checked for signatures and chain only.)
+    for (const c of partial ? [] : allCheckpoints) {
+      const isTrusted = c === trusted;
+      for (const s of c.checkpoint.shards) {
+        if (opts.shard && s.shard !== opts.shard) continue;
+        const a = assembled.get(s.shard)!;
+        const what = isTrusted ? 'trusted checkpoint' : `checkpoint of ${c.checkpoint.time}`;
+        if (a.length < s.size) {
+          problems.push({
+            code: isTrusted ? 'ROLLBACK' : 'TRUNCATED',
+            message: `shard ${s.shard}: ${what} committed to ${s.size} records, the archive holds ${a.length}`,
+            shard: s.shard,
+            seq: a.length,
+          });
+        } else if (rootsByShard.get(s.shard)?.get(s.size) !== s.root || (s.size > 0 && a.headsAt.get(s.size) !== s.head)) {
+          problems.push({
+            code: isTrusted ? 'ROLLBACK' : 'CHECKPOINT_MISMATCH',
+            message: `shard ${s.shard}: the records do not match the root of the ${what} at size ${s.size}`,
+            shard: s.shard,
+          });
+        }
+      }
+    }
+    if (trusted && latest && !partial) {
+      for (const s of trusted.checkpoint.shards) {
+        const now = latest.checkpoint.shards.find((x) => x.shard === s.shard);
+        if (!now || now.size < s.size) {
+          problems.push({
+            code: 'ROLLBACK',
+            message: `the newest checkpoint in the archive (${latest.checkpoint.time}) is older than the trusted one for shard ${s.shard} (${now?.size ?? 0} < ${s.size} records)`,
+            shard: s.shard,
+          });
+        }
+      }
+    }
+    if (!latest) notices.push({ code: 'NO_CHECKPOINT', message: 'the archive holds no valid checkpoint: truncation of the newest records cannot be detected' });
+
+    if (opts.checkDuplicates) {
+      const seen = new Map<string, string>();
+      for (const a of assembled.values()) {
+        for (const b of a.chain) {
+          b.ids?.forEach((id, i) => {
+            const where = `${a.shard}/${b.firstSeq + i}`;
+            const first = seen.get(id);
+            if (first) problems.push({ code: 'DUPLICATE_ID', message: `id ${id} is committed twice (${first} and ${where})`, key: b.key, shard: a.shard, seq: b.firstSeq + i });
+            else seen.set(id, where);
+          });
+        }
+      }
+    }
+
+    // Objects are read in parallel: order the findings so the same archive always gives the same report.
+    const order = (a: Problem | Notice, b: Problem | Notice) =>
+      (a.shard ?? '').localeCompare(b.shard ?? '') || ((a as Problem).seq ?? -1) - ((b as Problem).seq ?? -1) || (a.key ?? '').localeCompare(b.key ?? '') || a.code.localeCompare(b.code);
+    problems.sort(order);
+    notices.sort(order);
+    const records = shards.reduce((n, s) => n + s.records, 0);
+    return {
+      ok: problems.length === 0,
+      source: source.describe(),
+      records,
+      objects: objects.length,
+      bytes: totalBytes,
+      shards,
+      checkpoints: {
+        count: checkpointCount,
+        valid: checkpoints.length,
+        latest: latest ? { size: latest.checkpoint.size, time: latest.checkpoint.time, root: latest.checkpoint.root } : null,
+      },
+      problems,
+      notices,
+      durationMs: Date.now() - started,
+    };
+  }
+}
