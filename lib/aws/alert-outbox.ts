@@ -4,7 +4,7 @@ import type { Alert } from '../core/alert';
 import { parseJson } from '../core/parse-json';
 import type { AuditRecord } from '../core/record';
 import type { BatchAlerts } from '../ingest/commit';
-import type { AlertPublisher } from './alert-publisher';
+import { AlertPublishError, type AlertPublisher } from './alert-publisher';
 import { OUTBOX_PENDING } from './chain-store';
 import { K, OUTBOX_INDEX } from './table-keys';
 
@@ -38,7 +38,7 @@ export class AlertOutbox {
   constructor(
     client: DynamoDBClient,
     private readonly table: string,
-    private readonly publisher: Pick<AlertPublisher, 'publish'>,
+    private readonly publisher: Pick<AlertPublisher, 'publishAll'>,
     /** Batch objects of the archive: the sweep reads detector alerts from them. */
     private readonly objects: { get(key: string): Promise<Buffer> },
   ) {
@@ -85,17 +85,16 @@ export class AlertOutbox {
    * not send the first ones twice; the failure is rethrown.
    */
   private async send(item: PendingAlerts): Promise<void> {
-    for (let i = 0; i < item.alerts.length; i++) {
-      try {
-        await this.publisher.publish(item.alerts[i]);
-      } catch (err) {
-        if (i > 0 && item.seqs) {
-          await this.doc
-            .send(new UpdateCommand({ TableName: this.table, Key: item.outbox, UpdateExpression: 'SET seqs = :s', ExpressionAttributeValues: { ':s': item.seqs.slice(i) } }))
-            .catch(() => undefined);
-        }
-        throw err;
+    try {
+      await this.publisher.publishAll(item.alerts);
+    } catch (err) {
+      const handled = err instanceof AlertPublishError ? err.handled : 0;
+      if (handled > 0 && item.seqs) {
+        await this.doc
+          .send(new UpdateCommand({ TableName: this.table, Key: item.outbox, UpdateExpression: 'SET seqs = :s', ExpressionAttributeValues: { ':s': item.seqs.slice(handled) } }))
+          .catch(() => undefined);
       }
+      throw err instanceof AlertPublishError ? err.cause : err;
     }
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: item.outbox }));
   }

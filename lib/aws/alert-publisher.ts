@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../core/alert';
 import { alertFingerprint, buildAlertMessage } from '../core/detect/alert-message';
-import { SuppressionWindow, type SuppressionStore } from '../core/detect/suppression';
+import { SuppressionWindow, type SuppressionState, type SuppressionStore } from '../core/detect/suppression';
 
 export type PublishOutcome =
   | { alertId: string; status: 'sent'; messageId: string | null; suppressedRepeats: number }
@@ -16,12 +16,25 @@ export interface AlertPublisherOptions {
   now?: () => Date;
 }
 
+/** SNS refused an alert: the ones before it went out (and their suppression state was kept). */
+export class AlertPublishError extends Error {
+  readonly code = 'ALERT_PUBLISH_FAILED';
+  constructor(
+    /** How many of the alerts, in order, were handled (sent or suppressed) before the failure. */
+    readonly handled: number,
+    readonly cause: unknown,
+  ) {
+    super(`publishing alert ${handled + 1} failed: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
 /**
  * Publishes alerts (already archived as records) to the alert topic.
  *
- * Suppression state is written only after SNS accepted the message, so a
- * failed publish is retried rather than counted as sent: two invocations
- * racing on one fingerprint can both send, but a repeat is never lost.
+ * The suppression state of every alert in a call is read in one request and
+ * written in one, after SNS accepted the messages: a failed publish is retried
+ * rather than counted as sent. Two invocations racing on one fingerprint can
+ * both send, but a repeat is never lost.
  */
 export class AlertPublisher {
   private readonly now: () => Date;
@@ -31,19 +44,62 @@ export class AlertPublisher {
   }
 
   async publish(alert: Alert): Promise<PublishOutcome> {
-    const supp = this.opts.suppression;
-    let suppressedRepeats = 0;
-    let commit: (() => Promise<void>) | null = null;
-    if (supp) {
-      const fp = alertFingerprint(alert);
-      const decision = supp.window.decide(await supp.store.get(fp), this.now());
-      if (!decision.send) {
-        await supp.store.put(fp, decision.next);
-        return { alertId: alert.id, status: 'suppressed', suppressedSoFar: decision.next.suppressed };
-      }
-      suppressedRepeats = decision.suppressedBefore;
-      commit = () => supp.store.put(fp, decision.next);
+    try {
+      return (await this.publishAll([alert]))[0];
+    } catch (err) {
+      throw err instanceof AlertPublishError ? err.cause : err;
     }
+  }
+
+  /**
+   * In order, so repeats within one call are suppressed against each other.
+   * Throws AlertPublishError at the first alert SNS refuses, after keeping the
+   * state of the ones handled before it.
+   */
+  async publishAll(alerts: readonly Alert[]): Promise<PublishOutcome[]> {
+    const supp = this.opts.suppression;
+    const fingerprints = alerts.map((a) => alertFingerprint(a));
+    const states = supp && alerts.length > 0 ? await supp.store.getMany(fingerprints) : new Map();
+    const changed = new Map<string, SuppressionState>();
+    const out: PublishOutcome[] = [];
+    try {
+      for (let i = 0; i < alerts.length; i++) {
+        const alert = alerts[i];
+        let suppressedRepeats = 0;
+        let next: SuppressionState | null = null;
+        if (supp) {
+          const decision = supp.window.decide(states.get(fingerprints[i]) ?? null, this.now());
+          if (!decision.send) {
+            states.set(fingerprints[i], decision.next);
+            changed.set(fingerprints[i], decision.next);
+            out.push({ alertId: alert.id, status: 'suppressed', suppressedSoFar: decision.next.suppressed });
+            continue;
+          }
+          suppressedRepeats = decision.suppressedBefore;
+          next = decision.next;
+        }
+        let messageId: string | null;
+        try {
+          messageId = await this.send(alert, suppressedRepeats);
+        } catch (err) {
+          throw new AlertPublishError(i, err);
+        }
+        if (next) {
+          states.set(fingerprints[i], next);
+          changed.set(fingerprints[i], next);
+        }
+        out.push({ alertId: alert.id, status: 'sent', messageId, suppressedRepeats });
+      }
+    } catch (err) {
+      // Keep what was decided before the failure; the publish error is the one to report.
+      if (supp && changed.size > 0) await supp.store.putMany(changed).catch(() => undefined);
+      throw err;
+    }
+    if (supp && changed.size > 0) await supp.store.putMany(changed);
+    return out;
+  }
+
+  private async send(alert: Alert, suppressedRepeats: number): Promise<string | null> {
     const msg = buildAlertMessage(alert, { suppressedRepeats });
     const fifo = this.opts.topicArn.endsWith('.fifo');
     const out = await this.opts.sns.send(
@@ -61,14 +117,6 @@ export class AlertPublisher {
           : {}),
       }),
     );
-    if (commit) await commit();
-    return { alertId: alert.id, status: 'sent', messageId: out.MessageId ?? null, suppressedRepeats };
-  }
-
-  /** In order, one at a time, so repeats within one batch are suppressed against each other. */
-  async publishAll(alerts: readonly Alert[]): Promise<PublishOutcome[]> {
-    const out: PublishOutcome[] = [];
-    for (const a of alerts) out.push(await this.publish(a));
-    return out;
+    return out.MessageId ?? null;
   }
 }

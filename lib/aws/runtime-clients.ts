@@ -16,11 +16,11 @@ import { DynamoSuppressionStore } from './suppression-store';
  * construct sets: the alert publisher (with its suppression window), the
  * alert outbox and the archive writer.
  */
-export function alertPublisherFromEnv(env: NodeJS.ProcessEnv, aws: AwsTarget, ddb: DynamoDBClient, table: string): Pick<AlertPublisher, 'publish'> {
+export function alertPublisherFromEnv(env: NodeJS.ProcessEnv, aws: AwsTarget, ddb: DynamoDBClient, table: string): Pick<AlertPublisher, 'publishAll'> {
   const topicArn = optionalEnv(ENV.alertTopicArn, env);
   if (!topicArn) {
     // No topic configured: alerts are archived, and nothing is sent.
-    return { publish: async (a: Alert) => ({ alertId: a.id, status: 'suppressed' as const, suppressedSoFar: 0 }) };
+    return { publishAll: async (alerts: readonly Alert[]) => alerts.map((a) => ({ alertId: a.id, status: 'suppressed' as const, suppressedSoFar: 0 })) };
   }
   return new AlertPublisher({
     sns: new SNSClient(clientConfig(aws)),

@@ -1,25 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Alert } from '../../lib/core/alert';
 import { AlertOutbox } from '../../lib/aws/alert-outbox';
-import type { AlertPublisher, PublishOutcome } from '../../lib/aws/alert-publisher';
+import type { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AlertPublisher } from '../../lib/aws/alert-publisher';
 import { ingestSqsBatch, type IngestDeps } from '../../lib/ingest/sqs-batch';
 import { useMoto } from '../support/moto';
 import { createTestArchive, type TestArchive } from '../support/archive-env';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../support/events';
 import { sampleAlert } from '../unit/detect/helpers';
 
-/** A publisher that records what it sent and fails on the alert ids it is told to. */
-function recordingPublisher(failOn: Set<string> = new Set()): Pick<AlertPublisher, 'publish'> & { sent: string[] } {
+/** The real publisher over an SNS stand-in that records what it sent and refuses the alert ids it is told to. */
+function recordingPublisher(failOn: Set<string> = new Set()): AlertPublisher & { sent: string[] } {
   const sent: string[] = [];
-  return {
-    sent,
-    async publish(a: Alert): Promise<PublishOutcome> {
-      if (failOn.has(a.id)) throw new Error(`SNS unavailable for ${a.id}`);
-      sent.push(a.id);
-      return { alertId: a.id, status: 'sent', messageId: null, suppressedRepeats: 0 };
+  const sns = {
+    async send(command: PublishCommand) {
+      const id = (JSON.parse(command.input.Message ?? '{}') as { id: string }).id;
+      if (failOn.has(id)) throw new Error(`SNS unavailable for ${id}`);
+      sent.push(id);
+      return { MessageId: `m-${sent.length}` };
     },
-  };
+  } as unknown as SNSClient;
+  return Object.assign(new AlertPublisher({ sns, topicArn: 'arn:aws:sns:us-east-1:111122223333:alerts' }), { sent });
 }
 
 /** Two alerts per event, as two detectors would raise them. */

@@ -244,7 +244,7 @@ describe('reconcile against the trail log files on moto', () => {
     expect(new Set(records.map((r) => r.chain.shard))).toEqual(new Set(['calls']));
     // The topic does not exist, so publishing failed: the alert stays in the outbox for the seal's sweep.
     expect(errors).toEqual(['alerts']);
-    const pending = await new AlertOutbox(a.ddb, a.table, { publish: async () => ({ alertId: '', status: 'sent', messageId: null, suppressedRepeats: 0 }) }, a.source).pending();
+    const pending = await new AlertOutbox(a.ddb, a.table, { publishAll: async () => [] }, a.source).pending();
     expect(pending.map((x) => [x.kind, x.resource])).toEqual([['missed-events', `s3://${manifest.trailBucket}/${manifest.files[2].key}`]]);
   });
 

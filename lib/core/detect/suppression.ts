@@ -44,21 +44,34 @@ export class SuppressionWindow {
   }
 }
 
-/** Where suppression state lives between alerts (DynamoDB in the stack, memory in tests). */
+/**
+ * Where suppression state lives between alerts (DynamoDB in the stack, memory
+ * in tests). Read and written for all the alerts of a delivery at once: a
+ * batch of alerts costs two requests, not two per alert.
+ */
 export interface SuppressionStore {
-  get(fingerprint: string): Promise<SuppressionState | null>;
-  put(fingerprint: string, state: SuppressionState): Promise<void>;
+  /** The stored states of these fingerprints; absent ones are missing from the map. */
+  getMany(fingerprints: readonly string[]): Promise<Map<string, SuppressionState>>;
+  putMany(states: ReadonlyMap<string, SuppressionState>): Promise<void>;
 }
 
 /** Suppresses only within one process (one warm Lambda container); for tests and the local demo. */
-export function memorySuppressionStore(): SuppressionStore & { readonly size: number } {
+export function memorySuppressionStore(): SuppressionStore & { readonly size: number; get(fingerprint: string): SuppressionState | null } {
   const m = new Map<string, SuppressionState>();
   return {
-    async get(fp) {
-      return m.get(fp) ?? null;
+    async getMany(fps) {
+      const out = new Map<string, SuppressionState>();
+      for (const fp of fps) {
+        const s = m.get(fp);
+        if (s) out.set(fp, { ...s });
+      }
+      return out;
     },
-    async put(fp, state) {
-      m.set(fp, { ...state });
+    async putMany(states) {
+      for (const [fp, state] of states) m.set(fp, { ...state });
+    },
+    get(fp) {
+      return m.get(fp) ?? null;
     },
     get size() {
       return m.size;

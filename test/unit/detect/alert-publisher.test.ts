@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AlertPublisher } from '../../../lib/aws/alert-publisher';
+import { AlertPublisher, AlertPublishError } from '../../../lib/aws/alert-publisher';
 import { alertFingerprint } from '../../../lib/core/detect/alert-message';
 import { memorySuppressionStore, SuppressionWindow } from '../../../lib/core/detect/suppression';
 import { sampleAlert } from './helpers';
@@ -85,5 +85,34 @@ describe('AlertPublisher', () => {
     expect(inputs[0]!.MessageGroupId).toBe('auditor-tampering');
     expect(inputs[0]!.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
     expect(inputs[1]!.MessageDeduplicationId).toBe(inputs[0]!.MessageDeduplicationId);
+  });
+
+  it('reads and writes the suppression state of a whole delivery in one call each', async () => {
+    const store = memorySuppressionStore();
+    const calls = { get: 0, put: 0 };
+    const counted = {
+      getMany: (fps: readonly string[]) => (calls.get++, store.getMany(fps)),
+      putMany: (states: Parameters<typeof store.putMany>[0]) => (calls.put++, store.putMany(states)),
+    };
+    const publisher = new AlertPublisher({ sns: new SNSClient({ region: 'us-east-1' }), topicArn: TOPIC, suppression: { window: new SuppressionWindow(300), store: counted } });
+    const out = await publisher.publishAll([sampleAlert({ id: 'a' }), sampleAlert({ id: 'b' }), sampleAlert({ id: 'c', resource: 'other' })]);
+    expect(out.map((o) => o.status)).toEqual(['sent', 'suppressed', 'sent']);
+    expect(calls).toEqual({ get: 1, put: 1 });
+    expect(store.size).toBe(2);
+  });
+
+  it('stops at the first alert SNS refuses, says how many were handled, and keeps their state', async () => {
+    const store = memorySuppressionStore();
+    const publisher = new AlertPublisher({ sns: new SNSClient({ region: 'us-east-1' }), topicArn: TOPIC, suppression: { window: new SuppressionWindow(300), store } });
+    sns.on(PublishCommand).resolvesOnce({ MessageId: 'm-1' }).rejects(new Error('throttled'));
+    const first = sampleAlert({ id: 'a', resource: 'r1' });
+    const second = sampleAlert({ id: 'b', resource: 'r2' });
+    const err = await publisher.publishAll([first, second]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AlertPublishError);
+    expect((err as AlertPublishError).handled).toBe(1);
+    expect(((err as AlertPublishError).cause as Error).message).toBe('throttled');
+    // The first was sent and is remembered; the refused one is not, so its retry is sent.
+    expect(store.get(alertFingerprint(first))).not.toBeNull();
+    expect(store.get(alertFingerprint(second))).toBeNull();
   });
 });
