@@ -117,6 +117,7 @@ function compose(
     proof_storage_reads: proof?.proof_storage_reads ?? null,
     proof_verify_ms: proof?.proof_verify_ms ?? null,
     usd_per_million_events: cost ? Math.round(cost.usd_per_million_events * 1000) / 1000 : null,
+    usd_per_million_events_without_alerts: cost ? Math.round(cost.usd_per_million_events_without_alerts * 1000) / 1000 : null,
     cloudtrail_lake_usd_per_million_events: cost ? Math.round(cost.cloudtrail_lake_usd_per_million_events * 1000) / 1000 : null,
     bundle_bytes: bundle?.bundle_bytes ?? null,
     init_ms: bundle?.init_ms ?? null,
@@ -158,7 +159,14 @@ function print(r: any, cost: ReturnType<typeof priceRun> | null, quick: boolean)
   if (cost) {
     console.log(`\ncost per million events, by service (${fmt(cost.events_per_invocation, 1)} events per invocation, ${fmt(cost.events_per_batch_object, 1)} per batch object, ${fmt(cost.alerts_per_1000_events)} alerts per 1,000 events)\n`);
     console.log(table(['service', 'item', 'quantity', 'unit', 'US$', 'basis'], cost.lines.map((l) => [l.service, l.item, qty(l.quantity), l.unit, usd(l.usd), l.basis])));
-    console.log(`\nof which alert handling (estimate): ${usd(cost.usd_per_million_events_for_alert_handling)}; S3 storage: ${usd(cost.s3_storage_usd_per_million_events_month)} per month kept`);
+    console.log(
+      `\nof which alert handling (from the requests counted as alert handling): ${usd(cost.usd_per_million_events_for_alert_handling)}; ` +
+        `without it: ${usd(cost.usd_per_million_events_without_alerts)}; S3 storage: ${usd(cost.s3_storage_usd_per_million_events_month)} per month kept`,
+    );
+    console.log(
+      `Lambda duration: model ${usd(cost.lambda_duration_model_usd)} (bounds: CPU only ${usd(cost.lambda_duration_cpu_only_usd)}, ` +
+        `moto wall time ${usd(cost.lambda_duration_moto_wall_usd)}; shards in parallel ${usd(cost.lambda_duration_model_parallel_shards_usd)})`,
+    );
     console.log(`fixed monthly: ${cost.fixed_monthly.map((f) => `${f.item} ${usd(f.usd, 2)}`).join('; ')}`);
     console.log('\nrequests per 1,000 events\n');
     console.log(table(['operation', 'requests'], Object.entries(cost.requests_per_1000_events).map(([k, n]) => [k, fmt(n, 1)])));
