@@ -64,17 +64,28 @@ export class AlertOutbox {
 
   /** Alerts committed but not yet published, oldest event first. */
   async pending(limit = 500): Promise<Alert[]> {
-    return (await this.pendingItems(limit)).flatMap((p) => p.alerts).sort(byEventTime);
+    return (await this.pendingItems(limit)).items.flatMap((p) => p.alerts).sort(byEventTime);
   }
 
-  /** Publishes everything left in the outbox; returns how many alerts went out. */
+  /**
+   * Publishes everything left in the outbox; returns how many alerts went out.
+   * An item that fails (its batch object unreadable, SNS refusing) does not
+   * hold back the others: every item is tried, then the first failure is thrown.
+   */
   async sweep(limit = 500): Promise<number> {
-    const items = await this.pendingItems(limit);
+    const { items, failures } = await this.pendingItems(limit);
     items.sort((x, y) => byEventTime(x.alerts[0], y.alerts[0]));
     let sent = 0;
     for (const item of items) {
-      await this.send(item);
-      sent += item.alerts.length;
+      try {
+        await this.send(item);
+        sent += item.alerts.length;
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    if (failures.length > 0) {
+      throw new OutboxError(`${failures.length} outbox item(s) not published (${sent} alerts were); first: ${(failures[0] as Error)?.message ?? String(failures[0])}`);
     }
     return sent;
   }
@@ -99,8 +110,9 @@ export class AlertOutbox {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: item.outbox }));
   }
 
-  private async pendingItems(limit: number): Promise<PendingAlerts[]> {
+  private async pendingItems(limit: number): Promise<{ items: PendingAlerts[]; failures: unknown[] }> {
     const items: PendingAlerts[] = [];
+    const failures: unknown[] = [];
     let start: Record<string, unknown> | undefined;
     let alerts = 0;
     do {
@@ -114,13 +126,22 @@ export class AlertOutbox {
         }),
       );
       for (const i of out.Items ?? []) {
-        const item = await this.read(i);
-        items.push(item);
-        alerts += item.alerts.length;
+        try {
+          const item = await this.read(i);
+          if (item.alerts.length === 0) {
+            // Nothing left to send (every alert went out before the item could be deleted).
+            await this.doc.send(new DeleteCommand({ TableName: this.table, Key: item.outbox }));
+            continue;
+          }
+          items.push(item);
+          alerts += item.alerts.length;
+        } catch (err) {
+          failures.push(err);
+        }
       }
       start = out.LastEvaluatedKey;
     } while (start && alerts < limit);
-    return items;
+    return { items, failures };
   }
 
   private async read(i: Record<string, unknown>): Promise<PendingAlerts> {

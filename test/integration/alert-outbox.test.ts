@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { AlertOutbox } from '../../lib/aws/alert-outbox';
 import type { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AlertPublisher } from '../../lib/aws/alert-publisher';
@@ -94,5 +94,17 @@ describe('alert outbox on moto: one pointer item per batch, published at least o
     expect(await new AlertOutbox(a.ddb, a.table, up, a.source).sweep()).toBe(1);
     expect(up.sent).toEqual([alert.id]);
     expect(await outboxItems(a)).toEqual([]);
+  });
+
+  it('sweeps past an item it cannot read, sends the rest, and then says what failed', async () => {
+    const a = await createTestArchive(moto.target);
+    const doc = DynamoDBDocumentClient.from(a.ddb);
+    await doc.send(new PutCommand({ TableName: a.table, Item: { pk: 'outbox#batch#api', sk: '0000000000000007', outbox: 'pending', key: 'records/shard=api/dt=2026-11-27/missing.ndjson', seqs: [8] } }));
+    const alert = sampleAlert({ id: 'silence:api:2026-11-27T04', kind: 'silence' });
+    await new AlertOutbox(a.ddb, a.table, recordingPublisher(new Set([alert.id])), a.source).publish([alert]).catch(() => undefined);
+    const up = recordingPublisher();
+    await expect(new AlertOutbox(a.ddb, a.table, up, a.source).sweep()).rejects.toThrow(/1 outbox item\(s\) not published \(1 alerts were\)/);
+    expect(up.sent).toEqual([alert.id]);
+    expect((await outboxItems(a)).map((i) => i.pk)).toEqual(['outbox#batch#api']);
   });
 });
