@@ -1,4 +1,4 @@
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArchiveSource } from './source';
@@ -10,14 +10,15 @@ export class DirSource implements ArchiveSource {
   constructor(private readonly root: string) {}
 
   /**
-   * Keys in name order, one folder at a time. Synchronous calls: a million
-   * objects are a million stats, and through fs/promises each costs several
-   * times the CPU of statSync, on a thread the verifier needs for scanning.
+   * Keys in name order, one folder at a time, without sizes: a stat per file
+   * costs about as much as opening it, and the verifier learns each size when
+   * it reads the file. Synchronous calls, on a thread the verifier also needs
+   * for scanning: through fs/promises each costs several times the CPU.
    */
-  async *list(prefix: string): AsyncIterable<{ key: string; size: number }> {
+  async *list(prefix: string): AsyncIterable<{ key: string; size?: number }> {
     // Start at the deepest folder the prefix names, rather than walking the whole copy.
     const dirKey = prefix.slice(0, prefix.lastIndexOf('/') + 1);
-    const walk = function* (dir: string, keyPrefix: string): Generator<{ key: string; size: number }[]> {
+    const walk = function* (dir: string, keyPrefix: string): Generator<{ key: string }[]> {
       let entries: Dirent[];
       try {
         entries = readdirSync(dir, { withFileTypes: true });
@@ -27,14 +28,14 @@ export class DirSource implements ArchiveSource {
         throw err;
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : 1));
-      const files: { key: string; size: number }[] = [];
+      const files: { key: string }[] = [];
       for (const e of entries) {
         const key = keyPrefix + e.name;
         if (e.isDirectory()) {
           if (files.length > 0) yield files.splice(0);
           yield* walk(`${dir}/${e.name}`, `${key}/`);
         } else if (e.isFile() && key.startsWith(prefix)) {
-          files.push({ key, size: statSync(`${dir}/${e.name}`).size });
+          files.push({ key });
         }
       }
       if (files.length > 0) yield files;

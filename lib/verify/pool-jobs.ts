@@ -5,7 +5,7 @@ import { scanLocalObjects, type LocalReader, type ScanResult } from './scan-loca
 
 /** Work for a pool thread: a run of local files to read and scan, one object already read (e.g. from S3), or Merkle blocks. */
 export type PoolRequest =
-  | { id: number; kind: 'files'; keys: string[]; paths: string[]; sizes: number[]; collectIds?: boolean }
+  | { id: number; kind: 'files'; keys: string[]; paths: string[]; sizes: (number | undefined)[]; collectIds?: boolean }
   | { id: number; kind: 'body'; key: string; body: Uint8Array; collectIds?: boolean }
   | { id: number; kind: 'blocks'; jobs: BlockJob[] };
 

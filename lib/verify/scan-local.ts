@@ -4,29 +4,31 @@ import { scanPrefixed, type ScannedBatch } from './scan-batch';
 
 export type ScanResult = ScannedBatch | Problem[];
 
-/** A local copy of one batch object, with its size from the listing. */
+/** A local copy of one batch object, with its size when the listing gave one. */
 export interface LocalObject {
   key: string;
   path: string;
-  size: number;
+  size?: number;
 }
 
 /**
  * Reads local files into one reused buffer, behind the spare byte that
- * scanPrefixed needs. With the size known from the listing, a file costs one
- * open, one read and one close: no fstat, no allocation.
+ * scanPrefixed needs. A file costs one open, one read and one close: no stat,
+ * no allocation. A read that returns less than asked is the end of a regular
+ * file; were a file ever cut short some other way, its hashes would not match
+ * and the verifier would report it, never pass it.
  */
 export class LocalReader {
   #buf = Buffer.allocUnsafe(1 << 16);
 
   /** The file's bytes after one spare byte; valid until the next call. */
-  read(path: string, sizeHint: number): Buffer {
+  read(path: string, sizeHint?: number): Buffer {
     const fd = openSync(path, 'r');
     try {
       let len = 0;
       for (;;) {
         // Room for one byte more than expected, so that a file of the listed size ends with a short read.
-        const need = 1 + Math.max(len, sizeHint) + 1;
+        const need = 1 + Math.max(len, sizeHint ?? 0) + 1;
         if (this.#buf.length < need) {
           const grown = Buffer.allocUnsafe(Math.max(need, 2 * this.#buf.length));
           this.#buf.copy(grown, 0, 0, 1 + len);
@@ -35,8 +37,8 @@ export class LocalReader {
         const want = this.#buf.length - 1 - len;
         const got = readSync(fd, this.#buf, 1 + len, want, len);
         len += got;
-        // A short read at exactly the listed size is the end of the file; otherwise read on to a read of 0.
-        if (got === 0 || (got < want && len === sizeHint)) break;
+        // A short read is the end of the file (at the listed size, when there is one); otherwise read on to a read of 0.
+        if (got === 0 || (got < want && (sizeHint === undefined || len === sizeHint))) break;
       }
       return this.#buf.subarray(0, 1 + len);
     } finally {

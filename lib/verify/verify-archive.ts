@@ -140,7 +140,7 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
     verifyCheckpoint(trusted, opts.keys);
   }
 
-  const objects: { key: string; size: number }[] = [];
+  const objects: { key: string; size?: number }[] = [];
   const prefix = opts.shard ? `${RECORDS_PREFIX}shard=${opts.shard}/` : RECORDS_PREFIX;
   const r = opts.range;
   const partial = Boolean(r && (r.fromDate || r.toDate || r.fromSeq !== undefined || r.toSeq !== undefined));
@@ -160,7 +160,7 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
       // An object that could not be read does not count as done.
       if (Array.isArray(res) && res.length === 1 && res[0].code === 'UNREADABLE') return;
       doneObjects++;
-      doneBytes += objects[at + i].size;
+      doneBytes += objects[at + i].size ?? (Array.isArray(res) ? 0 : res.bytes);
     });
     progress();
   };
@@ -182,7 +182,7 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
         if ((r.fromSeq !== undefined && k.lastSeq < r.fromSeq) || (r.toSeq !== undefined && k.firstSeq > r.toSeq)) continue;
       }
       objects.push(o);
-      totalBytes += o.size;
+      totalBytes += o.size ?? 0;
       if (local && workersWanted(objects.length) && objects.length - unsent >= FILES_PER_JOB) {
         sendLocal(objects.length);
         // A local listing never waits on I/O: without this turn of the event loop the pool's replies would wait for the whole listing.
@@ -337,7 +337,8 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
       source: source.describe(),
       records,
       objects: objects.length,
-      bytes: totalBytes,
+      // What was read and checked (a local listing gives no sizes).
+      bytes: scanned.reduce((n, b) => n + b.bytes, 0),
       shards,
       checkpoints: {
         count: checkpointCount,

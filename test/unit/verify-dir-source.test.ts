@@ -21,21 +21,21 @@ describe('DirSource', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   const list = async (prefix: string) => {
-    const out: { key: string; size: number }[] = [];
+    const out: { key: string; size?: number }[] = [];
     for await (const o of new DirSource(root).list(prefix)) out.push(o);
     return out;
   };
 
-  it('lists keys under a prefix in name order, with their sizes', async () => {
+  it('lists keys under a prefix in name order, without a stat per file', async () => {
     expect(await list('records/')).toEqual([
-      { key: 'records/shard=a/dt=2026-01-01/0.ndjson', size: 5 },
-      { key: 'records/shard=a/x.ndjson', size: 1 },
-      { key: 'records/shard=b/dt=2026-01-01/1.ndjson', size: 2 },
-      { key: 'records/shard=b/dt=2026-01-02/2.ndjson', size: 3 },
+      { key: 'records/shard=a/dt=2026-01-01/0.ndjson' },
+      { key: 'records/shard=a/x.ndjson' },
+      { key: 'records/shard=b/dt=2026-01-01/1.ndjson' },
+      { key: 'records/shard=b/dt=2026-01-02/2.ndjson' },
     ]);
     expect((await list('records/shard=b/')).map((o) => o.key)).toEqual(['records/shard=b/dt=2026-01-01/1.ndjson', 'records/shard=b/dt=2026-01-02/2.ndjson']);
     expect((await list('records/shard=a/x')).map((o) => o.key)).toEqual(['records/shard=a/x.ndjson']);
-    expect(await list('checkpoints/')).toEqual([{ key: 'checkpoints/c.note', size: 4 }]);
+    expect(await list('checkpoints/')).toEqual([{ key: 'checkpoints/c.note' }]);
     expect(await list('nothing/')).toEqual([]);
     expect((await list('')).length).toBe(5);
   });

@@ -128,7 +128,8 @@ describe('scanLocalObjects', () => {
     writeFileSync(join(dir, 'small'), small.body);
     writeFileSync(join(dir, 'large'), large.body);
     const reader = new LocalReader();
-    for (const sizes of [[small.body.length, large.body.length], [0, 0], [10, 1 << 20]]) {
+    // Right sizes, wrong ones, and none (a local listing gives none).
+    for (const sizes of [[small.body.length, large.body.length], [0, 0], [10, 1 << 20], [undefined, undefined]]) {
       const got = scanLocalObjects(reader, [
         { key: small.key, path: join(dir, 'small'), size: sizes[0] },
         { key: large.key, path: join(dir, 'large'), size: sizes[1] },
