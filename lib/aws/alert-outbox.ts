@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../core/alert';
 import { parseJson } from '../core/parse-json';
 import type { AuditRecord } from '../core/record';
@@ -14,8 +14,8 @@ type Key = { pk: string; sk: string };
 export interface PendingAlerts {
   outbox: Key;
   alerts: Alert[];
-  /** For a batch item: the sequence number of each alert, so a partial publish can be recorded. */
-  seqs?: number[];
+  /** The sequence number of each alert's record, so that a partial publish can be recorded. */
+  seqs: number[];
 }
 
 export class OutboxError extends Error {
@@ -24,14 +24,14 @@ export class OutboxError extends Error {
 
 /**
  * Alerts are committed as records before anyone is told; the outbox makes the
- * telling survive a crash. Detector alerts get one item per committed batch,
- * written in the commit's transaction and pointing at the alert records in the
- * batch object (lib/aws/chain-store.ts). Alerts committed on their own
- * (reconcile, watchdog) get one item each, holding the alert. An item is
- * deleted once its alerts are published; an item left behind (publish failed,
- * or the Lambda died first) is published by the next sweep, which the seal
- * runs every few minutes. Delivery is at least once: a sweep after a crash
- * between a publish and the delete sends that alert again.
+ * telling survive a crash. Every batch that holds alert records (detector
+ * alerts, and the alerts reconcile and the watchdog commit) has one outbox
+ * item, written in the commit's transaction and pointing at those records in
+ * the batch object (lib/aws/chain-store.ts). The item is deleted once its
+ * alerts are published; an item left behind (publish failed, or the Lambda
+ * died first) is published by the next sweep, which the seal runs every few
+ * minutes. Delivery is at least once: a sweep after a crash between a publish
+ * and the delete sends that alert again.
  */
 export class AlertOutbox {
   private readonly doc: DynamoDBDocumentClient;
@@ -45,21 +45,11 @@ export class AlertOutbox {
     this.doc = DynamoDBDocumentClient.from(client);
   }
 
-  /** Right after a commit: publishes each batch's detector alerts and deletes its outbox item. */
+  /** Right after a commit: publishes each batch's alerts and deletes its outbox item. */
   async deliver(batches: readonly BatchAlerts[]): Promise<void> {
     for (const b of batches) {
       await this.send({ outbox: K.outboxBatch(b.shard, b.firstSeq), alerts: b.alerts, seqs: b.seqs });
     }
-  }
-
-  /** Alerts already committed as records on their own: one outbox item each, then published. */
-  async publish(alerts: readonly Alert[]): Promise<void> {
-    for (const a of alerts) {
-      await this.doc.send(
-        new PutCommand({ TableName: this.table, Item: { ...K.outboxAlert(a.id), outbox: OUTBOX_PENDING, payload: JSON.stringify(a) } }),
-      );
-    }
-    for (const a of alerts) await this.send({ outbox: K.outboxAlert(a.id), alerts: [a] });
   }
 
   /** Alerts committed but not yet published, oldest event first. */
@@ -100,7 +90,7 @@ export class AlertOutbox {
       await this.publisher.publishAll(item.alerts);
     } catch (err) {
       const handled = err instanceof AlertPublishError ? err.handled : 0;
-      if (handled > 0 && item.seqs) {
+      if (handled > 0) {
         await this.doc
           .send(new UpdateCommand({ TableName: this.table, Key: item.outbox, UpdateExpression: 'SET seqs = :s', ExpressionAttributeValues: { ':s': item.seqs.slice(handled) } }))
           .catch(() => undefined);
@@ -146,8 +136,7 @@ export class AlertOutbox {
 
   private async read(i: Record<string, unknown>): Promise<PendingAlerts> {
     const outbox = { pk: i.pk as string, sk: i.sk as string };
-    if (typeof i.payload === 'string') return { outbox, alerts: [JSON.parse(i.payload) as Alert] };
-    if (typeof i.key !== 'string' || !Array.isArray(i.seqs)) throw new OutboxError(`outbox item ${outbox.pk} holds neither an alert nor a batch pointer`);
+    if (typeof i.key !== 'string' || !Array.isArray(i.seqs)) throw new OutboxError(`outbox item ${outbox.pk} ${outbox.sk} is not a batch pointer`);
     const seqs = i.seqs as number[];
     return { outbox, seqs, alerts: alertsAt(await this.objects.get(i.key), i.key, seqs) };
   }

@@ -94,7 +94,7 @@ export class ChainStore {
 
   /**
    * Moves the head from `expected` to the batch's new head and claims every record id.
-   * `alertSeqs` are the sequence numbers of the batch's detector alerts: one
+   * `alertSeqs` are the sequence numbers of the batch's alert records: one
    * outbox item pointing at them is written in the same transaction, so they
    * are published after the commit even if this process dies right after it.
    * The item holds no payload (the alerts are in the batch object), which keeps

@@ -9,8 +9,7 @@
  *   actor#<principal> / <time>#<shard>#<seq> -> timeline of a principal
  *   att#<subject> / <keyId>#<signedAt>       -> attestations of an image digest or AMI
  *   supp#<fingerprint> / supp                -> alert suppression window
- *   outbox#batch#<shard> / <firstSeq>        -> detector alerts of one committed batch, until published
- *   outbox#alert#<alert id> / outbox         -> one alert committed on its own (reconcile, watchdog), until published
+ *   outbox#batch#<shard> / <firstSeq>        -> the alerts of one committed batch, until published
  *   ckpt / latest                            -> the latest checkpoint
  *   shards / <shard>                         -> one item per shard (written with its genesis)
  * Outbox items carry `outbox` and so appear in the sparse GSI "outbox"; they are deleted once published.
@@ -26,7 +25,6 @@ export const K = {
   attestation: (subject: string) => `att#${subject}`,
   suppression: (fingerprint: string) => ({ pk: `supp#${fingerprint}`, sk: 'supp' }),
   outboxBatch: (shard: string, firstSeq: number) => ({ pk: `outbox#batch#${shard}`, sk: String(firstSeq).padStart(16, '0') }),
-  outboxAlert: (alertId: string) => ({ pk: `outbox#alert#${alertId}`, sk: 'outbox' }),
   latestCheckpoint: { pk: 'ckpt', sk: 'latest' },
   shardsPk: 'shards',
   shard: (shard: string) => ({ pk: 'shards', sk: shard }),

@@ -25,7 +25,7 @@ export interface CommitDeps {
   afterPut?: (batch: Batch) => Promise<void>;
 }
 
-/** Detector alerts committed in one batch: the batch's outbox item keeps them until they are published. */
+/** Alerts committed in one batch: the batch's outbox item keeps them until they are published. */
 export interface BatchAlerts {
   shard: string;
   firstSeq: number;
@@ -40,8 +40,12 @@ export interface CommitOutcome {
   batches: { key: string; firstSeq: number; lastSeq: number }[];
   duplicates: number;
   conflicts: number;
+  /** Detector alerts raised on the committed events. */
   alerts: Alert[];
-  /** The same alerts, by the batch (and outbox item) they were committed in. */
+  /**
+   * Every alert record committed (detector alerts and alert drafts the caller
+   * passed in), by the batch whose outbox item holds them until published.
+   */
   alertBatches: BatchAlerts[];
 }
 
@@ -91,8 +95,11 @@ async function commitChunk(deps: CommitDeps, shard: string, chunk: RecordDraft[]
     const drafts = head.seq === -1 ? [genesisDraft(shard, deps.origin), ...pending] : pending;
     let batch = buildBatch(head, drafts, now);
     const alerts = await detectAll(deps, batch);
-    // The alerts are appended after the events: they hold the last sequence numbers.
-    const alertSeqs = alerts.map((_, i) => batch.lastSeq + 1 + i);
+    // Alert records the caller committed (reconcile, watchdog) and detector alerts, appended after
+    // the events, all go into the batch's outbox item, in the commit's transaction.
+    const own = batch.records.filter((r): r is AuditRecordOf<'alert'> => r.chain.kind === 'alert');
+    const alertSeqs = [...own.map((r) => r.chain.seq), ...alerts.map((_, i) => batch.lastSeq + 1 + i)];
+    const allAlerts = [...own.map((r) => r.data.alert), ...alerts];
     batch = extendBatch(batch, alerts.map((a) => ({ kind: 'alert', id: alertRecordId(a), data: { alert: a } }) as RecordDraft), now);
     if (batch.records.length > MAX_RECORDS_PER_COMMIT) {
       // Too many alerts for one transaction: halve the chunk and go again.
@@ -115,7 +122,7 @@ async function commitChunk(deps: CommitDeps, shard: string, chunk: RecordDraft[]
     outcome.committed.push(...batch.records);
     outcome.batches.push({ key: batch.key, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq });
     outcome.alerts.push(...alerts);
-    if (alerts.length > 0) outcome.alertBatches.push({ shard, firstSeq: batch.firstSeq, alerts, seqs: alertSeqs });
+    if (allAlerts.length > 0) outcome.alertBatches.push({ shard, firstSeq: batch.firstSeq, alerts: allAlerts, seqs: alertSeqs });
     return;
   }
 }

@@ -65,7 +65,7 @@ async function reportUnreadable(deps: ObjectReconcileDeps, key: string, err: Log
     { kind: 'alert', id: alertRecordId(alert), data: { alert } },
   ]);
   const fresh = out.committed.length > 0;
-  if (fresh && deps.alerts) await deps.alerts.publish([alert]).catch((e) => deps.onError?.('alerts', e));
+  if (fresh && deps.alerts) await deps.alerts.deliver(out.alertBatches).catch((e) => deps.onError?.('alerts', e));
   return { key, status: 'unreadable', code: err.code, reason: err.message, alert: fresh ? alert : null };
 }
 

@@ -16,8 +16,8 @@ export interface ReconcileDeps extends CommitDeps {
   /** The derived timeline index; written after the commit, failures reported, not thrown (as ingest does). */
   index?: { write(records: readonly AuditRecord[]): Promise<number> };
   /** Publishes alerts already committed as records. */
-  /** Detector alerts are delivered from their batch's outbox item; alerts committed on their own are published. */
-  alerts?: { deliver(batches: readonly BatchAlerts[]): Promise<void>; publish(alerts: readonly Alert[]): Promise<void> };
+  /** Publishes committed alerts from their batches' outbox items. */
+  alerts?: { deliver(batches: readonly BatchAlerts[]): Promise<void> };
   onError?: (stage: 'index' | 'alerts', err: unknown) => void;
 }
 
@@ -168,7 +168,6 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
   const committed: AuditRecord[] = [];
   const alerts: Alert[] = [];
   const alertBatches: BatchAlerts[] = [];
-  const ownAlerts: Alert[] = [];
   for (const shard of shards) {
     const out = await commitDrafts({ ...deps, detect }, shard, byShard.get(shard) ?? []);
     committed.push(...out.committed);
@@ -201,24 +200,18 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
   if (finalDrafts.length > 0) {
     const out = await commitDrafts({ ...deps, detect: undefined }, coverageShard, finalDrafts);
     committed.push(...out.committed);
+    alertBatches.push(...out.alertBatches);
     for (const r of out.committed) {
       if (r.chain.kind !== 'alert') continue;
       const alert = (r as AuditRecordOf<'alert'>).data.alert;
       alerts.push(alert);
-      ownAlerts.push(alert);
       if (alert.kind === 'missed-events') missed = alert;
     }
     if (coverageId) coverage = out.committed.some((r) => r.chain.id === coverageId) ? 'committed' : 'already';
   }
 
   if (deps.index && committed.length > 0) await deps.index.write(committed).catch((err) => deps.onError?.('index', err));
-  if (deps.alerts && alerts.length > 0) {
-    const sink = deps.alerts;
-    await sink
-      .deliver(alertBatches)
-      .then(() => (ownAlerts.length > 0 ? sink.publish(ownAlerts) : undefined))
-      .catch((err) => deps.onError?.('alerts', err));
-  }
+  if (deps.alerts && alertBatches.length > 0) await deps.alerts.deliver(alertBatches).catch((err) => deps.onError?.('alerts', err));
   return {
     bucket,
     key: input.key,

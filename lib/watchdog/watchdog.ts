@@ -1,7 +1,7 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { Alert } from '../core/alert';
 import type { AuditRecordOf, RecordDraft } from '../core/record';
-import { alertRecordId, commitDrafts, type CommitDeps } from '../ingest/commit';
+import { alertRecordId, commitDrafts, type BatchAlerts, type CommitDeps } from '../ingest/commit';
 import { silenceFinding, type ShardActivity } from './silence';
 import { fetchTrailFacts, trailFindings, type WatchdogFinding } from './trail-checks';
 
@@ -12,7 +12,8 @@ export interface WatchdogDeps extends CommitDeps {
   trail?: { client: CloudTrailClient; name: string };
   activity: { activity(): Promise<ShardActivity[]> };
   silenceMinutes: number;
-  alerts: { publish(alerts: readonly Alert[]): Promise<void> };
+  /** Publishes committed alerts from their batches' outbox items. */
+  alerts: { deliver(batches: readonly BatchAlerts[]): Promise<void> };
   /** Shard the watchdog's alerts are chained in; its own commits never count as activity. @default 'watchdog' */
   shard?: string;
   onError?: (err: unknown) => void;
@@ -66,6 +67,6 @@ export async function runWatchdog(deps: WatchdogDeps): Promise<WatchdogOutcome> 
   });
   const out = await commitDrafts({ ...deps, detect: undefined }, shard, drafts);
   const alerts = out.committed.filter((r) => r.chain.kind === 'alert').map((r) => (r as AuditRecordOf<'alert'>).data.alert);
-  if (alerts.length > 0) await deps.alerts.publish(alerts).catch((err) => deps.onError?.(err));
+  if (out.alertBatches.length > 0) await deps.alerts.deliver(out.alertBatches).catch((err) => deps.onError?.(err));
   return { findings, alerts };
 }

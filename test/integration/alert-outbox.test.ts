@@ -3,6 +3,8 @@ import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dy
 import { AlertOutbox } from '../../lib/aws/alert-outbox';
 import type { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AlertPublisher } from '../../lib/aws/alert-publisher';
+import { alertRecordId, commitDrafts } from '../../lib/ingest/commit';
+import { draftFromMessage } from '../../lib/ingest/drafts';
 import { ingestSqsBatch, type IngestDeps } from '../../lib/ingest/sqs-batch';
 import { useMoto } from '../support/moto';
 import { createTestArchive, type TestArchive } from '../support/archive-env';
@@ -22,6 +24,8 @@ function recordingPublisher(failOn: Set<string> = new Set()): AlertPublisher & {
   } as unknown as SNSClient;
   return Object.assign(new AlertPublisher({ sns, topicArn: 'arn:aws:sns:us-east-1:111122223333:alerts' }), { sent });
 }
+
+const VIA = { channel: 'eventbridge' as const, logFile: null };
 
 /** Two alerts per event, as two detectors would raise them. */
 const twoAlertsPerEvent: IngestDeps['detect'] = async (r) =>
@@ -83,28 +87,32 @@ describe('alert outbox on moto: one pointer item per batch, published at least o
     expect(await outboxItems(a)).toEqual([]);
   });
 
-  it('holds an alert committed on its own (reconcile, watchdog) with its payload until it is published', async () => {
+  it('puts alert records the caller commits (reconcile, watchdog) in the same outbox item as detector alerts', async () => {
     const a = await createTestArchive(moto.target);
-    const alert = sampleAlert({ id: 'silence:api:2026-11-27T03', kind: 'silence' });
-    await expect(new AlertOutbox(a.ddb, a.table, recordingPublisher(new Set([alert.id])), a.source).publish([alert])).rejects.toThrow(/SNS unavailable/);
+    const own = sampleAlert({ id: 'silence:watchdog:2026-11-27T03', kind: 'silence' });
+    const out = await commitDrafts({ ...a.commitDeps(), detect: twoAlertsPerEvent }, 'api', [
+      draftFromMessage(JSON.stringify(apiCallEnvelope({ eventId: 'evt-own' })), VIA).draft,
+      { kind: 'alert', id: alertRecordId(own), data: { alert: own } },
+    ]);
+    // Genesis 0, the event 1, the caller's alert 2, the detector alerts 3 and 4: all three alerts in one item.
+    expect(out.alertBatches).toEqual([{ shard: 'api', firstSeq: 0, alerts: [own, ...out.alerts], seqs: [2, 3, 4] }]);
     const items = await outboxItems(a);
-    expect(items).toHaveLength(1);
-    expect(JSON.parse(items[0].payload as string)).toEqual(alert);
+    expect(items).toMatchObject([{ pk: 'outbox#batch#api', seqs: [2, 3, 4] }]);
     const up = recordingPublisher();
-    expect(await new AlertOutbox(a.ddb, a.table, up, a.source).sweep()).toBe(1);
-    expect(up.sent).toEqual([alert.id]);
+    expect(await new AlertOutbox(a.ddb, a.table, up, a.source).sweep()).toBe(3);
+    expect(up.sent).toEqual([own.id, 'drift.one:evt-own', 'drift.two:evt-own']);
     expect(await outboxItems(a)).toEqual([]);
   });
 
   it('sweeps past an item it cannot read, sends the rest, and then says what failed', async () => {
     const a = await createTestArchive(moto.target);
     const doc = DynamoDBDocumentClient.from(a.ddb);
-    await doc.send(new PutCommand({ TableName: a.table, Item: { pk: 'outbox#batch#api', sk: '0000000000000007', outbox: 'pending', key: 'records/shard=api/dt=2026-11-27/missing.ndjson', seqs: [8] } }));
-    const alert = sampleAlert({ id: 'silence:api:2026-11-27T04', kind: 'silence' });
-    await new AlertOutbox(a.ddb, a.table, recordingPublisher(new Set([alert.id])), a.source).publish([alert]).catch(() => undefined);
+    await doc.send(new PutCommand({ TableName: a.table, Item: { pk: 'outbox#batch#ec2', sk: '0000000000000007', outbox: 'pending', key: 'records/shard=ec2/dt=2026-11-27/missing.ndjson', seqs: [8] } }));
+    const down = new AlertOutbox(a.ddb, a.table, recordingPublisher(new Set(['drift.one:evt-z'])), a.source);
+    await ingestSqsBatch({ ...a.commitDeps(), index: a.index, detect: twoAlertsPerEvent, alerts: down }, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-z' }), 'api')]));
     const up = recordingPublisher();
-    await expect(new AlertOutbox(a.ddb, a.table, up, a.source).sweep()).rejects.toThrow(/1 outbox item\(s\) not published \(1 alerts were\)/);
-    expect(up.sent).toEqual([alert.id]);
-    expect((await outboxItems(a)).map((i) => i.pk)).toEqual(['outbox#batch#api']);
+    await expect(new AlertOutbox(a.ddb, a.table, up, a.source).sweep()).rejects.toThrow(/1 outbox item\(s\) not published \(2 alerts were\)/);
+    expect(up.sent).toEqual(['drift.one:evt-z', 'drift.two:evt-z']);
+    expect((await outboxItems(a)).map((i) => i.pk)).toEqual(['outbox#batch#ec2']);
   });
 });

@@ -88,12 +88,7 @@ describe('reconcile against the trail log files on moto', () => {
       ...a.commitDeps(),
       index: a.index,
       alerts: {
-        publish: async (alerts) => {
-          // An alert is archived before anyone hears of it.
-          const archived = await a.store.existing(alerts.map(alertRecordId));
-          for (const x of alerts) expect(archived.has(alertRecordId(x)), x.id).toBe(true);
-          published.push(...alerts);
-        },
+        // An alert is archived before anyone hears of it.
         deliver: async (batches) => {
           const alerts = batches.flatMap((b) => b.alerts);
           const archived = await a.store.existing(alerts.map(alertRecordId));

@@ -23,7 +23,7 @@ function setup(extra: Partial<ReconcileDeps> = {}) {
     store: chain,
     archive: chain,
     origin: 'immutrail.test/reconcile',
-    alerts: { publish: async (a) => void published.push(...a), deliver: async (b) => void published.push(...b.flatMap((x) => x.alerts)) },
+    alerts: { deliver: async (b) => void published.push(...b.flatMap((x) => x.alerts)) },
     ...extra,
   };
   return { chain, published, deps };

@@ -10,6 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../lib/core/alert';
+import type { BatchAlerts } from '../../../lib/ingest/commit';
 import { fetchTrailFacts, trailFindings } from '../../../lib/watchdog/trail-checks';
 import { runWatchdog, WATCHDOG_SHARD } from '../../../lib/watchdog/watchdog';
 import { MemoryChain } from './memory-chain';
@@ -135,7 +136,7 @@ describe('runWatchdog', () => {
       trail: { client: new CloudTrailClient({ region: 'eu-west-1' }), name: 'org-trail' },
       activity: chain,
       silenceMinutes: 60,
-      alerts: { publish: async (a: readonly Alert[]) => void published.push([...a]) },
+      alerts: { deliver: async (b: readonly BatchAlerts[]) => void published.push(b.flatMap((x) => x.alerts)) },
     };
     return { chain, published, deps };
   }
