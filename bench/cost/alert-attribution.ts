@@ -24,7 +24,7 @@ export const ALERT_MARKERS: AlertMarkers = {
   pkPrefixes: [
     K.suppression('').pk, // suppression windows
     K.id('alert:').pk, // alert records' id claims (lib/ingest/commit.ts, alertRecordId)
-    'outbox#', // one outbox pointer per committed batch with alerts (the outbox as redesigned)
+    K.outboxBatch('', 0).pk, // one outbox pointer per committed batch with alerts (lib/aws/alert-outbox.ts)
   ],
   attribute: OUTBOX_ATTRIBUTE,
   index: OUTBOX_INDEX,
