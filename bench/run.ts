@@ -28,7 +28,7 @@ function options() {
     quick,
     sections: new Set<Section>(only ?? SECTIONS),
     archiveEvents: quick ? 100_000 : 1_000_000,
-    verifyRepeats: 3,
+    verifyRepeats: quick ? 3 : 5,
     ingestEvents: quick ? 20_000 : 50_000,
     ingestRepeats: quick ? 3 : 5,
     // moto_server takes about 2 s per PutEvents of 10 events and slows as its state grows: a few hundred events keep the run short.
