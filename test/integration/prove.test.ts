@@ -3,15 +3,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { CommanderError } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientConfig } from '../../lib/aws/client-config';
 import { S3Source } from '../../lib/aws/s3-source';
 import { ANY_KEY_NAME, trustedKeyFromPem, type SignedCheckpoint } from '../../lib/core/checkpoint';
-import { EXIT } from '../../lib/cli/errors';
-import { buildProgram, runCli } from '../../lib/cli/program';
-import { registerProve } from '../../lib/cli/commands/prove';
-import { registerVerifyProof } from '../../lib/cli/commands/verify-proof';
+import { cli } from '../support/cli';
 import { commitDrafts } from '../../lib/ingest/commit';
 import { draftFromMessage } from '../../lib/ingest/drafts';
 import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
@@ -30,43 +26,7 @@ import { useMoto } from '../support/moto';
 
 const eventDraft = (id: string) => draftFromMessage(JSON.stringify(apiCallEnvelope({ eventId: id })), { channel: 'eventbridge', logFile: null }).draft;
 
-/**
- * Runs the CLI in-process and captures its output. Uses runCli itself once
- * program.ts registers prove and verify-proof; until then the same wiring is
- * repeated here so the commands can be tested on their own.
- */
-async function immutrail(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += c.toString()), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += c.toString()), true));
-  const before = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const registered = buildProgram().commands.some((c) => c.name() === 'prove') && buildProgram().commands.some((c) => c.name() === 'verify-proof');
-    if (registered) return { code: await runCli(argv), stdout, stderr };
-    const program = buildProgram();
-    registerProve(program);
-    registerVerifyProof(program);
-    for (const c of program.commands) c.exitOverride();
-    let code: number;
-    try {
-      await program.parseAsync(argv, { from: 'user' });
-      code = typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
-    } catch (e) {
-      if (e instanceof CommanderError) code = e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-      else {
-        process.stderr.write(`immutrail: ${(e as Error).message}\n`);
-        code = EXIT.USAGE;
-      }
-    }
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = before;
-  }
-}
+const immutrail = cli;
 
 describe('inclusion proofs on moto: prove from the index, verify with the public key alone', () => {
   const moto = useMoto();
