@@ -92,7 +92,7 @@ const alertDraft = (a: Alert): RecordDraft => ({ kind: 'alert', id: alertRecordI
  * chain path (marked via {channel, logFile: key}), in eventTime order; then one
  * coverage record counts what the file held. When anything was missing, one
  * "missed-events" alert is committed in the same transaction as the last
- * recovered event (so it is flagged for publishing atomically) and published.
+ * recovered event (so its batch's outbox item holds it from the commit on) and published.
  * Idempotent: a second run finds everything archived and commits nothing.
  * Throws LogFileError for a file that cannot be read.
  */
