@@ -39,7 +39,7 @@ export class AlertOutbox {
     client: DynamoDBClient,
     private readonly table: string,
     private readonly publisher: Pick<AlertPublisher, 'publishAll'>,
-    /** Batch objects of the archive: the sweep reads detector alerts from them. */
+    /** Batch objects of the archive: the sweep reads the alerts from them. */
     private readonly objects: { get(key: string): Promise<Buffer> },
   ) {
     this.doc = DynamoDBDocumentClient.from(client);

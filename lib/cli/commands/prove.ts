@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
@@ -12,6 +12,7 @@ import { buildInclusionProofOffline, countingSource } from '../../prove/offline-
 import { serializeProofFile } from '../../prove/proof-file';
 import { RequestMeter, meterAwsClient, type RequestSummary } from '../../prove/request-meter';
 import { DirSource } from '../../verify/dir-source';
+import { archiveDir } from '../archive-dir';
 import { EXIT, UsageError } from '../errors';
 import { awsTarget, resolveTarget, type TargetOptions } from '../target';
 import { trustedKeys } from '../trusted-keys';
@@ -39,9 +40,9 @@ async function prove(eventId: string, flags: ProveFlags, meter: RequestMeter): P
   const keysFor = async (origin?: string) =>
     flags.publicKey ? trustedKeys({ publicKey: flags.publicKey }, { aws: awsTarget(flags), origin }) : undefined;
   if (flags.dir) {
-    if (!existsSync(flags.dir)) throw new UsageError(`--dir ${flags.dir} does not exist`);
+    const dir = archiveDir(flags.dir);
     const keys = await keysFor(flags.origin);
-    return buildInclusionProofOffline(countingSource(new DirSource(flags.dir), meter), eventId, { keys, shard: flags.shard, meter });
+    return buildInclusionProofOffline(countingSource(new DirSource(dir), meter), eventId, { keys, shard: flags.shard, meter });
   }
   const target = await resolveTarget(flags);
   if (!target.bucket) throw new UsageError('give --bucket, --stack or --dir');

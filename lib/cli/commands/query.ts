@@ -12,6 +12,7 @@ import { DuckDbQueryEngine } from '../../query/duckdb-engine';
 import { QueryError } from '../../query/errors';
 import { describeNamedQueries, parseParamArgs, queryRequest, runAndRender } from '../../query/query-command';
 import type { QueryEngine } from '../../query/types';
+import { archiveDir } from '../archive-dir';
 import { UsageError } from '../errors';
 import { progressBar } from '../progress';
 import { need, resolveTarget, type TargetOptions } from '../target';
@@ -74,7 +75,7 @@ export function registerQuery(program: Command): void {
       const t = await resolveTarget(flags);
       engine = new AthenaQueryEngine({ client: new AthenaClient(clientConfig(t.aws)), workGroup: flags.workgroup, database: flags.database, table: flags.glueTable });
     } else if (flags.dir) {
-      engine = await DuckDbQueryEngine.fromDirectory(flags.dir);
+      engine = await DuckDbQueryEngine.fromDirectory(archiveDir(flags.dir));
     } else {
       const t = await resolveTarget(flags);
       const bucket = need(t.bucket, '--bucket, --stack or --dir');

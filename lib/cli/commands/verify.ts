@@ -9,6 +9,7 @@ import { S3Source } from '../../aws/s3-source';
 import { DirSource } from '../../verify/dir-source';
 import type { ArchiveSource } from '../../verify/source';
 import { verifyArchive, type VerifyReport } from '../../verify/verify-archive';
+import { archiveDir } from '../archive-dir';
 import { EXIT, UsageError } from '../errors';
 import { progressBar } from '../progress';
 import { parseDateOption, parseIntOption, resolveTarget, type TargetOptions } from '../target';
@@ -74,7 +75,7 @@ export function registerVerify(program: Command): void {
     const target = await resolveTarget(flags);
     let source: ArchiveSource;
     let heads: Awaited<ReturnType<typeof liveHeads>> | undefined;
-    if (flags.dir) source = new DirSource(flags.dir);
+    if (flags.dir) source = new DirSource(archiveDir(flags.dir));
     else {
       if (!target.bucket) throw new UsageError('give --bucket, --stack or --dir');
       source = new S3Source(new S3Client(clientConfig(target.aws)), target.bucket);
