@@ -4,21 +4,23 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ingestRuntime, type IngestRuntime } from '../lib/ingest/runtime';
+import { onceOk } from '../lib/core/once-ok';
+import { ingestRuntime } from '../lib/ingest/runtime';
 import { ingestSqsBatch } from '../lib/ingest/sqs-batch';
 
 const logger = new Logger({ serviceName: 'immutrail-ingest' });
 const metrics = new Metrics({ namespace: 'immutrail', serviceName: 'ingest' });
 
-// Built once per container: clients, detector config, Sigma rules, attestation keys.
-let runtime: Promise<IngestRuntime> | undefined;
-
-async function ingest(event: SQSEvent): Promise<SQSBatchResponse> {
-  runtime ??= ingestRuntime().then((r) => {
+// Built once per container (clients, detector config, Sigma rules, attestation keys); a failed build is retried.
+const runtime = onceOk(() =>
+  ingestRuntime().then((r) => {
     for (const reason of r.rejectedRules) logger.warn('sigma rule not loaded', { reason });
     return r;
-  });
-  const { deps } = await runtime;
+  }),
+);
+
+async function ingest(event: SQSEvent): Promise<SQSBatchResponse> {
+  const { deps } = await runtime();
   const { response, stats } = await ingestSqsBatch(
     { ...deps, onError: (shard, err) => logger.error('shard batch failed', { shard, error: err as Error }) },
     event,

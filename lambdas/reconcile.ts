@@ -4,13 +4,21 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { reconcileObjects, sweepRecent, type ObjectResult } from '../lib/trail/reconcile-objects';
+import { onceOk } from '../lib/core/once-ok';
 import { reconcileRuntime } from '../lib/trail/runtime';
 import { parseTrigger } from '../lib/trail/trigger-events';
 
 const logger = new Logger({ serviceName: 'immutrail-reconcile' });
 const metrics = new Metrics({ namespace: 'immutrail', serviceName: 'reconcile' });
 
-let runtime: ReturnType<typeof reconcileRuntime> | undefined;
+// Built once per container; a failed build (a throttled KMS call) is retried by the next invocation.
+const runtime = onceOk(() =>
+  reconcileRuntime().then((r) => {
+    for (const reason of r.rejectedRules) logger.warn('sigma rule not loaded', { reason });
+    return r;
+  }),
+);
+
 
 function record(results: readonly ObjectResult[]): { files: number; recovered: number; failed: number } {
   let recovered = 0;
@@ -36,11 +44,7 @@ function record(results: readonly ObjectResult[]): { files: number; recovered: n
 async function reconcile(event: unknown): Promise<{ files: number; recovered: number; failed: number }> {
   // A misrouted event is reported as such, whatever the state of the runtime.
   const trigger = parseTrigger(event);
-  runtime ??= reconcileRuntime().then((r) => {
-    for (const reason of r.rejectedRules) logger.warn('sigma rule not loaded', { reason });
-    return r;
-  });
-  const { deps } = await runtime;
+  const { deps } = await runtime();
   const withLog = { ...deps, onError: (stage: string, err: unknown) => logger.error(`${stage} after commit failed`, { error: err as Error }) };
   let results: ObjectResult[];
   if (trigger.kind === 'sweep') results = await sweepRecent(withLog, { hours: trigger.hours });

@@ -1,18 +1,13 @@
-import { GetObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Batch } from '../core/chain';
+import { putWriteOnce } from './write-once';
+
+export { ObjectExistsError } from './write-once';
 
 export interface ArchiveWriterOptions {
   bucket: string;
   /** COMPLIANCE retention set on each object; 0 relies on the bucket's default retention alone. */
   retentionDays: number;
-}
-
-/** A different object already holds the key: never overwritten, never adopted. */
-export class ObjectExistsError extends Error {
-  readonly code = 'OBJECT_EXISTS';
-  constructor(readonly key: string) {
-    super(`object ${key} already exists with other content; it is never overwritten`);
-  }
 }
 
 /**
@@ -33,33 +28,13 @@ export class ArchiveWriter {
    */
   async putBatch(batch: Batch, now: Date = new Date()): Promise<void> {
     const retain = this.opts.retentionDays > 0;
-    try {
-      await this.s3.send(
-        new PutObjectCommand({
-          Bucket: this.opts.bucket,
-          Key: batch.key,
-          Body: batch.body,
-          ContentType: 'application/x-ndjson',
-          IfNoneMatch: '*',
-          ChecksumAlgorithm: 'SHA256',
-          Metadata: { 'immutrail-shard': batch.shard, 'immutrail-first-seq': String(batch.firstSeq), 'immutrail-last-seq': String(batch.lastSeq) },
-          ...(retain
-            ? { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date(now.getTime() + this.opts.retentionDays * 86_400_000) }
-            : {}),
-        }),
-      );
-    } catch (err) {
-      if (err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 412 || err.name === 'PreconditionFailed')) {
-        if (await this.holds(batch)) return;
-        throw new ObjectExistsError(batch.key);
-      }
-      throw err;
-    }
-  }
-
-  private async holds(batch: Batch): Promise<boolean> {
-    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.opts.bucket, Key: batch.key }));
-    const bytes = Buffer.from(await out.Body!.transformToByteArray());
-    return bytes.equals(batch.body);
+    await putWriteOnce(this.s3, {
+      Bucket: this.opts.bucket,
+      Key: batch.key,
+      Body: batch.body,
+      ContentType: 'application/x-ndjson',
+      Metadata: { 'immutrail-shard': batch.shard, 'immutrail-first-seq': String(batch.firstSeq), 'immutrail-last-seq': String(batch.lastSeq) },
+      ...(retain ? { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date(now.getTime() + this.opts.retentionDays * 86_400_000) } : {}),
+    });
   }
 }

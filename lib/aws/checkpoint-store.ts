@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { putWriteOnce } from './write-once';
 import { noteHash, type SignedCheckpoint } from '../core/checkpoint';
 import { checkpointKey } from '../core/layout';
 import { K } from './table-keys';
@@ -44,19 +45,16 @@ export class CheckpointStore {
     return (out.Item?.key as string | undefined) ?? null;
   }
 
-  private put(s3: S3Client, bucket: string, key: string, note: Buffer, now: Date) {
+  /** Write-once; identical bytes already stored (a retry after a lost response) count as written. */
+  private put(s3: S3Client, bucket: string, key: string, note: Buffer, now: Date): Promise<void> {
     const retain = this.opts.retentionDays > 0;
-    return s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: note,
-        ContentType: 'text/plain; charset=utf-8',
-        IfNoneMatch: '*',
-        ChecksumAlgorithm: 'SHA256',
-        ...(retain ? { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date(now.getTime() + this.opts.retentionDays * 86_400_000) } : {}),
-      }),
-    );
+    return putWriteOnce(s3, {
+      Bucket: bucket,
+      Key: key,
+      Body: note,
+      ContentType: 'text/plain; charset=utf-8',
+      ...(retain ? { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date(now.getTime() + this.opts.retentionDays * 86_400_000) } : {}),
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { onceOk } from '../core/once-ok';
 import type { Signer } from '../core/signer';
 
 /** KMS signs RAW messages up to 4 KiB; larger ones are hashed here and sent as a DIGEST. */
@@ -17,7 +18,12 @@ export function kmsMessage(message: Buffer, hash: 'sha256' | 'sha384' | 'sha512'
 }
 
 export class KmsSigner implements Signer {
-  private cachedKey?: Promise<KeyObject>;
+  // A throttled GetPublicKey is retried by the next call, not cached for the container's life.
+  private readonly cachedKey = onceOk(async () => {
+    const out = await this.kms.send(new GetPublicKeyCommand({ KeyId: this.keyId }));
+    if (!out.PublicKey) throw new Error(`KMS returned no public key for ${this.keyId}`);
+    return createPublicKey({ key: Buffer.from(out.PublicKey), format: 'der', type: 'spki' });
+  });
 
   constructor(
     private readonly kms: KMSClient,
@@ -26,11 +32,7 @@ export class KmsSigner implements Signer {
   ) {}
 
   publicKey(): Promise<KeyObject> {
-    this.cachedKey ??= this.kms.send(new GetPublicKeyCommand({ KeyId: this.keyId })).then((out) => {
-      if (!out.PublicKey) throw new Error(`KMS returned no public key for ${this.keyId}`);
-      return createPublicKey({ key: Buffer.from(out.PublicKey), format: 'der', type: 'spki' });
-    });
-    return this.cachedKey;
+    return this.cachedKey();
   }
 
   async sign(message: Buffer): Promise<Buffer> {
