@@ -33,6 +33,10 @@ export const ENV = {
   apiCallSources: 'IMMUTRAIL_API_CALL_SOURCES',
   /** JSON array of ShardRoute (lib/construct/shards.ts): which rule delivers which events into which shard. */
   shardPlan: 'IMMUTRAIL_SHARD_PLAN',
+  /** The live lane's staging bucket: Firehose writes newline-delimited EventBridge events there. */
+  stagingBucket: 'IMMUTRAIL_STAGING_BUCKET',
+  /** Key prefix of the live lane's staged objects in the staging bucket ("live/"). */
+  stagingPrefix: 'IMMUTRAIL_STAGING_PREFIX',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
