@@ -1,16 +1,9 @@
 import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, QueryCommand, type QueryCommandOutput, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type QueryCommandOutput, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { IdClaim } from '../core/id-claims';
+import { IdSetReader, idSetItems } from './id-sets';
 import { emptyHead, type Batch, type ChainHead } from '../core/chain';
 import { K } from './table-keys';
-
-/** What the index knows about a committed record. */
-export interface RecordPointer {
-  id: string;
-  shard: string;
-  seq: number;
-  key: string;
-  kind: string;
-}
 
 /** The head moved (another writer committed first) or one of the ids was committed meanwhile. */
 export class CommitConflictError extends Error {
@@ -23,27 +16,39 @@ export class CommitConflictError extends Error {
   }
 }
 
-// DynamoDB allows 100 items per transaction: the head, the batch log entry,
-// the batch's outbox item and maybe a new shard's registration leave 96 for record ids.
-export const MAX_RECORDS_PER_COMMIT = 96;
+/**
+ * Records in one commit. The batch log item holds 32 bytes of leaf hash per
+ * record and the id sets 16 bytes per id, both under DynamoDB's 400 KB item limit.
+ */
+export const MAX_RECORDS_PER_COMMIT = 4000;
+
+/**
+ * Hours one commit may claim ids in: one id-set item each, within the 100
+ * items of a transaction beside the head, the batch log, the outbox item and a
+ * new shard's registration.
+ */
+export const MAX_HOURS_PER_COMMIT = 64;
 
 /** The value of the outbox index's key attribute while an outbox item waits to be published. */
 export const OUTBOX_PENDING = 'pending';
 
 /**
- * Chain heads and the record-id index in DynamoDB. A commit is one transaction:
- * the head moves by compare-and-swap and every record id is claimed with
- * attribute_not_exists, so two writers can never both commit the same sequence
- * range or the same event.
+ * Chain heads and the exactly-once id sets in DynamoDB. A commit is one
+ * transaction: the head moves by compare-and-swap and the batch's ids are
+ * added to their (shard, hour) id sets. Writers read the sets after the head
+ * and before committing on it, so two writers can never both commit the same
+ * sequence range, and an id already in a set is never committed again.
  */
 export class ChainStore {
   private readonly doc: DynamoDBDocumentClient;
+  private readonly ids: IdSetReader;
 
   constructor(
     client: DynamoDBClient,
     private readonly table: string,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.ids = new IdSetReader(client, table);
   }
 
   async head(shard: string): Promise<ChainHead> {
@@ -71,29 +76,13 @@ export class ChainStore {
     return shards.sort();
   }
 
-  /** Ids among `ids` already committed, with where they live. */
-  async existing(ids: readonly string[]): Promise<Map<string, RecordPointer>> {
-    const found = new Map<string, RecordPointer>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => K.id(id));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept returning unprocessed keys');
-        const out: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[this.table] ?? []) {
-          found.set(item.rid, { id: item.rid, shard: item.shard, seq: item.seq, key: item.key, kind: item.kind });
-        }
-        keys = out.UnprocessedKeys?.[this.table]?.Keys;
-        if (keys && keys.length > 0) await new Promise((r) => setTimeout(r, 2 ** attempt * 20));
-      }
-    }
-    return found;
+  /** The ids among `claims` already committed in `shard` (read after the head, see the class comment). */
+  committed(shard: string, claims: readonly IdClaim[]): Promise<Set<string>> {
+    return this.ids.committed(shard, claims);
   }
 
   /**
-   * Moves the head from `expected` to the batch's new head and claims every record id.
+   * Moves the head from `expected` to the batch's new head and claims every record id in its id set.
    * `alertSeqs` are the sequence numbers of the batch's alert records: one
    * outbox item pointing at them is written in the same transaction, so they
    * are published after the commit even if this process dies right after it.
@@ -113,21 +102,11 @@ export class ChainStore {
           : { ExpressionAttributeNames: { '#seq': 'seq', '#hash': 'hash' }, ExpressionAttributeValues: { ':seq': expected.seq, ':hash': expected.hash } }),
       },
     };
-    const idPuts = batch.records.map((r) => ({
-      Put: {
-        TableName: this.table,
-        Item: {
-          ...K.id(r.chain.id),
-          rid: r.chain.id,
-          shard: r.chain.shard,
-          seq: r.chain.seq,
-          key: batch.key,
-          kind: r.chain.kind,
-          time: r.chain.time,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
+    // Conditional only as a guard: the head's compare-and-swap already makes each (hour, firstSeq) unique.
+    const idPuts = idSetItems(h.shard, batch.firstSeq, batch.records).map((Item) => ({
+      Put: { TableName: this.table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
     }));
+    if (idPuts.length > MAX_HOURS_PER_COMMIT) throw new Error(`batch claims ids in ${idPuts.length} hours, more than ${MAX_HOURS_PER_COMMIT}`);
     // A shard's first commit also registers it, so the seal can find every shard without a scan.
     const register =
       expected.seq === -1
@@ -157,7 +136,7 @@ export class ChainStore {
       if (err instanceof TransactionCanceledException || (err as Error).name === 'TransactionCanceledException') {
         const reasons = (err as TransactionCanceledException).CancellationReasons ?? [];
         const headLost = reasons[0]?.Code === 'ConditionalCheckFailed';
-        // reasons[1] is the batch log entry (unconditional); ids follow.
+        // reasons[1] is the batch log entry (unconditional); id sets follow.
         throw new CommitConflictError(h.shard, headLost || reasons.length === 0 ? 'head-moved' : 'duplicate-id');
       }
       throw err;

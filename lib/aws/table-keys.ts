@@ -2,11 +2,10 @@
  * Item keys of the single DynamoDB table (partition key `pk`, sort key `sk`).
  * Access patterns (docs/DESIGN.md, "Index"):
  *   head#<shard> / head                      -> chain head of a shard (CAS target)
- *   id#<record id> / id                      -> where a record lives (exactly-once key)
+ *   ids#<shard>#<hour> / <firstSeq>          -> id set: digests of the record ids one commit claimed in one hour (exactly once)
+ *   id#<record id> / id                      -> where a record lives (written by versions before the id sets; read by prove only)
  *   batch#<shard> / <firstSeq>               -> committed batch: object key, sequence range, leaf hashes
  *   tile#<shard> / <level>#<index>           -> Merkle subtree roots written by the seal (for short proofs)
- *   res#<resource id> / <time>#<shard>#<seq> -> timeline of a resource
- *   actor#<principal> / <time>#<shard>#<seq> -> timeline of a principal
  *   att#<subject> / <keyId>#<signedAt>       -> attestations of an image digest or AMI
  *   supp#<fingerprint> / supp                -> alert suppression window
  *   outbox#batch#<shard> / <firstSeq>        -> the alerts of one committed batch, until published
@@ -17,11 +16,10 @@
 export const K = {
   head: (shard: string) => ({ pk: `head#${shard}`, sk: 'head' }),
   id: (id: string) => ({ pk: `id#${id}`, sk: 'id' }),
+  idSetPk: (shard: string, hour: string) => `ids#${shard}#${hour}`,
+  idSet: (shard: string, hour: string, firstSeq: number) => ({ pk: `ids#${shard}#${hour}`, sk: String(firstSeq).padStart(16, '0') }),
   batch: (shard: string, firstSeq: number) => ({ pk: `batch#${shard}`, sk: String(firstSeq).padStart(16, '0') }),
   batchPk: (shard: string) => `batch#${shard}`,
-  timelineSk: (time: string, shard: string, seq: number) => `${time}#${shard}#${String(seq).padStart(16, '0')}`,
-  resource: (resourceId: string) => `res#${resourceId}`,
-  actor: (principal: string) => `actor#${principal}`,
   attestation: (subject: string) => `att#${subject}`,
   suppression: (fingerprint: string) => ({ pk: `supp#${fingerprint}`, sk: 'supp' }),
   outboxBatch: (shard: string, firstSeq: number) => ({ pk: `outbox#batch#${shard}`, sk: String(firstSeq).padStart(16, '0') }),

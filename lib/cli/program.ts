@@ -18,7 +18,6 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   query: async () => (await import('./commands/query')).registerQuery,
   attest: async () => (await import('./commands/attest')).registerAttest,
   backfill: async () => (await import('./commands/backfill')).registerBackfill,
-  reindex: async () => (await import('./commands/reindex')).registerReindex,
 };
 
 /** The program with the command `only` registered, or every command when `only` names none (help, a typo). */

@@ -1,11 +1,13 @@
 import { buildBatch, extendBatch, genesisDraft, type Batch, type ChainHead } from '../core/chain';
 import type { Alert } from '../core/alert';
 import type { AuditRecord, AuditRecordOf, RecordDraft } from '../core/record';
-import { CommitConflictError, MAX_RECORDS_PER_COMMIT, type RecordPointer } from '../aws/chain-store';
+import { CommitConflictError, MAX_HOURS_PER_COMMIT, MAX_RECORDS_PER_COMMIT } from '../aws/chain-store';
+import { claimOf, type IdClaim } from '../core/id-claims';
 
 export interface ChainStorePort {
   head(shard: string): Promise<ChainHead>;
-  existing(ids: readonly string[]): Promise<Map<string, RecordPointer>>;
+  /** Ids among `claims` already committed in the shard; read after `head`, it covers every commit up to it. */
+  committed(shard: string, claims: readonly IdClaim[]): Promise<Set<string>>;
   commit(expected: ChainHead, batch: Batch, alertSeqs?: readonly number[]): Promise<void>;
 }
 
@@ -49,8 +51,10 @@ export interface CommitOutcome {
   alertBatches: BatchAlerts[];
 }
 
-// Room left for alerts when a chunk of events is placed in one transaction.
-const EVENTS_PER_CHUNK = 30;
+// Room left for alerts when a chunk of events is placed in one commit.
+const EVENTS_PER_CHUNK = 2000;
+// Hours of event time in one chunk, with room for the hours of its alerts.
+const HOURS_PER_CHUNK = MAX_HOURS_PER_COMMIT / 2;
 
 export const alertRecordId = (a: Alert): string => `alert:${a.id}`;
 
@@ -73,10 +77,27 @@ export async function commitDrafts(deps: CommitDeps, shard: string, drafts: read
       unique.push(d);
     }
   }
-  for (let i = 0; i < unique.length; i += EVENTS_PER_CHUNK) {
-    await commitChunk(deps, shard, unique.slice(i, i + EVENTS_PER_CHUNK), outcome);
-  }
+  for (const chunk of chunks(unique)) await commitChunk(deps, shard, chunk, outcome);
   return outcome;
+}
+
+/** Consecutive drafts, at most EVENTS_PER_CHUNK of them claiming ids in at most HOURS_PER_CHUNK hours. */
+function chunks(drafts: readonly RecordDraft[]): RecordDraft[][] {
+  const out: RecordDraft[][] = [];
+  let current: RecordDraft[] = [];
+  let hours = new Set<string>();
+  for (const d of drafts) {
+    const hour = claimOf(d).hour;
+    if (current.length >= EVENTS_PER_CHUNK || (!hours.has(hour) && hours.size >= HOURS_PER_CHUNK)) {
+      out.push(current);
+      current = [];
+      hours = new Set();
+    }
+    current.push(d);
+    hours.add(hour);
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 async function commitChunk(deps: CommitDeps, shard: string, chunk: RecordDraft[], outcome: CommitOutcome): Promise<void> {
@@ -84,17 +105,18 @@ async function commitChunk(deps: CommitDeps, shard: string, chunk: RecordDraft[]
   const maxAttempts = deps.maxAttempts ?? 8;
   let pending = chunk;
   for (let attempt = 1; ; attempt++) {
-    const existing = await deps.store.existing(pending.map((d) => d.id));
-    if (existing.size > 0) {
-      outcome.duplicates += existing.size;
-      pending = pending.filter((d) => !existing.has(d.id));
+    // The head first, then the id sets: a commit on this head sees every id committed before it.
+    const head = await deps.store.head(shard);
+    const done = await deps.store.committed(shard, pending.map(claimOf));
+    if (done.size > 0) {
+      outcome.duplicates += pending.filter((d) => done.has(d.id)).length;
+      pending = pending.filter((d) => !done.has(d.id));
     }
     if (pending.length === 0) return;
-    const head = await deps.store.head(shard);
     const now = clock();
     const drafts = head.seq === -1 ? [genesisDraft(shard, deps.origin), ...pending] : pending;
     let batch = buildBatch(head, drafts, now);
-    const alerts = await detectAll(deps, batch);
+    const alerts = await newAlerts(deps, shard, batch);
     // Alert records the caller committed (reconcile, watchdog) and detector alerts, appended after
     // the events, all go into the batch's outbox item, in the commit's transaction.
     const own = batch.records.filter((r): r is AuditRecordOf<'alert'> => r.chain.kind === 'alert');
@@ -125,6 +147,15 @@ async function commitChunk(deps: CommitDeps, shard: string, chunk: RecordDraft[]
     if (allAlerts.length > 0) outcome.alertBatches.push({ shard, firstSeq: batch.firstSeq, alerts: allAlerts, seqs: alertSeqs });
     return;
   }
+}
+
+/** Detector alerts on the batch's events, less those a commit before already holds (a redelivered event's alert ids repeat). */
+async function newAlerts(deps: CommitDeps, shard: string, batch: Batch): Promise<Alert[]> {
+  const alerts = await detectAll(deps, batch);
+  if (alerts.length === 0) return alerts;
+  const drafts = alerts.map((a) => ({ kind: 'alert', id: alertRecordId(a), data: { alert: a } }) as RecordDraft);
+  const done = await deps.store.committed(shard, drafts.map(claimOf));
+  return alerts.filter((a) => !done.has(alertRecordId(a)));
 }
 
 async function detectAll(deps: CommitDeps, batch: Batch): Promise<Alert[]> {

@@ -10,7 +10,6 @@ import { AttestationStore } from '../aws/attestation-store';
 import { ChainStore } from '../aws/chain-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
-import { TimelineIndex } from '../aws/timeline-index';
 import { alertOutboxFromEnv, archiveWriterFromEnv } from '../aws/runtime-clients';
 import type { IngestDeps } from './sqs-batch';
 
@@ -66,7 +65,6 @@ export async function ingestRuntime(env: NodeJS.ProcessEnv = process.env, target
       archive: archiveWriterFromEnv(env, aws),
       origin: requireEnv(ENV.origin, env),
       detect: (record) => runDetectors(record, context),
-      index: new TimelineIndex(ddb, table),
       alerts: outbox,
     },
   };

@@ -1,11 +1,12 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { SHARD_PATTERN } from '../core/layout';
-import type { AuditRecord, RecordDraft } from '../core/record';
+import type { RecordDraft } from '../core/record';
 import { commitDrafts, type BatchAlerts, type CommitDeps } from './commit';
-import { draftFromMessage } from './drafts';
+import { draftFromMessage, type Via } from './drafts';
+import { FALLBACK_SHARD, liveRouter, type LiveRouter } from './live-route';
+import { objectNotices, type ObjectNotice } from './object-notice';
 
-/** Messages whose group id is not a valid shard id (not sent by the stack's rules) land here. */
-export const FALLBACK_SHARD = 'other';
+export { FALLBACK_SHARD } from './live-route';
 
 /**
  * From this delivery attempt on, a detector that keeps failing no longer holds
@@ -14,15 +15,41 @@ export const FALLBACK_SHARD = 'other';
  */
 export const DETECTOR_FAILOPEN_ATTEMPT = 3;
 
+/** Where the live lane's transport (Firehose) stages its batches: newline-delimited EventBridge envelopes. */
+export interface StagingObjects {
+  bucket: string;
+  prefix: string;
+  get(key: string): Promise<Buffer>;
+}
+
+/** The trail lane: CloudTrail log files announced by the trail bucket, reconciled into the same chains. */
+export interface TrailLane {
+  bucket: string;
+  /** Reconciles the files; returns the keys that failed (their messages are retried). */
+  reconcile(keys: readonly string[]): Promise<{ failed: string[]; recovered: number; files: number }>;
+}
+
 export interface IngestDeps extends CommitDeps {
-  index: { write(records: readonly AuditRecord[]): Promise<number> };
   /** Publishes committed detector alerts and clears their batches' outbox items. */
   alerts: { deliver(batches: readonly BatchAlerts[]): Promise<void> };
   onError?: (shard: string, err: unknown) => void;
+  /** Shard of a live event that came without a message group. @default the default shard plan */
+  route?: LiveRouter;
+  staging?: StagingObjects;
+  trail?: TrailLane;
 }
 
 export interface IngestStats {
+  /** Messages in the invocation. */
+  messages: number;
+  /** Live events received (on their own or in staged objects). */
   eventsIn: number;
+  /** Staged live-lane objects read. */
+  stagedObjects: number;
+  /** Trail log files handed to the trail lane. */
+  trailFiles: number;
+  /** Events the trail lane committed (missing from the archive until then). */
+  trailRecovered: number;
   committed: number;
   duplicates: number;
   quarantined: number;
@@ -31,64 +58,155 @@ export interface IngestStats {
   failedShards: number;
   /** Events committed without their alerts because a detector kept failing. */
   detectorFailures: number;
+  /** Objects announced from a bucket this stack does not read. */
+  ignoredObjects: number;
 }
 
-export function shardOf(message: SQSRecord): string {
+const LIVE_VIA: Via = { channel: 'eventbridge', logFile: null };
+
+function groupShard(message: SQSRecord): string | null {
   const group = message.attributes?.MessageGroupId;
-  return group && SHARD_PATTERN.test(group) ? group : FALLBACK_SHARD;
+  return group && SHARD_PATTERN.test(group) ? group : null;
+}
+
+interface Pool {
+  drafts: RecordDraft[];
+  messages: Set<string>;
+}
+
+function emptyStats(messages: number): IngestStats {
+  return {
+    messages,
+    eventsIn: 0,
+    stagedObjects: 0,
+    trailFiles: 0,
+    trailRecovered: 0,
+    committed: 0,
+    duplicates: 0,
+    quarantined: 0,
+    conflicts: 0,
+    alerts: 0,
+    failedShards: 0,
+    detectorFailures: 0,
+    ignoredObjects: 0,
+  };
+}
+
+/** Staged lines: one EventBridge envelope per line (Firehose's AppendDelimiterToRecord). */
+function stagedLines(body: Buffer): string[] {
+  return body
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 /**
- * One Lambda invocation from the FIFO queue: messages are grouped by shard
- * (message group), each shard's messages become one batch object and one
- * commit. A shard that fails reports all its messages as failed, so FIFO order
- * is kept and they are redelivered; other shards are unaffected.
+ * One Lambda invocation from the ingest queue. A message is either one live
+ * event, or the notice of an S3 object: a staged batch of live events, or a
+ * trail log file. Live events are routed to shards by content (or by a FIFO
+ * message group, when one is set) and each shard's events become one batch
+ * object and one commit; trail log files are reconciled after them, so an
+ * event that came by both lanes is archived once, from the live lane. A shard
+ * or file that fails fails only the messages that fed it; redelivery finds
+ * the rest already committed.
  */
 export async function ingestSqsBatch(deps: IngestDeps, event: SQSEvent): Promise<{ response: SQSBatchResponse; stats: IngestStats }> {
-  const stats: IngestStats = { eventsIn: event.Records.length, committed: 0, duplicates: 0, quarantined: 0, conflicts: 0, alerts: 0, failedShards: 0, detectorFailures: 0 };
-  const byShard = new Map<string, SQSRecord[]>();
+  const stats = emptyStats(event.Records.length);
+  const route = deps.route ?? liveRouter();
+  const failed = new Set<string>();
+  const pools = new Map<string, Pool>();
+  const trailKeys = new Map<string, string[]>();
+  const add = (shard: string, draft: RecordDraft, messageId: string) => {
+    const pool = pools.get(shard) ?? { drafts: [], messages: new Set<string>() };
+    pool.drafts.push(draft);
+    pool.messages.add(messageId);
+    pools.set(shard, pool);
+  };
+  const addLive = (body: string, message: SQSRecord) => {
+    const { draft } = draftFromMessage(body, LIVE_VIA);
+    stats.eventsIn++;
+    add(groupShard(message) ?? (draft.kind === 'event' ? route(draft.data.raw) : FALLBACK_SHARD), draft, message.messageId);
+  };
+
   for (const m of event.Records) {
-    const shard = shardOf(m);
-    const list = byShard.get(shard) ?? [];
-    list.push(m);
-    byShard.set(shard, list);
-  }
-  const failures: { itemIdentifier: string }[] = [];
-  await Promise.all(
-    [...byShard].map(async ([shard, messages]) => {
-      try {
-        const drafts: RecordDraft[] = messages.map((m) => draftFromMessage(m.body, { channel: 'eventbridge', logFile: null }).draft);
-        const attempt = Math.max(...messages.map((m) => Number(m.attributes?.ApproximateReceiveCount ?? '1') || 1));
-        const detect = deps.detect;
-        const failOpen =
-          detect && attempt >= DETECTOR_FAILOPEN_ATTEMPT
-            ? async (r: Parameters<typeof detect>[0]) => {
-                try {
-                  return await detect(r);
-                } catch (err) {
-                  stats.detectorFailures++;
-                  deps.onError?.(shard, err);
-                  return [];
-                }
-              }
-            : detect;
-        const outcome = await commitDrafts({ ...deps, detect: failOpen }, shard, drafts);
-        stats.committed += outcome.committed.filter((r) => r.chain.kind !== 'genesis' && r.chain.kind !== 'alert').length;
-        stats.quarantined += outcome.committed.filter((r) => r.chain.kind === 'quarantine').length;
-        stats.duplicates += outcome.duplicates;
-        stats.conflicts += outcome.conflicts;
-        stats.alerts += outcome.alerts.length;
-        // Derived data and notifications come after the commit, and failing them
-        // must not fail the messages: a redelivery would only find duplicates.
-        // `reindex` rebuilds the index; the seal's outbox sweep republishes alerts.
-        await deps.index.write(outcome.committed).catch((err) => deps.onError?.(shard, err));
-        await deps.alerts.deliver(outcome.alertBatches).catch((err) => deps.onError?.(shard, err));
-      } catch (err) {
-        stats.failedShards++;
-        deps.onError?.(shard, err);
-        for (const m of messages) failures.push({ itemIdentifier: m.messageId });
+    const notices = objectNotices(m.body);
+    if (notices === null) {
+      addLive(m.body, m);
+      continue;
+    }
+    try {
+      for (const n of notices) {
+        const lane = laneOf(deps, n);
+        if (lane === 'staging') {
+          const body = await deps.staging!.get(n.key);
+          stats.stagedObjects++;
+          for (const line of stagedLines(body)) addLive(line, m);
+        } else if (lane === 'trail') trailKeys.set(m.messageId, [...(trailKeys.get(m.messageId) ?? []), n.key]);
+        else {
+          stats.ignoredObjects++;
+          deps.onError?.('-', new Error(`object s3://${n.bucket}/${n.key} is not from the staging or the trail bucket; ignored`));
+        }
       }
-    }),
-  );
-  return { response: { batchItemFailures: failures }, stats };
+    } catch (err) {
+      deps.onError?.('-', err);
+      failed.add(m.messageId);
+    }
+  }
+
+  const attempt = Math.max(1, ...event.Records.map((m) => Number(m.attributes?.ApproximateReceiveCount ?? '1') || 1));
+  await Promise.all([...pools].map(([shard, pool]) => commitPool(deps, shard, pool, attempt, stats, failed)));
+  await reconcileTrail(deps, trailKeys, stats, failed);
+  return { response: { batchItemFailures: event.Records.filter((m) => failed.has(m.messageId)).map((m) => ({ itemIdentifier: m.messageId })) }, stats };
+}
+
+function laneOf(deps: IngestDeps, n: ObjectNotice): 'staging' | 'trail' | null {
+  if (deps.staging && n.bucket === deps.staging.bucket && n.key.startsWith(deps.staging.prefix)) return 'staging';
+  if (deps.trail && n.bucket === deps.trail.bucket) return 'trail';
+  return null;
+}
+
+async function commitPool(deps: IngestDeps, shard: string, pool: Pool, attempt: number, stats: IngestStats, failed: Set<string>): Promise<void> {
+  try {
+    const detect = deps.detect;
+    const failOpen =
+      detect && attempt >= DETECTOR_FAILOPEN_ATTEMPT
+        ? async (r: Parameters<typeof detect>[0]) => {
+            try {
+              return await detect(r);
+            } catch (err) {
+              stats.detectorFailures++;
+              deps.onError?.(shard, err);
+              return [];
+            }
+          }
+        : detect;
+    const outcome = await commitDrafts({ ...deps, detect: failOpen }, shard, pool.drafts);
+    stats.committed += outcome.committed.filter((r) => r.chain.kind !== 'genesis' && r.chain.kind !== 'alert').length;
+    stats.quarantined += outcome.committed.filter((r) => r.chain.kind === 'quarantine').length;
+    stats.duplicates += outcome.duplicates;
+    stats.conflicts += outcome.conflicts;
+    stats.alerts += outcome.alerts.length;
+    // Publishing comes after the commit, and failing it must not fail the messages:
+    // a redelivery would only find duplicates. The seal's outbox sweep republishes.
+    await deps.alerts.deliver(outcome.alertBatches).catch((err) => deps.onError?.(shard, err));
+  } catch (err) {
+    stats.failedShards++;
+    deps.onError?.(shard, err);
+    for (const id of pool.messages) failed.add(id);
+  }
+}
+
+async function reconcileTrail(deps: IngestDeps, byMessage: Map<string, string[]>, stats: IngestStats, failed: Set<string>): Promise<void> {
+  if (byMessage.size === 0 || !deps.trail) return;
+  const keys = [...new Set([...byMessage.values()].flat())];
+  try {
+    const out = await deps.trail.reconcile(keys);
+    stats.trailFiles += out.files;
+    stats.trailRecovered += out.recovered;
+    const bad = new Set(out.failed);
+    for (const [id, ks] of byMessage) if (ks.some((k) => bad.has(k))) failed.add(id);
+  } catch (err) {
+    deps.onError?.('-', err);
+    for (const id of byMessage.keys()) failed.add(id);
+  }
 }

@@ -1,4 +1,3 @@
-import { MAX_RECORDS_PER_COMMIT } from '../aws/chain-store';
 import { K } from '../aws/table-keys';
 import { HASH_SIZE } from '../core/merkle';
 import { ProveError } from './errors';
@@ -27,19 +26,24 @@ function logged(shard: string, item: IndexItem): LoggedBatch {
 }
 
 /**
+ * How far before `from` the first range query reaches for the batch holding
+ * it. Small batches are found in that one query; a batch that starts earlier
+ * (commits of thousands of records) costs one more query, of one item.
+ */
+const REACH_BACK = 96;
+
+/**
  * Leaf hashes [from, to) of a shard from its batch log, usually in one range
- * query: a batch holds at most MAX_RECORDS_PER_COMMIT records, so the one
- * holding `from` starts at most that many sequences earlier. Returns one
- * 32-byte view per leaf.
+ * query (see REACH_BACK), at most two. Returns one 32-byte view per leaf.
  */
 export async function readLeaves(table: IndexTable, shard: string, from: number, to: number, opts: { consistent?: boolean } = {}): Promise<Buffer[]> {
   if (to <= from) return [];
   const pk = K.batchPk(shard);
   const sk = (seq: number) => K.batch(shard, seq).sk;
-  const lowest = Math.max(0, from - MAX_RECORDS_PER_COMMIT + 1);
+  const lowest = Math.max(0, from - REACH_BACK + 1);
   let batches = (await table.query({ pk, from: sk(lowest), to: sk(to - 1), consistent: opts.consistent })).map((i) => logged(shard, i));
   if (!batches.some((b) => b.firstSeq <= from && from <= b.lastSeq)) {
-    // Only if batches ever grow past the commit limit: find the one holding `from` directly.
+    // A large batch starts before the window: find the one holding `from` directly.
     const before = await table.query({ pk, from: sk(0), to: sk(from), descending: true, limit: 1, consistent: opts.consistent });
     batches = [...before.map((i) => logged(shard, i)), ...batches];
   }

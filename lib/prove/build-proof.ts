@@ -1,4 +1,5 @@
 import { K } from '../aws/table-keys';
+import { locateRecord, seqOfRecord, type LocateOptions } from './locate-record';
 import { parseSignedCheckpoint, type SignedCheckpoint } from '../core/checkpoint';
 import { inclusionProofFrom, inclusionRanges, leafHash, verifyInclusion } from '../core/merkle';
 import { ProveError } from './errors';
@@ -27,16 +28,6 @@ export interface ProofResult {
   method: 'index' | 'rebuild';
 }
 
-async function recordPointer(table: IndexTable, recordId: string): Promise<{ shard: string; seq: number; key: string }> {
-  const item = await table.get(K.id(recordId).pk, K.id(recordId).sk);
-  if (!item) throw new ProveError('NOT_FOUND', `no record with id ${recordId} is committed`);
-  const { shard, seq, key } = item;
-  if (typeof shard !== 'string' || !Number.isSafeInteger(seq) || typeof key !== 'string') {
-    throw new ProveError('RECORD_MISMATCH', `the index entry of ${recordId} does not say where the record is`);
-  }
-  return { shard, seq: seq as number, key };
-}
-
 async function latestCheckpoint(table: IndexTable): Promise<Buffer> {
   const item = await table.get(K.latestCheckpoint.pk, K.latestCheckpoint.sk);
   if (!item || typeof item.note !== 'string') throw new ProveError('NOT_SEALED', 'the archive has no checkpoint yet: nothing is sealed');
@@ -45,16 +36,26 @@ async function latestCheckpoint(table: IndexTable): Promise<Buffer> {
 
 /**
  * An inclusion proof for one record against the latest checkpoint, from the
- * index table and one object read: in parallel the record's index entry and
- * the latest checkpoint, then the tile progress and the batch object, then a
- * few range queries for the path (see inclusionPathFromIndex). The proof is
+ * index table and one object read: the latest checkpoint, the record's commit
+ * from the id sets (one query per shard for the event's hour, see
+ * locateRecord), the batch object, the tile progress, then a few range
+ * queries for the path (see inclusionPathFromIndex). The proof is
  * checked against the checkpoint's root before it is returned, so a damaged
  * index gives an error, never a proof that does not verify.
  */
-export async function buildInclusionProof(deps: OnlineProveDeps, recordId: string): Promise<ProofResult> {
+export async function buildInclusionProof(deps: OnlineProveDeps, recordId: string, opts: LocateOptions = {}): Promise<ProofResult> {
   const before = deps.meter.summary();
-  const [pointer, note] = await Promise.all([recordPointer(deps.table, recordId), latestCheckpoint(deps.table)]);
+  const note = await latestCheckpoint(deps.table);
   const signed = parseSignedCheckpoint(note);
+  const located = await locateRecord(
+    deps.table,
+    recordId,
+    signed.checkpoint.shards.map((s) => s.shard),
+    { from: signed.checkpoint.time, ...opts },
+  );
+  // The id sets name the commit: its object says where in it the record is.
+  const body = await deps.objects.get(located.key);
+  const pointer = located.seq >= 0 ? located : { ...located, seq: seqOfRecord(body, located.key, recordId) };
   const state = signed.checkpoint.shards.find((s) => s.shard === pointer.shard);
   if (!state || pointer.seq >= state.size) {
     throw new ProveError(
@@ -63,7 +64,7 @@ export async function buildInclusionProof(deps: OnlineProveDeps, recordId: strin
     );
   }
   const size = state.size;
-  const [coverage, body] = await Promise.all([readTileCoverage(deps.table, pointer.shard, size), deps.objects.get(pointer.key)]);
+  const coverage = await readTileCoverage(deps.table, pointer.shard, size);
   const line = recordLineAt(body, pointer.key, { id: recordId, shard: pointer.shard, seq: pointer.seq });
 
   const source = new IndexedSubtreeSource(deps.table, pointer.shard, size, coverage);

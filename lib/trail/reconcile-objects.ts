@@ -1,4 +1,5 @@
 import type { Alert } from '../core/alert';
+import { logFileHour } from '../core/id-claims';
 import { alertRecordId, commitDrafts } from '../ingest/commit';
 import { DEFAULT_API_SHARD } from './capture';
 import type { DigestLookup } from './digest';
@@ -39,7 +40,11 @@ export async function reconcileObjects(deps: ObjectReconcileDeps, keys: readonly
     else if (deps.trail.prefix && !key.startsWith(deps.trail.prefix)) results.push({ key, status: 'ignored', reason: `outside the trail prefix ${deps.trail.prefix}` });
     else candidates.push(key);
   }
-  const covered = await deps.store.existing(candidates.map((k) => coverageRecordId(deps.trail.bucket, k)));
+  const coverageShard = deps.settings.coverageShard ?? DEFAULT_API_SHARD;
+  const covered = await deps.store.committed(
+    coverageShard,
+    candidates.map((k) => ({ id: coverageRecordId(deps.trail.bucket, k), hour: logFileHour(k) })),
+  );
   const digest = deps.digests?.();
   for (const key of candidates) {
     if (covered.has(coverageRecordId(deps.trail.bucket, key))) {

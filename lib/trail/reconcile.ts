@@ -1,4 +1,5 @@
 import type { Alert, RecordLocation } from '../core/alert';
+import { claimOf, hourOf, type IdClaim } from '../core/id-claims';
 import type { JsonValue } from '../core/json';
 import { eventIdOf } from '../core/normalize';
 import type { AuditRecord, AuditRecordOf, RecordDraft } from '../core/record';
@@ -13,12 +14,9 @@ import { digestMismatchAlert, missedEventsAlert, missedEventsAlertId } from './t
 export const coverageRecordId = (bucket: string, key: string): string => `coverage:${bucket}/${key}`;
 
 export interface ReconcileDeps extends CommitDeps {
-  /** The derived timeline index; written after the commit, failures reported, not thrown (as ingest does). */
-  index?: { write(records: readonly AuditRecord[]): Promise<number> };
-  /** Publishes alerts already committed as records. */
   /** Publishes committed alerts from their batches' outbox items. */
   alerts?: { deliver(batches: readonly BatchAlerts[]): Promise<void> };
-  onError?: (stage: 'index' | 'alerts', err: unknown) => void;
+  onError?: (stage: 'alerts', err: unknown) => void;
 }
 
 export interface ReconcileSettings {
@@ -26,6 +24,8 @@ export interface ReconcileSettings {
   channel?: 'trail-log' | 'backfill';
   /** Which records the stack captures and where they go. @default write calls only, into 'api' */
   route?: CaptureRouter;
+  /** What the live lane (EventBridge) captures; only its records count as missed by it. @default everything `route` captures */
+  live?: CaptureRouter;
   /** Shard for coverage records, reconcile alerts and records that are not even objects. @default 'api' */
   coverageShard?: string;
   /** Commit a coverage record (needs a bucket: its id is the S3 location). @default true */
@@ -74,6 +74,24 @@ interface Captured {
   draft: RecordDraft;
   shard: string;
   eventId: string | null;
+  /** Hour of the record's eventTime: where its event id is claimed when it arrived as an event. */
+  hour: string;
+  /** The live lane (EventBridge) would have delivered it: only these count as missed by it. */
+  live: boolean;
+}
+
+/** Ids of the captured records (and their event ids) already committed, one id-set read per shard and hour. */
+async function committedOf(deps: ReconcileDeps, captured: readonly Captured[]): Promise<Set<string>> {
+  const byShard = new Map<string, IdClaim[]>();
+  for (const c of captured) {
+    const claims = byShard.get(c.shard) ?? [];
+    claims.push(claimOf(c.draft));
+    if (c.eventId !== null && c.eventId !== c.draft.id) claims.push({ id: c.eventId, hour: c.hour });
+    byShard.set(c.shard, claims);
+  }
+  const done = new Set<string>();
+  for (const [shard, claims] of byShard) for (const id of await deps.store.committed(shard, claims)) done.add(id);
+  return done;
 }
 
 const defaultRoute = captureRouter({ captureReadOnly: false });
@@ -115,17 +133,17 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
       skipped++;
       continue;
     }
-    captured.push({ draft: draftFromEvent(raw, via).draft, shard, eventId: eventIdOf(raw) });
+    const live = !settings.live || !isObject(raw) || settings.live(raw) !== null;
+    captured.push({ draft: draftFromEvent(raw, via).draft, shard, eventId: eventIdOf(raw), hour: hourOf(timeOf(raw)), live });
   }
 
   // An event counts as archived under its event id (however it arrived) or under this draft's own id.
-  const ids = [...new Set(captured.flatMap((c) => (c.eventId && c.eventId !== c.draft.id ? [c.draft.id, c.eventId] : [c.draft.id])))];
-  const existing = ids.length > 0 ? await deps.store.existing(ids) : new Map();
+  const done = await committedOf(deps, captured);
   let archived = 0;
   const seen = new Set<string>();
   const missing: Captured[] = [];
   for (const c of captured) {
-    if (existing.has(c.draft.id) || (c.eventId !== null && existing.has(c.eventId)) || seen.has(c.draft.id)) archived++;
+    if (done.has(c.draft.id) || (c.eventId !== null && done.has(c.eventId)) || seen.has(c.draft.id)) archived++;
     else {
       seen.add(c.draft.id);
       missing.push(c);
@@ -148,17 +166,19 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
   }
 
   const alertOnMissed = bucket !== null && (settings.alertOnMissed ?? channel === 'trail-log');
-  const missedIds = missing.map((m) => m.eventId ?? m.draft.id);
+  // Read-only calls the trail lane captures were never sent live: they are not "missed".
+  const missedLive = missing.filter((m) => m.live);
+  const missedIds = missedLive.map((m) => m.eventId ?? m.draft.id);
   const missedAlert = (n: number, eventTime: string, record: RecordLocation | null): Alert =>
     missedEventsAlert({ bucket: bucket as string, key: input.key, missed: n, eventIds: missedIds, eventTime, record });
   // The alert rides on the last recovered event (committed last), so it is in the
   // outbox with the recovery itself and points at a record that proves it.
-  const trigger = alertOnMissed ? [...missing].reverse().find((m) => m.draft.kind === 'event') : undefined;
+  const trigger = alertOnMissed ? [...missedLive].reverse().find((m) => m.draft.kind === 'event') : undefined;
   const detect: CommitDeps['detect'] = trigger
     ? async (record: AuditRecordOf<'event'>) => {
         const found = deps.detect ? await deps.detect(record) : [];
         if (record.chain.id !== trigger.draft.id) return found;
-        return [missedAlert(missing.length, record.data.event.eventTime, { shard: record.chain.shard, seq: record.chain.seq }), ...found];
+        return [missedAlert(missedLive.length, record.data.event.eventTime, { shard: record.chain.shard, seq: record.chain.seq }), ...found];
       }
     : deps.detect;
 
@@ -181,11 +201,13 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
 
   const finalDrafts: RecordDraft[] = [];
   let missed = alerts.find((a) => bucket !== null && a.id === missedEventsAlertId(bucket, input.key)) ?? null;
-  if (alertOnMissed && recovered > 0 && !missed) {
+  const liveIds = new Set(missedLive.map((m) => m.draft.id));
+  const recoveredLive = recoveredRecords.filter((r) => liveIds.has(r.chain.id));
+  if (alertOnMissed && recoveredLive.length > 0 && !missed) {
     // Nothing recovered was an event (all quarantined), or a race took the trigger: commit the alert on its own.
-    const last = recoveredRecords[recoveredRecords.length - 1];
+    const last = recoveredLive[recoveredLive.length - 1];
     const time = last.chain.kind === 'event' ? (last as AuditRecordOf<'event'>).data.event.eventTime : clock().toISOString();
-    finalDrafts.push(alertDraft(missedAlert(recovered, time, { shard: last.chain.shard, seq: last.chain.seq })));
+    finalDrafts.push(alertDraft(missedAlert(recoveredLive.length, time, { shard: last.chain.shard, seq: last.chain.seq })));
   }
   if (mismatch) finalDrafts.push(alertDraft(mismatch));
   const coverageId = bucket !== null && (settings.coverage ?? true) ? coverageRecordId(bucket, input.key) : null;
@@ -210,7 +232,6 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
     if (coverageId) coverage = out.committed.some((r) => r.chain.id === coverageId) ? 'committed' : 'already';
   }
 
-  if (deps.index && committed.length > 0) await deps.index.write(committed).catch((err) => deps.onError?.('index', err));
   if (deps.alerts && alertBatches.length > 0) await deps.alerts.deliver(alertBatches).catch((err) => deps.onError?.('alerts', err));
   return {
     bucket,

@@ -23,7 +23,7 @@ function jsonEnv(env: NodeJS.ProcessEnv, name: (typeof ENV)[keyof typeof ENV]): 
 }
 
 /** The capture filter and shards from the same environment the construct gives every handler. */
-export function captureFromEnv(env: NodeJS.ProcessEnv = process.env): { route: CaptureRouter; coverageShard: string } {
+export function captureFromEnv(env: NodeJS.ProcessEnv = process.env): { route: CaptureRouter; live: CaptureRouter; coverageShard: string; plan?: ShardRoute[] } {
   const sources = jsonEnv(env, ENV.apiCallSources);
   if (sources !== undefined && !(Array.isArray(sources) && sources.every((s) => typeof s === 'string'))) {
     throw new ReconcileConfigError(`${ENV.apiCallSources} must be a JSON array of strings`);
@@ -33,13 +33,14 @@ export function captureFromEnv(env: NodeJS.ProcessEnv = process.env): { route: C
     throw new ReconcileConfigError(`${ENV.shardPlan} must be a JSON array of shard routes`);
   }
   const routes = plan as ShardRoute[] | undefined;
+  const router = (captureReadOnly: boolean) =>
+    captureRouter({ captureReadOnly, ...(routes ? { plan: routes } : {}), ...(sources ? { apiCallSources: sources as string[] } : {}) });
   return {
-    route: captureRouter({
-      captureReadOnly: optionalEnv(ENV.captureReadOnly, env) === 'true',
-      ...(routes ? { plan: routes } : {}),
-      ...(sources ? { apiCallSources: sources as string[] } : {}),
-    }),
+    route: router(optionalEnv(ENV.captureReadOnly, env) === 'true'),
+    // The live lane carries write calls only; read-only calls come by the trail lane alone.
+    live: router(false),
     coverageShard: apiShardOf(routes),
+    ...(routes ? { plan: routes } : {}),
   };
 }
 

@@ -43,7 +43,7 @@ describe('alert outbox on moto: one pointer item per batch, published at least o
     const a = await createTestArchive(moto.target);
     const down = new AlertOutbox(a.ddb, a.table, recordingPublisher(new Set(['drift.one:evt-1'])), a.source);
     const errors: unknown[] = [];
-    const deps: IngestDeps = { ...a.commitDeps(), index: a.index, detect: twoAlertsPerEvent, alerts: down, onError: (_s, e) => void errors.push(e) };
+    const deps: IngestDeps = { ...a.commitDeps(), detect: twoAlertsPerEvent, alerts: down, onError: (_s, e) => void errors.push(e) };
     const { response, stats } = await ingestSqsBatch(deps, sqsEvent(['evt-1', 'evt-2'].map((id) => sqsMessage(apiCallEnvelope({ eventId: id }), 'api'))));
     // The events and their alerts are committed: publishing is after the commit and does not fail the messages.
     expect(response.batchItemFailures).toEqual([]);
@@ -69,7 +69,7 @@ describe('alert outbox on moto: one pointer item per batch, published at least o
   it('after a partial publish, keeps only the alerts not yet sent', async () => {
     const a = await createTestArchive(moto.target);
     const first = recordingPublisher(new Set(['drift.two:evt-9']));
-    const deps: IngestDeps = { ...a.commitDeps(), index: a.index, detect: twoAlertsPerEvent, alerts: new AlertOutbox(a.ddb, a.table, first, a.source) };
+    const deps: IngestDeps = { ...a.commitDeps(), detect: twoAlertsPerEvent, alerts: new AlertOutbox(a.ddb, a.table, first, a.source) };
     await ingestSqsBatch(deps, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-9' }), 'api')]));
     expect(first.sent).toEqual(['drift.one:evt-9']);
     const up = recordingPublisher();
@@ -80,7 +80,7 @@ describe('alert outbox on moto: one pointer item per batch, published at least o
   it('deletes the batch item once every alert is out, and writes none for a batch without alerts', async () => {
     const a = await createTestArchive(moto.target);
     const up = recordingPublisher();
-    const withAlerts: IngestDeps = { ...a.commitDeps(), index: a.index, detect: twoAlertsPerEvent, alerts: new AlertOutbox(a.ddb, a.table, up, a.source) };
+    const withAlerts: IngestDeps = { ...a.commitDeps(), detect: twoAlertsPerEvent, alerts: new AlertOutbox(a.ddb, a.table, up, a.source) };
     await ingestSqsBatch(withAlerts, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-a' }), 'api')]));
     await ingestSqsBatch({ ...withAlerts, detect: async () => [] }, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-b' }), 'api')]));
     expect(up.sent).toEqual(['drift.one:evt-a', 'drift.two:evt-a']);
@@ -109,7 +109,7 @@ describe('alert outbox on moto: one pointer item per batch, published at least o
     const doc = DynamoDBDocumentClient.from(a.ddb);
     await doc.send(new PutCommand({ TableName: a.table, Item: { pk: 'outbox#batch#ec2', sk: '0000000000000007', outbox: 'pending', key: 'records/shard=ec2/dt=2026-11-27/missing.ndjson', seqs: [8] } }));
     const down = new AlertOutbox(a.ddb, a.table, recordingPublisher(new Set(['drift.one:evt-z'])), a.source);
-    await ingestSqsBatch({ ...a.commitDeps(), index: a.index, detect: twoAlertsPerEvent, alerts: down }, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-z' }), 'api')]));
+    await ingestSqsBatch({ ...a.commitDeps(), detect: twoAlertsPerEvent, alerts: down }, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-z' }), 'api')]));
     const up = recordingPublisher();
     await expect(new AlertOutbox(a.ddb, a.table, up, a.source).sweep()).rejects.toThrow(/1 outbox item\(s\) not published \(2 alerts were\)/);
     expect(up.sent).toEqual(['drift.one:evt-z', 'drift.two:evt-z']);

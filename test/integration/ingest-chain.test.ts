@@ -11,7 +11,7 @@ import { createTestArchive, type TestArchive } from '../support/archive-env';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../support/events';
 
 function ingestDeps(a: TestArchive, extra: Partial<IngestDeps> = {}): IngestDeps {
-  return { ...a.commitDeps(), index: a.index, alerts: { deliver: async () => {} }, ...extra };
+  return { ...a.commitDeps(), alerts: { deliver: async () => {} }, ...extra };
 }
 
 async function verify(a: TestArchive) {

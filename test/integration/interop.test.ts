@@ -71,7 +71,7 @@ async function typescriptRecordCount(archive: TestArchive, dir: string): Promise
 }
 
 function ingestDeps(archive: TestArchive) {
-  return { ...archive.commitDeps(), index: archive.index, alerts: { deliver: async () => {} } };
+  return { ...archive.commitDeps(), alerts: { deliver: async () => {} } };
 }
 
 async function ingest(archive: TestArchive, messages: Parameters<typeof sqsEvent>[0], extra = {}): Promise<number> {
@@ -389,14 +389,16 @@ describe.skipIf(!hasPython)('orphans and forks past the newest checkpoint, read 
     const outcomes = await Promise.allSettled(
       Array.from({ length: racers }, () => seal({ store: archive.store, checkpoints, signer: archive.signer, origin: archive.origin })),
     );
-    const lost = outcomes.filter((o) => o.status === 'rejected').length;
-    expect(lost).toBe(racers - 1);
+    // The losers' compare-and-swap fails; each reads again and publishes on the winner, leaving its first note behind.
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    const lost = racers - 1;
     const raced = await snapshot();
     expect(raced.result.problems).toEqual([]);
     expect(raced.status).toBe(0);
     // Every note that was written and is not followed by another is reported, not hidden.
     const orphanNotes = raced.result.notes.filter((n) => n.code === 'orphan-checkpoint');
-    expect(orphanNotes).toHaveLength(lost);
+    // At least one note per loser; a loser that lost its retry too left one more.
+    expect(orphanNotes.length).toBeGreaterThanOrEqual(lost);
     expect(raced.result.checkpoints.valid).toBe(raced.result.checkpoints.chain + orphanNotes.length);
 
     // An orphan note that disagrees with the records is still caught.

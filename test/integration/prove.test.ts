@@ -28,6 +28,9 @@ const eventDraft = (id: string) => draftFromMessage(JSON.stringify(apiCallEnvelo
 
 const immutrail = cli;
 
+// The time apiCallEnvelope gives its events (test/support/events.ts): what `prove --time` is told.
+const EVENT_TIME = '2026-11-20T10:15:30Z';
+
 describe('inclusion proofs on moto: prove from the index, verify with the public key alone', () => {
   const moto = useMoto();
   let a: TestArchive;
@@ -37,14 +40,13 @@ describe('inclusion proofs on moto: prove from the index, verify with the public
 
   beforeAll(async () => {
     a = await createTestArchive(moto.target);
-    const deps = { ...a.commitDeps(), index: a.index, alerts: { deliver: async () => {} } };
-    // Through the real ingest path first, then 1,000 records in bulk (commitDrafts chunks them 30 per
-    // transaction). Not more: moto deep-copies the whole table for every item of a transaction, so
-    // bulk commits cost O(n^2) here (3,000 records take minutes); the million-record case is measured
-    // against the in-memory table in test/unit/prove/million.test.ts.
+    const deps = { ...a.commitDeps(), alerts: { deliver: async () => {} } };
+    // Through the real ingest path first, then 1,000 records in 40 commits of 25 (so that reading
+    // every object, as the offline prover does, costs many reads); the million-record case is
+    // measured against the in-memory table in test/unit/prove/million.test.ts.
     const early = Array.from({ length: 10 }, (_, i) => sqsMessage(apiCallEnvelope({ eventId: `evt-${i}` }), i % 4 === 3 ? 'ec2' : 'api'));
     expect((await ingestSqsBatch(deps, sqsEvent(early))).response.batchItemFailures).toEqual([]);
-    await commitDrafts(a.commitDeps(), 'api', Array.from({ length: 1000 }, (_, i) => eventDraft(`bulk-${i}`)));
+    for (let i = 0; i < 1000; i += 25) await commitDrafts(a.commitDeps(), 'api', Array.from({ length: 25 }, (_, j) => eventDraft(`bulk-${i + j}`)));
     await ingestSqsBatch(deps, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-late' }), 'api')]));
     signed = (await seal({ store: a.store, checkpoints: a.checkpoints, signer: a.signer, origin: a.origin })).signed;
     await buildTilesInTable(a.ddb, a.table, signed.checkpoint);
@@ -82,18 +84,20 @@ describe('inclusion proofs on moto: prove from the index, verify with the public
     const deps = { table: new DynamoIndexTable(ddb, a.table), objects: new S3Source(s3, a.bucket), meter };
     const n = apiSize();
     expect(n).toBeGreaterThan(1000);
-    // Reads the algorithm allows (see inclusionPathFromIndex): record entry, checkpoint,
-    // tile progress, batch object, then per tile level in use at most two tile queries,
-    // and at most two batch-log queries (the leaf's 256-block and the last partial block).
+    // Reads the algorithm allows (see locateRecord and inclusionPathFromIndex): the checkpoint,
+    // the legacy record entry, one id-set query per shard for the event's hour, the commit's batch
+    // log item, the batch object, the tile progress, then per tile level in use at most two tile
+    // queries, and at most two batch-log queries (the leaf's 256-block and the last partial block).
     const levelsInUse = TILE_LEVELS.filter((l) => 2 ** l <= n).length;
-    const bound = 4 + 2 * levelsInUse + 2;
-    expect(bound).toBe(8);
+    const shards = signed.checkpoint.shards.length;
+    const bound = 4 + shards + 1 + 2 * levelsInUse + 2;
+    expect(bound).toBe(11);
     for (const id of ['evt-0', 'bulk-500', 'bulk-999', 'evt-late']) {
       const before = sent;
-      const r = await buildInclusionProof(deps, id);
+      const r = await buildInclusionProof(deps, id, { time: EVENT_TIME });
       expect(r.reads.requests).toBe(sent - before);
       expect(r.reads.reads).toBeLessThanOrEqual(bound);
-      expect(r.reads.byOperation).toMatchObject({ 'S3.GetObject': 1, 'DynamoDB.GetItem': 3 });
+      expect(r.reads.byOperation).toMatchObject({ 'S3.GetObject': 1, 'DynamoDB.GetItem': 4 });
       // Only the public key: through the file format, as an auditor receives it.
       const file = parseProofFile(serializeProofFile(r.proof));
       const verdict = verifyProofFile(file, [trustedKeyFromPem(ANY_KEY_NAME, readFileSync(pem))]);
@@ -105,7 +109,7 @@ describe('inclusion proofs on moto: prove from the index, verify with the public
     const offlineMeter = new RequestMeter();
     const s3b = new S3Client(clientConfig(moto.target));
     meterAwsClient(s3b, offlineMeter);
-    const online = await buildInclusionProof(deps, 'bulk-500');
+    const online = await buildInclusionProof(deps, 'bulk-500', { time: EVENT_TIME });
     const offline = await buildInclusionProofOffline(new S3Source(s3b, a.bucket), 'bulk-500', { meter: offlineMeter });
     expect(offline.proof).toEqual(online.proof);
     let objects = 0;
@@ -118,7 +122,7 @@ describe('inclusion proofs on moto: prove from the index, verify with the public
   it('prove and verify-proof from the CLI: exit 0 valid, 1 tampered or unprovable, 2 bad usage', async () => {
     const where = ['--endpoint', moto.target.endpoint!, '--region', moto.target.region, '--bucket', a.bucket, '--table', a.table];
     const file = join(work, 'evt-2.json');
-    const proved = await immutrail('prove', 'evt-2', ...where, '--out', file);
+    const proved = await immutrail('prove', 'evt-2', ...where, '--time', EVENT_TIME, '--out', file);
     expect(proved.stderr).toBe('');
     expect(proved.code).toBe(0);
     expect(proved.stdout).toContain(`wrote ${file}`);
@@ -155,7 +159,10 @@ describe('inclusion proofs on moto: prove from the index, verify with the public
     const unknown = await immutrail('prove', 'no-such-event', ...where, '--out', join(work, 'x.json'));
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no record with id no-such-event/);
-    const unsealed = await immutrail('prove', 'evt-unsealed', ...where, '--out', join(work, 'y.json'));
+    const unsealed = await immutrail('prove', 'evt-unsealed', ...where, '--time', EVENT_TIME, '--out', join(work, 'y.json'));
+    const badTime = await immutrail('prove', 'evt-2', ...where, '--time', 'yesterday', '--out', join(work, 'z.json'));
+    expect(badTime.code).toBe(2);
+    expect(badTime.stderr).toMatch(/--time "yesterday" is not a time/);
     expect(unsealed.code).toBe(1);
     expect(unsealed.stderr).toMatch(/not sealed yet/);
     expect(existsSync(join(work, 'y.json'))).toBe(false);

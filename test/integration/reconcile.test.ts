@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { claimOf } from '../../lib/core/id-claims';
 import { AlertOutbox } from '../../lib/aws/alert-outbox';
 import { clientConfig } from '../../lib/aws/client-config';
 import { ENV } from '../../lib/aws/runtime-config';
@@ -86,12 +87,11 @@ describe('reconcile against the trail log files on moto', () => {
     const published: Alert[] = [];
     const deps: ObjectReconcileDeps = {
       ...a.commitDeps(),
-      index: a.index,
       alerts: {
         // An alert is archived before anyone hears of it.
         deliver: async (batches) => {
           const alerts = batches.flatMap((b) => b.alerts);
-          const archived = await a.store.existing(alerts.map(alertRecordId));
+          const archived = await a.store.committed('api', alerts.map((x) => claimOf({ kind: 'alert', id: alertRecordId(x), data: { alert: x } })));
           for (const x of alerts) expect(archived.has(alertRecordId(x)), x.id).toBe(true);
           published.push(...alerts);
         },
@@ -106,7 +106,7 @@ describe('reconcile against the trail log files on moto', () => {
   async function deliverThroughEventBridge(a: TestArchive): Promise<string[]> {
     const delivered = files.flatMap((f) => f.records).filter((r) => isCaptured(r) && DELIVERED.has(r.eventName));
     const { response } = await ingestSqsBatch(
-      { ...a.commitDeps(), index: a.index, alerts: { deliver: async () => {} } },
+      { ...a.commitDeps(), alerts: { deliver: async () => {} } },
       sqsEvent(delivered.map((r) => sqsMessage(envelope(r), 'api'))),
     );
     expect(response.batchItemFailures).toEqual([]);

@@ -14,7 +14,7 @@ import { createTestArchive, type TestArchive } from '../support/archive-env';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../support/events';
 
 function ingestDeps(a: TestArchive): IngestDeps {
-  return { ...a.commitDeps(), index: a.index, alerts: { deliver: async () => {} } };
+  return { ...a.commitDeps(), alerts: { deliver: async () => {} } };
 }
 
 const ingestOne = (a: TestArchive) => ingestSqsBatch(ingestDeps(a), sqsEvent([sqsMessage(apiCallEnvelope(), 'api')]));

@@ -24,7 +24,7 @@ describe('offline verification detects every tamper class', () => {
 
   beforeAll(async () => {
     archive = await createTestArchive(moto.target);
-    const deps = { ...archive.commitDeps(), index: archive.index, alerts: { deliver: async () => {} } };
+    const deps = { ...archive.commitDeps(), alerts: { deliver: async () => {} } };
     const sealNow = () => seal({ store: archive.store, checkpoints: archive.checkpoints, signer: archive.signer, origin: archive.origin });
     for (let round = 0; round < 3; round++) {
       if (round === 1) {

@@ -8,7 +8,6 @@ import { ChainStore } from '../../lib/aws/chain-store';
 import { CheckpointStore } from '../../lib/aws/checkpoint-store';
 import { clientConfig, type AwsTarget } from '../../lib/aws/client-config';
 import { S3Source } from '../../lib/aws/s3-source';
-import { TimelineIndex } from '../../lib/aws/timeline-index';
 import { LocalSigner } from '../../lib/core/local-signer';
 import type { CommitDeps } from '../../lib/ingest/commit';
 import { ensureTable } from '../../lib/local/provision-table';
@@ -25,7 +24,6 @@ export interface TestArchive {
   origin: string;
   store: ChainStore;
   writer: ArchiveWriter;
-  index: TimelineIndex;
   checkpoints: CheckpointStore;
   signer: LocalSigner;
   source: S3Source;
@@ -51,7 +49,6 @@ export async function createTestArchive(target: AwsTarget): Promise<TestArchive>
     origin,
     store,
     writer,
-    index: new TimelineIndex(ddb, table),
     checkpoints: new CheckpointStore(s3, ddb, { bucket, table, retentionDays: 0 }),
     signer: new LocalSigner(origin),
     source: new S3Source(s3, bucket),

@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { ArchiveWriter } from '../../aws/archive-writer';
 import { ChainStore } from '../../aws/chain-store';
 import { clientConfig } from '../../aws/client-config';
-import { TimelineIndex } from '../../aws/timeline-index';
 import { SHARD_PATTERN } from '../../core/layout';
 import { backfill, type BackfillSummary } from '../../trail/backfill';
 import { captureRouter } from '../../trail/capture';
@@ -93,7 +92,6 @@ export function registerBackfill(program: Command): void {
       store: new ChainStore(ddb, table),
       archive: new ArchiveWriter(s3(), { bucket, retentionDays: flags.retentionDays }),
       origin,
-      index: new TimelineIndex(ddb, table),
       onError: (stage: string, err: unknown) => process.stderr.write(`immutrail: warning: ${stage} not updated: ${(err as Error).message}\n`),
     };
     try {

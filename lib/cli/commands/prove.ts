@@ -24,6 +24,16 @@ interface ProveFlags extends TargetOptions {
   shard?: string;
   publicKey?: string;
   json?: boolean;
+  time?: string;
+  searchHours?: string;
+}
+
+/** --time and --search-hours, checked: a bad value is a usage error, not a "not found". */
+function locateOptions(flags: ProveFlags): { time?: string; searchHours?: number } {
+  if (flags.time !== undefined && Number.isNaN(Date.parse(flags.time))) throw new UsageError(`--time "${flags.time}" is not a time (use the event's eventTime, e.g. 2026-11-20T10:15:30Z)`);
+  const hours = flags.searchHours === undefined ? undefined : Number(flags.searchHours);
+  if (hours !== undefined && !(Number.isSafeInteger(hours) && hours > 0 && hours <= 24 * 400)) throw new UsageError(`--search-hours "${flags.searchHours}" is not a whole number of hours between 1 and 9600`);
+  return { ...(flags.time !== undefined ? { time: flags.time } : {}), ...(hours !== undefined ? { searchHours: hours } : {}) };
 }
 
 /** proof-<id>.json, with anything but letters, digits, dot, dash and underscore replaced (ids hold ':' and '/'). */
@@ -37,6 +47,7 @@ function describeReads(r: RequestSummary): string {
 }
 
 async function prove(eventId: string, flags: ProveFlags, meter: RequestMeter): Promise<ProofResult> {
+  const locate = locateOptions(flags);
   const keysFor = async (origin?: string) =>
     flags.publicKey ? trustedKeys({ publicKey: flags.publicKey }, { aws: awsTarget(flags), origin }) : undefined;
   if (flags.dir) {
@@ -54,7 +65,7 @@ async function prove(eventId: string, flags: ProveFlags, meter: RequestMeter): P
   }
   const ddb = new DynamoDBClient(clientConfig(target.aws));
   meterAwsClient(ddb, meter);
-  return buildInclusionProof({ table: new DynamoIndexTable(ddb, target.table), objects, meter }, eventId);
+  return buildInclusionProof({ table: new DynamoIndexTable(ddb, target.table), objects, meter }, eventId, locate);
 }
 
 export function registerProve(program: Command): void {
@@ -65,6 +76,8 @@ export function registerProve(program: Command): void {
       .argument('<event-id>', 'the record id: a CloudTrail eventID, an EventBridge event id, alert:<id>, ...')
       .option('--out <file>', 'where to write the proof (default: proof-<id>.json)')
       .option('--dir <path>', 'prove from a local copy of the archive (reads every object)')
+      .option('--time <iso>', "the event's time (CloudTrail eventTime): the index is read for that hour only (one query per shard)")
+      .option('--search-hours <n>', 'without --time: hours of the index searched backwards from the latest checkpoint, one query per shard per hour (default 24)')
       .option('--shard <id>', 'without the index table: read only this shard')
       .option('--public-key <pem>', 'without the index table: use only checkpoints signed by this key')
       .option('--json', 'print the outcome as JSON'),

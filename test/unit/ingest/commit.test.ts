@@ -1,11 +1,12 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ArchiveWriter, ObjectExistsError } from '../../../lib/aws/archive-writer';
 import { ChainStore, CommitConflictError } from '../../../lib/aws/chain-store';
 import { buildBatch, emptyHead, genesisDraft } from '../../../lib/core/chain';
+import { idDigest } from '../../../lib/core/id-claims';
 import { commitDrafts } from '../../../lib/ingest/commit';
 import { draftFromMessage } from '../../../lib/ingest/drafts';
 import { ingestSqsBatch } from '../../../lib/ingest/sqs-batch';
@@ -14,13 +15,12 @@ import { apiCallEnvelope, sqsEvent, sqsMessage } from '../../support/events';
 // The stores talk through the document client, so that is what is mocked (every instance).
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const s3Mock = mockClient(S3Client);
-const TABLE = 'index';
 const via = { channel: 'eventbridge' as const, logFile: null };
 const draft = (id: string) => draftFromMessage(JSON.stringify(apiCallEnvelope({ eventId: id })), via).draft;
 
 function deps() {
   return {
-    store: new ChainStore(new DynamoDBClient({ region: 'us-east-1' }), TABLE),
+    store: new ChainStore(new DynamoDBClient({ region: 'us-east-1' }), 'index'),
     archive: new ArchiveWriter(new S3Client({ region: 'us-east-1' }), { bucket: 'archive', retentionDays: 30 }),
     origin: 'immutrail.test',
   };
@@ -35,7 +35,8 @@ describe('commit path (aws-sdk-client-mock)', () => {
   });
 
   it('skips ids the index already holds (durable dedup, however old the first delivery)', async () => {
-    ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [{ rid: 'old', shard: 'api', seq: 7, key: 'k', kind: 'event' }] } });
+    // The id set of the events' hour already holds 'old', from a commit long ago.
+    ddbMock.on(QueryCommand).resolves({ Items: [{ pk: 'ids#api#2026-11-20T10', sk: '0000000000000007', d: idDigest('old') }] });
     const existing = buildBatch(emptyHead('api'), [genesisDraft('api', 'o')], new Date());
     ddbMock.on(GetCommand).resolves(headItem(0, existing.newHead.hash, existing.newHead.frontier));
     ddbMock.on(TransactWriteCommand).resolves({});
@@ -44,17 +45,20 @@ describe('commit path (aws-sdk-client-mock)', () => {
     expect(out.duplicates).toBe(2);
     expect(out.committed.map((r) => r.chain.id)).toEqual(['new']);
     const tx = ddbMock.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
-    // head CAS on the old head, the batch log entry, one id claim with attribute_not_exists
+    // head CAS on the old head, the batch log entry, one id-set item for the events' hour holding 'new' alone
     expect(tx[0].Put!.ConditionExpression).toBe('#seq = :seq AND #hash = :hash');
     expect(tx[0].Put!.ExpressionAttributeValues).toEqual({ ':seq': 0, ':hash': existing.newHead.hash });
-    expect(tx.filter((t) => t.Put?.ConditionExpression === 'attribute_not_exists(pk)').map((t) => t.Put!.Item!.rid)).toEqual(['new']);
+    const idSets = tx.filter((t) => String(t.Put?.Item?.pk).startsWith('ids#'));
+    expect(idSets.map((t) => [t.Put!.Item!.pk, t.Put!.Item!.sk])).toEqual([['ids#api#2026-11-20T10', '0000000000000001']]);
+    expect(Buffer.from(idSets[0].Put!.Item!.d as Uint8Array).equals(idDigest('new'))).toBe(true);
+    expect(tx).toHaveLength(3);
     const put = s3Mock.commandCalls(PutObjectCommand)[0].args[0].input;
     expect(put.IfNoneMatch).toBe('*');
     expect(put.ObjectLockMode).toBe('COMPLIANCE');
   });
 
   it('starts a new shard with its genesis record and claims the head with attribute_not_exists', async () => {
-    ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
     ddbMock.on(GetCommand).resolves({});
     ddbMock.on(TransactWriteCommand).resolves({});
     s3Mock.on(PutObjectCommand).resolves({});
@@ -68,7 +72,7 @@ describe('commit path (aws-sdk-client-mock)', () => {
   it('rebuilds on the new head after losing the compare-and-swap, leaving the first object as an orphan', async () => {
     const g = buildBatch(emptyHead('api'), [genesisDraft('api', 'o')], new Date());
     const other = buildBatch(g.newHead, [draft('someone-else')], new Date());
-    ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
     ddbMock
       .on(GetCommand)
       .resolvesOnce(headItem(0, g.newHead.hash, g.newHead.frontier))
@@ -88,7 +92,7 @@ describe('commit path (aws-sdk-client-mock)', () => {
   });
 
   it('gives up after maxAttempts conflicts so the messages are redelivered, never dropped', async () => {
-    ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
     ddbMock.on(GetCommand).resolves({});
     ddbMock.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }] }));
     s3Mock.on(PutObjectCommand).resolves({});
@@ -109,11 +113,11 @@ describe('commit path (aws-sdk-client-mock)', () => {
   });
 
   it('fails a shard while a detector throws, then commits without it from the third delivery on', async () => {
-    ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
     ddbMock.on(GetCommand).resolves({});
     ddbMock.on(TransactWriteCommand).resolves({});
     s3Mock.on(PutObjectCommand).resolves({});
-    const broken = { ...deps(), detect: async () => { throw new Error('attestation table unreachable'); }, index: { write: async () => 0 }, alerts: { deliver: async () => {} } };
+    const broken = { ...deps(), detect: async () => { throw new Error('attestation table unreachable'); }, alerts: { deliver: async () => {} } };
     const msg = sqsMessage(apiCallEnvelope({ eventId: 'x' }), 'api');
     const first = await ingestSqsBatch(broken, sqsEvent([msg]));
     expect(first.response.batchItemFailures).toEqual([{ itemIdentifier: msg.messageId }]);

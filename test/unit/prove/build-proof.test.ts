@@ -10,7 +10,7 @@ import { verifyProofFile } from '../../../lib/prove/verify-proof';
 import { buildTiles } from '../../../lib/seal/tiles';
 import { apiCallEnvelope } from '../../support/events';
 import { MemoryArchive, coverageDrafts } from './memory-archive';
-import { POINTER_CHECKPOINT_OBJECT, pathReadBound } from './read-bounds';
+import { locateReadBound, pathReadBound } from './read-bounds';
 
 const eventDraft = (id: string) => draftFromMessage(JSON.stringify(apiCallEnvelope({ eventId: id })), { channel: 'eventbridge', logFile: null }).draft;
 
@@ -22,6 +22,8 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   expect(err).toBeInstanceOf(ProveError);
   return (err as ProveError).code;
 }
+
+const EVENT_TIME = '2026-11-20T10:15:30Z';
 
 describe('buildInclusionProof (online, from the index)', () => {
   let a: MemoryArchive;
@@ -40,17 +42,18 @@ describe('buildInclusionProof (online, from the index)', () => {
   });
 
   it('proves a sealed record in a few reads, and the proof verifies with the public key alone', async () => {
+    // Events are found in their hour (--time); the test's other records have no time (one search step).
     for (const id of ['evt-early', 'bulk-7-4', 'evt-late', 'evt-ec2']) {
-      const r = await buildInclusionProof(deps(), id);
+      const r = await buildInclusionProof(deps(), id, id.startsWith('evt-') ? { time: EVENT_TIME } : {});
       const verdict = verifyProofFile(r.proof, keys());
       expect(verdict.checks.filter((c) => c.status !== 'pass')).toEqual([]);
       expect(verdict.ok).toBe(true);
       expect(verdict.summary?.id).toBe(id);
-      expect(r.reads.reads).toBeLessThanOrEqual(pathReadBound(r.proof.treeSize) + POINTER_CHECKPOINT_OBJECT);
+      expect(r.reads.reads).toBeLessThanOrEqual(pathReadBound(r.proof.treeSize) + locateReadBound(2));
       expect(r.reads.byOperation['S3.GetObject']).toBe(1);
       expect(r.method).toBe('index');
     }
-    const early = await buildInclusionProof(deps(), 'evt-early');
+    const early = await buildInclusionProof(deps(), 'evt-early', { time: EVENT_TIME });
     expect(early.proof).toMatchObject({ shard: 'api', seq: 1, treeSize: 1 + 21 + 900 + 1 });
     expect(verifyProofFile(early.proof, keys()).summary).toMatchObject({
       kind: 'event',
@@ -63,7 +66,7 @@ describe('buildInclusionProof (online, from the index)', () => {
 
   it('says whether a record is unknown or not sealed yet', async () => {
     expect(await codeOf(buildInclusionProof(deps(), 'no-such-event'))).toBe('NOT_FOUND');
-    expect(await codeOf(buildInclusionProof(deps(), 'evt-unsealed'))).toBe('NOT_SEALED');
+    expect(await codeOf(buildInclusionProof(deps(), 'evt-unsealed', { time: EVENT_TIME }))).toBe('NOT_SEALED');
     const fresh = new MemoryArchive();
     fresh.commit('api', [eventDraft('first')]);
     expect(await codeOf(buildInclusionProof({ table: fresh.table, objects: fresh.objectStore, meter: fresh.meter }, 'first'))).toBe('NOT_SEALED');
@@ -92,6 +95,33 @@ describe('buildInclusionProof (online, from the index)', () => {
     await b.seal();
     b.objects.set(key, Buffer.from(b.objects.get(key)!.toString('utf8').replace('"id":"z-2"', '"id":"z-9"')));
     expect(await codeOf(buildInclusionProof({ table: b.table, objects: b.objectStore, meter: b.meter }, 'z-2'))).toBe('RECORD_MISMATCH');
+  });
+});
+
+describe('buildInclusionProof: finding the record in the id sets', () => {
+  it('without --time, searches the timeless set then hour by hour backwards, one query per shard each', async () => {
+    const b = new MemoryArchive();
+    b.commit('api', [eventDraft('evt-search')]);
+    b.commit('ec2', coverageDrafts('c', 3));
+    await b.seal();
+    const d = { table: b.table, objects: b.objectStore, meter: b.meter };
+    const found = await buildInclusionProof(d, 'evt-search');
+    // The checkpoint is at 12:00 and the event at 10:15: the timeless set, then hours 12, 11 and 10, in 2 shards.
+    expect(found.reads.byOperation['DynamoDB.Query'] ?? 0).toBeGreaterThanOrEqual(4 * 2);
+    const direct = await buildInclusionProof(d, 'evt-search', { time: EVENT_TIME });
+    expect(direct.proof).toEqual(found.proof);
+    expect(direct.reads.reads).toBeLessThan(found.reads.reads);
+    expect(await codeOf(buildInclusionProof(d, 'evt-search', { searchHours: 1 }))).toBe('NOT_FOUND');
+  });
+
+  it('still proves records of an archive indexed before the id sets (one id# item per record)', async () => {
+    const old = new MemoryArchive('immutrail.test/memory', true);
+    old.commit('api', [eventDraft('evt-old'), ...coverageDrafts('o', 4)]);
+    await old.seal();
+    const r = await buildInclusionProof({ table: old.table, objects: old.objectStore, meter: old.meter }, 'evt-old');
+    expect(r.proof).toMatchObject({ shard: 'api', seq: 1 });
+    expect(r.reads.byOperation['DynamoDB.Query'] ?? 0).toBeLessThanOrEqual(pathReadBound(r.proof.treeSize));
+    expect(verifyProofFile(r.proof, [trustedKeyFromPem(ANY_KEY_NAME, old.signer.publicKeyPem())]).ok).toBe(true);
   });
 });
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { idSetItems } from '../../../lib/aws/id-sets';
 import { K } from '../../../lib/aws/table-keys';
 import { buildBatch, emptyHead, genesisDraft, type ChainHead } from '../../../lib/core/chain';
 import { makeCheckpoint, noteHash, type SignedCheckpoint } from '../../../lib/core/checkpoint';
@@ -48,7 +49,11 @@ export class MemoryArchive {
   private prevHash: string | null = null;
   private tick = 0;
 
-  constructor(readonly origin = 'immutrail.test/memory') {
+  constructor(
+    readonly origin = 'immutrail.test/memory',
+    /** Index the records as the format before the id sets did (an `id#` item each). */
+    readonly legacyIdItems = false,
+  ) {
     this.signer = new LocalSigner(origin);
   }
 
@@ -90,8 +95,11 @@ export class MemoryArchive {
       lastSeq: batch.lastSeq,
       leaves: Buffer.concat(batch.hashes.map((h) => Buffer.from(h, 'hex'))),
     });
-    for (const r of batch.records) {
-      this.table.seed({ ...K.id(r.chain.id), rid: r.chain.id, shard, seq: r.chain.seq, key: batch.key, kind: r.chain.kind, time: r.chain.time });
+    if (this.legacyIdItems) {
+      // What versions before the id sets wrote: one item per record id.
+      for (const r of batch.records) this.table.seed({ ...K.id(r.chain.id), rid: r.chain.id, shard, seq: r.chain.seq, key: batch.key, kind: r.chain.kind, time: r.chain.time });
+    } else {
+      for (const item of idSetItems(shard, batch.firstSeq, batch.records)) this.table.seed({ ...item, d: Buffer.from(item.d) });
     }
     this.heads.set(shard, batch.newHead);
     return { firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, key: batch.key };

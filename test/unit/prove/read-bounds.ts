@@ -11,5 +11,9 @@ export function pathReadBound(size: number): number {
   return 1 + 2 * levels + 2;
 }
 
-/** What an online proof adds: the record's index entry, the latest checkpoint, the batch object. */
-export const POINTER_CHECKPOINT_OBJECT = 3;
+/**
+ * What an online proof adds to the path, given the record's hour: the latest
+ * checkpoint, the legacy index entry (archives before the id sets), one id-set
+ * query per shard, the batch log item of the commit, the batch object.
+ */
+export const locateReadBound = (shards: number): number => 4 + shards;

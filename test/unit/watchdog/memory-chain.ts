@@ -1,20 +1,22 @@
 import { emptyHead, type Batch, type ChainHead } from '../../../lib/core/chain';
 import type { AuditRecord } from '../../../lib/core/record';
-import { CommitConflictError, type RecordPointer } from '../../../lib/aws/chain-store';
+import { CommitConflictError } from '../../../lib/aws/chain-store';
+import type { IdClaim } from '../../../lib/core/id-claims';
 import type { ArchivePort, ChainStorePort } from '../../../lib/ingest/commit';
 
 /** A chain store and archive in memory, with the same compare-and-swap and exactly-once rules as DynamoDB's. */
 export class MemoryChain implements ChainStorePort, ArchivePort {
   readonly heads = new Map<string, ChainHead & { time: string }>();
-  readonly ids = new Map<string, RecordPointer>();
+  /** Committed record ids by shard, as the id sets hold them. */
+  readonly ids = new Map<string, { shard: string; seq: number; key: string }>();
   readonly records: AuditRecord[] = [];
 
   async head(shard: string): Promise<ChainHead> {
     return this.heads.get(shard) ?? emptyHead(shard);
   }
 
-  async existing(ids: readonly string[]): Promise<Map<string, RecordPointer>> {
-    return new Map(ids.filter((id) => this.ids.has(id)).map((id) => [id, this.ids.get(id)!]));
+  async committed(shard: string, claims: readonly IdClaim[]): Promise<Set<string>> {
+    return new Set(claims.filter((c) => this.ids.get(c.id)?.shard === shard).map((c) => c.id));
   }
 
   async putBatch(): Promise<void> {}
@@ -22,8 +24,7 @@ export class MemoryChain implements ChainStorePort, ArchivePort {
   async commit(expected: ChainHead, batch: Batch): Promise<void> {
     const current = await this.head(batch.shard);
     if (current.seq !== expected.seq || current.hash !== expected.hash) throw new CommitConflictError(batch.shard, 'head-moved');
-    if (batch.records.some((r) => this.ids.has(r.chain.id))) throw new CommitConflictError(batch.shard, 'duplicate-id');
-    for (const r of batch.records) this.ids.set(r.chain.id, { id: r.chain.id, shard: r.chain.shard, seq: r.chain.seq, key: batch.key, kind: r.chain.kind });
+    for (const r of batch.records) this.ids.set(r.chain.id, { shard: r.chain.shard, seq: r.chain.seq, key: batch.key });
     this.records.push(...batch.records);
     this.heads.set(batch.shard, { ...batch.newHead, time: batch.records[batch.records.length - 1].chain.time });
   }

@@ -1,0 +1,29 @@
+import { parseTrigger } from '../trail/trigger-events';
+
+/** An S3 object one queue message announces: a staged live-lane batch or a trail log file. */
+export interface ObjectNotice {
+  bucket: string;
+  key: string;
+}
+
+/**
+ * The objects a queue message announces (S3's "Object Created" event from the
+ * objects rule, or an S3 event notification), or null when the message is an
+ * event delivered on its own.
+ */
+export function objectNotices(body: string): ObjectNotice[] | null {
+  // Cheap test first: a live event never has an S3 bucket at the top of its detail.
+  if (!body.includes('"bucket"')) return null;
+  let msg: unknown;
+  try {
+    msg = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  try {
+    const trigger = parseTrigger(msg);
+    return trigger.kind === 'objects' ? trigger.objects : null;
+  } catch {
+    return null;
+  }
+}
