@@ -1,0 +1,230 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { clientConfig } from '../../lib/aws/client-config';
+import { liveHeads } from '../../lib/aws/live-heads';
+import type { Alert } from '../../lib/core/alert';
+import { trustedKeyFromPem } from '../../lib/core/checkpoint';
+import type { JsonObject } from '../../lib/core/json';
+import type { AuditRecord } from '../../lib/core/record';
+import { stagingObjects, trailLane } from '../../lib/ingest/lanes-runtime';
+import { ingestSqsBatch, type IngestDeps } from '../../lib/ingest/sqs-batch';
+import { captureRouter } from '../../lib/trail/capture';
+import { readLogFile } from '../../lib/trail/log-file';
+import { BucketDigestLookup } from '../../lib/trail/digest';
+import { TrailBucket } from '../../lib/trail/trail-bucket';
+import { verifyArchive } from '../../lib/verify/verify-archive';
+import { createTestArchive, type TestArchive } from '../support/archive-env';
+import { sqsEvent } from '../support/events';
+import { useMoto } from '../support/moto';
+import { fixtureBody, manifest } from '../unit/trail/fixtures';
+import type { SQSRecord } from 'aws-lambda';
+
+type Rec = JsonObject & { eventID: string; eventName: string; eventType: string; readOnly?: boolean };
+
+const files = manifest.files.map((f) => ({ key: f.key, records: readLogFile(fixtureBody(f.key)).records as Rec[] }));
+const isWrite = (r: Rec): boolean => r.readOnly === false && (r.eventType === 'AwsApiCall' || r.eventType === 'AwsConsoleSignIn');
+const isReadOnlyCall = (r: Rec): boolean => r.readOnly === true && r.eventType === 'AwsApiCall';
+const writes = files.flatMap((f) => f.records.filter(isWrite));
+const writeIds = [...new Set(writes.map((r) => r.eventID))];
+const readOnlyIds = [...new Set(files.flatMap((f) => f.records.filter(isReadOnlyCall).map((r) => r.eventID)))];
+
+const STAGING = `immutrail-staging-${randomUUID().slice(0, 8)}`;
+
+/** What EventBridge hands the live lane for a CloudTrail record. */
+function envelope(r: Rec) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': r.eventType === 'AwsConsoleSignIn' ? 'AWS Console Sign In via CloudTrail' : 'AWS API Call via CloudTrail',
+    source: `aws.${String(r.eventSource).split('.')[0]}`,
+    account: r.recipientAccountId,
+    time: r.eventTime,
+    region: r.awsRegion,
+    resources: [],
+    detail: r,
+  };
+}
+
+/** S3's "Object Created" event as the objects rule puts it on the queue. */
+function objectCreated(bucket: string, key: string, receiveCount = 1): SQSRecord {
+  const body = { version: '0', id: randomUUID(), 'detail-type': 'Object Created', source: 'aws.s3', account: '111122223333', time: new Date().toISOString(), region: 'us-east-1', resources: [`arn:aws:s3:::${bucket}`], detail: { version: '0', bucket: { name: bucket }, object: { key, size: 1 } } };
+  return {
+    messageId: randomUUID(),
+    receiptHandle: 'rh',
+    body: JSON.stringify(body),
+    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', SenderId: 'events', ApproximateFirstReceiveTimestamp: '0' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:111122223333:ingest',
+    awsRegion: 'us-east-1',
+  };
+}
+
+/** The records a shard's chain holds, walked back from its head by `prev` (orphans of lost races are not reached). */
+async function committed(a: TestArchive): Promise<AuditRecord[]> {
+  const byHash = new Map<string, AuditRecord>();
+  for await (const o of a.source.list('records/')) {
+    for (const line of (await a.source.get(o.key)).toString('utf8').split('\n').filter(Boolean)) {
+      byHash.set(createHash('sha256').update(Buffer.concat([Buffer.from([0]), Buffer.from(line, 'utf8')])).digest('hex'), JSON.parse(line));
+    }
+  }
+  const out: AuditRecord[] = [];
+  for (const shard of await a.store.shards()) {
+    for (let h = (await a.store.head(shard)).hash; h !== '0'.repeat(64); ) {
+      const r = byHash.get(h)!;
+      out.push(r);
+      h = r.chain.prev;
+    }
+  }
+  return out;
+}
+
+async function archived(a: TestArchive): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  for await (const o of a.source.list('records/')) {
+    for (const line of (await a.source.get(o.key)).toString('utf8').split('\n').filter(Boolean)) out.push(JSON.parse(line));
+  }
+  return out;
+}
+
+const eventIds = (records: readonly AuditRecord[]): string[] =>
+  records.filter((r) => r.chain.kind === 'event').map((r) => (r.data as { event: { eventId: string } }).event.eventId);
+
+const alertsOf = (records: readonly AuditRecord[], kind: string): Alert[] =>
+  records.filter((r) => r.chain.kind === 'alert').map((r) => (r.data as { alert: Alert }).alert).filter((x) => x.kind === kind);
+
+describe('two lanes into one set of chains on moto: live (staged batches) and trail (log files)', () => {
+  const moto = useMoto();
+  let s3: S3Client;
+  let staged = 0;
+
+  beforeAll(async () => {
+    s3 = new S3Client(clientConfig(moto.target));
+    await s3.send(new CreateBucketCommand({ Bucket: STAGING }));
+    await s3.send(new CreateBucketCommand({ Bucket: manifest.trailBucket }));
+    for (const key of [...manifest.files.map((f) => f.key), manifest.digest]) {
+      await s3.send(new PutObjectCommand({ Bucket: manifest.trailBucket, Key: key, Body: fixtureBody(key) }));
+    }
+  });
+
+  /** Stages live events as Firehose does (one envelope per line) and returns the queue message announcing them. */
+  async function stage(records: readonly Rec[], receiveCount = 1): Promise<SQSRecord> {
+    const key = `live/2026/11/20/10/immutrail-live-${++staged}-${randomUUID()}`;
+    await s3.send(new PutObjectCommand({ Bucket: STAGING, Key: key, Body: records.map((r) => JSON.stringify(envelope(r))).join('\n') + '\n' }));
+    return objectCreated(STAGING, key, receiveCount);
+  }
+
+  function lanes(a: TestArchive, opts: { captureReadOnly?: boolean; afterPut?: IngestDeps['afterPut'] } = {}): IngestDeps & { published: Alert[] } {
+    const published: Alert[] = [];
+    const base = { ...a.commitDeps(), afterPut: opts.afterPut, alerts: { deliver: async (b: readonly { alerts: Alert[] }[]) => void published.push(...b.flatMap((x) => x.alerts)) } };
+    const trail = new TrailBucket(s3, manifest.trailBucket);
+    return {
+      ...base,
+      published,
+      staging: stagingObjects(s3, STAGING, 'live/'),
+      trail: trailLane({
+        ...base,
+        trail,
+        settings: { route: captureRouter({ captureReadOnly: opts.captureReadOnly === true }), live: captureRouter({ captureReadOnly: false }), coverageShard: 'api' },
+        digests: () => new BucketDigestLookup(trail),
+      }),
+    };
+  }
+
+  async function verify(a: TestArchive) {
+    return verifyArchive(a.source, { keys: [trustedKeyFromPem(a.origin, a.signer.publicKeyPem())], heads: await liveHeads(a.store), checkDuplicates: true });
+  }
+
+  const trailNotices = () => files.map((f) => objectCreated(manifest.trailBucket, f.key));
+
+  it('a staged batch becomes one object per shard, and its trail files, arriving later, add nothing but coverage', async () => {
+    const a = await createTestArchive(moto.target);
+    const deps = lanes(a);
+    const live = await ingestSqsBatch(deps, sqsEvent([await stage(writes)]));
+    expect(live.response.batchItemFailures).toEqual([]);
+    expect(live.stats).toMatchObject({ stagedObjects: 1, eventsIn: writes.length, committed: writeIds.length, duplicates: writes.length - writeIds.length });
+    const objectsAfterLive: string[] = [];
+    for await (const o of a.source.list('records/')) objectsAfterLive.push(o.key);
+    expect(objectsAfterLive).toHaveLength(1);
+
+    const trail = await ingestSqsBatch(deps, sqsEvent(trailNotices()));
+    expect(trail.response.batchItemFailures).toEqual([]);
+    expect(trail.stats).toMatchObject({ trailFiles: files.length, trailRecovered: 0 });
+    const records = await archived(a);
+    expect(eventIds(records).sort()).toEqual([...writeIds].sort());
+    expect(alertsOf(records, 'missed-events')).toEqual([]);
+    expect(records.filter((r) => r.chain.kind === 'coverage')).toHaveLength(files.length);
+    const report = await verify(a);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('recovers from the trail files what the live lane never sent, alerting on missed writes only, never on read-only calls it does not carry', async () => {
+    const a = await createTestArchive(moto.target);
+    const deps = lanes(a, { captureReadOnly: true });
+    const sentLive = writes.filter((_, i) => i % 3 !== 0);
+    const missedWrites = writeIds.filter((id) => !sentLive.some((r) => r.eventID === id));
+    expect(missedWrites.length).toBeGreaterThan(0);
+    await ingestSqsBatch(deps, sqsEvent([await stage(sentLive)]));
+    const trail = await ingestSqsBatch(deps, sqsEvent(trailNotices()));
+    expect(trail.response.batchItemFailures).toEqual([]);
+    const records = await archived(a);
+    const ids = eventIds(records);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual([...new Set([...writeIds, ...readOnlyIds])].sort());
+    const missed = alertsOf(records, 'missed-events');
+    expect(missed.length).toBeGreaterThan(0);
+    const named = missed.flatMap((m) => (m.details as { eventIds: string[] }).eventIds);
+    expect([...named].sort()).toEqual([...missedWrites].sort());
+    expect(named.some((id) => readOnlyIds.includes(id))).toBe(false);
+    expect(deps.published.filter((x) => x.kind === 'missed-events').map((x) => x.id).sort()).toEqual(missed.map((x) => x.id).sort());
+    expect((await verify(a)).ok).toBe(true);
+  });
+
+  it('four writers racing over both lanes, with redeliveries and shuffling, archive every event exactly once and fork nothing', async () => {
+    const a = await createTestArchive(moto.target);
+    const deps = lanes(a, { captureReadOnly: true });
+    // Every write is staged twice (Firehose delivers at least once), the trail files are announced twice.
+    const messages: SQSRecord[] = [];
+    for (let i = 0; i < writes.length; i += 7) messages.push(await stage(writes.slice(i, i + 7)));
+    for (let i = 0; i < writes.length; i += 11) messages.push(await stage(writes.slice(i, i + 11), 2));
+    messages.push(...trailNotices(), ...trailNotices());
+    const shuffled = messages.map((m, i) => ({ m, k: (i * 7919) % 101 })).sort((x, y) => x.k - y.k).map((x) => x.m);
+    const invocations = [0, 1, 2, 3].map((w) => shuffled.filter((_, i) => i % 4 === w));
+    const results = await Promise.all(invocations.map((batch) => ingestSqsBatch(deps, sqsEvent(batch))));
+    // A writer that lost every compare-and-swap retry reports its messages; the queue redelivers them.
+    const retry = results.flatMap((r, w) => r.response.batchItemFailures.map((f) => invocations[w].find((m) => m.messageId === f.itemIdentifier)!));
+    if (retry.length > 0) expect((await ingestSqsBatch(deps, sqsEvent(retry))).response.batchItemFailures).toEqual([]);
+    const report = await verify(a);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    const records = await committed(a);
+    expect(report.records).toBe(records.length);
+    const ids = records.map((r) => r.chain.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(eventIds(records))).toEqual(new Set([...writeIds, ...readOnlyIds]));
+    expect(eventIds(records)).toHaveLength(writeIds.length + readOnlyIds.length);
+  });
+
+  it('a crash between the object write and the commit leaves an orphan; the redelivery commits the events once', async () => {
+    const a = await createTestArchive(moto.target);
+    let crashes = 1;
+    const deps = lanes(a, {
+      afterPut: async () => {
+        if (crashes-- > 0) throw new Error('process killed after PutObject');
+      },
+    });
+    const message = await stage(writes.slice(0, 5));
+    const first = await ingestSqsBatch(deps, sqsEvent([message]));
+    expect(first.response.batchItemFailures).toEqual([{ itemIdentifier: message.messageId }]);
+    const again = await ingestSqsBatch(deps, sqsEvent([{ ...message, attributes: { ...message.attributes, ApproximateReceiveCount: '2' } }]));
+    expect(again.response.batchItemFailures).toEqual([]);
+    const report = await verify(a);
+    expect(report.ok).toBe(true);
+    expect(report.shards).toEqual([expect.objectContaining({ shard: 'api', orphans: 1 })]);
+    const head = await a.store.head('api');
+    expect(head.seq).toBe(new Set(writes.slice(0, 5).map((r) => r.eventID)).size);
+  });
+});
