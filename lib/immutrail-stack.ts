@@ -43,8 +43,10 @@ export class ImmutrailStack extends Stack {
     out('TableName', this.trail.table.tableName, 'Chain heads and index');
     out('SigningKeyArn', this.trail.signingKey.keyArn, 'Checkpoint signing key (verify with its public key)');
     out('AlertTopicArn', this.trail.alertTopic.topicArn, 'Alerts');
-    out('IngestQueueUrl', this.trail.queue.queueUrl, 'FIFO ingest queue (message group = shard)');
-    out('DeadLetterQueueUrl', this.trail.deadLetterQueue.queueUrl, 'Events that failed ingest');
+    out('IngestQueueUrl', this.trail.queue.queueUrl, 'Objects queue: one notification per staged object or trail log file');
+    out('DeadLetterQueueUrl', this.trail.deadLetterQueue.queueUrl, 'Object notifications that failed ingest');
+    out('StagingBucketName', this.trail.stagingBucket.bucketName, "Live lane: Firehose's staged events (under live/)");
+    out('LiveStreamName', this.trail.liveStream.stream.ref, 'Live lane: the Firehose stream the capture rules put events into');
     out('Origin', this.trail.origin, 'Checkpoint origin');
   }
 }

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -29,8 +30,9 @@ export interface AuditTrailProps {
   readonly retentionDays?: number;
   /**
    * Shard id -> the event families (and optionally source accounts) it chains.
-   * Each (shard, family) pair becomes one EventBridge rule targeting the FIFO
-   * queue with MessageGroupId = shard id. More shards = more parallel chains.
+   * Each (shard, family) pair becomes one EventBridge rule with that route's
+   * pattern; the ingest function puts each event into the shard whose route
+   * matches it (shardForEvent). More shards = more parallel chains.
    * @default one shard per family: api, ec2, ecs, autoscaling, ecr, drift
    */
   readonly shards?: ShardMap;
@@ -64,7 +66,18 @@ export interface AuditTrailProps {
    * whose bucket policy lets this stack's seal function put objects).
    */
   readonly witnessBucket?: s3.IBucket;
-  /** The bucket the trail delivers log files to: enables reconcile (object-created events + hourly sweep). */
+  /**
+   * How long the live lane's Firehose stream collects events before it writes
+   * them as one staged object (0 to 900 s; it also writes at 5 MiB). Longer
+   * means fewer, larger objects and commits; shorter means faster alerts.
+   * @default Duration.seconds(30)
+   */
+  readonly liveBatchingWindow?: Duration;
+  /**
+   * The bucket the trail delivers log files to: enables the trail lane (each
+   * new log file is ingested; the bucket must send its events to EventBridge)
+   * and reconcile's hourly sweep.
+   */
   readonly trailBucket?: s3.IBucket;
   /** Key prefix of the trail's log files in trailBucket (without AWSLogs/). @default '' */
   readonly trailPrefix?: string;
@@ -102,11 +115,15 @@ export interface ResolvedAuditTrailProps {
   readonly watchdogEnabled: boolean;
   readonly alertSuppressSeconds: number;
   readonly trailPrefix: string;
+  readonly liveBatchingWindow: Duration;
 }
 
 export const DEFAULT_RETENTION_DAYS = 365;
 export const DEFAULT_SILENCE_MINUTES = 60;
 export const DEFAULT_ALERT_SUPPRESS_SECONDS = 300;
+export const DEFAULT_LIVE_BATCHING_WINDOW = Duration.seconds(30);
+/** Firehose's largest buffering interval. */
+const MAX_LIVE_BATCHING_SECONDS = 900;
 /** S3 Object Lock accepts at most 100 years of default retention. */
 const MAX_RETENTION_DAYS = 36500;
 
@@ -129,6 +146,14 @@ export function resolveAuditTrailProps(props: AuditTrailProps): ResolvedAuditTra
   const alertSuppressSeconds = props.alertSuppressSeconds ?? DEFAULT_ALERT_SUPPRESS_SECONDS;
   if (!Number.isInteger(alertSuppressSeconds) || alertSuppressSeconds < 0) {
     throw new AuditTrailConfigError('INVALID_SILENCE', `alertSuppressSeconds must be a whole number >= 0`);
+  }
+  const liveBatchingWindow = props.liveBatchingWindow ?? DEFAULT_LIVE_BATCHING_WINDOW;
+  const windowSeconds = liveBatchingWindow.toSeconds({ integral: false });
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 0 || windowSeconds > MAX_LIVE_BATCHING_SECONDS) {
+    throw new AuditTrailConfigError(
+      'INVALID_BATCHING_WINDOW',
+      `liveBatchingWindow must be 0 to ${MAX_LIVE_BATCHING_SECONDS} whole seconds, got ${liveBatchingWindow.toHumanString()}`,
+    );
   }
   validateApiCallSources(props.apiCallSources);
   const deployerPrincipals = [...(props.deployerPrincipals ?? [])];
@@ -158,5 +183,6 @@ export function resolveAuditTrailProps(props: AuditTrailProps): ResolvedAuditTra
     watchdogEnabled: props.trailName !== undefined || props.silenceMinutes !== undefined,
     alertSuppressSeconds,
     trailPrefix: props.trailPrefix ?? '',
+    liveBatchingWindow,
   };
 }

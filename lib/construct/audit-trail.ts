@@ -1,4 +1,5 @@
 import { Arn, Aws, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -12,21 +13,24 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CHECKPOINTS_PREFIX } from '../core/layout';
-import { AlertChannel } from './alerts';
+import { ALARM_PERIOD, AlertChannel } from './alerts';
 import { ArchiveBucket } from './archive-bucket';
 import { type AuditTrailProps, type ResolvedAuditTrailProps, resolveAuditTrailProps } from './audit-trail-props';
 import { AuditTrailConfigError } from './errors';
-import { CaptureRules } from './event-rules';
+import { CaptureRules, ObjectsRule } from './event-rules';
 import { handlerEnvironment } from './handler-environment';
 import type { ProtectedResources } from '../core/detect/config';
 import { IndexTable } from './index-table';
 import { IngestQueue } from './ingest-queue';
 import { TrailKeys } from './keys';
+import { LiveStream } from './live-stream';
+import { type ObjectSource, STAGING_LIVE_PREFIX } from './objects-pattern';
 import {
   DATA_KEY_ACTIONS,
   type TrailResources,
   grantChainWriter,
   grantSealer,
+  grantStagingRead,
   grantTrailRead,
   grantTrailWatch,
   grantWitnessWrite,
@@ -35,6 +39,7 @@ import { acknowledgeWildcardResources } from './nag';
 import { FUNCTION_NAME_MAX, RULE_NAME_MAX, physicalName } from './physical-names';
 import { QueryCatalog } from './query-catalog';
 import { type ShardRoute, shardIds } from './shards';
+import { StagingBucket } from './staging-bucket';
 import { ATTESTATION_PARTITION_PREFIX } from './table-schema';
 import { TrailFunction, type TrailFunctionKind } from './trail-function';
 
@@ -45,15 +50,29 @@ const DETECTING_FUNCTIONS: readonly TrailFunctionKind[] = ['ingest', 'reconcile'
 /** Where a user's own Sigma rules land inside a function bundle (Lambda unpacks it in /var/task). */
 const USER_SIGMA_RULES_IN_BUNDLE = '/var/task/rules/user';
 
-/** Ingest handler timeout; the FIFO queue's visibility timeout is six times this. */
-export const INGEST_TIMEOUT = Duration.seconds(30);
+/** Ingest handler timeout (a batch of staged objects and log files); the queue's visibility timeout is six times this. */
+export const INGEST_TIMEOUT = Duration.minutes(5);
+/** 1,769 MB is one full vCPU: parsing, hashing and detection are CPU-bound. */
+export const INGEST_MEMORY_MB = 1769;
+/** Object notifications per ingest invocation (each names a staged object or a log file of hundreds of events). */
 export const INGEST_BATCH_SIZE = 10;
+/** How long the event source waits to fill a batch of object notifications. */
+export const INGEST_BATCHING_WINDOW = Duration.seconds(10);
+/**
+ * Concurrent ingest invocations (the event source's minimum). Writers of one
+ * shard serialize on its head anyway; more would only race more often.
+ */
+export const INGEST_MAX_CONCURRENCY = 2;
 export const MAX_RECEIVE_COUNT = 5;
 export const SEAL_INTERVAL = Duration.minutes(5);
 export const RECONCILE_SWEEP_INTERVAL = Duration.hours(1);
 export const WATCHDOG_INTERVAL = Duration.minutes(5);
-/** An event waiting this long in the ingest queue means a shard is stuck. */
-export const STUCK_SHARD_AGE = Duration.minutes(15);
+/** An object notification waiting this long in the ingest queue means ingest is stuck or failing. */
+export const STUCK_INGEST_AGE = Duration.minutes(15);
+/** Staged objects are transient copies (the archive is the record): this long, then S3 expires them. */
+export const STAGING_EXPIRATION = Duration.days(14);
+/** Firehose holding data this long without delivering it to S3 means the live lane is stuck. */
+export const LIVE_DELIVERY_STUCK_AGE = Duration.minutes(15);
 
 /**
  * CDK feature flags this construct's security depends on, set on the construct
@@ -63,7 +82,8 @@ export const STUCK_SHARD_AGE = Duration.minutes(15);
  *   every bucket here);
  * - EventBridge may send to the KMS-encrypted ingest queue only from this
  *   account (aws:SourceAccount); without the flag CDK admits every account's
- *   rules, which would let anyone who knows the queue ARN forge audit events.
+ *   rules, which would let anyone who knows the queue ARN forge object
+ *   notifications.
  */
 const REQUIRED_FEATURE_FLAGS = {
   '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
@@ -71,12 +91,16 @@ const REQUIRED_FEATURE_FLAGS = {
 } as const;
 
 /**
- * A tamper-evident audit trail for one AWS account: EventBridge rules capture
- * control-plane calls and EC2/ECS/Auto Scaling/ECR/CloudFormation events into a
- * FIFO queue (one message group per shard); the ingest function chains them
- * into WORM records; the seal function signs checkpoints over all shards;
- * optional reconcile and watchdog functions hold the trail's own log files
- * and configuration to account.
+ * A tamper-evident audit trail for one AWS account, fed by two lanes:
+ * - live: EventBridge rules capture control-plane calls and
+ *   EC2/ECS/Auto Scaling/ECR/CloudFormation events into a Firehose stream,
+ *   which writes them in batches to a staging bucket;
+ * - trail (with `trailBucket`): the trail's own log files.
+ * S3 reports each new staged object and log file to EventBridge; the objects
+ * rule queues those notifications for the ingest function, which routes each
+ * event to its shard and chains it into WORM records. The seal function signs
+ * checkpoints over all shards; optional reconcile and watchdog functions
+ * sweep the trail's log files and hold its configuration to account.
  */
 export class AuditTrail extends Construct {
   readonly retentionDays: number;
@@ -91,10 +115,17 @@ export class AuditTrail extends Construct {
   readonly dataKey: kms.Key;
   readonly signingKey: kms.Key;
   readonly alertTopic: sns.ITopic;
+  /** The live lane's staging bucket (Firehose writes under live/). */
+  readonly stagingBucket: s3.Bucket;
+  /** The live lane's Firehose delivery stream. */
+  readonly liveStream: LiveStream;
+  /** The objects queue: one notification per staged object or trail log file; the ingest function's event source. */
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly deliveryFailureQueue: sqs.Queue;
   readonly captureRules: readonly events.Rule[];
+  /** Queues each new staged object and trail log file for ingest. */
+  readonly objectsRule: events.Rule;
 
   readonly ingestFunction: lambda.IFunction;
   readonly sealFunction: lambda.IFunction;
@@ -142,19 +173,55 @@ export class AuditTrail extends Construct {
       alerts,
       consumerTimeout: INGEST_TIMEOUT,
       maxReceiveCount: MAX_RECEIVE_COUNT,
-      maxMessageAge: STUCK_SHARD_AGE,
+      maxMessageAge: STUCK_INGEST_AGE,
     });
     this.queue = ingestQueue.queue;
     this.deadLetterQueue = ingestQueue.deadLetterQueue;
     this.deliveryFailureQueue = ingestQueue.deliveryFailureQueue;
 
+    const staging = new StagingBucket(this, 'Staging', {
+      dataKey: keys.dataKey,
+      expiration: STAGING_EXPIRATION,
+      accessLogs: archive.logBucket,
+    });
+    this.stagingBucket = staging.bucket;
+
+    this.liveStream = new LiveStream(this, 'Live', {
+      stagingBucket: staging.bucket,
+      dataKey: keys.dataKey,
+      bufferingInterval: config.liveBatchingWindow,
+    });
+    alerts.alarmAbove(
+      'LiveDeliveryStuckAlarm',
+      new cloudwatch.Metric({
+        namespace: 'AWS/Firehose',
+        metricName: 'DeliveryToS3.DataFreshness',
+        dimensionsMap: { DeliveryStreamName: this.liveStream.streamName },
+        period: ALARM_PERIOD,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      LIVE_DELIVERY_STUCK_AGE.toSeconds(),
+      'immutrail: Firehose has held captured events for too long without writing them to the staging bucket; Firehose keeps undelivered data for 24 hours only.',
+    );
+
     const capture = new CaptureRules(this, 'Capture', {
       plan: config.plan,
       capture: config.capture,
-      queue: ingestQueue.queue,
+      stream: this.liveStream,
       deliveryFailureQueue: ingestQueue.deliveryFailureQueue,
     });
     this.captureRules = capture.rules;
+
+    const objectSources: ObjectSource[] = [
+      { bucket: staging.bucket.bucketName, prefix: STAGING_LIVE_PREFIX },
+      ...(props.trailBucket ? [{ bucket: props.trailBucket.bucketName, prefix: config.trailPrefix }] : []),
+    ];
+    const objects = new ObjectsRule(this, 'Objects', {
+      sources: objectSources,
+      queue: ingestQueue.queue,
+      deliveryFailureQueue: ingestQueue.deliveryFailureQueue,
+    });
+    this.objectsRule = objects.rule;
 
     const reconcileEnabled = props.trailBucket !== undefined;
     const functionKinds: TrailFunctionKind[] = [
@@ -166,7 +233,6 @@ export class AuditTrail extends Construct {
     const scheduleNames = {
       seal: physicalName(this, 'seal-schedule', RULE_NAME_MAX),
       reconcile: physicalName(this, 'reconcile-sweep', RULE_NAME_MAX),
-      reconcileObjects: physicalName(this, 'reconcile-log-files', RULE_NAME_MAX),
       watchdog: physicalName(this, 'watchdog-schedule', RULE_NAME_MAX),
     };
     const trailArn = props.trailName ? this.trailArn(props.trailName) : undefined;
@@ -175,13 +241,18 @@ export class AuditTrail extends Construct {
     // alert (lib/core/detect/auditor-tampering.ts). An empty trails list means
     // every trail counts, which is right when the stack watches none in particular.
     const protectedResources: ProtectedResources = {
-      buckets: [archive.bucket.bucketName, ...(archive.logBucket ? [archive.logBucket.bucketName] : [])],
+      buckets: [
+        archive.bucket.bucketName,
+        ...(archive.logBucket ? [archive.logBucket.bucketName] : []),
+        staging.bucket.bucketName,
+      ],
       tables: [index.table.tableName],
       queues: [this.queue.queueArn, this.deadLetterQueue.queueArn, this.deliveryFailureQueue.queueArn],
       rules: [
         ...capture.ruleNames,
+        objects.ruleName,
         scheduleNames.seal,
-        ...(reconcileEnabled ? [scheduleNames.reconcile, scheduleNames.reconcileObjects] : []),
+        ...(reconcileEnabled ? [scheduleNames.reconcile] : []),
         ...(config.watchdogEnabled ? [scheduleNames.watchdog] : []),
       ],
       keys: [keys.dataKey.keyArn, keys.signingKey.keyArn],
@@ -202,6 +273,8 @@ export class AuditTrail extends Construct {
       witnessBucket: props.witnessBucket?.bucketName,
       trailName: props.trailName,
       trailBucket: props.trailBucket?.bucketName,
+      stagingBucket: staging.bucket.bucketName,
+      stagingPrefix: STAGING_LIVE_PREFIX,
       ...(props.userSigmaRulesDir ? { userSigmaRuleDir: USER_SIGMA_RULES_IN_BUNDLE } : {}),
     });
 
@@ -227,17 +300,26 @@ export class AuditTrail extends Construct {
         : {}),
     });
 
-    // Ingest: the FIFO queue is the event source. Lambda then runs at most one
-    // batch per message group (shard) at a time, in order; a failed message is
-    // reported back alone, and after MAX_RECEIVE_COUNT tries moves to the DLQ.
+    // Ingest: the objects queue is the event source. Each message names a
+    // staged object or a trail log file; the function reads it, routes every
+    // event to its shard by content and commits each shard's events at once.
+    // A failed message is reported back alone, and after MAX_RECEIVE_COUNT
+    // tries moves to the DLQ.
     const ingest = new TrailFunction(
       this,
       'Ingest',
-      fnProps('ingest', 'immutrail: chains captured events into WORM records', INGEST_TIMEOUT, 1024),
+      fnProps('ingest', 'immutrail: chains staged events and trail log files into WORM records', INGEST_TIMEOUT, INGEST_MEMORY_MB),
     );
     grantChainWriter(ingest.role, this.resources);
+    grantStagingRead(ingest.role, staging.bucket, STAGING_LIVE_PREFIX);
+    if (props.trailBucket) grantTrailRead(ingest.role, props.trailBucket, config.trailPrefix, props.trailKey);
     ingest.fn.addEventSource(
-      new sources.SqsEventSource(this.queue, { batchSize: INGEST_BATCH_SIZE, reportBatchItemFailures: true }),
+      new sources.SqsEventSource(this.queue, {
+        batchSize: INGEST_BATCH_SIZE,
+        maxBatchingWindow: INGEST_BATCHING_WINDOW,
+        reportBatchItemFailures: true,
+        maxConcurrency: INGEST_MAX_CONCURRENCY,
+      }),
     );
     this.ingestFunction = ingest.fn;
 
@@ -267,21 +349,8 @@ export class AuditTrail extends Construct {
       );
       grantChainWriter(reconcile.role, this.resources);
       grantTrailRead(reconcile.role, props.trailBucket, config.trailPrefix, props.trailKey);
-      // Each new log file, as soon as S3 reports it (the trail bucket must send
-      // its events to EventBridge), and an hourly sweep for anything missed.
-      new events.Rule(this, 'ReconcileLogFiles', {
-        ruleName: scheduleNames.reconcileObjects,
-        description: 'immutrail: reconcile each new CloudTrail log file',
-        eventPattern: {
-          source: ['aws.s3'],
-          detailType: ['Object Created'],
-          detail: {
-            bucket: { name: [props.trailBucket.bucketName] },
-            ...(config.trailPrefix ? { object: { key: [{ prefix: config.trailPrefix }] } } : {}),
-          },
-        },
-        targets: [new targets.LambdaFunction(reconcile.fn, { retryAttempts: 8 })],
-      });
+      // New log files reach ingest through the objects rule; reconcile sweeps
+      // the trail bucket every hour for any whose notification was lost.
       this.schedule('ReconcileSweep', scheduleNames.reconcile, RECONCILE_SWEEP_INTERVAL, reconcile.fn);
       this.reconcileFunction = reconcile.fn;
     }

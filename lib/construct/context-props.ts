@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -19,6 +20,7 @@ import type { ShardMap } from './shards';
  *   immutableScope='{"mode":"tag","key":"immutable","value":"true"}'
  *   archiveBucketName=...               witnessBucketArn=arn:aws:s3:::...
  *   trailBucketName=... trailPrefix=... trailName=... trailKeyArn=...
+ *   liveBatchingWindowSeconds=60
  */
 export const CONTEXT_KEYS = [
   'alertEmail',
@@ -38,6 +40,7 @@ export const CONTEXT_KEYS = [
   'trailPrefix',
   'trailName',
   'trailKeyArn',
+  'liveBatchingWindowSeconds',
 ] as const;
 
 function raw(scope: Construct, key: string): unknown {
@@ -101,6 +104,7 @@ export function auditTrailPropsFromContext(scope: Construct): AuditTrailProps {
   const trailBucketName = str(scope, 'trailBucketName');
   const trailKeyArn = str(scope, 'trailKeyArn');
   const attestationKeyArns = list(scope, 'attestationKeyArns');
+  const liveBatchingWindowSeconds = int(scope, 'liveBatchingWindowSeconds');
   const props: AuditTrailProps = {
     alertEmail: str(scope, 'alertEmail'),
     alertTopic: alertTopicArn ? sns.Topic.fromTopicArn(scope, 'ContextAlertTopic', alertTopicArn) : undefined,
@@ -125,6 +129,7 @@ export function auditTrailPropsFromContext(scope: Construct): AuditTrailProps {
     trailPrefix: str(scope, 'trailPrefix'),
     trailKey: trailKeyArn ? kms.Key.fromKeyArn(scope, 'ContextTrailKey', trailKeyArn) : undefined,
     trailName: str(scope, 'trailName'),
+    liveBatchingWindow: liveBatchingWindowSeconds === undefined ? undefined : Duration.seconds(liveBatchingWindowSeconds),
   };
   return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as AuditTrailProps;
 }

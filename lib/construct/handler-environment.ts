@@ -16,6 +16,9 @@ export interface HandlerEnvironmentInput {
   readonly witnessBucket?: string;
   readonly trailName?: string;
   readonly trailBucket?: string;
+  /** The live lane's staging bucket and the prefix of its staged objects. */
+  readonly stagingBucket: string;
+  readonly stagingPrefix: string;
   /** Where the user's Sigma rules are inside the bundle, when there are any. */
   readonly userSigmaRuleDir?: string;
 }
@@ -44,6 +47,8 @@ export function handlerEnvironment(scope: Construct, input: HandlerEnvironmentIn
     [ENV.silenceMinutes]: String(c.silenceMinutes),
     [ENV.captureReadOnly]: String(c.capture.captureReadOnlyApiCalls),
     [ENV.shardPlan]: JSON.stringify(c.plan),
+    [ENV.stagingBucket]: input.stagingBucket,
+    [ENV.stagingPrefix]: input.stagingPrefix,
   };
   if (c.capture.apiCallSources) env[ENV.apiCallSources] = JSON.stringify(c.capture.apiCallSources);
   if (input.userSigmaRuleDir) env[ENV.userSigmaRuleDir] = input.userSigmaRuleDir;

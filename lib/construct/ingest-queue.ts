@@ -5,7 +5,6 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALARM_PERIOD, type AlertChannel } from './alerts';
 import { acknowledge } from './nag';
-import { FIFO_QUEUE_BASE_MAX, physicalName } from './physical-names';
 
 export interface IngestQueueProps {
   readonly dataKey: kms.IKey;
@@ -14,31 +13,32 @@ export interface IngestQueueProps {
   readonly consumerTimeout: Duration;
   /** Receives before a message is moved to the dead-letter queue. */
   readonly maxReceiveCount: number;
-  /** Alarm when the oldest message in the queue is older than this (a stuck shard). */
+  /** Alarm when the oldest message in the queue is older than this (ingest is stuck or failing). */
   readonly maxMessageAge: Duration;
 }
 
 const RETENTION = Duration.days(14);
 
 /**
- * The FIFO queue every capture rule targets (message group = shard), its FIFO
- * dead-letter queue, and a standard queue that catches events EventBridge
- * itself could not deliver. Every queue is KMS-encrypted and TLS-only, and
+ * The objects queue: a standard queue that receives one "Object Created"
+ * notification per staged object or trail log file (the objects rule) and is
+ * the ingest function's event source; its dead-letter queue; and a queue that
+ * catches what EventBridge itself could not deliver, from every rule of the
+ * stack. Order does not matter here (a chain's order is the order of its
+ * commits), and delivery is at least once: the ingest commit makes a
+ * redelivered object a no-op. Every queue is KMS-encrypted and TLS-only, and
  * every place an event can get stuck raises an alarm on the alert topic.
  */
 export class IngestQueue extends Construct {
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
-  /** EventBridge's target dead-letter queue: events it failed to put on the FIFO queue. */
+  /** EventBridge's target dead-letter queue: events no rule could put into the stream or the queue. */
   readonly deliveryFailureQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: IngestQueueProps) {
     super(scope, id);
-    const base = physicalName(scope, 'ingest', FIFO_QUEUE_BASE_MAX - '-dlq'.length);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      queueName: `${base}-dlq.fifo`,
-      fifo: true,
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.dataKey,
       enforceSSL: true,
@@ -46,15 +46,6 @@ export class IngestQueue extends Construct {
     });
 
     this.queue = new sqs.Queue(this, 'Queue', {
-      // An explicit name ending in .fifo: FIFO queues require the suffix, and
-      // the local AWS emulator cannot create a FIFO queue with a generated name.
-      queueName: `${base}.fifo`,
-      fifo: true,
-      contentBasedDeduplication: true,
-      // High-throughput FIFO: deduplication and the throughput quota apply per
-      // message group (per shard) instead of per queue.
-      deduplicationScope: sqs.DeduplicationScope.MESSAGE_GROUP,
-      fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.dataKey,
       dataKeyReuse: Duration.minutes(5),
@@ -82,7 +73,7 @@ export class IngestQueue extends Construct {
       'DeadLetterAlarm',
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       0,
-      'immutrail: events failed ingest repeatedly and are in the dead-letter queue; they are not archived until redriven.',
+      'immutrail: staged objects or trail log files failed ingest repeatedly and are in the dead-letter queue; their events are not archived until redriven.',
     );
     props.alerts.alarmAbove(
       'DeliveryFailureAlarm',
@@ -91,13 +82,13 @@ export class IngestQueue extends Construct {
         statistic: 'Maximum',
       }),
       0,
-      'immutrail: EventBridge could not deliver events to the ingest queue; they are not archived until replayed.',
+      'immutrail: EventBridge could not deliver captured events to the live lane, or object notifications to the ingest queue; they are not archived until replayed.',
     );
     props.alerts.alarmAbove(
-      'StuckShardAlarm',
+      'StuckIngestAlarm',
       this.queue.metricApproximateAgeOfOldestMessage({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),
       props.maxMessageAge.toSeconds(),
-      'immutrail: the oldest event in the ingest queue is not being archived (a shard is stuck or ingest is failing).',
+      'immutrail: the oldest object notification in the ingest queue is not being archived (ingest is failing or cannot keep up).',
     );
   }
 }

@@ -28,11 +28,13 @@ export interface TrailResources {
 /** KMS use of the data key by S3 (bucket key), DynamoDB, SQS and SNS on a caller's behalf. */
 export const DATA_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
 /**
- * Chain-head compare-and-swap, dedup and index writes. TransactWriteItems is
- * authorized through these per-item actions; BatchWriteItem carries the bulk
- * timeline index puts. DeleteItem is deliberately absent. The table is an
- * index: the chain itself lives in S3 under Object Lock and checkpoints, so a
- * tampered item is detected by the verifier, and PITR can restore the table.
+ * Chain-head compare-and-swap, exactly-once id sets, the batch log and the
+ * outbox. TransactWriteItems is authorized through these per-item actions;
+ * BatchGetItem and BatchWriteItem read and write alert suppression windows,
+ * one request per delivery. DeleteItem is deliberately absent. The table is
+ * an index: the chain itself lives in S3 under Object Lock and checkpoints,
+ * so a tampered item is detected by the verifier, and PITR can restore the
+ * table.
  */
 export const TABLE_WRITER_ACTIONS = [
   'dynamodb:GetItem',
@@ -127,6 +129,17 @@ export function grantWitnessWrite(role: iam.IRole, witness: s3.IBucket, prefix: 
   );
 }
 
+/** Read the live lane's staged objects (newline-delimited events Firehose wrote under `prefix`); the data key is granted with the chain writer's. */
+export function grantStagingRead(role: iam.IRole, staging: s3.IBucket, prefix: string): void {
+  const objects = staging.arnForObjects(`${prefix}*`);
+  allow(role, ['s3:GetObject'], [objects]);
+  acknowledgeWildcardResources(
+    role,
+    [objects],
+    'Firehose names each staged object by time and a random suffix under live/; ingest must read whichever one a notification names, read-only.',
+  );
+}
+
 /** Read a trail's log files (gzipped JSON) under its prefix. */
 export function grantTrailRead(role: iam.IRole, trailBucket: s3.IBucket, prefix: string, key?: kms.IKey): void {
   const objects = trailBucket.arnForObjects(`${prefix}*`);
@@ -136,7 +149,7 @@ export function grantTrailRead(role: iam.IRole, trailBucket: s3.IBucket, prefix:
   acknowledgeWildcardResources(
     role,
     [objects],
-    'CloudTrail names its log files by account, region, date and a random suffix; reconcile must read each one under the trail prefix, read-only.',
+    'CloudTrail names its log files by account, region, date and a random suffix; ingest and reconcile must read each one under the trail prefix, read-only.',
   );
 }
 

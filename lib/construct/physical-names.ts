@@ -4,10 +4,10 @@ import type { Construct } from 'constructs';
 
 /**
  * Deterministic physical names for resources that must be known before
- * deployment: the FIFO queue (its name must end in .fifo, and moto needs an
- * explicit one), and the functions and rules listed in the protected-resources
+ * deployment: the functions and rules listed in the protected-resources
  * document the handlers read (a token there would make a function depend on
- * itself through its own environment).
+ * itself through its own environment), and the live lane's delivery stream
+ * (its alarm names it).
  *
  * Shape: <stackName>-<constructId>-<purpose>, shortened with a hash suffix when
  * it would exceed the service's limit, so two trails never collide.
@@ -32,5 +32,3 @@ function sanitize(s: string): string {
 export const FUNCTION_NAME_MAX = 64;
 /** EventBridge rule names: 64 characters. */
 export const RULE_NAME_MAX = 64;
-/** SQS queue names: 80 characters including ".fifo". */
-export const FIFO_QUEUE_BASE_MAX = 80 - '.fifo'.length;

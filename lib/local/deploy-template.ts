@@ -2,19 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { type BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  PutBucketNotificationConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createArchiveBucket } from '../aws/archive-bucket-setup';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { ENV } from '../aws/runtime-config';
+import { STAGING_LIVE_PREFIX } from '../construct/objects-pattern';
 import type { ImmutableScopeInput } from '../construct/audit-trail-props';
 import { subscribeAlertInbox } from './alert-inbox';
 import { type KeyCreatedBySdk, createAsymmetricKeys } from './asymmetric-keys';
-import { type DeployedCaptureRoute, checkCaptureTargets } from './capture-targets';
 import { createStackAndWait } from './cfn-deploy';
 import { LocalDeployError } from './deploy-errors';
 import { serviceAttributeReader } from './deployed-attributes';
+import { type DeployedRules, checkDeployedRules } from './deployed-rules';
 import { type TemplateResourceRef, countByType, resourcesNotCreated, withResourceReplaced } from './emulator-template';
 import { type TemplateAdaptation, adaptTemplateForMoto } from './moto-adaptations';
 import { ensureBucket, localAssetsBucket, uploadCodePlaceholders, uploadTemplate } from './local-assets';
@@ -39,6 +45,24 @@ export interface DeployOptions extends ProvisionOptions {
   archivePolicy?: 'unconditional-only' | 'none';
   /** @default 120000 */
   stackTimeoutMs?: number;
+  /**
+   * The trail lane: the bucket the trail's log files arrive in (created here
+   * if it does not exist) and their key prefix. The stack is synthesized with
+   * them (trailBucketName, trailPrefix): the objects rule then matches new log
+   * files too, and reconcile is deployed.
+   */
+  trailBucket?: string;
+  trailPrefix?: string;
+  /**
+   * Turn on the staging (and trail) bucket's S3 -> EventBridge notifications
+   * through the S3 API. moto's CloudFormation ignores the bucket's
+   * NotificationConfiguration; set through the API, moto does send "Object
+   * Created" for each new object to EventBridge, and the objects rule puts it
+   * on the objects queue, as in the cloud. Off, the caller sends the
+   * notification itself.
+   * @default false
+   */
+  objectNotifications?: boolean;
 }
 
 export interface DeployTimings {
@@ -60,7 +84,11 @@ export interface DeployedLocalStack extends LocalStack {
   adaptations: readonly TemplateAdaptation[];
   /** In the deployed template, but not created by the emulator's CloudFormation. */
   notCreated: readonly TemplateResourceRef[];
-  captureRoutes: readonly DeployedCaptureRoute[];
+  /** The capture rules and the objects rule as deployed, checked against the template. */
+  rules: DeployedRules;
+  /** The trail lane's bucket and prefix, when deployed with one. */
+  trailBucket?: string;
+  trailPrefix?: string;
 }
 
 /** The stack outputs a local stack is described by (lib/immutrail-stack.ts). */
@@ -71,6 +99,7 @@ const REQUIRED_OUTPUTS = [
   'AlertTopicArn',
   'IngestQueueUrl',
   'DeadLetterQueueUrl',
+  'StagingBucketName',
   'Origin',
 ] as const;
 
@@ -96,6 +125,7 @@ function trailContext(opts: DeployOptions, archiveBucket: string, retentionDays:
     ...(opts.deployerPrincipals ? { deployerPrincipals: [...opts.deployerPrincipals] } : {}),
     ...(opts.attestationKeyArns?.length ? { attestationKeyArns: [...opts.attestationKeyArns] } : {}),
     ...(opts.immutableScope ? { immutableScope: opts.immutableScope } : {}),
+    ...(opts.trailBucket ? { trailBucketName: opts.trailBucket, trailPrefix: opts.trailPrefix ?? '' } : {}),
   };
 }
 
@@ -115,11 +145,14 @@ function stackArnParts(stackId: string): { partition: string; accountId: string 
  * archive bucket (it ignores ObjectLockConfiguration; the stack imports the
  * bucket through its archiveBucketName context) and asymmetric KMS keys (it
  * makes every key symmetric; the SDK key takes the template resource's place).
- * The template changes moto needs are in moto-adaptations.ts, and what moto
- * silently skipped is listed after the deployment; all of it goes to `onStep`.
- * The handlers' environment is the ingest function's environment in the
- * deployed template, resolved against the deployed resources, so handlers run
- * in-process with exactly the stack's configuration.
+ * The template changes moto needs are in moto-adaptations.ts (among them: no
+ * Firehose stream, so the caller writes the live lane's staged objects into
+ * the staging bucket itself), and what moto silently skipped is listed after
+ * the deployment; all of it goes to `onStep`. The staging bucket, the objects
+ * queue and the objects rule come from the template. The handlers'
+ * environment is the ingest function's environment in the deployed template,
+ * resolved against the deployed resources, so handlers run in-process with
+ * exactly the stack's configuration.
  */
 export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = {}): Promise<DeployedLocalStack> {
   const started = Date.now();
@@ -167,6 +200,11 @@ export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = 
       }),
     );
     step(`archive bucket ${archiveBucket} created through the SDK WITHOUT Object Lock (objectLock: false)`);
+  }
+
+  if (opts.trailBucket) {
+    await ensureBucket(s3, opts.trailBucket, target.region);
+    step(`trail bucket ${opts.trailBucket} ready (prefix "${opts.trailPrefix ?? ''}"): its new log files are ingested through the objects rule`);
   }
 
   const keysCreatedBySdk = await createAsymmetricKeys(new KMSClient(cfg), synth.template);
@@ -241,11 +279,33 @@ export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = 
       (overridden.length > 0 ? `; overridden here: ${overridden.join(', ')}` : ''),
   );
 
-  const captureRoutes = await checkCaptureTargets(new EventBridgeClient(cfg), template, scope);
+  const objectsQueueArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: out.IngestQueueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes!.QueueArn!;
+  const rules = await checkDeployedRules(new EventBridgeClient(cfg), template, scope, objectsQueueArn);
   step(
-    `${captureRoutes.length} EventBridge rules target the FIFO ingest queue with MessageGroupId = shard ` +
-      `(${[...new Set(captureRoutes.map((r) => r.shard))].join(', ')}), as deployed`,
+    `${rules.captureRules.length} capture rules deployed with the template's patterns (without their Firehose target); ` +
+      `objects rule ${rules.objectsRule.rule} puts "Object Created" of ${out.StagingBucketName}/${STAGING_LIVE_PREFIX}` +
+      `${opts.trailBucket ? ` and ${opts.trailBucket}/${opts.trailPrefix ?? ''}` : ''} on the objects queue, as deployed`,
   );
+
+  const notified = [out.StagingBucketName, ...(opts.trailBucket ? [opts.trailBucket] : [])];
+  if (opts.objectNotifications) {
+    for (const b of notified) {
+      await s3.send(
+        new PutBucketNotificationConfigurationCommand({ Bucket: b, NotificationConfiguration: { EventBridgeConfiguration: {} } }),
+      );
+    }
+    step(
+      `S3 -> EventBridge notifications turned on through the S3 API for ${notified.join(', ')} ` +
+        "(moto's CloudFormation ignores a bucket's NotificationConfiguration): each new object reaches the objects queue through the objects rule",
+    );
+  } else {
+    step(
+      `S3 -> EventBridge notifications of ${notified.join(', ')} left off (moto's CloudFormation ignores a bucket's NotificationConfiguration): ` +
+        'the caller sends the "Object Created" notification of each object it writes to the objects queue',
+    );
+  }
 
   const alertInboxUrl = await subscribeAlertInbox(new SNSClient(cfg), sqs, {
     topicArn: out.AlertTopicArn,
@@ -263,6 +323,8 @@ export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = 
     topicArn: out.AlertTopicArn,
     queueUrl: out.IngestQueueUrl,
     deadLetterQueueUrl: out.DeadLetterQueueUrl,
+    stagingBucket: out.StagingBucketName,
+    stagingPrefix: env[ENV.stagingPrefix] ?? STAGING_LIVE_PREFIX,
     alertInboxUrl,
     env,
     stackName: name,
@@ -272,6 +334,7 @@ export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = 
     keysCreatedBySdk,
     adaptations,
     notCreated,
-    captureRoutes,
+    rules,
+    ...(opts.trailBucket ? { trailBucket: opts.trailBucket, trailPrefix: opts.trailPrefix ?? '' } : {}),
   };
 }

@@ -29,6 +29,13 @@ function dropDependsOn(template: CfnTemplate, ids: ReadonlySet<string>): void {
   }
 }
 
+/** True when `value` (a template fragment) refers to one of `ids` with Ref or Fn::GetAtt. */
+export function referencesAny(value: unknown, ids: ReadonlySet<string>): boolean {
+  const found = new Set<string>();
+  referencesTo(value, ids, found);
+  return found.size > 0;
+}
+
 /**
  * A copy of `template` without the resources of the given types. Nothing left
  * may reference a removed resource (that would change what the stack does,
@@ -38,11 +45,24 @@ export function withoutResourceTypes(
   template: CfnTemplate,
   types: readonly string[],
 ): { template: CfnTemplate; removed: TemplateResourceRef[] } {
-  const copy = structuredClone(template);
-  const removed = Object.entries(copy.Resources)
+  const ids = Object.entries(template.Resources)
     .filter(([, r]) => types.includes(r.Type))
-    .map(([logicalId, r]) => ({ logicalId, type: r.Type }));
-  const ids = new Set(removed.map((r) => r.logicalId));
+    .map(([logicalId]) => logicalId);
+  return withoutResources(template, ids);
+}
+
+/** A copy of `template` without the resources `logicalIds`, under the same rules as withoutResourceTypes. */
+export function withoutResources(
+  template: CfnTemplate,
+  logicalIds: readonly string[],
+): { template: CfnTemplate; removed: TemplateResourceRef[] } {
+  const copy = structuredClone(template);
+  const removed = logicalIds.map((logicalId) => {
+    const r = copy.Resources[logicalId];
+    if (!r) throw new LocalDeployError('NOT_DEPLOYED', `the template has no resource ${logicalId}`);
+    return { logicalId, type: r.Type };
+  });
+  const ids = new Set(logicalIds);
   for (const id of ids) delete copy.Resources[id];
   const referenced = new Set<string>();
   referencesTo(copy.Resources, ids, referenced);

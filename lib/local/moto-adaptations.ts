@@ -1,5 +1,5 @@
 import type { CfnTemplate } from './cfn-template';
-import { type TemplateResourceRef, withoutResourceTypes } from './emulator-template';
+import { type TemplateResourceRef, referencesAny, withoutResourceTypes, withoutResources } from './emulator-template';
 
 /** One change made to the template for moto: to which resources, what, and why. */
 export interface TemplateAdaptation {
@@ -48,11 +48,16 @@ function disableEventSourceMappings(template: CfnTemplate): TemplateResourceRef[
  * the caller runs those handlers in-process.
  */
 function removeLambdaTargets(template: CfnTemplate): TemplateResourceRef[] {
+  return removeRuleTargets(template, (arn) => isLambdaArn(arn, template));
+}
+
+/** Removes the rule targets whose Arn `drop` selects (in place); returns the rules changed. */
+function removeRuleTargets(template: CfnTemplate, drop: (arn: unknown) => boolean): TemplateResourceRef[] {
   const changed: TemplateResourceRef[] = [];
   for (const [logicalId, r] of Object.entries(template.Resources)) {
     if (r.Type !== 'AWS::Events::Rule' || !Array.isArray(r.Properties?.Targets)) continue;
     const targets = r.Properties.Targets as Array<{ Arn?: unknown }>;
-    const kept = targets.filter((t) => !isLambdaArn(t.Arn, template));
+    const kept = targets.filter((t) => !drop(t.Arn));
     if (kept.length === targets.length) continue;
     r.Properties = { ...r.Properties };
     if (kept.length > 0) r.Properties.Targets = kept;
@@ -62,14 +67,94 @@ function removeLambdaTargets(template: CfnTemplate): TemplateResourceRef[] {
   return changed;
 }
 
+const FIREHOSE_STREAM = 'AWS::KinesisFirehose::DeliveryStream';
+
+/** What leaving the Firehose streams out took away besides them. */
+interface FirehoseLeftOut {
+  /** Rules whose Firehose targets were removed. */
+  readonly rules: TemplateResourceRef[];
+  /** IAM policies with statements naming a stream: trimmed, or left out when nothing else was in them. */
+  readonly policies: TemplateResourceRef[];
+  readonly emptyPolicies: string[];
+  /** Outputs naming a stream. */
+  readonly outputs: TemplateResourceRef[];
+}
+
+/**
+ * moto 5.2.1's CloudFormation cannot create a Firehose delivery stream, and
+ * its EventBridge cannot deliver to one (PutEvents fails when a matching rule
+ * has a Firehose target). Everything that exists only for the stream goes
+ * with it: the capture rules' targets (the rules stay, with their patterns),
+ * the IAM statements that name it, and the outputs that name it. The caller
+ * plays Firehose's part: it writes newline-delimited events into the staging
+ * bucket under live/.
+ */
+function detachFirehose(template: CfnTemplate): FirehoseLeftOut {
+  const streams = new Set(
+    Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === FIREHOSE_STREAM)
+      .map(([id]) => id),
+  );
+  const out: FirehoseLeftOut = { rules: [], policies: [], emptyPolicies: [], outputs: [] };
+  if (streams.size === 0) return out;
+  out.rules.push(...removeRuleTargets(template, (arn) => referencesAny(arn, streams)));
+  for (const [logicalId, r] of Object.entries(template.Resources)) {
+    if (r.Type === 'AWS::IAM::Policy') {
+      const doc = r.Properties?.PolicyDocument as { Statement?: unknown[] } | undefined;
+      const statements = doc?.Statement ?? [];
+      const kept = statements.filter((st) => !referencesAny(st, streams));
+      if (kept.length === statements.length) continue;
+      out.policies.push({ logicalId, type: r.Type });
+      if (kept.length === 0) out.emptyPolicies.push(logicalId);
+      else r.Properties = { ...r.Properties, PolicyDocument: { ...doc, Statement: kept } };
+    }
+  }
+  for (const [name, o] of Object.entries(template.Outputs ?? {})) {
+    if (!referencesAny(o.Value, streams)) continue;
+    delete template.Outputs![name];
+    out.outputs.push({ logicalId: name, type: 'Output' });
+  }
+  return out;
+}
+
 /** The template as deployed on moto, with every change listed. */
 export function adaptTemplateForMoto(template: CfnTemplate): { template: CfnTemplate; adaptations: TemplateAdaptation[] } {
-  const { template: copy, removed } = withoutResourceTypes(template, LEFT_OUT_TYPES);
+  const { template: withoutPolicies, removed } = withoutResourceTypes(template, LEFT_OUT_TYPES);
   const adaptations: TemplateAdaptation[] = [];
   const note = (resources: TemplateResourceRef[], change: string, reason: string) => {
     if (resources.length > 0) adaptations.push({ resources, change, reason });
   };
   note(removed, 'left out', "moto reads a bucket-policy Condition as a denial: the TLS-only policies would deny every request");
+
+  const firehose = detachFirehose(withoutPolicies);
+  const { template: withoutStreams, removed: streams } = withoutResources(withoutPolicies, [
+    ...Object.entries(withoutPolicies.Resources)
+      .filter(([, r]) => r.Type === FIREHOSE_STREAM)
+      .map(([id]) => id),
+    ...firehose.emptyPolicies,
+  ]);
+  const copy = withoutStreams;
+  const live = 'the caller writes newline-delimited events into the staging bucket under live/ instead';
+  note(
+    firehose.rules,
+    'Firehose targets removed',
+    `moto's EventBridge cannot deliver to Firehose (PutEvents fails on a matching rule with a Firehose target); the rules and their patterns stay, ${live}`,
+  );
+  note(
+    streams,
+    'left out',
+    `moto's CloudFormation cannot create a Firehose delivery stream (the IAM policy that only let EventBridge put records into it goes with it); ${live}`,
+  );
+  note(
+    firehose.policies.filter((p) => !firehose.emptyPolicies.includes(p.logicalId)),
+    'statements naming the Firehose stream removed',
+    "the stream is not created on moto",
+  );
+  note(
+    firehose.outputs,
+    `output ${firehose.outputs.map((o) => o.logicalId).join(', ')} left out`,
+    'it names the Firehose stream, which is not created on moto',
+  );
   note(
     disableEventSourceMappings(copy),
     'deployed disabled',

@@ -7,7 +7,8 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { ENV } from '../aws/runtime-config';
-import { routePattern, type CaptureOptions } from '../construct/event-patterns';
+import type { CaptureOptions } from '../construct/event-patterns';
+import { STAGING_LIVE_PREFIX, objectsRulePattern } from '../construct/objects-pattern';
 import { planShards, type ShardMap } from '../construct/shards';
 import { ensureTable } from './provision-table';
 
@@ -20,8 +21,12 @@ export interface LocalStack {
   signingKeyId: string;
   origin: string;
   topicArn: string;
+  /** The objects queue: "Object Created" notifications of staged objects (and trail log files), the ingest function's event source. */
   queueUrl: string;
   deadLetterQueueUrl: string;
+  /** The live lane's staging bucket: Firehose (or whoever plays it) writes newline-delimited events under `stagingPrefix`. */
+  stagingBucket: string;
+  stagingPrefix: string;
   /** An SQS queue subscribed to the alert topic: what an on-call tool would receive. */
   alertInboxUrl: string;
   /** Environment for the handlers, as the construct sets it on each Lambda. */
@@ -46,8 +51,19 @@ async function queueArn(sqs: SQSClient, url: string): Promise<string> {
 /**
  * Creates the stack's data plane through the SDK on an emulator: the Object
  * Lock bucket, the table, the signing key, the alert topic with an inbox
- * queue, the FIFO ingest queue and its DLQ, and one EventBridge rule per shard
- * route with the same patterns and message groups as the construct.
+ * queue, the staging bucket, the standard objects queue and its DLQ, and the
+ * objects rule (S3 "Object Created" under live/ in the staging bucket -> the
+ * objects queue), with the construct's pattern.
+ *
+ * There are no capture rules: on the stack they put events into Firehose,
+ * which the emulator cannot deliver to, and raw events must never reach the
+ * objects queue (it carries object notifications only). A caller plays the
+ * live lane itself: it writes newline-delimited EventBridge events into the
+ * staging bucket under `stagingPrefix` and sends the "Object Created"
+ * notification to the objects queue (or turns on the bucket's EventBridge
+ * notifications, which the emulator delivers through the objects rule). The
+ * shard plan and capture filter go to the handlers through the environment,
+ * as the construct passes them, since the handler routes by content.
  */
 export async function provisionLocalStack(target: AwsTarget, opts: ProvisionOptions = {}): Promise<LocalStack> {
   const cfg = clientConfig(target);
@@ -60,6 +76,7 @@ export async function provisionLocalStack(target: AwsTarget, opts: ProvisionOpti
   const name = opts.name ?? `immutrail-${randomUUID().slice(0, 8)}`;
   const retentionDays = opts.retentionDays ?? 1;
   const bucket = `${name}-archive`;
+  const stagingBucket = `${name}-staging`;
   const table = `${name}-index`;
   const origin = `immutrail.local/${name}`;
 
@@ -73,6 +90,7 @@ export async function provisionLocalStack(target: AwsTarget, opts: ProvisionOpti
       }),
     );
   }
+  await s3.send(new CreateBucketCommand({ Bucket: stagingBucket }));
   await ensureTable(ddb, table);
   const key = await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: `${name} checkpoint signing` }));
   const signingKeyId = key.KeyMetadata!.Arn!;
@@ -81,34 +99,28 @@ export async function provisionLocalStack(target: AwsTarget, opts: ProvisionOpti
   const alertInboxUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-alert-inbox` }))).QueueUrl!;
   await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: await queueArn(sqs, alertInboxUrl), Attributes: { RawMessageDelivery: 'false' } }));
 
-  const deadLetterQueueUrl = (
-    await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq.fifo`, Attributes: { FifoQueue: 'true' } }))
-  ).QueueUrl!;
+  const deadLetterQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-ingest-dlq` }))).QueueUrl!;
   const queueUrl = (
     await sqs.send(
       new CreateQueueCommand({
-        QueueName: `${name}-ingest.fifo`,
+        QueueName: `${name}-objects`,
         Attributes: {
-          FifoQueue: 'true',
-          DeduplicationScope: 'messageGroup',
-          FifoThroughputLimit: 'perMessageGroupId',
-          // EventBridge gives an SQS target no deduplication id: FIFO targets need content-based deduplication.
-          ContentBasedDeduplication: 'true',
           VisibilityTimeout: '30',
           RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await queueArn(sqs, deadLetterQueueUrl), maxReceiveCount: 5 }),
         },
       }),
     )
   ).QueueUrl!;
-  const ingestArn = await queueArn(sqs, queueUrl);
+  const objectsRule = `${name}-objects`.slice(0, 64);
+  await events.send(
+    new PutRuleCommand({
+      Name: objectsRule,
+      EventPattern: JSON.stringify(objectsRulePattern([{ bucket: stagingBucket, prefix: STAGING_LIVE_PREFIX }])),
+      State: 'ENABLED',
+    }),
+  );
+  await events.send(new PutTargetsCommand({ Rule: objectsRule, Targets: [{ Id: 'ingest', Arn: await queueArn(sqs, queueUrl) }] }));
   const capture = opts.capture ?? { captureReadOnlyApiCalls: false };
-  for (const route of planShards(opts.shards)) {
-    const rule = `${name}-${route.shard}-${route.family}`.slice(0, 64);
-    await events.send(new PutRuleCommand({ Name: rule, EventPattern: JSON.stringify(routePattern(route, capture)), State: 'ENABLED' }));
-    await events.send(
-      new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'ingest', Arn: ingestArn, SqsParameters: { MessageGroupId: route.shard } }] }),
-    );
-  }
   return {
     target,
     name,
@@ -119,6 +131,8 @@ export async function provisionLocalStack(target: AwsTarget, opts: ProvisionOpti
     topicArn,
     queueUrl,
     deadLetterQueueUrl,
+    stagingBucket,
+    stagingPrefix: STAGING_LIVE_PREFIX,
     alertInboxUrl,
     env: {
       [ENV.archiveBucket]: bucket,
@@ -127,6 +141,11 @@ export async function provisionLocalStack(target: AwsTarget, opts: ProvisionOpti
       [ENV.alertTopicArn]: topicArn,
       [ENV.origin]: origin,
       [ENV.retentionDays]: String(objectLock ? retentionDays : 0),
+      [ENV.shardPlan]: JSON.stringify(planShards(opts.shards)),
+      [ENV.captureReadOnly]: String(capture.captureReadOnlyApiCalls),
+      ...(capture.apiCallSources ? { [ENV.apiCallSources]: JSON.stringify(capture.apiCallSources) } : {}),
+      [ENV.stagingBucket]: stagingBucket,
+      [ENV.stagingPrefix]: STAGING_LIVE_PREFIX,
       ...opts.extraEnv,
     },
   };

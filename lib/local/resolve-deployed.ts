@@ -111,3 +111,20 @@ export async function resolveTemplateMap(
   for (const [k, v] of Object.entries(values)) out[k] = await resolveTemplateValue(v, scope);
   return out;
 }
+
+function isIntrinsic(value: object): boolean {
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
+}
+
+/**
+ * Resolves every intrinsic function inside a template structure (an event
+ * pattern, a policy document...) and keeps the rest as it is.
+ */
+export async function resolveTemplateJson(value: unknown, scope: DeployedScope): Promise<unknown> {
+  if (Array.isArray(value)) return Promise.all(value.map((v) => resolveTemplateJson(v, scope)));
+  if (typeof value !== 'object' || value === null) return value;
+  if (isIntrinsic(value)) return resolveTemplateValue(value, scope);
+  const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveTemplateJson(v, scope)] as const));
+  return Object.fromEntries(entries);
+}

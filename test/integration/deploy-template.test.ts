@@ -1,51 +1,59 @@
 /**
  * The local stack deployed from the stack's own synthesized template
- * (CloudFormation on moto_server), with the handlers run in-process on the
- * environment the template gives the ingest function.
+ * (CloudFormation on moto_server): what the emulator creates of both lanes,
+ * what it cannot (Firehose) and what was done instead, and the objects rule
+ * delivering S3 "Object Created" notifications of staged objects and trail
+ * log files to the objects queue, as in the cloud.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand, GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { GetObjectLockConfigurationCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
+import { GetObjectCommand, GetObjectLockConfigurationCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChainStore } from '../../lib/aws/chain-store';
 import { clientConfig } from '../../lib/aws/client-config';
-import { liveHeads } from '../../lib/aws/live-heads';
 import { ENV } from '../../lib/aws/runtime-config';
-import { S3Source } from '../../lib/aws/s3-source';
 import { OUTBOX_INDEX } from '../../lib/aws/table-keys';
-import { trustedKeyFromPem } from '../../lib/core/checkpoint';
-import { ingestRuntime } from '../../lib/ingest/runtime';
-import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
+import { routePattern, ruleState } from '../../lib/construct/event-patterns';
+import { planShards } from '../../lib/construct/shards';
 import { type DeployedLocalStack, deployLocalStack } from '../../lib/local/deploy-template';
 import { LocalDeployError } from '../../lib/local/deploy-errors';
 import { withResourceReplaced, withoutResourceTypes } from '../../lib/local/emulator-template';
-import { drainQueue } from '../../lib/local/event-source';
 import { adaptTemplateForMoto } from '../../lib/local/moto-adaptations';
-import { type DeployedScope, resolveTemplateValue } from '../../lib/local/resolve-deployed';
-import { runSeal, sealRuntime } from '../../lib/seal/runtime';
-import { verifyArchive } from '../../lib/verify/verify-archive';
+import { type DeployedResource, type DeployedScope, resolveTemplateJson, resolveTemplateValue } from '../../lib/local/resolve-deployed';
 import { apiCallEnvelope } from '../support/events';
 import { useMoto } from '../support/moto';
 
 const DEPLOYER = 'arn:aws:iam::*:role/deploy-*';
-const OUTPUTS = ['ArchiveBucketName', 'TableName', 'SigningKeyArn', 'AlertTopicArn', 'IngestQueueUrl', 'DeadLetterQueueUrl', 'Origin'];
+/** Every output of the stack but LiveStreamName, which names the Firehose stream moto cannot create. */
+const OUTPUTS = ['ArchiveBucketName', 'TableName', 'SigningKeyArn', 'AlertTopicArn', 'IngestQueueUrl', 'DeadLetterQueueUrl', 'StagingBucketName', 'Origin'];
+const TRAIL_PREFIX = 'org/';
 
 async function queueArn(sqs: SQSClient, url: string): Promise<string> {
   return (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
 }
 
-async function putApiCall(target: DeployedLocalStack['target'], eventId: string): Promise<void> {
-  const e = apiCallEnvelope({ eventId });
-  const out = await new EventBridgeClient(clientConfig(target)).send(
-    new PutEventsCommand({
-      Entries: [{ Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Time: new Date(e.time) }],
-    }),
-  );
-  expect(out.FailedEntryCount ?? 0).toBe(0);
+/** Every message now in the queue, deleted once read. */
+async function receiveAll(sqs: SQSClient, queueUrl: string): Promise<any[]> {
+  const bodies: any[] = [];
+  for (let idle = 0; idle < 2; ) {
+    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (!out.Messages?.length) {
+      idle++;
+      continue;
+    }
+    for (const m of out.Messages) {
+      bodies.push(JSON.parse(m.Body!));
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+    }
+  }
+  return bodies;
+}
+
+/** What Firehose writes: the EventBridge envelopes it received, one per line. */
+function stagedBatch(envelopes: readonly object[]): string {
+  return envelopes.map((e) => `${JSON.stringify(e)}\n`).join('');
 }
 
 function logTimings(label: string, s: DeployedLocalStack): void {
@@ -56,10 +64,18 @@ function logTimings(label: string, s: DeployedLocalStack): void {
 describe('deployLocalStack: immutrail from its synthesized template on moto_server', () => {
   const moto = useMoto();
   let stack: DeployedLocalStack;
+  let trailBucket: string;
   const steps: string[] = [];
 
   beforeAll(async () => {
-    stack = await deployLocalStack(moto.target, { deployerPrincipals: [DEPLOYER], onStep: (l) => steps.push(l) });
+    trailBucket = `trail-${Date.now()}`;
+    stack = await deployLocalStack(moto.target, {
+      deployerPrincipals: [DEPLOYER],
+      trailBucket,
+      trailPrefix: TRAIL_PREFIX,
+      objectNotifications: true,
+      onStep: (l) => steps.push(l),
+    });
     logTimings('first deploy', stack);
   }, 120_000);
 
@@ -76,10 +92,15 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
       topicArn: outputs.AlertTopicArn,
       queueUrl: outputs.IngestQueueUrl,
       deadLetterQueueUrl: outputs.DeadLetterQueueUrl,
+      stagingBucket: outputs.StagingBucketName,
+      stagingPrefix: 'live/',
       origin: outputs.Origin,
+      trailBucket,
+      trailPrefix: TRAIL_PREFIX,
     });
-    // The archive is the bucket created through the SDK, which the stack imports.
+    // The archive is the bucket created through the SDK, which the stack imports; the staging bucket is the template's.
     expect(stack.bucket).toBe(`${stack.name}-archive`);
+    expect(stack.stagingBucket).not.toBe(stack.bucket);
     expect(stack.origin).toMatch(new RegExp(`^immutrail/\\d{12}/${moto.target.region}/${stack.stackName}/AuditTrail$`));
 
     const table = (await new DynamoDBClient(clientConfig(moto.target)).send(new DescribeTableCommand({ TableName: stack.table }))).Table!;
@@ -93,15 +114,20 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
     expect(env[ENV.signingKeyId]).toBe(stack.signingKeyId);
     expect(env[ENV.alertTopicArn]).toBe(stack.topicArn);
     expect(env[ENV.origin]).toBe(stack.origin);
+    expect(env[ENV.stagingBucket]).toBe(stack.stagingBucket);
+    expect(env[ENV.stagingPrefix]).toBe('live/');
+    expect(env[ENV.trailBucket]).toBe(trailBucket);
+    expect(env[ENV.trailPrefix]).toBe(TRAIL_PREFIX);
     // Set through the construct's props, not as an environment override.
     expect(JSON.parse(env[ENV.deployerPrincipals])).toEqual([DEPLOYER]);
     const sqs = new SQSClient(clientConfig(moto.target));
     const protectedResources = JSON.parse(env[ENV.protectedResources]);
-    expect(protectedResources.buckets).toEqual([stack.bucket]);
+    expect(protectedResources.buckets).toEqual([stack.bucket, stack.stagingBucket]);
     expect(protectedResources.tables).toEqual([stack.table]);
     expect(protectedResources.queues).toEqual(
       expect.arrayContaining([await queueArn(sqs, stack.queueUrl), await queueArn(sqs, stack.deadLetterQueueUrl)]),
     );
+    expect(protectedResources.rules).toContain(stack.rules.objectsRule.rule);
     expect(protectedResources.keys).toContain(stack.signingKeyId);
     for (const [name, value] of Object.entries(env)) {
       expect(value, name).not.toMatch(/\$\{Token|"Ref"|Fn::|AWS::/);
@@ -121,10 +147,17 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
     expect(steps.some((l) => l.includes(stack.bucket) && l.includes('Object Lock COMPLIANCE'))).toBe(true);
     expect(steps.some((l) => l.includes('created through KMS'))).toBe(true);
     const changed = stack.adaptations.flatMap((a) => a.resources.map((r) => r.type));
-    expect(changed).toEqual(expect.arrayContaining(['AWS::Lambda::EventSourceMapping', 'AWS::Events::Rule']));
+    expect(changed).toEqual(
+      expect.arrayContaining(['AWS::Lambda::EventSourceMapping', 'AWS::Events::Rule', 'AWS::KinesisFirehose::DeliveryStream']),
+    );
+    // the stream goes with its output and the capture rules' targets, never silently
+    const firehoseTargets = stack.adaptations.find((a) => a.change === 'Firehose targets removed')!;
+    expect(firehoseTargets.resources).toHaveLength(planShards().length);
+    expect(stack.adaptations.flatMap((a) => a.resources)).toContainEqual({ logicalId: 'LiveStreamName', type: 'Output' });
     for (const r of [...stack.notCreated, ...stack.adaptations.flatMap((a) => a.resources)]) {
       expect(steps.some((l) => l.includes(r.type)), r.type).toBe(true);
     }
+    expect(steps.some((l) => l.includes('S3 -> EventBridge notifications turned on') && l.includes(stack.stagingBucket))).toBe(true);
   });
 
   it('keeps archived objects under Object Lock COMPLIANCE', async () => {
@@ -138,70 +171,96 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
     expect(head.ObjectLockRetainUntilDate!.getTime()).toBeGreaterThan(Date.now());
   });
 
-  it('has the FIFO ingest queue the construct defines (content-based dedup, per-group throughput, DLQ redrive)', async () => {
+  it('has the standard objects queue the construct defines (no FIFO, DLQ redrive after 5 receives, 6 x the ingest timeout)', async () => {
     const sqs = new SQSClient(clientConfig(moto.target));
     const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['All'] }))).Attributes!;
-    expect(a).toMatchObject({ FifoQueue: 'true', ContentBasedDeduplication: 'true', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' });
+    expect(a.FifoQueue).toBeUndefined();
+    expect(a.VisibilityTimeout).toBe('1800');
     expect(JSON.parse(a.RedrivePolicy!)).toEqual({ deadLetterTargetArn: await queueArn(sqs, stack.deadLetterQueueUrl), maxReceiveCount: 5 });
+    const dlq = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.deadLetterQueueUrl, AttributeNames: ['All'] }))).Attributes!;
+    expect(dlq.FifoQueue).toBeUndefined();
   });
 
-  it('delivers an API call put on EventBridge to the api message group, and the ingest handler commits it', async () => {
-    const eventId = 'deploy-template-1';
-    await putApiCall(moto.target, eventId);
-
-    const target = moto.target;
-    const sqs = new SQSClient(clientConfig(target));
-    const env = { ...process.env, ...stack.env };
-    const runtime = await ingestRuntime(env, target);
-    const groups: string[] = [];
-    const bodies: string[] = [];
-    const drained = await drainQueue(sqs, { url: stack.queueUrl, arn: await queueArn(sqs, stack.queueUrl), region: target.region }, async (event: SQSEvent) => {
-      groups.push(...event.Records.map((r) => r.attributes.MessageGroupId ?? '(none)'));
-      bodies.push(...event.Records.map((r) => r.body));
-      return (await ingestSqsBatch(runtime.deps, event)).response;
+  it('deploys each capture rule with its pattern and state, and the objects rule into the objects queue', async () => {
+    const sqs = new SQSClient(clientConfig(moto.target));
+    const capture = { captureReadOnlyApiCalls: false };
+    expect(stack.rules.captureRules.map((r) => r.pattern)).toEqual(
+      expect.arrayContaining(planShards().map((route) => JSON.parse(JSON.stringify(routePattern(route, capture))))),
+    );
+    expect(stack.rules.captureRules).toHaveLength(planShards().length);
+    expect(planShards().every((route) => ruleState(route, capture) === 'ENABLED')).toBe(true);
+    expect(stack.rules.objectsRule.queueArn).toBe(await queueArn(sqs, stack.queueUrl));
+    expect(stack.rules.objectsRule.pattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: {
+        $or: [
+          { bucket: { name: [stack.stagingBucket] }, object: { key: [{ prefix: 'live/' }] } },
+          { bucket: { name: [trailBucket] }, object: { key: [{ prefix: TRAIL_PREFIX }] } },
+        ],
+      },
     });
-    expect(drained).toMatchObject({ messages: 1, failures: 0 });
-    expect(groups).toEqual(['api']);
-    expect(JSON.parse(bodies[0]).detail.eventID).toBe(eventId);
-
-    // Seal with the deployed signing key, then verify everything with only its public key.
-    const sealed = await runSeal(sealRuntime(env, target));
-    expect(sealed.signed.checkpoint.size).toBeGreaterThanOrEqual(1);
-    const publicKey = await sealRuntime(env, target).deps.signer.publicKey();
-    const s3 = new S3Client(clientConfig(target));
-    const report = await verifyArchive(new S3Source(s3, stack.bucket), {
-      keys: [trustedKeyFromPem(stack.origin, publicKey.export({ type: 'spki', format: 'pem' }))],
-      heads: await liveHeads(new ChainStore(new DynamoDBClient(clientConfig(target)), stack.table)),
-      checkDuplicates: true,
-    });
-    expect(report.problems).toEqual([]);
-    expect(report.ok).toBe(true);
-    expect(report.checkpoints.valid).toBe(1);
-    const source = new S3Source(s3, stack.bucket);
-    const archivedIds: string[] = [];
-    for await (const o of source.list('records/')) {
-      for (const line of (await source.get(o.key)).toString('utf8').split('\n').filter(Boolean)) {
-        const r = JSON.parse(line);
-        if (r.chain.kind === 'event') archivedIds.push(r.data.event.eventId);
-      }
-    }
-    expect(archivedIds).toContain(eventId);
   });
 
-  it('deploys a second stack on the same emulator, each with its own resources', async () => {
-    const second = await deployLocalStack(moto.target, {});
+  it('queues one "Object Created" notification per staged object under live/ and per trail log file under the prefix, nothing else', async () => {
+    const s3 = new S3Client(clientConfig(moto.target));
+    const sqs = new SQSClient(clientConfig(moto.target));
+    await receiveAll(sqs, stack.queueUrl);
+    const events = [apiCallEnvelope({ eventId: 'staged-1' }), apiCallEnvelope({ eventId: 'staged-2' })];
+    const stagedKey = 'live/2026/11/20/10/immutrail-live-1-2026-11-20-10-15-30-0001';
+    const logKey = `${TRAIL_PREFIX}AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/20/111122223333_CloudTrail_eu-west-1_20261120T1015Z_abc.json.gz`;
+    await s3.send(new PutObjectCommand({ Bucket: stack.stagingBucket, Key: stagedKey, Body: stagedBatch(events) }));
+    await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: logKey, Body: 'gzipped log file' }));
+    // Not ingested: Firehose's failed records, and anything outside the trail prefix.
+    await s3.send(new PutObjectCommand({ Bucket: stack.stagingBucket, Key: 'live-errors/2026/11/20/failed', Body: '{}' }));
+    await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: 'other/AWSLogs/x.json.gz', Body: 'x' }));
+
+    const notices = await receiveAll(sqs, stack.queueUrl);
+    expect(notices.map((n) => [n.source, n['detail-type'], n.detail.bucket.name, n.detail.object.key]).sort()).toEqual(
+      [
+        ['aws.s3', 'Object Created', stack.stagingBucket, stagedKey],
+        ['aws.s3', 'Object Created', trailBucket, logKey],
+      ].sort(),
+    );
+    // What the notification names is the staged batch itself: one event per line.
+    const staged = notices.find((n) => n.detail.bucket.name === stack.stagingBucket);
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: staged.detail.bucket.name, Key: staged.detail.object.key }))).Body!.transformToString();
+    expect(body.split('\n').filter(Boolean).map((l) => JSON.parse(l).detail.eventID)).toEqual(['staged-1', 'staged-2']);
+  });
+
+  it('accepts captured events on EventBridge (the Firehose targets are gone) and never queues a raw event', async () => {
+    const sqs = new SQSClient(clientConfig(moto.target));
+    const e = apiCallEnvelope({ eventId: 'raw-1' });
+    const out = await new EventBridgeClient(clientConfig(moto.target)).send(
+      new PutEventsCommand({ Entries: [{ Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Time: new Date(e.time) }] }),
+    );
+    expect(out.FailedEntryCount ?? 0).toBe(0);
+    expect(await receiveAll(sqs, stack.queueUrl)).toEqual([]);
+  });
+
+  it('deploys a second stack on the same emulator, each with its own resources and objects rule', async () => {
+    const second = await deployLocalStack(moto.target, { onStep: (l) => steps.push(l) });
     logTimings('second deploy', second);
     expect(second.stackName).not.toBe(stack.stackName);
-    for (const k of ['bucket', 'table', 'signingKeyId', 'topicArn', 'queueUrl', 'deadLetterQueueUrl', 'alertInboxUrl'] as const) {
+    for (const k of ['bucket', 'table', 'signingKeyId', 'topicArn', 'queueUrl', 'deadLetterQueueUrl', 'stagingBucket', 'alertInboxUrl'] as const) {
       expect(second[k]).not.toBe(stack[k]);
     }
-    // An event put now reaches both stacks' queues, each in its api group.
+    expect(second.env[ENV.trailBucket]).toBeUndefined();
+    expect(second.rules.objectsRule.pattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: [second.stagingBucket] }, object: { key: [{ prefix: 'live/' }] } },
+    });
+    // Notifications left off (the default): the caller sends them itself, so nothing arrives on its own.
+    expect(steps.some((l) => l.includes('left off') && l.includes(second.stagingBucket))).toBe(true);
+    const s3 = new S3Client(clientConfig(moto.target));
     const sqs = new SQSClient(clientConfig(moto.target));
-    await putApiCall(moto.target, 'deploy-template-2');
-    for (const s of [stack, second]) {
-      const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: s.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes!;
-      expect(a.ApproximateNumberOfMessages, s.stackName).toBe('1');
-    }
+    await s3.send(new PutObjectCommand({ Bucket: second.stagingBucket, Key: 'live/2026/11/20/10/b', Body: stagedBatch([apiCallEnvelope()]) }));
+    expect(await receiveAll(sqs, second.queueUrl)).toEqual([]);
+    // A staged object of the first stack reaches only the first stack's queue.
+    await s3.send(new PutObjectCommand({ Bucket: stack.stagingBucket, Key: 'live/2026/11/20/10/a', Body: stagedBatch([apiCallEnvelope()]) }));
+    expect((await receiveAll(sqs, stack.queueUrl)).map((n) => n.detail.object.key)).toEqual(['live/2026/11/20/10/a']);
+    expect(await receiveAll(sqs, second.queueUrl)).toEqual([]);
   }, 120_000);
 
   it('with objectLock: false, archives into a bucket without Object Lock and asks the writers for no retention', async () => {
@@ -212,6 +271,20 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
     expect(unlocked.env[ENV.archiveBucket]).toBe(unlocked.bucket);
   }, 120_000);
 });
+
+/** A deployed stack of one resource whose attributes read `<physical id>#<attribute>`. */
+function deployedScope(resource: DeployedResource): DeployedScope {
+  return {
+    stackName: 's',
+    stackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/s/1',
+    region: 'eu-west-1',
+    accountId: '123456789012',
+    partition: 'aws',
+    urlSuffix: 'amazonaws.com',
+    resources: new Map([[resource.logicalId, resource]]),
+    attribute: async (r, name) => `${r.physicalId}#${name}`,
+  };
+}
 
 describe('template edits for the emulator', () => {
   const template = {
@@ -261,17 +334,74 @@ describe('template edits for the emulator', () => {
     expect(template.Resources.Mapping.Properties).toEqual({ FunctionName: { Ref: 'Fn' } });
   });
 
-  it('resolves Ref, Fn::GetAtt, Fn::Join and Fn::Sub against deployed resources, and refuses the rest', async () => {
-    const scope: DeployedScope = {
-      stackName: 's',
-      stackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/s/1',
-      region: 'eu-west-1',
-      accountId: '123456789012',
-      partition: 'aws',
-      urlSuffix: 'amazonaws.com',
-      resources: new Map([['Queue', { logicalId: 'Queue', type: 'AWS::SQS::Queue', physicalId: 'https://q/1' }]]),
-      attribute: async (r, name) => `${r.physicalId}#${name}`,
+  it('leaves out the Firehose stream with everything that exists only for it, keeps the rules and the other targets, and says so', () => {
+    const streamArn = { 'Fn::GetAtt': ['Stream', 'Arn'] };
+    const withStream = {
+      Resources: {
+        Stream: { Type: 'AWS::KinesisFirehose::DeliveryStream', DependsOn: ['StreamRole'], Properties: { DeliveryStreamType: 'DirectPut' } },
+        StreamRole: { Type: 'AWS::IAM::Role', Properties: {} },
+        Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
+        Capture: {
+          Type: 'AWS::Events::Rule',
+          Properties: { EventPattern: { source: ['aws.ec2'] }, Targets: [{ Id: 'Target0', Arn: streamArn, RoleArn: 'arn:aws:iam::1:role/r' }] },
+        },
+        Both: {
+          Type: 'AWS::Events::Rule',
+          Properties: { EventPattern: { source: ['aws.ecs'] }, Targets: [{ Id: 'f', Arn: streamArn }, { Id: 'q', Arn: { 'Fn::GetAtt': ['Queue', 'Arn'] } }] },
+        },
+        PutRecords: {
+          Type: 'AWS::IAM::Policy',
+          Properties: { PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'firehose:PutRecord', Resource: streamArn }] }, Roles: [] },
+        },
+        Mixed: {
+          Type: 'AWS::IAM::Policy',
+          Properties: {
+            PolicyDocument: {
+              Statement: [
+                { Effect: 'Allow', Action: 'firehose:PutRecord', Resource: streamArn },
+                { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['Queue', 'Arn'] } },
+              ],
+            },
+            Roles: [],
+          },
+        },
+      },
+      Outputs: { LiveStreamName: { Value: { Ref: 'Stream' } }, QueueUrl: { Value: { Ref: 'Queue' } } },
     };
+    const { template: out, adaptations } = adaptTemplateForMoto(withStream);
+    expect(Object.keys(out.Resources).sort()).toEqual(['Both', 'Capture', 'Mixed', 'Queue', 'StreamRole']);
+    expect(out.Resources.Capture.Properties).toEqual({ EventPattern: { source: ['aws.ec2'] } });
+    expect(out.Resources.Both.Properties!.Targets).toEqual([{ Id: 'q', Arn: { 'Fn::GetAtt': ['Queue', 'Arn'] } }]);
+    expect((out.Resources.Mixed.Properties as any).PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['Queue', 'Arn'] } },
+    ]);
+    expect(Object.keys(out.Outputs!)).toEqual(['QueueUrl']);
+    expect(adaptations.map((a) => [a.change, a.resources.map((r) => r.logicalId).sort()])).toEqual([
+      ['Firehose targets removed', ['Both', 'Capture']],
+      ['left out', ['PutRecords', 'Stream']],
+      ['statements naming the Firehose stream removed', ['Mixed']],
+      ['output LiveStreamName left out', ['LiveStreamName']],
+    ]);
+    for (const a of adaptations) expect(a.reason.length).toBeGreaterThan(20);
+    // The input is not modified.
+    expect(withStream.Resources.Capture.Properties.Targets).toHaveLength(1);
+    expect(withStream.Outputs.LiveStreamName).toBeDefined();
+  });
+
+  it('resolves the intrinsic functions inside a structure such as an event pattern, and nothing else', async () => {
+    const scope = deployedScope({ logicalId: 'Staging', type: 'AWS::S3::Bucket', physicalId: 's-staging-abc' });
+    const pattern = {
+      source: ['aws.s3'],
+      detail: { $or: [{ bucket: { name: [{ Ref: 'Staging' }] }, object: { key: [{ prefix: 'live/' }] } }, { account: [{ Ref: 'AWS::AccountId' }] }] },
+    };
+    expect(await resolveTemplateJson(pattern, scope)).toEqual({
+      source: ['aws.s3'],
+      detail: { $or: [{ bucket: { name: ['s-staging-abc'] }, object: { key: [{ prefix: 'live/' }] } }, { account: ['123456789012'] }] },
+    });
+  });
+
+  it('resolves Ref, Fn::GetAtt, Fn::Join and Fn::Sub against deployed resources, and refuses the rest', async () => {
+    const scope = deployedScope({ logicalId: 'Queue', type: 'AWS::SQS::Queue', physicalId: 'https://q/1' });
     const value = {
       'Fn::Join': ['|', [{ Ref: 'Queue' }, { 'Fn::GetAtt': ['Queue', 'Arn'] }, { 'Fn::Sub': '${AWS::AccountId}/${Queue.Arn}/${!Literal}' }]],
     };

@@ -92,7 +92,8 @@ describe('what every handler reads at init', () => {
     expect(config.immutableScope).toEqual({ mode: 'tag', key: 'immutable', value: 'true', unknownTags: 'in-scope' });
     expect(config.attestationKeyIds).toEqual([s.stack.trail.attestationKeys[0].keyArn]);
     const p = config.protectedResources;
-    expect(p.buckets).toHaveLength(2);
+    // archive, its access logs, the live lane's staging bucket
+    expect(p.buckets).toHaveLength(3);
     expect(p.tables).toHaveLength(1);
     expect(p.queues).toHaveLength(3);
     expect(p.keys).toHaveLength(2);
@@ -109,6 +110,15 @@ describe('what every handler reads at init', () => {
       .map((r) => r.Properties!.Name as string)
       .sort();
     expect([...p.rules].sort()).toEqual(ruleNames);
+    expect(p.rules).toContain(s.json.Resources[logicalId(s.stack, s.stack.trail.objectsRule)].Properties!.Name);
+  });
+
+  it('ingest reads both lanes: the staged objects under live/ and the trail log files under the trail prefix', () => {
+    const env = envs.get('ingest')!;
+    expect(env[ENV.stagingBucket]).toBe(logicalId(s.stack, s.stack.trail.stagingBucket).toLowerCase());
+    expect(env[ENV.stagingPrefix]).toBe('live/');
+    expect(env[ENV.trailBucket]).toBe('org-cloudtrail-logs');
+    expect(env[ENV.trailPrefix]).toBe('org/');
   });
 
   it('reconcile routes trail log records with the same capture filter and shards as the rules', () => {

@@ -6,7 +6,7 @@
  * roles granted through grantRead and grantAttest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FullStack, synthFullStack } from './full-stack';
+import { FULL_CONTEXT, type FullStack, synthFullStack } from './full-stack';
 import { cleanupSynths, logicalId, resourcesOfType } from './synth-helper';
 
 /** Never granted to a role the stack creates (or to a role through a grant method). */
@@ -113,9 +113,15 @@ describe('no role the stack creates can shorten, silence or reconfigure the trai
   it('the scan sees the roles and policies it is meant to check', () => {
     const functionRoles = resourcesOfType(s.json, 'AWS::Lambda::Function').map(([, f]) => f.Properties!.Role['Fn::GetAtt'][0]);
     expect(functionRoles).toHaveLength(4);
-    for (const role of [...functionRoles, logicalId(s.stack, s.auditorRole), logicalId(s.stack, s.ciRole)]) {
+    const firehoseRole = s.json.Resources[s.stack.getLogicalId(s.stack.trail.liveStream.stream)].Properties!
+      .ExtendedS3DestinationConfiguration.RoleARN['Fn::GetAtt'][0];
+    const captureRole = s.json.Resources[logicalId(s.stack, s.stack.trail.captureRules[0])].Properties!.Targets[0].RoleArn['Fn::GetAtt'][0];
+    const checked = [...functionRoles, firehoseRole, captureRole, logicalId(s.stack, s.auditorRole), logicalId(s.stack, s.ciRole)];
+    for (const role of checked) {
       expect(allows.some((g) => g.roles.includes(role)), role).toBe(true);
     }
+    // every role of the stack is one of these: nothing (a custom resource, a CDK helper) adds an unchecked one
+    expect(roleIds.sort()).toEqual([...new Set(checked)].sort());
   });
 
   it('the forbidden-action matcher catches wildcards (a scan that cannot fail proves nothing)', () => {
@@ -194,6 +200,31 @@ describe('what the writers may do, and where', () => {
     expect(put.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['att#*'] } });
     expect(resourcesFor(ci, 'kms:Sign')).toEqual([JSON.stringify(s.stack.trail.attestationKeys[0].keyArn)]);
     expect(statementsOf(ci).flatMap((st) => asArray<string>(st.Action)).filter((a) => a.startsWith('s3:'))).toEqual([]);
+  });
+
+  it('ingest reads staged objects under live/ only, and the trail log files under the trail prefix with the trail key', () => {
+    const ingest = roleOf(s.stack.trail.ingestFunction);
+    const staging = logicalId(s.stack, s.stack.trail.stagingBucket);
+    const objectReads = resourcesFor(ingest, 's3:GetObject').sort();
+    expect(objectReads).toEqual(
+      [
+        bucketObjects('/*'),
+        JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [staging, 'Arn'] }, '/live/*']] }),
+        JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-cloudtrail-logs/org/*']] }),
+      ].sort(),
+    );
+    expect(resourcesFor(ingest, 'kms:Decrypt')).toContain(JSON.stringify(FULL_CONTEXT.trailKeyArn));
+    // it can neither write nor list the staging bucket
+    const onStaging = statementsOf(ingest).filter((st) => JSON.stringify(st.Resource).includes(`"${staging}"`));
+    expect(onStaging.flatMap((st) => asArray<string>(st.Action))).toEqual(['s3:GetObject']);
+  });
+
+  it('reconcile reads the same trail log files', () => {
+    const reconcile = roleOf(s.stack.trail.reconcileFunction!);
+    expect(resourcesFor(reconcile, 's3:GetObject')).toContain(
+      JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-cloudtrail-logs/org/*']] }),
+    );
+    expect(resourcesFor(reconcile, 'kms:Decrypt')).toContain(JSON.stringify(FULL_CONTEXT.trailKeyArn));
   });
 
   it('the watchdog reads the trail configuration but cannot change it', () => {

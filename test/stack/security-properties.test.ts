@@ -18,6 +18,8 @@ let ids: {
   signingKey: string;
   table: string;
   topic: string;
+  staging: string;
+  stream: string;
   queue: string;
   dlq: string;
   deliveryFailures: string;
@@ -35,6 +37,8 @@ beforeAll(() => {
     signingKey: logicalId(s.stack, t.signingKey),
     table: logicalId(s.stack, t.table),
     topic: logicalId(s.stack, t.alertTopic),
+    staging: logicalId(s.stack, t.stagingBucket),
+    stream: s.stack.getLogicalId(t.liveStream.stream),
     queue: logicalId(s.stack, t.queue),
     dlq: logicalId(s.stack, t.deadLetterQueue),
     deliveryFailures: logicalId(s.stack, t.deliveryFailureQueue),
@@ -158,13 +162,79 @@ describe('archive bucket', () => {
     expect(log.PublicAccessBlockConfiguration).toEqual(res(ids.bucket).Properties!.PublicAccessBlockConfiguration);
     const statements = policyStatements('AWS::S3::BucketPolicy', 'Bucket', ids.logBucket);
     expectTlsOnlyDeny(statements);
-    const delivery = statements.find((x) => x.Effect === 'Allow');
-    expect(delivery.Principal).toEqual({ Service: 'logging.s3.amazonaws.com' });
-    expect(delivery.Condition.ArnLike['aws:SourceArn']).toEqual(arnOf(ids.bucket));
+    const deliveries = statements.filter((x) => x.Effect === 'Allow');
+    for (const d of deliveries) expect(d.Principal).toEqual({ Service: 'logging.s3.amazonaws.com' });
+    // only the stack's own buckets may deliver their logs there: archive, staging, Athena results
+    const sources = deliveries.flatMap((d) => asArray(d.Condition.ArnLike['aws:SourceArn']).map((x) => JSON.stringify(x)));
+    const results = logicalId(s.stack, s.stack.trail.queryCatalog!.resultsBucket);
+    expect(sources.sort()).toEqual([ids.bucket, ids.staging, results].map((id) => JSON.stringify(arnOf(id))).sort());
   });
 
   it('is retained when the stack is deleted', () => {
     expect((res(ids.bucket) as any).DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('staging bucket (the live lane)', () => {
+  it('is encrypted with SSE-KMS under the data key, with an S3 Bucket Key', () => {
+    expect(res(ids.staging).Properties!.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arnOf(ids.dataKey) } },
+    ]);
+  });
+
+  it('is private, ACLs disabled, TLS only', () => {
+    const p = res(ids.staging).Properties!;
+    expect(p.PublicAccessBlockConfiguration).toEqual(res(ids.bucket).Properties!.PublicAccessBlockConfiguration);
+    expect(p.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expectTlsOnlyDeny(policyStatements('AWS::S3::BucketPolicy', 'Bucket', ids.staging));
+  });
+
+  it('expires staged objects after 14 days and has no Object Lock (they are transient copies, the archive is the record)', () => {
+    const p = res(ids.staging).Properties!;
+    expect(p.LifecycleConfiguration.Rules).toEqual([
+      expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 14 }),
+    ]);
+    expect(p.LifecycleConfiguration.Rules[0].Prefix).toBeUndefined();
+    expect(p.ObjectLockEnabled).toBeUndefined();
+    expect(p.ObjectLockConfiguration).toBeUndefined();
+  });
+
+  it('reports every new object to EventBridge natively, without a notifications custom resource', () => {
+    expect(res(ids.staging).Properties!.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    expect(Object.values(s.json.Resources).filter((r) => r.Type.startsWith('Custom::'))).toEqual([]);
+  });
+
+  it('is access-logged to the log bucket and retained', () => {
+    expect(res(ids.staging).Properties!.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: ids.logBucket }, LogFilePrefix: 'staging/' });
+    expect((res(ids.staging) as any).DeletionPolicy).toBe('Retain');
+  });
+
+  it('Firehose is the only writer, confined to live/ and live-errors/, and may not delete', () => {
+    const writers = resourcesOfType(s.json, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      (p.Properties!.PolicyDocument.Statement as any[])
+        .filter((st) => asArray<string>(st.Action).some((a) => /^s3:(PutObject|\*|Put\*)$/.test(a)))
+        .filter((st) => JSON.stringify(st.Resource).includes(`"${ids.staging}"`))
+        .map((st) => ({ roles: p.Properties!.Roles, st })),
+    );
+    const firehoseRole = res(ids.stream).Properties!.ExtendedS3DestinationConfiguration.RoleARN['Fn::GetAtt'][0];
+    expect(writers.map((w) => w.roles)).toEqual([[{ Ref: firehoseRole }]]);
+    const [{ st }] = writers;
+    expect(asArray(st.Action).sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject']);
+    expect(asArray(st.Resource)).toHaveLength(2);
+    expect(asArray(st.Resource)).toEqual(
+      expect.arrayContaining([
+        { 'Fn::Join': ['', [arnOf(ids.staging), '/live/*']] },
+        { 'Fn::Join': ['', [arnOf(ids.staging), '/live-errors/*']] },
+      ]),
+    );
+    expect(res(firehoseRole).Properties!.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'firehose.amazonaws.com' },
+        Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
   });
 });
 
@@ -261,13 +331,13 @@ describe('alert topic', () => {
 });
 
 describe('ingest queues', () => {
-  it('the ingest queue is FIFO with an explicit .fifo name, in high-throughput mode', () => {
-    const p = res(ids.queue).Properties!;
-    expect(p.FifoQueue).toBe(true);
-    expect(p.QueueName).toMatch(/^[A-Za-z0-9_-]{1,75}\.fifo$/);
-    expect(p.DeduplicationScope).toBe('messageGroup');
-    expect(p.FifoThroughputLimit).toBe('perMessageGroupId');
-    expect(p.ContentBasedDeduplication).toBe(true);
+  it('the objects queue and its dead-letter queue are standard queues that keep messages 14 days', () => {
+    for (const id of [ids.queue, ids.dlq, ids.deliveryFailures]) {
+      const p = res(id).Properties!;
+      expect(p.FifoQueue, id).toBeUndefined();
+      expect(p.ContentBasedDeduplication, id).toBeUndefined();
+      expect(p.MessageRetentionPeriod, id).toBe(14 * 24 * 3600);
+    }
   });
 
   it('every queue is KMS-encrypted with the data key and TLS-only', () => {
@@ -283,31 +353,21 @@ describe('ingest queues', () => {
     expect(res(ids.queue).Properties!.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
   });
 
-  it('redrives to a FIFO dead-letter queue after a bounded number of receives', () => {
-    const redrive = res(ids.queue).Properties!.RedrivePolicy;
-    expect(redrive.deadLetterTargetArn).toEqual(arnOf(ids.dlq));
-    expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(3);
-    expect(redrive.maxReceiveCount).toBeLessThanOrEqual(10);
-    expect(res(ids.dlq).Properties!.FifoQueue).toBe(true);
-    expect(res(ids.dlq).Properties!.QueueName).toMatch(/\.fifo$/);
+  it('redrives to the dead-letter queue after 5 receives', () => {
+    expect(res(ids.queue).Properties!.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(ids.dlq), maxReceiveCount: 5 });
   });
 
-  it('alarms to the alert topic as soon as the dead-letter queue holds a message', () => {
+  it.each<[string, () => string, string, number]>([
+    ['the dead-letter queue holds a message', () => ids.dlq, 'ApproximateNumberOfMessagesVisible', 0],
+    ['EventBridge could not deliver to the stream or the queue', () => ids.deliveryFailures, 'ApproximateNumberOfMessagesVisible', 0],
+    ['the oldest object notification has waited 15 minutes', () => ids.queue, 'ApproximateAgeOfOldestMessage', 900],
+  ])('alarms to the alert topic as soon as %s', (_what, queue, metric, threshold) => {
     s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.dlq, 'QueueName'] } }],
+      MetricName: metric,
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue(), 'QueueName'] } }],
       ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-      AlarmActions: [{ Ref: ids.topic }],
-    });
-  });
-
-  it('alarms when EventBridge could not deliver to the queue', () => {
-    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.deliveryFailures, 'QueueName'] } }],
-      Threshold: 0,
+      Threshold: threshold,
       AlarmActions: [{ Ref: ids.topic }],
     });
   });
@@ -323,14 +383,23 @@ describe('functions', () => {
     }
   });
 
-  it('ingest consumes the FIFO queue in batches of 10 with partial batch failures', () => {
-    s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
-    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: arnOf(ids.queue),
-      FunctionName: { Ref: ids.ingest },
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
+  it('ingest consumes the objects queue: batches of up to 10 within 10 s, partial failures, at most 2 at a time', () => {
+    const mappings = resourcesOfType(s.json, 'AWS::Lambda::EventSourceMapping');
+    expect(mappings.map(([, m]) => m.Properties)).toEqual([
+      {
+        EventSourceArn: arnOf(ids.queue),
+        FunctionName: { Ref: ids.ingest },
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: 2 },
+      },
+    ]);
+  });
+
+  it('ingest has 5 minutes and one full vCPU (1,769 MB) per batch of objects', () => {
+    expect(res(ids.ingest).Properties!.Timeout).toBe(300);
+    expect(res(ids.ingest).Properties!.MemorySize).toBe(1769);
   });
 
   it('seal runs every five minutes', () => {
@@ -349,6 +418,10 @@ describe('functions', () => {
     expect(env[ENV.retentionDays]).toBe('365');
     expect(JSON.parse(env[ENV.shardPlan])).toEqual(JSON.parse(JSON.stringify(s.stack.trail.shardPlan)));
     expect(env[ENV.captureReadOnly]).toBe('false');
+    expect(env[ENV.stagingBucket]).toEqual({ Ref: ids.staging });
+    expect(env[ENV.stagingPrefix]).toBe('live/');
+    // without a trail bucket there is no trail lane to read
+    expect(env[ENV.trailBucket]).toBeUndefined();
   });
 
   it('are bundled locally by esbuild: minified code with a source map, no Docker', () => {
@@ -395,9 +468,24 @@ describe('deployment', () => {
 });
 
 describe('outputs', () => {
-  it('name what the CLI needs to reach the trail', () => {
-    expect(Object.keys(s.json.Outputs ?? {})).toEqual(
-      expect.arrayContaining(['ArchiveBucketName', 'TableName', 'SigningKeyArn', 'AlertTopicArn', 'IngestQueueUrl']),
+  it('name what the CLI and the demo need to reach the trail and both lanes', () => {
+    const outputs = (s.json.Outputs ?? {}) as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual(
+      [
+        'AlertTopicArn',
+        'ArchiveBucketName',
+        'DeadLetterQueueUrl',
+        'IngestQueueUrl',
+        'LiveStreamName',
+        'Origin',
+        'SigningKeyArn',
+        'StagingBucketName',
+        'TableName',
+      ].sort(),
     );
+    expect(outputs.IngestQueueUrl.Value).toEqual({ Ref: ids.queue });
+    expect(outputs.DeadLetterQueueUrl.Value).toEqual({ Ref: ids.dlq });
+    expect(outputs.StagingBucketName.Value).toEqual({ Ref: ids.staging });
+    expect(outputs.LiveStreamName.Value).toEqual({ Ref: ids.stream });
   });
 });

@@ -3,7 +3,7 @@
  * topic, e-mail alerts, retention from context, the template for accounts
  * without a CDK bootstrap, and context values that must be rejected.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lib/aws/runtime-config';
@@ -34,10 +34,19 @@ afterAll(cleanupSynths);
 describe('existing archive bucket and alert topic', () => {
   it('creates no archive or access-log bucket and no topic of its own', () => {
     const resultsBucket = logicalId(s.stack, s.stack.trail.queryCatalog!.resultsBucket);
-    // the only bucket left is the Athena results bucket of the query catalog
-    expect(resourcesOfType(s.json, 'AWS::S3::Bucket').map(([id]) => id)).toEqual([resultsBucket]);
+    const staging = logicalId(s.stack, s.stack.trail.stagingBucket);
+    // the buckets left are the live lane's staging bucket and the Athena results bucket of the query catalog
+    expect(resourcesOfType(s.json, 'AWS::S3::Bucket').map(([id]) => id).sort()).toEqual([resultsBucket, staging].sort());
     expect(s.stack.trail.accessLogBucket).toBeUndefined();
     expect(resourcesOfType(s.json, 'AWS::SNS::Topic')).toEqual([]);
+  });
+
+  it('still stages the live lane in a bucket of its own, encrypted with the data key, without access logs to put it in', () => {
+    const staging = s.json.Resources[logicalId(s.stack, s.stack.trail.stagingBucket)].Properties!;
+    expect(staging.LoggingConfiguration).toBeUndefined();
+    expect(staging.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.KMSMasterKeyID).toEqual({
+      'Fn::GetAtt': [logicalId(s.stack, s.stack.trail.dataKey), 'Arn'],
+    });
   });
 
   it('warns that the existing bucket policy must be set by the user', () => {
@@ -81,10 +90,12 @@ describe('existing archive bucket and alert topic', () => {
 });
 
 describe('props given in code instead of context', () => {
-  it('are used as given: retention, no query catalog, a custom origin', () => {
+  it('are used as given: retention, no query catalog, a custom origin, the live batching window', () => {
     const coded = synthImmutrail({
-      stackProps: { trail: { retentionDays: 10, queryCatalog: false, origin: 'example.com/audit' } },
+      stackProps: { trail: { retentionDays: 10, queryCatalog: false, origin: 'example.com/audit', liveBatchingWindow: Duration.minutes(2) } },
     });
+    const [[, stream]] = resourcesOfType(coded.json, 'AWS::KinesisFirehose::DeliveryStream');
+    expect(stream.Properties!.ExtendedS3DestinationConfiguration.BufferingHints.IntervalInSeconds).toBe(120);
     const [[, bucket]] = resourcesOfType(coded.json, 'AWS::S3::Bucket').filter(([, b]) => b.Properties!.ObjectLockEnabled);
     expect(bucket.Properties!.ObjectLockConfiguration.Rule.DefaultRetention).toEqual({ Mode: 'COMPLIANCE', Days: 10 });
     expect(resourcesOfType(coded.json, 'AWS::Glue::Table')).toEqual([]);
@@ -99,6 +110,7 @@ describe('invalid context is rejected before anything is synthesized', () => {
     ['retentionDays that is not a number', { retentionDays: 'forever' }],
     ['captureReadOnlyApiCalls that is not a boolean', { captureReadOnlyApiCalls: 'yes' }],
     ['shards that are not JSON', { shards: '{api:' }],
+    ['a live batching window that is not a whole number of seconds', { liveBatchingWindowSeconds: '30s' }],
   ])('%s', (_name, context) => {
     const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
     let error: unknown;
