@@ -11,6 +11,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { CHECKPOINTS_PREFIX, RECORDS_PREFIX } from '../core/layout';
 import type { IndexTable } from './index-table';
+import { OUTBOX_PARTITION_PREFIX } from './table-schema';
 import { acknowledgeWildcardResources } from './nag';
 
 /** What a writer needs to name; assembled once by AuditTrail. */
@@ -31,10 +32,10 @@ export const DATA_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateData
  * Chain-head compare-and-swap, exactly-once id sets, the batch log and the
  * outbox. TransactWriteItems is authorized through these per-item actions;
  * BatchGetItem and BatchWriteItem read and write alert suppression windows,
- * one request per delivery. DeleteItem is deliberately absent. The table is
- * an index: the chain itself lives in S3 under Object Lock and checkpoints,
- * so a tampered item is detected by the verifier, and PITR can restore the
- * table.
+ * one request per delivery. DeleteItem is granted apart, on outbox items
+ * only (grantOutboxDelete). The table is an index: the chain itself lives in
+ * S3 under Object Lock and checkpoints, so a tampered item is detected by the
+ * verifier, and PITR can restore the table.
  */
 export const TABLE_WRITER_ACTIONS = [
   'dynamodb:GetItem',
@@ -59,6 +60,22 @@ export const BUCKET_LISTER_ACTIONS = ['s3:ListBucket', 's3:ListBucketVersions'];
 
 function allow(role: iam.IRole, actions: string[], resources: string[]): void {
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
+}
+
+/**
+ * An outbox item is deleted once its alerts are published (lib/aws/alert-outbox.ts),
+ * by whoever delivers them: the function that committed the batch, or the
+ * seal's sweep. No other item may be deleted by any role: the condition
+ * limits DeleteItem to partition keys of outbox items.
+ */
+function grantOutboxDelete(role: iam.IRole, r: TrailResources): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:DeleteItem'],
+      resources: [r.index.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${OUTBOX_PARTITION_PREFIX}*`] } },
+    }),
+  );
 }
 
 function grantKeys(role: iam.IRole, r: TrailResources): void {
@@ -93,6 +110,7 @@ export function grantChainWriter(role: iam.IRole, r: TrailResources): void {
   );
   grantArchiveRead(role, r);
   allow(role, TABLE_WRITER_ACTIONS, [r.index.table.tableArn, r.index.outboxIndexArn]);
+  grantOutboxDelete(role, r);
   allow(role, ['sns:Publish'], [r.topic.topicArn]);
   grantKeys(role, r);
   if (r.attestationKeys.length > 0) {
@@ -112,6 +130,7 @@ export function grantSealer(role: iam.IRole, r: TrailResources): void {
   );
   grantArchiveRead(role, r);
   allow(role, TABLE_WRITER_ACTIONS, [r.index.table.tableArn, r.index.outboxIndexArn]);
+  grantOutboxDelete(role, r);
   allow(role, ['kms:Sign', 'kms:GetPublicKey'], [r.signingKey.keyArn]);
   allow(role, ['sns:Publish'], [r.topic.topicArn]);
   grantKeys(role, r);

@@ -20,3 +20,10 @@ export const OUTBOX_ATTRIBUTE = 'outbox';
  * register attestations but can never touch chain heads or the index.
  */
 export const ATTESTATION_PARTITION_PREFIX = K.attestation('');
+
+/**
+ * Partition key prefix of outbox items, the only items any role may delete
+ * (once their alerts are published): the writers' DeleteItem grant is
+ * limited to it (dynamodb:LeadingKeys).
+ */
+export const OUTBOX_PARTITION_PREFIX = K.outboxBatch('', 0).pk;

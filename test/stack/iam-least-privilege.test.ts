@@ -70,8 +70,19 @@ function covers(pattern: string, action: string): boolean {
   return re.test(action);
 }
 
+/** The one deletion allowed: DeleteItem alone, on outbox items only (they are deleted once their alerts are published). */
+const OUTBOX_DELETE_CONDITION = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['outbox#batch#*'] } };
+
+function isOutboxDelete(statement: any): boolean {
+  return (
+    JSON.stringify(asArray(statement.Action)) === JSON.stringify(['dynamodb:DeleteItem']) &&
+    JSON.stringify(statement.Condition) === JSON.stringify(OUTBOX_DELETE_CONDITION)
+  );
+}
+
 function forbiddenIn(statement: any): string[] {
   if (statement.NotAction !== undefined) return ['(Allow with NotAction)'];
+  if (isOutboxDelete(statement)) return [];
   const actions = asArray<string>(statement.Action);
   return FORBIDDEN.filter((f) => actions.some((a) => covers(a, f)));
 }
@@ -131,6 +142,29 @@ describe('no role the stack creates can shorten, silence or reconfigure the trai
     expect(forbiddenIn({ Action: 'kms:Disable*' })).toEqual(['kms:DisableKey', 'kms:DisableKeyRotation']);
     expect(forbiddenIn({ NotAction: 's3:GetObject' })).toEqual(['(Allow with NotAction)']);
     expect(forbiddenIn({ Action: ['s3:PutObject', 's3:GetObject'] })).toEqual([]);
+    // the outbox exception holds only for DeleteItem alone under exactly its condition
+    expect(forbiddenIn({ Action: 'dynamodb:DeleteItem', Condition: OUTBOX_DELETE_CONDITION })).toEqual([]);
+    expect(forbiddenIn({ Action: 'dynamodb:DeleteItem' })).toEqual(['dynamodb:DeleteItem']);
+    expect(forbiddenIn({ Action: ['dynamodb:DeleteItem', 'dynamodb:DeleteTable'], Condition: OUTBOX_DELETE_CONDITION })).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:DeleteTable',
+    ]);
+    expect(
+      forbiddenIn({ Action: 'dynamodb:DeleteItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*'] } } }),
+    ).toEqual(['dynamodb:DeleteItem']);
+  });
+
+  it('the functions that publish alerts may delete outbox items, and only those, on the table', () => {
+    const table = logicalId(s.stack, s.stack.trail.table);
+    const t = s.stack.trail;
+    const deleters = allows.filter((g) => isOutboxDelete(g.statement));
+    for (const g of deleters) expect(g.statement.Resource).toEqual({ 'Fn::GetAtt': [table, 'Arn'] });
+    const roles = deleters.flatMap((g) => g.roles).sort();
+    const roleOf = (fn: { node: { defaultChild?: unknown } }) =>
+      (s.json.Resources[logicalId(s.stack, fn)].Properties!.Role['Fn::GetAtt'] as string[])[0];
+    expect(roles).toEqual(
+      [t.ingestFunction, t.sealFunction, t.reconcileFunction!, t.watchdogFunction!].map(roleOf).sort(),
+    );
   });
 
   it('no Allow statement grants a forbidden action', () => {

@@ -11,7 +11,7 @@ import {
   shardForEvent,
 } from '../../lib/construct/event-patterns';
 import { DEFAULT_SHARDS, EVENT_FAMILIES, type ShardMap, planShards } from '../../lib/construct/shards';
-import { ATTESTATION_PARTITION_PREFIX, OUTBOX_INDEX } from '../../lib/construct/table-schema';
+import { ATTESTATION_PARTITION_PREFIX, OUTBOX_INDEX, OUTBOX_PARTITION_PREFIX } from '../../lib/construct/table-schema';
 import { K, OUTBOX_INDEX as WRITER_OUTBOX_INDEX } from '../../lib/aws/table-keys';
 
 const WRITES_ONLY: CaptureOptions = { captureReadOnlyApiCalls: false };
@@ -182,17 +182,29 @@ describe('resolveAuditTrailProps', () => {
   });
 });
 
-describe('table schema shared with the writers', () => {
-  it('grantAttest scopes CI to the partition keys attestation items really use, and to no other item', () => {
-    expect(K.attestation('sha256:' + 'a'.repeat(64)).startsWith(ATTESTATION_PARTITION_PREFIX)).toBe(true);
-    const others = Object.entries(K).filter(([name]) => name !== 'attestation');
-    expect(others.length).toBeGreaterThan(5);
-    for (const [name, key] of others) {
+/** A partition key of every kind of item in the table (each K entry), except `kind`. */
+function partitionKeysBut(kind: keyof typeof K): Array<[string, string]> {
+  return Object.entries(K)
+    .filter(([name]) => name !== kind)
+    .map(([name, key]) => {
       const made: unknown = typeof key === 'function' ? (key as (...a: unknown[]) => unknown)('x', 'x', 1) : key;
       const pk = typeof made === 'string' ? made : (made as { pk: string }).pk;
       expect(typeof pk, name).toBe('string');
-      expect(pk.startsWith(ATTESTATION_PARTITION_PREFIX), `${name}: ${pk}`).toBe(false);
-    }
+      return [name, pk];
+    });
+}
+
+describe('table schema shared with the writers', () => {
+  it('grantAttest scopes CI to the partition keys attestation items really use, and to no other item', () => {
+    expect(K.attestation('sha256:' + 'a'.repeat(64)).startsWith(ATTESTATION_PARTITION_PREFIX)).toBe(true);
+    const others = partitionKeysBut('attestation');
+    expect(others.length).toBeGreaterThan(5);
+    for (const [name, pk] of others) expect(pk.startsWith(ATTESTATION_PARTITION_PREFIX), `${name}: ${pk}`).toBe(false);
+  });
+
+  it('the outbox delete grant covers outbox items and no other item', () => {
+    expect(K.outboxBatch('api', 7).pk.startsWith(OUTBOX_PARTITION_PREFIX)).toBe(true);
+    for (const [name, pk] of partitionKeysBut('outboxBatch')) expect(pk.startsWith(OUTBOX_PARTITION_PREFIX), `${name}: ${pk}`).toBe(false);
   });
 
   it('the outbox index has the name the writers query', () => {
