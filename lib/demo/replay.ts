@@ -11,6 +11,22 @@ export function cloudTrailEntry(record: JsonObject): PutEventsRequestEntry {
   return { Source: `aws.${eventSource.split('.')[0]}`, DetailType: detailType, Detail: JSON.stringify(record), Time: time };
 }
 
+/** The envelope EventBridge delivers for a CloudTrail record (what its targets receive). */
+export function cloudTrailEnvelope(record: JsonObject, id: string): JsonObject {
+  const entry = cloudTrailEntry(record);
+  return {
+    version: '0',
+    id,
+    'detail-type': entry.DetailType!,
+    source: entry.Source!,
+    account: typeof record.recipientAccountId === 'string' ? record.recipientAccountId : '000000000000',
+    time: typeof record.eventTime === 'string' ? record.eventTime : new Date().toISOString(),
+    region: typeof record.awsRegion === 'string' ? record.awsRegion : 'us-east-1',
+    resources: [],
+    detail: record,
+  };
+}
+
 export function envelopeEntry(e: JsonObject): PutEventsRequestEntry {
   const time = typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time)) ? new Date(e.time) : undefined;
   return {

@@ -1,35 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import type { SQSEvent } from 'aws-lambda';
 import { recordAttestation, signAttestation } from '../attest/attest';
 import { AttestationStore } from '../aws/attestation-store';
 import { ChainStore } from '../aws/chain-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { liveHeads } from '../aws/live-heads';
+import { ENV } from '../aws/runtime-config';
 import { S3Source } from '../aws/s3-source';
+import { planShards } from '../construct/shards';
 import { trustedKeyFromPem } from '../core/checkpoint';
-import { ingestRuntime } from '../ingest/runtime';
+import type { JsonObject } from '../core/json';
+import { isCapturedApiCall } from '../core/normalize';
+import { lanesRuntime } from '../ingest/lanes-runtime';
 import { ingestSqsBatch } from '../ingest/sqs-batch';
 import { drainQueue } from '../local/event-source';
-import { startMoto, type MotoServer } from '../local/moto';
+import { EmulatedLiveLane, ObjectNotices } from '../local/live-lane';
+import { peakRssBytes, startMoto, type MotoServer } from '../local/moto';
 import { deployLocalStack } from '../local/deploy-template';
 import type { LocalStack } from '../local/provision';
-import { runSeal, sealRuntime } from '../seal/runtime';
-import { backfill, type BackfillSummary } from '../trail/backfill';
-import { captureFromEnv } from '../trail/runtime';
-import { S3LogFiles } from '../trail/log-file-source';
-import { TrailBucket } from '../trail/trail-bucket';
-import { verifyArchive, type VerifyReport } from '../verify/verify-archive';
-import { DEMO_ATTESTED_DIGEST, DEMO_TRAIL_LOGS_DIR, demoStateChanges, demoTrailLogs } from './demo-events';
-import { planReplay, putEvents } from './replay';
 import { buildInclusionProof } from '../prove/build-proof';
 import { DynamoIndexTable } from '../prove/dynamo-index-table';
 import { RequestMeter, meterAwsClient } from '../prove/request-meter';
 import { verifyProofFile } from '../prove/verify-proof';
+import { runSeal, sealRuntime } from '../seal/runtime';
+import { captureFromEnv } from '../trail/runtime';
+import { verifyArchive, type VerifyReport } from '../verify/verify-archive';
+import { DEMO_ATTESTED_DIGEST, DEMO_TRAIL_LOGS_DIR, demoStateChanges, demoTrailLogs } from './demo-events';
+import { cloudTrailEnvelope, missedByEventBridge } from './replay';
+import { READ_ONLY_SHARE, scaleLogFiles, scaleTemplates } from './scale-events';
 
 export interface DemoProgress {
   step(title: string): void;
@@ -42,28 +46,40 @@ export interface DemoOptions {
   endpoint?: string;
   region?: string;
   progress: DemoProgress;
+  /** A scale run: this many generated management events instead of the story. */
+  events?: number;
   /** Runs the named queries the demo shows; returns rendered tables. */
   queries?: (stack: LocalStack) => Promise<{ name: string; rendered: string; rows: number }[]>;
+}
+
+export interface LaneSummary {
+  /** Live lane: events the capture rules matched (write calls, sign-ins, state changes), and the staged objects Firehose wrote. */
+  live: { events: number; objects: number; heldBack: number };
+  /** Trail lane: log files and the records in them (read-only calls included). */
+  trail: { files: number; records: number; recovered: number };
+  /** Events that came by both lanes: each archived once. */
+  both: number;
 }
 
 export interface DemoSummary {
   endpoint: string;
   keptRunning: boolean;
   stack: Pick<LocalStack, 'bucket' | 'table' | 'signingKeyId' | 'origin' | 'topicArn' | 'queueUrl'> & { region: string };
-  trailLogFiles: number;
-  apiCallsInLogs: number;
-  readOnlySkipped: number;
-  sentThroughEventBridge: number;
-  missedByEventBridge: number;
+  /** Events generated for the scale run (--events), or null for the story. */
+  scale: number | null;
+  lanes: LaneSummary;
   ingest: { invocations: number; messages: number; failures: number };
-  backfill: BackfillSummary;
   verify: VerifyReport;
+  /** Committed records per batch object (verify's records over objects). */
+  recordsPerObject: number;
   proof: { eventId: string; action: string; reads: number; valid: boolean; shard: string; seq: number; treeSize: number };
   checkpointSize: number;
   alertsByKind: Record<string, number>;
   alertSamples: string[];
   alerts: ReceivedAlert[];
   queries: { name: string; rendered: string; rows: number }[];
+  /** Peak resident memory of the moto_server the demo started, in MB (null with --endpoint). */
+  motoPeakMb: number | null;
   seconds: number;
 }
 
@@ -99,10 +115,12 @@ async function readAlerts(sqs: SQSClient, url: string): Promise<ReceivedAlert[]>
 }
 
 /**
- * The whole product on a local emulator: provision, attest a build, replay
- * real CloudTrail activity and state changes through EventBridge -> SQS FIFO ->
- * the ingest handler, backfill what EventBridge missed from the trail's log
- * files, seal, verify, query, and collect the alerts an on-call tool receives.
+ * The whole product on a local emulator: deploy, attest a build, then both
+ * lanes into the ingest handler: the live lane (the capture rules' matches,
+ * buffered into staged objects as Firehose does) and the trail lane (the
+ * trail's own log files, read-only calls included); then seal, verify, prove,
+ * query, and collect the alerts an on-call tool receives. With `events`, the
+ * same with that many generated management events (a scale run).
  */
 export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
   const started = Date.now();
@@ -123,55 +141,89 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const attestKey = (await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'CI attestation key (demo)' })))
       .KeyMetadata!.Arn!;
     const stack = await deployLocalStack(target, { deployerPrincipals: DEMO_DEPLOYERS, attestationKeyArns: [attestKey], onStep: (l) => p.info(l) });
-    const env = { ...process.env, ...stack.env };
-    const runtime = await ingestRuntime(env, target);
+    // The demo's stack reads a trail bucket and captures read-only calls (through the trail lane only).
+    const trailBucket = `${stack.name}-trail`;
+    await new S3Client(cfg).send(new CreateBucketCommand({ Bucket: trailBucket }));
+    const env = { ...process.env, ...stack.env, [ENV.trailBucket]: trailBucket, [ENV.captureReadOnly]: 'true' };
+    const runtime = await lanesRuntime(env, target);
+    p.info(`trail bucket ${trailBucket}; read-only calls captured from the trail's log files`);
 
     p.step('CI attests the image it built (KMS-signed attestation, recorded in the registry and the chain)');
     const att = await signAttestation(kms, { subject: DEMO_ATTESTED_DIGEST, subjectType: 'image-digest', keyId: attestKey, signer: 'ci/build-4711' });
     await recordAttestation(new AttestationStore(new DynamoDBClient(cfg), stack.table), runtime.deps, att);
     p.info(`attested ${att.subject.slice(0, 23)}... with ${attestKey.split('/').pop()}`);
 
-    p.step('Replaying real CloudTrail activity and state changes through EventBridge');
-    const logs = demoTrailLogs();
-    const records = logs.flatMap((f) => f.records);
-    const plan = planReplay(records, demoStateChanges());
-    const eb = new EventBridgeClient(cfg);
-    const putBar = p.bar('PutEvents');
-    const failed = await putEvents(eb, plan.entries, (done) => putBar.update(done, plan.entries.length));
-    putBar.stop();
-    p.info(
-      `${logs.length} trail log files, ${records.length} records: ${plan.captured} API calls captured (${plan.readOnly} read-only skipped by the rules), ` +
-        `${plan.heldBack} of them "missed" by EventBridge on purpose, ${plan.entries.length - failed} events put`,
-    );
-
-    p.step('Ingest: draining the FIFO queue into the ingest handler, as Lambda\'s event source mapping does');
     const sqs = new SQSClient(cfg);
-    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    const drainBar = p.bar('ingesting');
-    const ingest = await drainQueue(
-      sqs,
-      { url: stack.queueUrl, arn: queueArn, region },
-      async (event) => (await ingestSqsBatch(runtime.deps, event)).response,
-      { onBatch: (r) => drainBar.update(r.messages, plan.entries.length) },
-    );
-    drainBar.stop();
-    p.info(`${ingest.messages} messages in ${ingest.invocations} handler invocations, ${ingest.failures} failed`);
-
-    p.step('Backfill: importing the trail\'s own log files (what EventBridge missed is recovered, the rest is skipped)');
     const s3 = new S3Client(cfg);
-    const trailBucket = `${stack.name}-trail`;
-    await s3.send(new CreateBucketCommand({ Bucket: trailBucket }));
-    for (const f of logs) {
-      await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: f.key, Body: readFileSync(join(DEMO_TRAIL_LOGS_DIR, ...f.key.split('/'))) }));
+    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const notices = new ObjectNotices(sqs, stack.queueUrl, region);
+    const live = new EmulatedLiveLane(s3, notices, { stagingBucket: stack.stagingBucket, prefix: stack.stagingPrefix, plan: captureFromEnv(env).plan ?? planShards() });
+    const ingestTotals = { invocations: 0, messages: 0, failures: 0 };
+    let recovered = 0;
+    const drain = async (label: string, expected: number) => {
+      const bar = p.bar(label);
+      const handler = async (event: SQSEvent) => {
+        const out = await ingestSqsBatch(runtime.deps, event);
+        recovered += out.stats.trailRecovered;
+        return out.response;
+      };
+      const r = await drainQueue(sqs, { url: stack.queueUrl, arn: queueArn, region }, handler, {
+        onBatch: (x) => bar.update(x.messages, expected),
+      });
+      bar.stop();
+      ingestTotals.invocations += r.invocations;
+      ingestTotals.messages += r.messages;
+      ingestTotals.failures += r.failures;
+      return r;
+    };
+    const lanes: LaneSummary = { live: { events: 0, objects: 0, heldBack: 0 }, trail: { files: 0, records: 0, recovered: 0 }, both: 0 };
+    const liveIds = new Set<string>();
+    const logs = demoTrailLogs();
+
+    p.step(
+      opts.events
+        ? `Live lane: ${opts.events.toLocaleString('en-US')} generated management events (${Math.round(READ_ONLY_SHARE * 100)}% read-only), the rules' matches buffered by Firehose into the staging bucket`
+        : 'Live lane: real CloudTrail activity and state changes through the capture rules, buffered by Firehose into the staging bucket',
+    );
+    const scale = opts.events ? scaleTemplates(logs) : null;
+    const trailFiles = (): Iterable<{ key: string; body: Buffer; records: JsonObject[] }> =>
+      scale ? scaleLogFiles(scale, opts.events!) : logs.map((f) => ({ key: f.key, body: readFileSync(join(DEMO_TRAIL_LOGS_DIR, ...f.key.split('/'))), records: f.records }));
+    let captured = 0;
+    for (const file of trailFiles()) {
+      for (const r of file.records) {
+        if (!isCapturedApiCall(r, { captureReadOnly: false })) continue;
+        // Every seventh write EventBridge "misses" in the story: the trail lane brings it.
+        if (!scale && missedByEventBridge(captured++)) {
+          lanes.live.heldBack++;
+          continue;
+        }
+        if (await live.put(cloudTrailEnvelope(r, randomUUID()))) liveIds.add(String(r.eventID));
+      }
     }
-    const capture = captureFromEnv(env);
-    const backfillBar = p.bar('backfilling');
-    const backfilled = await backfill(runtime.deps, new S3LogFiles(new TrailBucket(s3, trailBucket, ''), ''), {
-      ...capture,
-      onProgress: (d, t) => backfillBar.update(d, t),
-    });
-    backfillBar.stop();
-    p.info(`${backfilled.files} files: ${backfilled.archived} recovered, ${backfilled.alreadyThere} already archived, ${backfilled.skipped} not captured`);
+    for (const e of demoStateChanges()) await live.put(e);
+    await live.flush();
+    await notices.flush();
+    lanes.live.events = live.counts.events;
+    lanes.live.objects = live.counts.objects;
+    p.info(`${lanes.live.events} events matched the capture rules (${lanes.live.heldBack} held back: "missed" by EventBridge), in ${lanes.live.objects} staged object(s)`);
+    const liveRun = await drain('ingesting the live lane', live.counts.objects);
+    p.info(`${liveRun.messages} object notices in ${liveRun.invocations} handler invocations, ${liveRun.failures} failed`);
+
+    p.step("Trail lane: the trail's own log files (read-only calls included) land in the trail bucket, S3 announces each to the ingest queue");
+    for (const file of trailFiles()) {
+      await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: file.key, Body: file.body }));
+      await notices.add(trailBucket, file.key, file.body.length);
+      lanes.trail.files++;
+      lanes.trail.records += file.records.length;
+      for (const r of file.records) if (liveIds.has(String(r.eventID))) lanes.both++;
+    }
+    await notices.flush();
+    const trailRun = await drain('ingesting the trail lane', lanes.trail.files);
+    lanes.trail.recovered = recovered;
+    p.info(
+      `${trailRun.messages} notices in ${trailRun.invocations} handler invocations, ${trailRun.failures} failed: ` +
+        `${lanes.both} records had come by the live lane already (archived once), ${lanes.trail.recovered} archived from the trail lane alone`,
+    );
 
     p.step('Seal: a checkpoint over every shard, signed by the KMS key');
     const sealed = await runSeal(sealRuntime(env, target));
@@ -190,7 +242,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     p.info(report.ok ? `OK: ${report.records} records, ${report.objects} objects, no problem` : `FAILED: ${report.problems.length} problems`);
 
     p.step('Prove: an inclusion proof for one record, checked offline with only the public key');
-    const target_ = records.find((r) => r.eventName === 'StopLogging') ?? records.find((r) => typeof r.eventID === 'string')!;
+    // The story's StopLogging; in a scale run, the last event of the first generated log file.
+    const target_ = scale
+      ? (scaleLogFiles(scale, opts.events!).next().value!.records.pop() as JsonObject)
+      : logs.flatMap((f) => f.records).find((r) => r.eventName === 'StopLogging')!;
     const meter = new RequestMeter();
     const proofDdb = new DynamoDBClient(cfg);
     const proofS3 = new S3Client(cfg);
@@ -199,6 +254,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const proven = await buildInclusionProof(
       { table: new DynamoIndexTable(proofDdb, stack.table), objects: new S3Source(proofS3, stack.bucket), meter },
       String(target_.eventID),
+      { time: String(target_.eventTime) },
     );
     const verdict = verifyProofFile(proven.proof, [trustedKeyFromPem(stack.origin, publicKey.export({ type: 'spki', format: 'pem' }))]);
     const proof = { eventId: String(target_.eventID), action: String(target_.eventName), reads: proven.reads.reads, valid: verdict.ok, shard: proven.proof.shard, seq: proven.proof.seq, treeSize: proven.proof.treeSize };
@@ -228,20 +284,18 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       endpoint: target.endpoint!,
       keptRunning: Boolean(opts.endpoint),
       stack: { bucket: stack.bucket, table: stack.table, signingKeyId: stack.signingKeyId, origin: stack.origin, topicArn: stack.topicArn, queueUrl: stack.queueUrl, region },
-      trailLogFiles: logs.length,
-      apiCallsInLogs: plan.captured,
-      readOnlySkipped: plan.readOnly,
-      sentThroughEventBridge: plan.entries.length - failed,
-      missedByEventBridge: plan.heldBack,
-      ingest,
-      backfill: backfilled,
+      scale: opts.events ?? null,
+      lanes,
+      ingest: ingestTotals,
       verify: report,
+      recordsPerObject: report.objects > 0 ? Math.round((report.records / report.objects) * 10) / 10 : 0,
       proof,
       checkpointSize: sealed.signed.checkpoint.size,
       alertsByKind,
       alertSamples: samples,
       alerts,
       queries,
+      motoPeakMb: moto ? Math.round((peakRssBytes(moto.pid) ?? 0) / 1048576) || null : null,
       seconds: (Date.now() - started) / 1000,
     };
   } finally {

@@ -1,10 +1,24 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A running moto_server on a loopback port. */
 export interface MotoServer {
   endpoint: string;
+  /** The server's process, so callers can read its memory (/proc/<pid>/status). */
+  pid?: number;
   stop(): Promise<void>;
+}
+
+/** Peak resident memory of a process in bytes (VmHWM), or null where /proc is not readable. */
+export function peakRssBytes(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
 }
 
 export class MotoMissingError extends Error {
@@ -90,6 +104,7 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
   }
   return {
     endpoint,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

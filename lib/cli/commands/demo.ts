@@ -20,16 +20,17 @@ export function formatSummary(s: DemoSummary): string {
   const lines = [
     '',
     'Summary',
-    `  events        ${s.apiCallsInLogs} API calls in ${s.trailLogFiles} trail log files (+${s.readOnlySkipped} read-only, not captured); ${s.sentThroughEventBridge} events through EventBridge`,
-    `  exactly once  ${s.missedByEventBridge} missed by EventBridge, ${s.backfill.archived} recovered by backfill, ${s.backfill.alreadyThere} found already archived`,
-    `  records       ${s.verify.records} in ${s.verify.shards.length} shards (${s.verify.shards.map((x) => `${x.shard} ${x.records}`).join(', ')})`,
+    `  live lane     ${s.lanes.live.events} events matched the capture rules, in ${s.lanes.live.objects} staged object(s)${s.lanes.live.heldBack ? ` (${s.lanes.live.heldBack} held back: "missed" by EventBridge)` : ''}`,
+    `  trail lane    ${s.lanes.trail.records} records in ${s.lanes.trail.files} log files (read-only calls included), ${s.lanes.trail.recovered} archived from this lane alone`,
+    `  exactly once  ${s.lanes.both} events came by both lanes, each archived once`,
+    `  records       ${s.verify.records} in ${s.verify.shards.length} shards (${s.verify.shards.map((x) => `${x.shard} ${x.records}`).join(', ')}), ${s.recordsPerObject} records per object`,
     `  checkpoints   ${s.verify.checkpoints.valid} signed, latest covers ${s.checkpointSize} records`,
     `  proof         ${s.proof.action} ${s.proof.eventId.slice(0, 13)}...: ${s.proof.reads} storage reads, ${s.proof.valid ? 'verified offline' : 'INVALID'}`,
     `  queries       ${s.queries.map((q) => `${q.name} ${q.rows} rows`).join(', ') || 'none'}`,
     `  alerts        ${kinds || 'none'}`,
     ...s.alertSamples.map((a) => `                ${a}`),
     `  verification  ${s.verify.ok ? 'OK, chain and checkpoints intact' : `FAILED (${s.verify.problems.length} problems)`}${s.verify.notices.length ? `; ${s.verify.notices.length} notice(s)` : ''}`,
-    `  time          ${s.seconds.toFixed(1)} s`,
+    `  time          ${s.seconds.toFixed(1)} s${s.motoPeakMb !== null ? `; moto_server peak memory ${s.motoPeakMb} MB` : ''}`,
   ];
   if (s.keptRunning) {
     const where = `--endpoint ${s.endpoint} --region ${s.stack.region} --bucket ${s.stack.bucket} --table ${s.stack.table}`;
@@ -72,18 +73,24 @@ async function demoQueries(stack: LocalStack) {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run the whole product on a local AWS emulator (moto_server): ingest, backfill, seal, verify, query, alerts')
+    .description('run the whole product on a local AWS emulator (moto_server): both lanes into the archive, seal, verify, prove, query, alerts')
     .option('--endpoint <url>', 'use this running emulator and leave the archive in it (default: start and stop moto_server)')
     .option('--region <region>', 'region', 'us-east-1')
+    .option('--events <n>', 'a scale run: this many generated management events (85% read-only) through both lanes, instead of the story')
     .option('--json', 'print the summary as JSON')
-    .action(async (flags: { endpoint?: string; region: string; json?: boolean }) => {
+    .action(async (flags: { endpoint?: string; region: string; json?: boolean; events?: string }) => {
       awsTarget(flags);
+      const events = flags.events === undefined ? undefined : Number(flags.events);
+      if (events !== undefined && !(Number.isSafeInteger(events) && events >= 1000 && events <= 10_000_000)) {
+        throw new UsageError(`--events "${flags.events}" is not a whole number between 1000 and 10000000`);
+      }
       const say = (s: string) => process.stdout.write(s + '\n');
       let summary: DemoSummary;
       try {
         summary = await runDemo({
           endpoint: flags.endpoint,
           region: flags.region,
+          events,
           queries: demoQueries,
           progress: {
             step: (t) => !flags.json && say(`\n▸ ${t}`),
