@@ -22,13 +22,28 @@ import { LocalDeployError } from '../../lib/local/deploy-errors';
 import { withResourceReplaced, withoutResourceTypes } from '../../lib/local/emulator-template';
 import { adaptTemplateForMoto } from '../../lib/local/moto-adaptations';
 import { type DeployedResource, type DeployedScope, resolveTemplateJson, resolveTemplateValue } from '../../lib/local/resolve-deployed';
+import type { SQSEvent } from 'aws-lambda';
+import { ChainStore } from '../../lib/aws/chain-store';
+import { liveHeads } from '../../lib/aws/live-heads';
+import { S3Source } from '../../lib/aws/s3-source';
+import { trustedKeyFromPem } from '../../lib/core/checkpoint';
+import { lanesRuntime } from '../../lib/ingest/lanes-runtime';
+import type { JsonObject } from '../../lib/core/json';
+import { cloudTrailEnvelope } from '../../lib/demo/replay';
+import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
+import { drainQueue } from '../../lib/local/event-source';
+import { runSeal, sealRuntime } from '../../lib/seal/runtime';
+import { readLogFile } from '../../lib/trail/log-file';
+import { verifyArchive } from '../../lib/verify/verify-archive';
+import { fixtureBody, manifest } from '../unit/trail/fixtures';
 import { apiCallEnvelope } from '../support/events';
 import { useMoto } from '../support/moto';
 
 const DEPLOYER = 'arn:aws:iam::*:role/deploy-*';
 /** Every output of the stack but LiveStreamName, which names the Firehose stream moto cannot create. */
 const OUTPUTS = ['ArchiveBucketName', 'TableName', 'SigningKeyArn', 'AlertTopicArn', 'IngestQueueUrl', 'DeadLetterQueueUrl', 'StagingBucketName', 'Origin'];
-const TRAIL_PREFIX = 'org/';
+/** The fixture trail bucket's log files are under AWSLogs/, as CloudTrail writes them without a prefix of its own. */
+const TRAIL_PREFIX = 'AWSLogs/';
 
 async function queueArn(sqs: SQSClient, url: string): Promise<string> {
   return (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
@@ -68,7 +83,7 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
   const steps: string[] = [];
 
   beforeAll(async () => {
-    trailBucket = `trail-${Date.now()}`;
+    trailBucket = manifest.trailBucket;
     stack = await deployLocalStack(moto.target, {
       deployerPrincipals: [DEPLOYER],
       trailBucket,
@@ -208,12 +223,13 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
     await receiveAll(sqs, stack.queueUrl);
     const events = [apiCallEnvelope({ eventId: 'staged-1' }), apiCallEnvelope({ eventId: 'staged-2' })];
     const stagedKey = 'live/2026/11/20/10/immutrail-live-1-2026-11-20-10-15-30-0001';
-    const logKey = `${TRAIL_PREFIX}AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/20/111122223333_CloudTrail_eu-west-1_20261120T1015Z_abc.json.gz`;
+    const logKey = `${TRAIL_PREFIX}111122223333/CloudTrail/eu-west-1/2026/11/20/111122223333_CloudTrail_eu-west-1_20261120T1015Z_abc.json.gz`;
     await s3.send(new PutObjectCommand({ Bucket: stack.stagingBucket, Key: stagedKey, Body: stagedBatch(events) }));
     await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: logKey, Body: 'gzipped log file' }));
     // Not ingested: Firehose's failed records, and anything outside the trail prefix.
     await s3.send(new PutObjectCommand({ Bucket: stack.stagingBucket, Key: 'live-errors/2026/11/20/failed', Body: '{}' }));
     await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: 'other/AWSLogs/x.json.gz', Body: 'x' }));
+    expect(TRAIL_PREFIX).not.toBe('');
 
     const notices = await receiveAll(sqs, stack.queueUrl);
     expect(notices.map((n) => [n.source, n['detail-type'], n.detail.bucket.name, n.detail.object.key]).sort()).toEqual(
@@ -227,6 +243,59 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
     const body = await (await s3.send(new GetObjectCommand({ Bucket: staged.detail.bucket.name, Key: staged.detail.object.key }))).Body!.transformToString();
     expect(body.split('\n').filter(Boolean).map((l) => JSON.parse(l).detail.eventID)).toEqual(['staged-1', 'staged-2']);
   });
+
+  it('ingests both lanes from the notifications S3 sends: staged write calls and the trail log files, each event archived once, sealed and verified', async () => {
+    const target = moto.target;
+    const s3 = new S3Client(clientConfig(target));
+    const sqs = new SQSClient(clientConfig(target));
+    await receiveAll(sqs, stack.queueUrl);
+    // Trail lane: the log files and their digest, as CloudTrail writes them.
+    for (const key of [...manifest.files.map((f) => f.key), manifest.digest]) {
+      await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: key, Body: fixtureBody(key) }));
+    }
+    // Live lane: the same files' write calls, staged as Firehose writes them.
+    const trailRecords = manifest.files.flatMap((f) => readLogFile(fixtureBody(f.key)).records as JsonObject[]);
+    const writes = trailRecords.filter((r) => r.readOnly === false && r.eventType === 'AwsApiCall');
+    expect(writes.length).toBeGreaterThan(5);
+    const envelopes = writes.map((r) => cloudTrailEnvelope(r, `live-${r.eventID}`));
+    await s3.send(new PutObjectCommand({ Bucket: stack.stagingBucket, Key: 'live/2024/08/01/12/immutrail-live-1-e2e', Body: stagedBatch(envelopes) }));
+
+    const env = { ...process.env, ...stack.env };
+    const runtime = await lanesRuntime(env, target);
+    const drained = await drainQueue(
+      sqs,
+      { url: stack.queueUrl, arn: await queueArn(sqs, stack.queueUrl), region: target.region },
+      async (event: SQSEvent) => (await ingestSqsBatch(runtime.deps, event)).response,
+    );
+    // one notification per log file, the digest and the staged batch; none failed
+    expect(drained).toMatchObject({ messages: manifest.files.length + 2, failures: 0 });
+    const dlq = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes!;
+    expect(dlq.ApproximateNumberOfMessages).toBe('0');
+
+    const sealed = await runSeal(sealRuntime(env, target));
+    expect(sealed.signed.checkpoint.size).toBeGreaterThanOrEqual(writes.length);
+    const publicKey = await sealRuntime(env, target).deps.signer.publicKey();
+    const source = new S3Source(s3, stack.bucket);
+    const report = await verifyArchive(source, {
+      keys: [trustedKeyFromPem(stack.origin, publicKey.export({ type: 'spki', format: 'pem' }))],
+      heads: await liveHeads(new ChainStore(new DynamoDBClient(clientConfig(target)), stack.table)),
+      checkDuplicates: true,
+    });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    const archivedIds: string[] = [];
+    for await (const o of source.list('records/')) {
+      for (const line of (await source.get(o.key)).toString('utf8').split('\n').filter(Boolean)) {
+        const r = JSON.parse(line);
+        if (r.chain.kind === 'event') archivedIds.push(r.data.event.eventId);
+      }
+    }
+    expect(new Set(archivedIds).size).toBe(archivedIds.length);
+    expect(archivedIds).toEqual(expect.arrayContaining([...new Set(writes.map((r) => r.eventID as string))]));
+    // read-only capture is off on this stack: the trail lane adds no read-only call
+    const readOnly = new Set(trailRecords.filter((r) => r.readOnly === true).map((r) => r.eventID as string));
+    expect(archivedIds.filter((id) => readOnly.has(id))).toEqual([]);
+  }, 120_000);
 
   it('accepts captured events on EventBridge (the Firehose targets are gone) and never queues a raw event', async () => {
     const sqs = new SQSClient(clientConfig(moto.target));
