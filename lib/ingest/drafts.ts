@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalize, CanonicalizationError } from '../core/canonical';
+import { isReservedId } from '../core/id-claims';
+import { MAX_JSON_DEPTH, scanJsonText, stringifyDeep, textShapeProblem, valueShape } from '../core/json-shape';
 import type { JsonValue } from '../core/json';
 import type { EventData } from '../core/normalized';
 import { eventIdOf, normalizeEvent, NormalizeError } from '../core/normalize';
@@ -41,6 +43,9 @@ export function draftFromMessage(body: string, via: Via): DraftResult {
   const fail = (reason: string): DraftResult => ({ ok: false, draft: quarantineDraft(body, reason, via), reason });
   // A UTF-16 unit is at most 3 UTF-8 bytes: count bytes only when the length alone cannot decide.
   if (body.length * 3 > MAX_EVENT_BYTES && Buffer.byteLength(body, 'utf8') > MAX_EVENT_BYTES) return fail(`event larger than ${MAX_EVENT_BYTES} bytes`);
+  // Depth first, before parsing: nothing downstream (detectors, serializers, a second verifier) sees a hostile nesting.
+  const shape = scanJsonText(body);
+  if (shape.depth > MAX_JSON_DEPTH) return fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
   // A lone surrogate can only come as an escape in JSON text, but a body that already holds one is checked too.
   const careful = NEEDS_CARE.test(body) || !body.isWellFormed();
   let raw: JsonValue;
@@ -49,6 +54,9 @@ export function draftFromMessage(body: string, via: Via): DraftResult {
   } catch (err) {
     return fail(`not JSON: ${(err as Error).message}`);
   }
+  // JSON.parse keeps the last of repeated names: the earlier value would be lost without a trace.
+  const problem = textShapeProblem(body, raw, shape);
+  if (problem) return fail(problem);
   return draftFromEvent(raw, via, body, careful);
 }
 
@@ -56,7 +64,8 @@ export function draftFromMessage(body: string, via: Via): DraftResult {
 export function draftFromEvent(raw: JsonValue, via: Via, original?: string, checkCanonical = true): DraftResult {
   const fail = (reason: string): DraftResult => ({
     ok: false,
-    draft: quarantineDraft(original ?? JSON.stringify(raw), reason, via),
+    // A value too deep for JSON.stringify is still kept whole.
+    draft: quarantineDraft(original ?? stringifyDeep(raw), reason, via),
     reason,
   });
   if (checkCanonical) {
@@ -67,9 +76,13 @@ export function draftFromEvent(raw: JsonValue, via: Via, original?: string, chec
       throw err;
     }
   }
+  // Parsed elsewhere (a trail log file): the depth is checked on the value.
+  if (original === undefined && valueShape(raw, MAX_JSON_DEPTH).depth > MAX_JSON_DEPTH) return fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     const event = normalizeEvent(raw);
     const id = eventIdOf(raw) ?? event.eventId;
+    // Ids from outside never take the shape of ids immutrail mints (genesis:<shard>, alert:..., ...).
+    if (isReservedId(id)) return fail(`event id "${id.slice(0, 80)}" starts with a prefix reserved for ids immutrail mints`);
     return { ok: true, draft: { kind: 'event', id, data: { event, raw, via } } };
   } catch (err) {
     if (err instanceof NormalizeError) return fail(`invalid event: ${err.message}`);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { JsonValue } from '../core/json';
+import { memberArraySpans, scanJsonText, valueShape } from '../core/json-shape';
 import { parseJson } from '../core/parse-json';
 import { LogFileError } from './errors';
 
@@ -14,6 +15,11 @@ export interface LogFile {
   /** SHA-256 of `content`, hex (what a digest file's logFiles[].hashValue holds). */
   sha256: string;
   compressed: boolean;
+  /**
+   * Records whose objects repeat a member name, by index, with their exact
+   * text: JSON.parse kept only the last value, so they are quarantined whole.
+   */
+  repeatedNames: Map<number, string>;
 }
 
 const isGzip = (b: Buffer): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
@@ -39,6 +45,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Decompressed bytes -> parsed JSON; errors say which of the two steps failed. */
 export function parseJsonFile(content: Buffer): JsonValue {
+  return parseJsonText(content).doc;
+}
+
+function parseJsonText(content: Buffer): { text: string; doc: JsonValue } {
   let text: string;
   try {
     text = utf8.decode(content);
@@ -46,10 +56,21 @@ export function parseJsonFile(content: Buffer): JsonValue {
     throw new LogFileError('LOG_FILE_CORRUPT', 'file is not UTF-8 text');
   }
   try {
-    return parseJson(text);
+    return { text, doc: parseJson(text) };
   } catch (err) {
     throw new LogFileError('LOG_FILE_NOT_JSON', `file is not JSON: ${(err as Error).message}`);
   }
+}
+
+/** Records (by index) whose text repeats a member name; one scan of the file, and per record only when the file has any. */
+function recordsRepeatingNames(text: string, doc: JsonValue, records: readonly JsonValue[]): Map<number, string> {
+  const found = new Map<number, string>();
+  if (scanJsonText(text).members === valueShape(doc).members) return found;
+  memberArraySpans(text, 'Records').forEach(([from, to], i) => {
+    const t = text.slice(from, to);
+    if (i < records.length && scanJsonText(t).members !== valueShape(records[i]).members) found.set(i, t);
+  });
+  return found;
 }
 
 /**
@@ -60,11 +81,11 @@ export function parseJsonFile(content: Buffer): JsonValue {
  */
 export function readLogFile(body: Buffer, opts: { maxBytes?: number } = {}): LogFile {
   const { content, compressed } = decompress(body, opts.maxBytes);
-  const doc = parseJsonFile(content);
+  const { text, doc } = parseJsonText(content);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new LogFileError('LOG_FILE_SHAPE', 'file is not a JSON object with a "Records" array');
   }
   const records = doc.Records;
   if (!Array.isArray(records)) throw new LogFileError('LOG_FILE_SHAPE', 'file has no "Records" array');
-  return { records, content, sha256: createHash('sha256').update(content).digest('hex'), compressed };
+  return { records, content, sha256: createHash('sha256').update(content).digest('hex'), compressed, repeatedNames: recordsRepeatingNames(text, doc, records) };
 }

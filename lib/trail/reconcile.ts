@@ -4,7 +4,7 @@ import type { JsonValue } from '../core/json';
 import { eventIdOf } from '../core/normalize';
 import type { AuditRecord, AuditRecordOf, RecordDraft } from '../core/record';
 import { alertRecordId, commitDrafts, type BatchAlerts, type CommitDeps } from '../ingest/commit';
-import { draftFromEvent, type Via } from '../ingest/drafts';
+import { draftFromEvent, quarantineDraft, type Via } from '../ingest/drafts';
 import { captureRouter, DEFAULT_API_SHARD, type CaptureRouter } from './capture';
 import type { DigestLookup } from './digest';
 import { readLogFile } from './log-file';
@@ -124,9 +124,13 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
   const via: Via = { channel, logFile: input.key };
 
   const ordered = file.records.map((raw, i) => ({ raw, i, t: timeOf(raw) })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i));
+  const draftOf = (raw: JsonValue, i: number): RecordDraft => {
+    const repeated = file.repeatedNames.get(i);
+    return repeated !== undefined ? quarantineDraft(repeated, 'an object repeats a member name (RFC 8785 input must have unique names)', via) : draftFromEvent(raw, via).draft;
+  };
   let skipped = 0;
   const captured: Captured[] = [];
-  for (const { raw } of ordered) {
+  for (const { raw, i } of ordered) {
     // A record that is not even an object cannot be judged by the filter: keep it (quarantined) rather than drop it.
     const shard = isObject(raw) ? route(raw) : coverageShard;
     if (shard === null) {
@@ -134,7 +138,7 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
       continue;
     }
     const live = !settings.live || !isObject(raw) || settings.live(raw) !== null;
-    captured.push({ draft: draftFromEvent(raw, via).draft, shard, eventId: eventIdOf(raw), hour: hourOf(timeOf(raw)), live });
+    captured.push({ draft: draftOf(raw, i), shard, eventId: eventIdOf(raw), hour: hourOf(timeOf(raw)), live });
   }
 
   // An event counts as archived under its event id (however it arrived) or under this draft's own id.
