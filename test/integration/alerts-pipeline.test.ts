@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -11,9 +10,12 @@ import { AttestationStore } from '../../lib/aws/attestation-store';
 import { clientConfig } from '../../lib/aws/client-config';
 import { ENV } from '../../lib/aws/runtime-config';
 import { S3Source } from '../../lib/aws/s3-source';
-import { ingestRuntime } from '../../lib/ingest/runtime';
+import { planShards } from '../../lib/construct/shards';
+import type { JsonObject } from '../../lib/core/json';
+import { lanesRuntime } from '../../lib/ingest/lanes-runtime';
 import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
 import { drainQueue } from '../../lib/local/event-source';
+import { EmulatedLiveLane, ObjectNotices } from '../../lib/local/live-lane';
 import { provisionLocalStack } from '../../lib/local/provision';
 import { apiCallEnvelope } from '../support/events';
 import { useMoto } from '../support/moto';
@@ -49,7 +51,7 @@ describe('detection through the real ingest path: drift, unsigned launch, attest
       },
     });
     const env = { ...process.env, ...stack.env };
-    const runtime = await ingestRuntime(env, moto.target);
+    const runtime = await lanesRuntime(env, moto.target);
 
     const signedDigest = 'sha256:' + 'a'.repeat(64);
     const unsignedDigest = 'sha256:' + 'b'.repeat(64);
@@ -63,16 +65,20 @@ describe('detection through the real ingest path: drift, unsigned launch, attest
       ecsTaskRunning(unsignedDigest, 'unsigned-task'),
       ecsTaskRunning(signedDigest, 'signed-task'),
     ];
-    const eb = new EventBridgeClient(clientConfig(moto.target));
-    await eb.send(
-      new PutEventsCommand({
-        Entries: events.map((e) => ({ Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Resources: e.resources, Time: new Date(e.time) })),
-      }),
-    );
+    // The live lane as the stack runs it: the capture rules' matches staged by Firehose, announced by S3.
     const sqs = new SQSClient(clientConfig(moto.target));
+    const notices = new ObjectNotices(sqs, stack.queueUrl, moto.target.region);
+    const live = new EmulatedLiveLane(new S3Client(clientConfig(moto.target)), notices, {
+      stagingBucket: stack.stagingBucket,
+      prefix: stack.stagingPrefix,
+      plan: planShards(),
+    });
+    for (const e of events) expect(await live.put(e as unknown as JsonObject)).toBe(true);
+    await live.flush();
+    await notices.flush();
     const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
     const drained = await drainQueue(sqs, { url: stack.queueUrl, arn, region: moto.target.region }, async (event) => (await ingestSqsBatch(runtime.deps, event)).response);
-    expect(drained).toMatchObject({ messages: 5, failures: 0 });
+    expect(drained).toMatchObject({ messages: 1, failures: 0 });
 
     const received: { kind: string; rule: string; severity: string; eventId: string | null; resource: string | null; subject: string; record: unknown }[] = [];
     for (;;) {
