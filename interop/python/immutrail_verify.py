@@ -257,6 +257,34 @@ def _reject_constant(name: str) -> Any:
     raise StrictJsonError(f"{name} is not JSON")
 
 
+# FORMAT.md 2.3: events nested deeper than 64 levels are quarantined, so a record
+# (the event under data.raw) nests at most 66 levels. Checked on the text first,
+# so a hostile line never reaches the recursive parser.
+MAX_RECORD_DEPTH = 66
+
+
+def text_depth(text: str) -> int:
+    """Deepest nesting of arrays and objects in JSON text, outside strings."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
 def strict_json_loads(text: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
@@ -734,6 +762,9 @@ def check_record_line(line_bytes: bytes, key: str, index: int, report: Report) -
         line = line_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
         report.problem("record-not-utf8", f"{where}: not UTF-8 ({exc.reason})", key)
+        return None
+    if text_depth(line) > MAX_RECORD_DEPTH:
+        report.problem("record-too-deep", f"{where}: nested deeper than {MAX_RECORD_DEPTH} levels (FORMAT.md 2.3)", key)
         return None
     try:
         value = strict_json_loads(line)
