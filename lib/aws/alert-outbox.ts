@@ -23,6 +23,13 @@ export class OutboxError extends Error {
 }
 
 /**
+ * How long a publisher holds an outbox item it claimed. Publishing an item's
+ * alerts takes seconds; a publisher that dies holding a claim delays that item
+ * by at most this, until a sweep claims it again.
+ */
+export const OUTBOX_CLAIM_MS = 120_000;
+
+/**
  * Alerts are committed as records before anyone is told; the outbox makes the
  * telling survive a crash. Every batch that holds alert records (detector
  * alerts, and the alerts reconcile and the watchdog commit) has one outbox
@@ -30,8 +37,10 @@ export class OutboxError extends Error {
  * the batch object (lib/aws/chain-store.ts). The item is deleted once its
  * alerts are published; an item left behind (publish failed, or the Lambda
  * died first) is published by the next sweep, which the seal runs every few
- * minutes. Delivery is at least once: a sweep after a crash between a publish
- * and the delete sends that alert again.
+ * minutes. Each publisher first claims the item (a conditional update), so
+ * a sweep that overlaps ingest's own delivery does not publish the same alerts
+ * twice (issue 19, defect 10). Delivery is still at least once: a crash between
+ * a publish and the delete sends that alert again once the claim expires.
  */
 export class AlertOutbox {
   private readonly doc: DynamoDBDocumentClient;
@@ -41,6 +50,7 @@ export class AlertOutbox {
     private readonly publisher: Pick<AlertPublisher, 'publishAll'>,
     /** Batch objects of the archive: the sweep reads the alerts from them. */
     private readonly objects: { get(key: string): Promise<Buffer> },
+    private readonly clock: () => number = Date.now,
   ) {
     this.doc = DynamoDBDocumentClient.from(client);
   }
@@ -68,8 +78,7 @@ export class AlertOutbox {
     let sent = 0;
     for (const item of items) {
       try {
-        await this.send(item);
-        sent += item.alerts.length;
+        if (await this.send(item)) sent += item.alerts.length;
       } catch (err) {
         failures.push(err);
       }
@@ -81,23 +90,52 @@ export class AlertOutbox {
   }
 
   /**
-   * Publishes in order, then deletes the item. When a publish fails after
+   * Claims the item, publishes in order, then deletes the item; false when
+   * another publisher holds it (or it is gone). When a publish fails after
    * others went out, the item keeps only the unsent alerts, so the sweep does
    * not send the first ones twice; the failure is rethrown.
    */
-  private async send(item: PendingAlerts): Promise<void> {
+  private async send(item: PendingAlerts): Promise<boolean> {
+    if (!(await this.claim(item.outbox))) return false;
     try {
       await this.publisher.publishAll(item.alerts);
     } catch (err) {
+      // Not published (or partly): release the claim so the next sweep retries at once, keeping only the unsent alerts.
       const handled = err instanceof AlertPublishError ? err.handled : 0;
-      if (handled > 0) {
-        await this.doc
-          .send(new UpdateCommand({ TableName: this.table, Key: item.outbox, UpdateExpression: 'SET seqs = :s', ExpressionAttributeValues: { ':s': item.seqs.slice(handled) } }))
-          .catch(() => undefined);
-      }
+      await this.doc
+        .send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: item.outbox,
+            UpdateExpression: handled > 0 ? 'SET seqs = :s REMOVE claimedUntil' : 'REMOVE claimedUntil',
+            ...(handled > 0 ? { ExpressionAttributeValues: { ':s': item.seqs.slice(handled) } } : {}),
+          }),
+        )
+        .catch(() => undefined);
       throw err instanceof AlertPublishError ? err.cause : err;
     }
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: item.outbox }));
+    return true;
+  }
+
+  /** Takes the item for OUTBOX_CLAIM_MS unless another publisher holds it; false also when it was deleted. */
+  private async claim(outbox: Key): Promise<boolean> {
+    const now = this.clock();
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: outbox,
+          UpdateExpression: 'SET claimedUntil = :until',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
+          ExpressionAttributeValues: { ':until': now + OUTBOX_CLAIM_MS, ':now': now },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
   }
 
   private async pendingItems(limit: number): Promise<{ items: PendingAlerts[]; failures: unknown[] }> {

@@ -165,9 +165,35 @@ function laneOf(deps: IngestDeps, n: ObjectNotice): 'staging' | 'trail' | null {
   return null;
 }
 
+/** Tries a detector's AWS call this many times before the batch is failed (or, from the third delivery, committed without it). */
+export const DETECTOR_AWS_ATTEMPTS = 4;
+
+/** An error an AWS SDK call threw (it carries $metadata), or a network timeout: worth another try. */
+const isAwsError = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && ('$metadata' in err || (err as Error).name === 'TimeoutError');
+
+/**
+ * Retries a detector on AWS errors (a throttled attestation read, say) with
+ * backoff, so a passing throttle does not hold a batch back, or, from the
+ * third delivery, let it through without that detector's alerts (issue 19,
+ * defect 7). A detector's own bug is not retried.
+ */
+export function retryingDetector(detect: NonNullable<CommitDeps['detect']>, attempts = DETECTOR_AWS_ATTEMPTS, baseMs = 50): NonNullable<CommitDeps['detect']> {
+  return async (record) => {
+    for (let i = 1; ; i++) {
+      try {
+        return await detect(record);
+      } catch (err) {
+        if (!isAwsError(err) || i >= attempts) throw err;
+        await new Promise((r) => setTimeout(r, baseMs * 2 ** (i - 1) * (0.5 + Math.random())));
+      }
+    }
+  };
+}
+
 async function commitPool(deps: IngestDeps, shard: string, pool: Pool, attempt: number, stats: IngestStats, failed: Set<string>): Promise<void> {
   try {
-    const detect = deps.detect;
+    const detect = deps.detect && retryingDetector(deps.detect);
     const failOpen =
       detect && attempt >= DETECTOR_FAILOPEN_ATTEMPT
         ? async (r: Parameters<typeof detect>[0]) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { AlertOutbox } from '../../lib/aws/alert-outbox';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AlertOutbox, OUTBOX_CLAIM_MS } from '../../lib/aws/alert-outbox';
 import type { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AlertPublisher } from '../../lib/aws/alert-publisher';
 import { alertRecordId, commitDrafts } from '../../lib/ingest/commit';
@@ -114,5 +114,41 @@ describe('alert outbox on moto: one pointer item per batch, published at least o
     await expect(new AlertOutbox(a.ddb, a.table, up, a.source).sweep()).rejects.toThrow(/1 outbox item\(s\) not published \(2 alerts were\)/);
     expect(up.sent).toEqual(['drift.one:evt-z', 'drift.two:evt-z']);
     expect((await outboxItems(a)).map((i) => i.pk)).toEqual(['outbox#batch#ec2']);
+  });
+
+  // Issue 19, defect 10: a sweep overlapping ingest's own delivery published every alert twice.
+  it('publishes each alert once when the sweep and the delivery race on the same outbox item', async () => {
+    const a = await createTestArchive(moto.target);
+    const parked = new AlertOutbox(a.ddb, a.table, recordingPublisher(new Set(['drift.one:evt-r1', 'drift.two:evt-r1', 'drift.one:evt-r2', 'drift.two:evt-r2'])), a.source);
+    const deps: IngestDeps = { ...a.commitDeps(), detect: twoAlertsPerEvent, alerts: parked, onError: () => {} };
+    await ingestSqsBatch(deps, sqsEvent(['evt-r1', 'evt-r2'].map((id) => sqsMessage(apiCallEnvelope({ eventId: id }), 'api'))));
+    expect(await outboxItems(a)).toHaveLength(1);
+    // Two publishers reach the same pending item at once (a seal's sweep and a redelivered batch's delivery).
+    const publisher = recordingPublisher();
+    const sweepers = [new AlertOutbox(a.ddb, a.table, publisher, a.source), new AlertOutbox(a.ddb, a.table, publisher, a.source)];
+    const sent = await Promise.all(sweepers.map((o) => o.sweep()));
+    expect(sent.sort()).toEqual([0, 4]);
+    expect(publisher.sent.sort()).toEqual(['drift.one:evt-r1', 'drift.one:evt-r2', 'drift.two:evt-r1', 'drift.two:evt-r2']);
+    expect(await outboxItems(a)).toEqual([]);
+  });
+
+  it('takes over an item whose publisher died holding it, once the claim has expired', async () => {
+    const a = await createTestArchive(moto.target);
+    let now = Date.parse('2026-12-01T00:00:00Z');
+    const clock = () => now;
+    const down = recordingPublisher(new Set(['drift.one:evt-d1']));
+    const deps: IngestDeps = { ...a.commitDeps(), detect: twoAlertsPerEvent, alerts: new AlertOutbox(a.ddb, a.table, down, a.source, clock), onError: () => {} };
+    await ingestSqsBatch(deps, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-d1' }), 'api')]));
+    // A publisher claims the item and dies before publishing anything.
+    const [item] = await outboxItems(a);
+    await DynamoDBDocumentClient.from(a.ddb).send(
+      new UpdateCommand({ TableName: a.table, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET claimedUntil = :u', ExpressionAttributeValues: { ':u': now + OUTBOX_CLAIM_MS } }),
+    );
+    const later = recordingPublisher();
+    const sweeper = new AlertOutbox(a.ddb, a.table, later, a.source, clock);
+    expect(await sweeper.sweep()).toBe(0);
+    now += OUTBOX_CLAIM_MS + 1;
+    expect(await sweeper.sweep()).toBe(2);
+    expect(later.sent.sort()).toEqual(['drift.one:evt-d1', 'drift.two:evt-d1']);
   });
 });

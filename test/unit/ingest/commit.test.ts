@@ -9,7 +9,7 @@ import { buildBatch, emptyHead, genesisDraft } from '../../../lib/core/chain';
 import { idDigest } from '../../../lib/core/id-claims';
 import { commitDrafts } from '../../../lib/ingest/commit';
 import { draftFromMessage } from '../../../lib/ingest/drafts';
-import { ingestSqsBatch } from '../../../lib/ingest/sqs-batch';
+import { ingestSqsBatch, retryingDetector } from '../../../lib/ingest/sqs-batch';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../../support/events';
 
 // The stores talk through the document client, so that is what is mocked (every instance).
@@ -124,5 +124,29 @@ describe('commit path (aws-sdk-client-mock)', () => {
     const third = await ingestSqsBatch(broken, sqsEvent([{ ...msg, attributes: { ...msg.attributes, ApproximateReceiveCount: '3' } }]));
     expect(third.response.batchItemFailures).toEqual([]);
     expect(third.stats).toMatchObject({ committed: 1, detectorFailures: 1 });
+  });
+});
+
+// Issue 19, defect 7: a throttled AWS read inside a detector committed events without their alerts from the third delivery.
+describe('detectors and AWS errors', () => {
+  it('retries a detector that hits a throttled AWS call, and the alert is committed on the first delivery', async () => {
+    let calls = 0;
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    const detect = retryingDetector(async () => {
+      if (++calls < 3) throw throttled;
+      return [];
+    }, 4, 1);
+    await expect(detect({} as never)).resolves.toEqual([]);
+    expect(calls).toBe(3);
+  });
+
+  it('does not retry a detector bug, and gives up on an AWS error after the set attempts', async () => {
+    let bugs = 0;
+    await expect(retryingDetector(async () => { bugs++; throw new TypeError('x is undefined'); }, 4, 1)({} as never)).rejects.toThrow('x is undefined');
+    expect(bugs).toBe(1);
+    let aws = 0;
+    const down = Object.assign(new Error('Service unavailable'), { $metadata: { httpStatusCode: 503 } });
+    await expect(retryingDetector(async () => { aws++; throw down; }, 3, 1)({} as never)).rejects.toThrow('Service unavailable');
+    expect(aws).toBe(3);
   });
 });
