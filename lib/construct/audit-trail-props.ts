@@ -36,7 +36,11 @@ export interface AuditTrailProps {
    * @default one shard per family: api, ec2, ecs, autoscaling, ecr, drift
    */
   readonly shards?: ShardMap;
-  /** Also archive read-only API calls (Get/Describe/List...). High volume. @default false */
+  /**
+   * Also archive read-only API calls (Get/Describe/List...). High volume. With
+   * `trailBucket` they come from the trail's log files only (the trail must
+   * record read events); without it, through the live lane. @default false
+   */
   readonly captureReadOnlyApiCalls?: boolean;
   /** Only archive API calls from these services (CloudTrail eventSource, e.g. "ec2.amazonaws.com"). @default every service */
   readonly apiCallSources?: readonly string[];

@@ -206,7 +206,10 @@ export class AuditTrail extends Construct {
 
     const capture = new CaptureRules(this, 'Capture', {
       plan: config.plan,
-      capture: config.capture,
+      // With a trail bucket, read-only calls come by the trail lane alone: the live lane carries
+      // what detectors must see within seconds (writes, sign-ins, state changes), and each
+      // read-only call sent live would be billed by Firehose and then found again in the trail file.
+      capture: props.trailBucket ? { ...config.capture, captureReadOnlyApiCalls: false } : config.capture,
       stream: this.liveStream,
       deliveryFailureQueue: ingestQueue.deliveryFailureQueue,
     });

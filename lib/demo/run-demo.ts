@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { recordAttestation, signAttestation } from '../attest/attest';
@@ -11,7 +11,6 @@ import { AttestationStore } from '../aws/attestation-store';
 import { ChainStore } from '../aws/chain-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { liveHeads } from '../aws/live-heads';
-import { ENV } from '../aws/runtime-config';
 import { S3Source } from '../aws/s3-source';
 import { planShards } from '../construct/shards';
 import { trustedKeyFromPem } from '../core/checkpoint';
@@ -20,7 +19,7 @@ import { isCapturedApiCall } from '../core/normalize';
 import { lanesRuntime } from '../ingest/lanes-runtime';
 import { ingestSqsBatch } from '../ingest/sqs-batch';
 import { drainQueue } from '../local/event-source';
-import { EmulatedLiveLane, ObjectNotices } from '../local/live-lane';
+import { EmulatedLiveLane } from '../local/live-lane';
 import { peakRssBytes, startMoto, type MotoServer } from '../local/moto';
 import { deployLocalStack } from '../local/deploy-template';
 import type { LocalStack } from '../local/provision';
@@ -140,13 +139,21 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     p.step('Deploying the synthesized stack template to the emulator (CloudFormation)');
     const attestKey = (await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'CI attestation key (demo)' })))
       .KeyMetadata!.Arn!;
-    const stack = await deployLocalStack(target, { deployerPrincipals: DEMO_DEPLOYERS, attestationKeyArns: [attestKey], onStep: (l) => p.info(l) });
-    // The demo's stack reads a trail bucket and captures read-only calls (through the trail lane only).
-    const trailBucket = `${stack.name}-trail`;
-    await new S3Client(cfg).send(new CreateBucketCommand({ Bucket: trailBucket }));
-    const env = { ...process.env, ...stack.env, [ENV.trailBucket]: trailBucket, [ENV.captureReadOnly]: 'true' };
+    // The demo's stack reads a trail bucket and captures read-only calls (which come by the trail lane only).
+    // moto delivers S3's "Object Created" events through the objects rule to the ingest queue by itself.
+    const stackName = `immutrail-${randomUUID().slice(0, 8)}`;
+    const trailBucket = `${stackName}-trail`;
+    const stack = await deployLocalStack(target, {
+      name: stackName,
+      deployerPrincipals: DEMO_DEPLOYERS,
+      attestationKeyArns: [attestKey],
+      trailBucket,
+      capture: { captureReadOnlyApiCalls: true },
+      objectNotifications: true,
+      onStep: (l) => p.info(l),
+    });
+    const env = { ...process.env, ...stack.env };
     const runtime = await lanesRuntime(env, target);
-    p.info(`trail bucket ${trailBucket}; read-only calls captured from the trail's log files`);
 
     p.step('CI attests the image it built (KMS-signed attestation, recorded in the registry and the chain)');
     const att = await signAttestation(kms, { subject: DEMO_ATTESTED_DIGEST, subjectType: 'image-digest', keyId: attestKey, signer: 'ci/build-4711' });
@@ -156,8 +163,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const sqs = new SQSClient(cfg);
     const s3 = new S3Client(cfg);
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    const notices = new ObjectNotices(sqs, stack.queueUrl, region);
-    const live = new EmulatedLiveLane(s3, notices, { stagingBucket: stack.stagingBucket, prefix: stack.stagingPrefix, plan: captureFromEnv(env).plan ?? planShards() });
+    const live = new EmulatedLiveLane(s3, null, { stagingBucket: stack.stagingBucket, prefix: stack.stagingPrefix, plan: captureFromEnv(env).plan ?? planShards() });
     const ingestTotals = { invocations: 0, messages: 0, failures: 0 };
     let recovered = 0;
     const drain = async (label: string, expected: number) => {
@@ -202,7 +208,6 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     }
     for (const e of demoStateChanges()) await live.put(e);
     await live.flush();
-    await notices.flush();
     lanes.live.events = live.counts.events;
     lanes.live.objects = live.counts.objects;
     p.info(`${lanes.live.events} events matched the capture rules (${lanes.live.heldBack} held back: "missed" by EventBridge), in ${lanes.live.objects} staged object(s)`);
@@ -212,12 +217,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     p.step("Trail lane: the trail's own log files (read-only calls included) land in the trail bucket, S3 announces each to the ingest queue");
     for (const file of trailFiles()) {
       await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: file.key, Body: file.body }));
-      await notices.add(trailBucket, file.key, file.body.length);
       lanes.trail.files++;
       lanes.trail.records += file.records.length;
       for (const r of file.records) if (liveIds.has(String(r.eventID))) lanes.both++;
     }
-    await notices.flush();
     const trailRun = await drain('ingesting the trail lane', lanes.trail.files);
     lanes.trail.recovered = recovered;
     p.info(

@@ -61,8 +61,8 @@ export interface LiveLaneOptions {
  * The live lane where the emulator cannot run it (moto has no Firehose in
  * CloudFormation, and its EventBridge cannot target one): the capture rules'
  * filter, then Firehose's buffering into the staging bucket, one EventBridge
- * envelope per line (its AppendDelimiterToRecord processor), then S3's
- * "Object Created" notice to the ingest queue. Only write calls, console
+ * envelope per line (its AppendDelimiterToRecord processor), then, where the
+ * emulator does not send it, S3's "Object Created" notice to the ingest queue. Only write calls, console
  * sign-ins and state changes match the rules: read-only calls are the trail lane's.
  */
 export class EmulatedLiveLane {
@@ -74,7 +74,8 @@ export class EmulatedLiveLane {
 
   constructor(
     private readonly s3: S3Client,
-    private readonly notices: ObjectNotices,
+    /** Who announces staged objects; null where the emulator's own S3 notifications do (deployLocalStack objectNotifications). */
+    private readonly notices: ObjectNotices | null,
     private readonly opts: LiveLaneOptions,
   ) {}
 
@@ -99,7 +100,7 @@ export class EmulatedLiveLane {
     const now = new Date();
     const key = `${this.opts.prefix}${now.toISOString().slice(0, 13).replace(/[-T]/g, '/')}/immutrail-live-${String(++this.seq).padStart(6, '0')}`;
     await this.s3.send(new PutObjectCommand({ Bucket: this.opts.stagingBucket, Key: key, Body: body }));
-    await this.notices.add(this.opts.stagingBucket, key, body.length);
+    await this.notices?.add(this.opts.stagingBucket, key, body.length);
     this.counts.objects++;
     this.lines = [];
     this.bytes = 0;

@@ -17,6 +17,7 @@ import { cleanupSynths, type CfnResource, type Synthesized, logicalId, resources
 let def: Synthesized;
 let custom: Synthesized;
 let trail: Synthesized;
+let fullCapture: Synthesized;
 
 beforeAll(() => {
   def = synthImmutrail();
@@ -33,6 +34,7 @@ beforeAll(() => {
     },
   });
   trail = synthImmutrail({ context: { trailBucketName: 'org-cloudtrail-logs', trailPrefix: 'org/' } });
+  fullCapture = synthImmutrail({ context: { trailBucketName: 'org-cloudtrail-logs', captureReadOnlyApiCalls: 'true' } });
 }, 120_000);
 
 afterAll(cleanupSynths);
@@ -182,6 +184,21 @@ describe('live lane: capture rules into one Firehose stream', () => {
         expect(shardForEvent(sampleEvent(route), plan, capture), `${route.shard}/${route.family}`).toBe(route.shard);
       }
     }
+  });
+});
+
+describe('live lane and read-only calls', () => {
+  it('with a trail bucket, read-only calls are left to the trail lane: the live API rule stays write-only while the handlers capture them', () => {
+    const api = captureRules(fullCapture).get('api/api')!;
+    expect(api.Properties!.State).toBe('ENABLED');
+    expect(JSON.stringify(api.Properties!.EventPattern)).toContain('"readOnly"');
+    expect(ingestEnv(fullCapture)[ENV.captureReadOnly]).toBe('true');
+  });
+
+  it('without a trail bucket, the live lane is the only one, so it captures read-only calls itself', () => {
+    const api = captureRules(custom).get('control/api')!;
+    expect(api.Properties!.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+    expect(JSON.stringify(api.Properties!.EventPattern)).not.toContain('"readOnly"');
   });
 });
 
