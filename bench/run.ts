@@ -3,9 +3,11 @@
  * `npm run bench -- --quick` (100,000). Prints a table and writes
  * bench/results.json. Each figure is measured in the same run as its
  * reference. `--only=verify,ingest,proof,cost,bundle` runs a subset (the other
- * figures are null). See docs/BENCHMARKS.md.
+ * figures are null; with `--merge`, they are kept from the committed
+ * bench/results.json and `run.merged` says which sections this run measured).
+ * See docs/BENCHMARKS.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { cachedArchive, GENERATOR_VERSION } from './archive/generate';
@@ -13,26 +15,45 @@ import { BENCH_DIR, REPO_ROOT, bundleEntry, bundledTask, cliLikeTask, runJsonChi
 import { measureIngestBundle } from './bundle/measure';
 import type { E2eResult } from './cost/e2e';
 import { priceRun, type PriceTable } from './cost/pricing';
+import { WORKLOADS, type Workload } from './cost/workload';
+import { mergeResults } from './report/merge';
 import { fmt, qty, table, usd } from './report/table';
 
 const SECTIONS = ['verify', 'ingest', 'proof', 'cost', 'bundle'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const TARGETS = { verifyVsOpenssl: 0.5, ingestPerCore: 20_000, usdPerMillion: 1.0, proofReads: 30 };
+/** Issue 13's targets (and issue 9's for verify and proof). */
+const TARGETS = {
+  verifyVsOpenssl: 0.5,
+  ingestPerCore: 20_000,
+  /** Writes only (the default capture), US$ per million events. */
+  usdPerMillion: 0.5,
+  /** Full capture (read-only calls too), US$ per million events. */
+  usdPerMillionFullCapture: 0.2,
+  /** Committed records per archive object at a sustained 100 events/s. */
+  eventsPerObject: 500,
+  /** Live-lane alert latency, EventBridge delivery to SNS publish, seconds. */
+  liveLaneLatencyS: 60,
+  proofReads: 30,
+};
+type E2eRuns = Record<Workload, E2eResult>;
 
 function options() {
   const argv = process.argv.slice(2);
   const quick = argv.includes('--quick');
+  const merge = argv.includes('--merge');
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') as Section[] | undefined;
   return {
     quick,
+    merge,
     sections: new Set<Section>(only ?? SECTIONS),
     archiveEvents: quick ? 100_000 : 1_000_000,
     verifyRepeats: quick ? 3 : 5,
     ingestEvents: quick ? 20_000 : 50_000,
     ingestRepeats: quick ? 3 : 5,
-    // moto_server takes about 2 s per PutEvents of 10 events and slows as its state grows: a few hundred events keep the run short.
-    costEvents: quick ? 200 : 500,
+    // Generated management events per workload (writes only, full capture), at 100 events/s: 60,000 is
+    // ten minutes of activity, 20 Firehose windows and two five-minute CloudTrail log files.
+    costEvents: quick ? 6_000 : 60_000,
   };
 }
 
@@ -71,7 +92,7 @@ async function main(): Promise<void> {
   type I = Record<string, number> & { stages: Record<string, number>; detectors: Record<string, number> };
   type P = { proof_storage_reads: number; proof_ms: number; proof_verify_ms: number; tree_size: number; archive_records: number; shard: string; proofs: unknown[]; tile_build: unknown };
   const prices = JSON.parse(readFileSync(join(BENCH_DIR, 'prices.json'), 'utf8')) as PriceTable;
-  const state: { verify: V | null; ingest: I | null; proof: P | null; e2e: E2eResult | null; bundle: Awaited<ReturnType<typeof measureIngestBundle>> | null } = {
+  const state: { verify: V | null; ingest: I | null; proof: P | null; e2e: E2eRuns | null; bundle: Awaited<ReturnType<typeof measureIngestBundle>> | null } = {
     verify: null,
     ingest: null,
     proof: null,
@@ -79,8 +100,10 @@ async function main(): Promise<void> {
     bundle: null,
   };
   // Written after every section, so a failure late in the run keeps the figures measured before it.
+  const previous = o.merge && existsSync(join(BENCH_DIR, 'results.json')) ? (JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Record<string, any>) : null;
   const save = () => {
-    const results = compose(state, prices, { quick: o.quick, load0, durations: { ...durations, total: seconds(started) }, generated });
+    const fresh = compose(state, prices, { quick: o.quick, load0, durations: { ...durations, total: seconds(started) }, generated });
+    const results = previous ? mergeResults(previous, fresh, [...o.sections]) : fresh;
     writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     return results;
   };
@@ -91,22 +114,35 @@ async function main(): Promise<void> {
   save();
   state.proof = await section('proof', () => cliLikeTask<P>('proof', args));
   save();
-  state.e2e = await section('cost', () =>
-    runJsonChild<E2eResult>(join(BENCH_DIR, 'cost', 'e2e.ts'), [JSON.stringify({ events: o.costEvents })], ['--import', 'tsx', '--no-warnings']),
-  );
+  state.e2e = await section('cost', async () => {
+    const runs: Partial<E2eRuns> = {};
+    // One process (and one emulator) per workload: the ingest handler reads its capture setting once per container.
+    for (const workload of WORKLOADS) {
+      log(`  cost: ${workload}`);
+      runs[workload] = await runJsonChild<E2eResult>(join(BENCH_DIR, 'cost', 'e2e.ts'), [JSON.stringify({ events: o.costEvents, workload })], ['--import', 'tsx', '--no-warnings']);
+    }
+    return runs as E2eRuns;
+  });
   save();
   state.bundle = await section('bundle', () => measureIngestBundle(REPO_ROOT, outDir));
   const results = save();
-  print(results, state.e2e ? priceRun(state.e2e, prices) : null, o.quick);
+  print(results, state.e2e ? priceRuns(state.e2e, prices) : null, o.quick);
+}
+
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function priceRuns(runs: E2eRuns, prices: PriceTable) {
+  return Object.fromEntries(WORKLOADS.map((w) => [w, priceRun(runs[w], prices)])) as Record<Workload, ReturnType<typeof priceRun>>;
 }
 
 function compose(
-  state: { verify: any; ingest: any; proof: any; e2e: E2eResult | null; bundle: any },
+  state: { verify: any; ingest: any; proof: any; e2e: E2eRuns | null; bundle: any },
   prices: PriceTable,
   run: { quick: boolean; load0: number; durations: Record<string, number>; generated: unknown },
 ) {
   const { verify, ingest, proof, e2e, bundle } = state;
-  const cost = e2e ? priceRun(e2e, prices) : null;
+  const cost = e2e ? priceRuns(e2e, prices) : null;
+  const slim = (r: E2eResult) => ({ ...r, handlerMs: undefined, invocationProfiles: undefined, handler_ms_total: Math.round(r.handlerMs.reduce((a, b) => a + b, 0)) });
   return {
     verify_records_per_s: (verify?.verify_records_per_s as number) ?? null,
     verify_mb_per_s: (verify?.verify_mb_per_s as number) ?? null,
@@ -116,9 +152,14 @@ function compose(
     ingest_vs_parse_hash_ratio: ingest?.ingest_vs_parse_hash_ratio ?? null,
     proof_storage_reads: proof?.proof_storage_reads ?? null,
     proof_verify_ms: proof?.proof_verify_ms ?? null,
-    usd_per_million_events: cost ? Math.round(cost.usd_per_million_events * 1000) / 1000 : null,
-    usd_per_million_events_without_alerts: cost ? Math.round(cost.usd_per_million_events_without_alerts * 1000) / 1000 : null,
-    cloudtrail_lake_usd_per_million_events: cost ? Math.round(cost.cloudtrail_lake_usd_per_million_events * 1000) / 1000 : null,
+    // Writes only: the default capture.
+    usd_per_million_events: cost ? round(cost.writes.usd_per_million_events) : null,
+    usd_per_million_events_without_alerts: cost ? round(cost.writes.usd_per_million_events_without_alerts) : null,
+    usd_per_million_events_full_capture: cost ? round(cost.full.usd_per_million_events) : null,
+    // Committed records per archive object where the archive receives 100 events/s: full capture (the writes-only run archives 15 of them a second).
+    events_per_object: cost ? round(cost.full.records_per_object, 1) : null,
+    live_lane_latency_s: cost ? round(cost.writes.live_lane_latency_s, 1) : null,
+    cloudtrail_lake_usd_per_million_events: cost ? round(cost.writes.cloudtrail_lake_usd_per_million_events) : null,
     bundle_bytes: bundle?.bundle_bytes ?? null,
     init_ms: bundle?.init_ms ?? null,
     run: {
@@ -133,46 +174,89 @@ function compose(
     verify,
     ingest,
     proof,
-    // Per-invocation profiles are what the duration model sums (cost.duration_model): left out to keep the file readable from run to run.
-    cost: cost && e2e ? { ...cost, run: { ...e2e, handlerMs: undefined, invocationProfiles: undefined, handler_ms_total: Math.round(e2e.handlerMs.reduce((a, b) => a + b, 0)) } } : null,
+    // Per-invocation profiles are what the duration model sums (cost.<workload>.duration_model): left out to keep the file readable from run to run.
+    cost: cost && e2e ? Object.fromEntries(WORKLOADS.map((w) => [w, { ...cost[w], run: slim(e2e[w]) }])) : null,
     bundle,
     prices_checked: prices.checked,
   };
 }
 
-function print(r: any, cost: ReturnType<typeof priceRun> | null, quick: boolean): void {
+function print(r: any, cost: ReturnType<typeof priceRuns> | null, quick: boolean): void {
   const status = (ok: boolean | null) => (ok === null ? '' : ok ? 'met' : 'MISSED');
   const v = r.verify;
+  const at = (x: number | null, test: (x: number) => boolean) => status(x === null || x === undefined ? null : test(x));
   const rows = [
     ['verify (records/s)', fmt(r.verify_records_per_s), v ? `${fmt(v.records)} records, ${fmt(v.mb)} MB` : '', '', ''],
     ['verify (MB/s)', fmt(r.verify_mb_per_s, 1), `openssl ${fmt(r.openssl_mb_per_s, 1)} MB/s`, '', ''],
-    ['verify / openssl', fmt(r.verify_vs_openssl_ratio, 3), 'same bytes', `>= ${TARGETS.verifyVsOpenssl}`, status(r.verify_vs_openssl_ratio === null ? null : r.verify_vs_openssl_ratio >= TARGETS.verifyVsOpenssl)],
-    ['ingest (events/s/core)', fmt(r.ingest_events_per_s_per_core), `parse+SHA-256 ${fmt(r.ingest?.parse_hash_events_per_s_per_core)}/s`, `>= ${fmt(TARGETS.ingestPerCore)}`, status(r.ingest_events_per_s_per_core === null ? null : r.ingest_events_per_s_per_core >= TARGETS.ingestPerCore)],
+    ['verify / openssl', fmt(r.verify_vs_openssl_ratio, 3), 'same bytes', `>= ${TARGETS.verifyVsOpenssl}`, at(r.verify_vs_openssl_ratio, (x) => x >= TARGETS.verifyVsOpenssl)],
+    ['ingest (events/s/core)', fmt(r.ingest_events_per_s_per_core), `parse+SHA-256 ${fmt(r.ingest?.parse_hash_events_per_s_per_core)}/s`, `>= ${fmt(TARGETS.ingestPerCore)}`, at(r.ingest_events_per_s_per_core, (x) => x >= TARGETS.ingestPerCore)],
     ['ingest / parse+hash', fmt(r.ingest_vs_parse_hash_ratio, 3), '', '', ''],
-    ['proof (storage reads)', fmt(r.proof_storage_reads), r.proof ? `1 of ${fmt(r.proof.tree_size)} (shard ${r.proof.shard}; ${fmt(r.proof.archive_records)} in all)` : '', `<= ${TARGETS.proofReads}`, status(r.proof_storage_reads === null ? null : r.proof_storage_reads <= TARGETS.proofReads)],
+    ['proof (storage reads)', fmt(r.proof_storage_reads), r.proof ? `1 of ${fmt(r.proof.tree_size)} (shard ${r.proof.shard}; ${fmt(r.proof.archive_records)} in all)` : '', `<= ${TARGETS.proofReads}`, at(r.proof_storage_reads, (x) => x <= TARGETS.proofReads)],
     ['proof (ms to build / verify)', r.proof ? `${fmt(r.proof.proof_ms, 1)} / ${fmt(r.proof_verify_ms, 2)}` : 'n/a', 'in-memory index, local objects', '', ''],
-    ['cost (US$ / million events)', usd(r.usd_per_million_events), `CloudTrail Lake ${usd(r.cloudtrail_lake_usd_per_million_events)}`, `<= ${usd(TARGETS.usdPerMillion, 2)}`, status(r.usd_per_million_events === null ? null : r.usd_per_million_events <= TARGETS.usdPerMillion)],
+    [
+      'cost, writes only (US$ / M events)',
+      usd(r.usd_per_million_events),
+      cost ? `${usd(cost.writes.usd_per_million_events_without_alerts)} without alert handling; CloudTrail Lake ${usd(r.cloudtrail_lake_usd_per_million_events)}` : '',
+      `<= ${usd(TARGETS.usdPerMillion, 2)}`,
+      at(r.usd_per_million_events, (x) => x <= TARGETS.usdPerMillion),
+    ],
+    [
+      'cost, full capture (US$ / M events)',
+      usd(r.usd_per_million_events_full_capture),
+      cost ? `${usd(cost.full.usd_per_million_events_without_alerts)} without alert handling` : '',
+      `<= ${usd(TARGETS.usdPerMillionFullCapture, 2)}`,
+      at(r.usd_per_million_events_full_capture, (x) => x <= TARGETS.usdPerMillionFullCapture),
+    ],
+    [
+      'cost, attack sample (US$ / M events)',
+      cost ? usd(cost.attack.usd_per_million_events) : 'n/a',
+      cost ? `alert-heavy, not the target's mix: ${fmt(cost.attack.alerts_per_1000_events)} alerts per 1,000 events; ${usd(cost.attack.usd_per_million_events_without_alerts)} without alert handling` : '',
+      'reported apart',
+      '',
+    ],
+    [
+      'records per archive object',
+      fmt(r.events_per_object, 1),
+      cost ? `full capture at 100 events/s (${fmt(cost.full.events_per_object, 1)} events + alert and coverage records); writes only ${fmt(cost.writes.records_per_object, 1)} (15 events/s captured)` : '',
+      `>= ${TARGETS.eventsPerObject}`,
+      at(r.events_per_object, (x) => x >= TARGETS.eventsPerObject),
+    ],
+    [
+      'live-lane latency (s, modeled)',
+      fmt(r.live_lane_latency_s, 1),
+      cost ? `windows ${cost.writes.live_lane_latency.parts.slice(0, 4).map((p) => p.s).join(' + ')} s + invocation ${fmt(cost.writes.live_lane_latency.parts[4].s, 2)} s` : '',
+      `<= ${TARGETS.liveLaneLatencyS}`,
+      at(r.live_lane_latency_s, (x) => x <= TARGETS.liveLaneLatencyS),
+    ],
     ['ingest bundle (bytes)', fmt(r.bundle_bytes), r.bundle ? `+ ${fmt(r.bundle.sigma_rules_bytes)} B of Sigma rules` : '', '', ''],
     ['ingest init (ms, median of 5)', fmt(r.init_ms, 1), r.bundle ? `first invoke ${fmt(r.bundle.first_invoke_ms, 1)} ms` : '', '', ''],
   ];
-  console.log(`\nimmutrail benchmarks (${quick ? 'quick' : 'full'}, ${r.run.machine.cores} cores, load ${r.run.machine.load_avg_start.toFixed(1)} -> ${r.run.machine.load_avg_end.toFixed(1)})\n`);
+  // After --merge, this run is the last merged entry; the figures it did not measure are the committed run's.
+  const thisRun = r.run.merged?.at(-1) ?? r.run;
+  const kept = r.run.merged ? ` (only ${thisRun.sections.join(', ')} measured now; the rest kept from the run of ${r.run.date})` : '';
+  console.log(`\nimmutrail benchmarks (${quick ? 'quick' : 'full'}, ${thisRun.machine.cores} cores, load ${thisRun.machine.load_avg_start.toFixed(1)} -> ${thisRun.machine.load_avg_end.toFixed(1)})${kept}\n`);
   console.log(table(['figure', 'measured', 'reference', 'target', ''], rows));
   if (cost) {
-    console.log(`\ncost per million events, by service (${fmt(cost.events_per_invocation, 1)} events per invocation, ${fmt(cost.events_per_batch_object, 1)} per batch object, ${fmt(cost.alerts_per_1000_events)} alerts per 1,000 events)\n`);
-    console.log(table(['service', 'item', 'quantity', 'unit', 'US$', 'basis'], cost.lines.map((l) => [l.service, l.item, qty(l.quantity), l.unit, usd(l.usd), l.basis])));
-    console.log(
-      `\nof which alert handling (from the requests counted as alert handling): ${usd(cost.usd_per_million_events_for_alert_handling)}; ` +
-        `without it: ${usd(cost.usd_per_million_events_without_alerts)}; S3 storage: ${usd(cost.s3_storage_usd_per_million_events_month)} per month kept`,
-    );
-    console.log(
-      `Lambda duration: model ${usd(cost.lambda_duration_model_usd)} (bounds: CPU only ${usd(cost.lambda_duration_cpu_only_usd)}, ` +
-        `moto wall time ${usd(cost.lambda_duration_moto_wall_usd)}; shards in parallel ${usd(cost.lambda_duration_model_parallel_shards_usd)})`,
-    );
-    console.log(`fixed monthly: ${cost.fixed_monthly.map((f) => `${f.item} ${usd(f.usd, 2)}`).join('; ')}`);
-    console.log('\nrequests per 1,000 events\n');
-    console.log(table(['operation', 'requests'], Object.entries(cost.requests_per_1000_events).map(([k, n]) => [k, fmt(n, 1)])));
+    for (const w of WORKLOADS) {
+      const c = cost[w];
+      const label = { writes: 'writes only (default capture)', full: 'full capture (read-only calls by the trail lane)', attack: 'attack sample (the demo story: alert-heavy)' }[w];
+      console.log(
+        `\n${label}: ${usd(c.usd_per_million_events)} per million events (${fmt(c.captured_events)} archived; ${fmt(c.events_per_invocation, 1)} per invocation, ` +
+          `${fmt(c.records_per_object, 1)} records per object, ${fmt(c.alert_records_per_1000_events)} alert records per 1,000 events)\n`,
+      );
+      console.log(table(['service', 'item', 'quantity', 'unit', 'US$', 'basis'], c.lines.map((l) => [l.service, l.item, qty(l.quantity), l.unit, usd(l.usd), l.basis])));
+      console.log(
+        `alert handling: ${usd(c.usd_per_million_events_for_alert_handling)}; without it: ${usd(c.usd_per_million_events_without_alerts)}; ` +
+          `Lambda duration: model ${usd(c.lambda_duration_model_usd)} (CPU only ${usd(c.lambda_duration_cpu_only_usd)}, moto wall time ${usd(c.lambda_duration_moto_wall_usd)}); ` +
+          `archive storage ${usd(c.s3_storage_usd_per_million_events_month)} per million events per month kept`,
+      );
+    }
+    console.log(`\nfixed monthly: ${cost.writes.fixed_monthly.map((f) => `${f.item} ${usd(f.usd, 2)}`).join('; ')}`);
+    console.log('\nrequests per 1,000 events (writes only / full capture)\n');
+    const keys = [...new Set([...Object.keys(cost.writes.requests_per_1000_events), ...Object.keys(cost.full.requests_per_1000_events)])];
+    console.log(table(['operation', 'writes only', 'full capture'], keys.map((k) => [k, fmt(cost.writes.requests_per_1000_events[k] ?? 0, 2), fmt(cost.full.requests_per_1000_events[k] ?? 0, 2)])));
   }
-  console.log(`\nwrote bench/results.json (${fmt(r.run.durations_s.total)} s)`);
+  console.log(`\nwrote bench/results.json (${fmt(thisRun.durations_s.total)} s)`);
 }
 
 main().catch((err: Error) => {

@@ -1,39 +1,64 @@
 /**
- * The end-to-end run behind the cost figure, on moto_server: the local data
- * plane (lib/local/provision), N real-shaped events put on EventBridge, the
- * FIFO queue drained into the real ingest handler (lambdas/ingest.ts, run
- * in-process as the emulator has no Lambda), then the real seal handler (checkpoint,
- * proof tiles, outbox sweep), and the archive verified from S3. Every AWS request the
- * handlers and the event-source mapping make is counted by the request-counter
- * middleware, by phase. Run by bench/run.ts in its own process:
+ * The end-to-end run behind the cost figures, on moto_server, through both
+ * lanes of the data flow (issue 13):
  *
- *   node --import tsx bench/cost/e2e.ts '{"events":1000}'
+ *   live lane:  capture rules -> Firehose (30 s / 5 MiB) -> staged object under live/
+ *               -> S3 "Object Created" -> the ingest queue -> the ingest handler
+ *   trail lane: CloudTrail log file in the trail bucket -> "Object Created" -> the same queue
+ *
+ * moto has no Firehose target and no S3-to-EventBridge delivery, so the bench
+ * plays them (lib/local/live-lane.ts EmulatedLiveLane and ObjectNotices), and
+ * counts what Firehose would bill (records, bytes rounded up to 5 KB each).
+ * The queue is drained into the real ingest handler (lambdas/ingest.ts: the
+ * runtime of lib/ingest/lanes-runtime.ts and ingestSqsBatch, run in-process as
+ * the emulator has no Lambda), then the real seal handler runs once, and the
+ * archive is verified from S3. Every AWS request is counted by the
+ * request-counter middleware, by phase:
+ *
+ *   transport: what the bench does in place of AWS (Firehose's PUTs of staged objects,
+ *              CloudTrail's PUTs of log files, EventBridge's SendMessage of notices)
+ *   ingest:    the ingest handler and its event-source mapping (receive, delete)
+ *   seal:      one scheduled seal run
+ *
+ * The generated stream maps onto time at lib/demo/scale-events.ts
+ * EVENTS_PER_SECOND (100 management events/s): each Firehose window of 30 s
+ * holds the live lane's share of 3,000 generated events and becomes one staged
+ * object; each CloudTrail log file holds 5 minutes (30,000 events). Run by
+ * bench/run.ts in its own process, one workload per process:
+ *
+ *   node --import tsx bench/cost/e2e.ts '{"events":60000,"workload":"writes"}'
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSEvent, SQSBatchResponse } from 'aws-lambda';
 import { clientConfig } from '../../lib/aws/client-config';
 import { KmsSigner } from '../../lib/aws/kms-signer';
 import { RequestCounter, type RequestCount } from '../../lib/aws/request-counter';
+import { ENV } from '../../lib/aws/runtime-config';
 import { S3Source } from '../../lib/aws/s3-source';
+import { planShards } from '../../lib/construct/shards';
 import { ANY_KEY_NAME, parseSignedCheckpoint } from '../../lib/core/checkpoint';
 import type { JsonObject } from '../../lib/core/json';
-import { envelopeEntry, putEvents } from '../../lib/demo/replay';
+import { isCapturedApiCall } from '../../lib/core/normalize';
+import { DEMO_TRAIL_LOGS_DIR, demoStateChanges, demoTrailLogs } from '../../lib/demo/demo-events';
+import { cloudTrailEnvelope } from '../../lib/demo/replay';
+import { EVENTS_PER_SECOND, READ_ONLY_SHARE, scaleEventId, scaleLogFiles, scaleTemplates } from '../../lib/demo/scale-events';
 import { drainQueue } from '../../lib/local/event-source';
-import { startMoto } from '../../lib/local/moto';
+import { EmulatedLiveLane, ObjectNotices } from '../../lib/local/live-lane';
+import { peakRssBytes, startMoto } from '../../lib/local/moto';
 import { provisionLocalStack } from '../../lib/local/provision';
-import { shardOf } from '../../lib/ingest/sqs-batch';
 import { verifyArchive } from '../../lib/verify/verify-archive';
-import { eventStream, loadTemplates } from '../corpus/event-stream';
 import { countEveryClient } from './count-every-client';
 import { DynamoBilling, type CapacityUnits } from './dynamo-units';
 import type { InvocationProfile } from './lambda-duration';
 import { newTally, phaseCounter, type PhaseTally } from './phase-counter';
+import { eventsPer, FIREHOSE_BUFFER_BYTES, FIREHOSE_BUFFER_S, firehoseBilledBytes, regroupTrailFiles, TRAIL_FILE_S, windows, type TrailFile, type Workload } from './workload';
 
-/** ingest: the ingest handler and its event-source mapping; seal: one scheduled seal run (checkpoint, tiles, outbox sweep). */
-export type Phase = 'ingest' | 'seal';
+/** transport: what the bench does in AWS's place; ingest: the ingest handler and its event-source mapping; seal: one scheduled seal run. */
+export type Phase = 'transport' | 'ingest' | 'seal';
 
 export interface PhaseCounts {
   requests: RequestCount[];
@@ -48,31 +73,59 @@ export interface PhaseCounts {
   };
   /** DynamoDB charges whose units are estimates (the stored item was not seen), by "Operation: reason". */
   estimates: Record<string, number>;
-  /** Bytes of S3 objects put (what the archive stores). */
+  /** Bytes of S3 objects put (in ingest: what the archive stores). */
   s3PutBytes: number;
 }
 
+export interface LaneCounts {
+  live: {
+    /** Events the capture rules matched: Firehose records (one EventBridge envelope each). */
+    records: number;
+    /** Their bytes as Firehose receives them, and as it bills them (each record rounded up to 5 KB). */
+    bytes: number;
+    billedBytes: number;
+    /** Staged objects Firehose wrote (one per buffering window). */
+    objects: number;
+    stagedBytes: number;
+  };
+  trail: { files: number; records: number; bytes: number };
+  /** "Object Created" notices EventBridge sent to the ingest queue (staged objects and log files). */
+  notices: number;
+  noticeBytes: number;
+}
+
 export interface E2eResult {
+  workload: Workload;
+  /** Management events generated (or records of the attack sample's log files plus its state changes). */
   events: number;
-  eventsDrained: number;
-  avgMessageBytes: number;
+  /** Events the archive holds (event and quarantine records): the denominator of "per million events". */
+  capturedEvents: number;
+  /** Records in the archive by kind (event, alert, coverage, genesis, quarantine). */
+  recordKinds: Record<string, number>;
+  /** How the run maps to time: generated events per second, events per Firehose window, records per log file. */
+  rate: { eventsPerSecond: number; eventsPerWindow: number; recordsPerTrailFile: number; readOnlyShare: number | null };
+  lanes: LaneCounts;
+  /** From the handler's own "batch ingested" log lines, summed. */
+  ingestStats: Record<string, number>;
   invocations: number;
   handlerMs: number[];
   /** CPU time of this process while the handler ran (the emulator runs in another process). */
   handlerCpuMs: number;
-  /** Per invocation: wall and CPU time, shards, and the requests the handler made (the Lambda duration model's input). */
+  /** Per invocation: wall and CPU time, lane, and the requests the handler made (the Lambda duration model's input). */
   invocationProfiles: InvocationProfile[];
+  /** What the handler wrote to stdout (powertools log lines and EMF metrics): what CloudWatch Logs ingests from it. */
   logBytes: number;
   alerts: number;
   alertKinds: Record<string, number>;
   phases: Record<Phase, PhaseCounts>;
   archive: { ok: boolean; records: number; sealed: number; objects: number; bytes: number; problems: string[] };
   deadLetters: number;
+  motoPeakMb: number | null;
   wallSeconds: number;
 }
 
-/** Events put on EventBridge before the queue is drained. */
-const WAVE = 50;
+/** Who may change infrastructure, as in the demo: CDK's and the pipeline's roles (the generated routine writes are the pipeline's). */
+const DEPLOYERS = ['arn:aws:iam::*:role/cdk-*', 'arn:aws:iam::*:role/deploy-*'];
 
 const progress = (s: string) => process.stderr.write(`  ${s}\n`);
 
@@ -80,57 +133,119 @@ class E2eError extends Error {
   readonly code = 'E2E_FAILED';
 }
 
+/** The batches of the run, in arrival order: a staged object per Firehose window, a log file once its five minutes are written. */
+type Delivery = { lane: 'live'; envelopes: JsonObject[] } | { lane: 'trail'; file: TrailFile };
+
+function scaleDeliveries(n: number): { deliveries: Iterable<Delivery>; rate: E2eResult['rate'] } {
+  const templates = scaleTemplates(demoTrailLogs());
+  const perWindow = eventsPer(FIREHOSE_BUFFER_S, EVENTS_PER_SECOND);
+  const perFile = eventsPer(TRAIL_FILE_S, EVENTS_PER_SECOND);
+  function* deliveries(): Generator<Delivery> {
+    let index = 0;
+    for (const file of regroupTrailFiles(scaleLogFiles(templates, n), perFile)) {
+      // The live lane saw these events as they happened, window by window; CloudTrail's file comes after.
+      for (const w of windows(file.records, perWindow)) {
+        const envelopes: JsonObject[] = [];
+        for (const r of w) {
+          if (isCapturedApiCall(r, { captureReadOnly: false })) envelopes.push(cloudTrailEnvelope(r, scaleEventId(2e9 + index)));
+          index++;
+        }
+        yield { lane: 'live', envelopes };
+      }
+      yield { lane: 'trail', file };
+    }
+  }
+  return { deliveries: deliveries(), rate: { eventsPerSecond: EVENTS_PER_SECOND, eventsPerWindow: perWindow, recordsPerTrailFile: perFile, readOnlyShare: READ_ONLY_SHARE } };
+}
+
+function attackDeliveries(): { deliveries: Delivery[]; events: number } {
+  const logs = demoTrailLogs();
+  const envelopes: JsonObject[] = [];
+  let i = 0;
+  for (const f of logs) for (const r of f.records) if (isCapturedApiCall(r, { captureReadOnly: false })) envelopes.push(cloudTrailEnvelope(r, scaleEventId(3e9 + i++)));
+  const states = demoStateChanges();
+  envelopes.push(...states);
+  const files = logs.map((f) => ({ key: f.key, body: readFileSync(join(DEMO_TRAIL_LOGS_DIR, ...f.key.split('/'))), records: f.records }));
+  return {
+    // The sample is a few hundred events over minutes: one staged object, then the log files.
+    deliveries: [{ lane: 'live', envelopes }, ...files.map((file) => ({ lane: 'trail' as const, file }))],
+    events: files.reduce((s, f) => s + f.records.length, 0) + states.length,
+  };
+}
+
 async function main(): Promise<void> {
-  const { events: n, env: extraEnv = {} } = JSON.parse(process.argv[2] ?? '{"events":1000}') as { events: number; env?: Record<string, string> };
+  const input = JSON.parse(process.argv[2] ?? '{"events":5000,"workload":"writes"}') as { events: number; workload: Workload };
+  const workload = input.workload;
   const started = performance.now();
   const moto = await startMoto();
   try {
     const target = { region: 'us-east-1', endpoint: moto.endpoint };
-    const stack = await provisionLocalStack(target, { objectLock: true, extraEnv });
+    const captureReadOnly = workload !== 'writes';
+    const stack = await provisionLocalStack(target, { objectLock: true, capture: { captureReadOnlyApiCalls: captureReadOnly } });
+    const s3 = new S3Client(clientConfig(target));
+    const trailBucket = `${stack.name}-trail`;
+    await s3.send(new CreateBucketCommand({ Bucket: trailBucket }));
     // The handlers build their clients from the environment, as in Lambda; AWS_ENDPOINT_URL sends them to moto.
     Object.assign(process.env, stack.env, {
+      [ENV.trailBucket]: trailBucket,
+      [ENV.deployerPrincipals]: JSON.stringify(DEPLOYERS),
       AWS_REGION: target.region,
       AWS_ENDPOINT_URL: moto.endpoint,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       POWERTOOLS_SERVICE_NAME: 'immutrail',
     });
+    // The default capture leaves the variable unset.
+    if (!captureReadOnly) delete process.env[ENV.captureReadOnly];
+    else process.env[ENV.captureReadOnly] = 'true';
 
     const billing = new DynamoBilling();
-    const tallies: Record<Phase, PhaseTally> = { ingest: newTally(), seal: newTally() };
+    const tallies: Record<Phase, PhaseTally> = { transport: newTally(), ingest: newTally(), seal: newTally() };
     // The event-source mapping calls the handler one invocation at a time, so requests made meanwhile are its.
     let invocation: InvocationProfile | null = null;
     const counters: Record<Phase, RequestCounter> = {
+      transport: phaseCounter(billing, tallies.transport, () => null),
       ingest: phaseCounter(billing, tallies.ingest, () => invocation),
       seal: phaseCounter(billing, tallies.seal, () => null),
     };
     let phase: Phase | null = null;
     countEveryClient(() => (phase ? counters[phase] : null));
 
-    // Captured events reach the queue through EventBridge rules (AWS service events: free, not counted).
-    const eb = new EventBridgeClient(clientConfig(target));
-    const entries = [...eventStream(loadTemplates(), n)].map((e) => envelopeEntry(JSON.parse(e.body) as JsonObject));
     const ingest = (await import('../../lambdas/ingest')).handler as unknown as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>;
-    const context = { functionName: 'immutrail-ingest', memoryLimitInMB: '1024', awsRequestId: 'bench', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:immutrail-ingest' } as unknown as Context;
+    const context = { functionName: 'immutrail-ingest', memoryLimitInMB: '1769', awsRequestId: 'bench', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:immutrail-ingest' } as unknown as Context;
     const sqs = new SQSClient(clientConfig(target));
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const notices = new ObjectNotices(sqs, stack.queueUrl, target.region);
+    const live = new EmulatedLiveLane(s3, notices, { stagingBucket: stack.stagingBucket, prefix: stack.stagingPrefix, plan: planShards(), bufferBytes: FIREHOSE_BUFFER_BYTES });
+    const lanes: LaneCounts = { live: { records: 0, bytes: 0, billedBytes: 0, objects: 0, stagedBytes: 0 }, trail: { files: 0, records: 0, bytes: 0 }, notices: 0, noticeBytes: 0 };
+
     const handlerMs: number[] = [];
     let handlerCpuMs = 0;
     const invocationProfiles: InvocationProfile[] = [];
     let logBytes = 0;
-    let messageBytes = 0;
     let alerts = 0;
+    const ingestStats: Record<string, number> = {};
+    let lane: 'live' | 'trail' = 'live';
     const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-      for (const r of event.Records) messageBytes += Buffer.byteLength(r.body);
+      for (const r of event.Records) {
+        lanes.notices++;
+        lanes.noticeBytes += Buffer.byteLength(r.body);
+      }
       // What the handler writes to stdout is what CloudWatch Logs ingests (powertools logs and EMF metrics).
       const write = process.stdout.write.bind(process.stdout);
       process.stdout.write = ((chunk: string | Uint8Array) => {
+        const text = chunk.toString();
         logBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-        const m = /"Alerts":\s*\[?(\d+)/.exec(chunk.toString());
+        const m = /"Alerts":\s*\[?(\d+)/.exec(text);
         if (m) alerts += Number(m[1]);
+        for (const line of text.split('\n')) {
+          if (!line.includes('"batch ingested"')) continue;
+          const stats = JSON.parse(line) as Record<string, unknown>;
+          for (const [k, v] of Object.entries(stats)) if (typeof v === 'number' && k !== 'level' && k !== 'sampling_rate') ingestStats[k] = (ingestStats[k] ?? 0) + v;
+        }
         return true;
       }) as typeof process.stdout.write;
-      const profile: InvocationProfile = { wallMs: 0, cpuMs: 0, shards: new Set(event.Records.map(shardOf)).size, requests: {}, alertRequests: {} };
+      const profile: InvocationProfile = { wallMs: 0, cpuMs: 0, shards: 1, requests: {}, alertRequests: {}, lane };
       invocation = profile;
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
@@ -139,7 +254,6 @@ async function main(): Promise<void> {
       } finally {
         invocation = null;
         handlerMs.push(performance.now() - t0);
-        if (handlerMs.length % 10 === 0) progress(`${handlerMs.length} invocations, last ${Math.round(handlerMs.at(-1)!)} ms`);
         const cpu = process.cpuUsage(cpu0);
         handlerCpuMs += (cpu.user + cpu.system) / 1000;
         profile.wallMs = Math.round(handlerMs.at(-1)! * 10) / 10;
@@ -148,24 +262,46 @@ async function main(): Promise<void> {
         process.stdout.write = write;
       }
     };
-    // Events arrive and are drained in waves, as in an account where the queue
-    // stays short (the emulator also slows down as a FIFO queue grows).
     const drained = { invocations: 0, messages: 0, failures: 0 };
-    const emitStarted = performance.now();
-    let emitMs = 0;
-    for (let i = 0; i < entries.length; i += WAVE) {
-      const t0 = performance.now();
-      const failed = await putEvents(eb, entries.slice(i, i + WAVE));
-      emitMs += performance.now() - t0;
-      if (failed > 0) throw new E2eError(`${failed} events were refused by EventBridge`);
+    const drain = async () => {
       phase = 'ingest';
       const d = await drainQueue(sqs, { url: stack.queueUrl, arn: queueArn, region: target.region }, handler, { idleRounds: 1 });
       phase = null;
       drained.invocations += d.invocations;
       drained.messages += d.messages;
       drained.failures += d.failures;
+      if (drained.invocations % 10 === 0 || d.invocations > 1) progress(`${drained.invocations} invocations (${lanes.live.records} live records, ${lanes.trail.files} log files)`);
+    };
+
+    const plan = workload === 'attack' ? attackDeliveries() : { ...scaleDeliveries(input.events), events: input.events };
+    const rate: E2eResult['rate'] =
+      'rate' in plan ? plan.rate : { eventsPerSecond: EVENTS_PER_SECOND, eventsPerWindow: plan.events, recordsPerTrailFile: 0, readOnlyShare: null };
+    for (const d of plan.deliveries) {
+      phase = 'transport';
+      if (d.lane === 'live') {
+        for (const e of d.envelopes) {
+          if (!(await live.put(e))) continue;
+          const bytes = Buffer.byteLength(JSON.stringify(e));
+          lanes.live.records++;
+          lanes.live.bytes += bytes;
+          lanes.live.billedBytes += firehoseBilledBytes(bytes);
+          lanes.live.stagedBytes += bytes + 1;
+        }
+        await live.flush();
+      } else {
+        // CloudTrail writes the file (its PUT is the trail's cost, not immutrail's); S3 announces it.
+        await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: d.file.key, Body: d.file.body }));
+        await notices.add(trailBucket, d.file.key, d.file.body.length);
+        lanes.trail.files++;
+        lanes.trail.records += d.file.records.length;
+        lanes.trail.bytes += d.file.body.length;
+      }
+      await notices.flush();
+      phase = null;
+      lane = d.lane;
+      await drain();
     }
-    progress(`${drained.messages} events through the pipeline in ${Math.round((performance.now() - emitStarted) / 1000)} s (EventBridge puts ${Math.round(emitMs / 1000)} s)`);
+    lanes.live.objects = live.counts.objects;
     if (drained.failures > 0) throw new E2eError(`${drained.failures} messages failed in the ingest handler`);
 
     phase = 'seal';
@@ -182,15 +318,18 @@ async function main(): Promise<void> {
 
     const source = new S3Source(new S3Client(clientConfig(target)), stack.bucket);
     const signed = parseSignedCheckpoint(await source.get(sealed.key));
-
     const publicKey = await new KmsSigner(new KMSClient(clientConfig(target)), stack.signingKeyId, stack.origin).publicKey();
     const report = await verifyArchive(source, { keys: [{ keyName: ANY_KEY_NAME, publicKey }] });
     const alertKinds: Record<string, number> = {};
+    const recordKinds: Record<string, number> = {};
     for await (const o of source.list('records/')) {
       for (const line of (await source.get(o.key)).toString('utf8').split('\n')) {
-        if (!line.includes('"kind":"alert"')) continue;
-        const kind = String((JSON.parse(line) as { data: { alert: { kind: string } } }).data.alert.kind);
-        alertKinds[kind] = (alertKinds[kind] ?? 0) + 1;
+        const kind = /"kind":"([a-z]+)"/.exec(line)?.[1];
+        if (!kind) continue;
+        recordKinds[kind] = (recordKinds[kind] ?? 0) + 1;
+        if (kind !== 'alert') continue;
+        const alertKind = String((JSON.parse(line) as { data: { alert: { kind: string } } }).data.alert.kind);
+        alertKinds[alertKind] = (alertKinds[alertKind] ?? 0) + 1;
       }
     }
     const dlq = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
@@ -203,10 +342,15 @@ async function main(): Promise<void> {
         return [p, { requests: counters[p].counts(), dynamo: t.dynamo, alerts: t.alerts, estimates: t.estimates, s3PutBytes: t.putBytes }];
       }),
     ) as Record<Phase, PhaseCounts>;
+    const capturedEvents = (recordKinds.event ?? 0) + (recordKinds.quarantine ?? 0);
     const result: E2eResult = {
-      events: n,
-      eventsDrained: drained.messages,
-      avgMessageBytes: Math.round(messageBytes / Math.max(1, drained.messages)),
+      workload,
+      events: plan.events,
+      capturedEvents,
+      recordKinds,
+      rate,
+      lanes,
+      ingestStats,
       invocations: drained.invocations,
       handlerMs,
       handlerCpuMs: Math.round(handlerCpuMs),
@@ -217,8 +361,13 @@ async function main(): Promise<void> {
       phases,
       archive: { ok: report.ok, records: report.records, sealed: signed.checkpoint.size, objects: report.objects, bytes: report.bytes, problems: report.problems.slice(0, 5).map((p) => p.message) },
       deadLetters: Number(dlq.Attributes?.ApproximateNumberOfMessages ?? 0),
+      motoPeakMb: Math.round((peakRssBytes(moto.pid) ?? 0) / 1048576) || null,
       wallSeconds: Math.round((performance.now() - started) / 100) / 10,
     };
+    progress(
+      `${workload}: ${plan.events} events, ${capturedEvents} archived in ${report.objects} objects (${report.ok ? 'verified' : 'VERIFY FAILED'}), ` +
+        `${drained.invocations} invocations, ${Math.round((performance.now() - started) / 1000)} s`,
+    );
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await moto.stop();

@@ -44,6 +44,8 @@ export interface InvocationProfile {
   requests: Record<string, number>;
   /** Those of them that were alert handling (alert-attribution.ts). */
   alertRequests: Record<string, number>;
+  /** Which lane's delivery the invocation took (bench/cost/e2e.ts), when known. */
+  lane?: 'live' | 'trail';
 }
 
 export type DurationModel = 'sequential' | 'parallel-shards';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// The keys issue 9 asks bench/results.json to carry, so figures can be tracked from run to run.
+// The keys issues 9 and 13 ask bench/results.json to carry, so figures can be tracked from run to run.
 const REQUIRED = [
   'verify_records_per_s',
   'verify_mb_per_s',
@@ -16,10 +16,17 @@ const REQUIRED = [
   'cloudtrail_lake_usd_per_million_events',
   'bundle_bytes',
   'init_ms',
+  // issue 13
+  'usd_per_million_events_full_capture',
+  'events_per_object',
+  'live_lane_latency_s',
 ];
 
 describe('the committed bench/results.json', () => {
-  const results = JSON.parse(readFileSync(join(__dirname, '../../bench/results.json'), 'utf8')) as Record<string, unknown> & { run: { mode: string } };
+  const results = JSON.parse(readFileSync(join(__dirname, '../../bench/results.json'), 'utf8')) as Record<string, unknown> & {
+    run: { mode: string; merged?: { mode: string; sections: string[] }[] };
+    cost: Record<string, { run: { events: number; archive: { ok: boolean } } }>;
+  };
 
   it('is a full run with every tracked figure a positive number (a --only or --quick run must not be committed)', () => {
     expect(results.run.mode).toBe('full');
@@ -27,5 +34,13 @@ describe('the committed bench/results.json', () => {
       expect(typeof results[key], key).toBe('number');
       expect(results[key] as number, key).toBeGreaterThan(0);
     }
+    // Sections re-measured on their own (npm run bench -- --only=cost --merge) must be full-size runs too.
+    for (const m of results.run.merged ?? []) expect(m.mode, m.sections.join(',')).toBe('full');
+  });
+
+  it('carries the cost of both workloads and the attack sample, each from a verified archive of a full-size run', () => {
+    for (const w of ['writes', 'full', 'attack']) expect(results.cost[w].run.archive.ok, w).toBe(true);
+    expect(results.cost.writes.run.events).toBeGreaterThanOrEqual(20_000);
+    expect(results.cost.full.run.events).toBeGreaterThanOrEqual(20_000);
   });
 });
