@@ -155,4 +155,19 @@ describe('ingest on moto: chain, exactly once, races, crashes, quarantine', () =
     expect(report.checkpoints).toMatchObject({ count: 2, valid: 2, latest: { size: 5 } });
     expect(report.notices.filter((n) => n.code === 'UNSEALED')).toEqual([]);
   });
+
+  // Issue 19, defect 2: the id claim of a 3,000-character eventID failed DynamoDB's key-size check on every
+  // attempt, sending its whole batch to the DLQ. Ids are now 16-byte digests in an id set: any length fits.
+  it('archives an event with a 3,000-character eventID, and its neighbours, exactly once', async () => {
+    const a = await createTestArchive(moto.target);
+    const longId = 'x'.repeat(3000);
+    const batch = [apiCallEnvelope({ eventId: 'before-long' }), apiCallEnvelope({ eventId: longId }), apiCallEnvelope({ eventId: 'after-long' })];
+    const first = await ingestSqsBatch(ingestDeps(a), sqsEvent(batch.map((e) => sqsMessage(e, 'api'))));
+    expect(first.response.batchItemFailures).toEqual([]);
+    expect(first.stats.committed).toBe(3);
+    const again = await ingestSqsBatch(ingestDeps(a), sqsEvent([sqsMessage(batch[1], 'api')]));
+    expect(again.stats).toMatchObject({ committed: 0, duplicates: 1 });
+    expect((await eventIds(a)).filter((id) => id === longId)).toHaveLength(1);
+    expect((await verify(a)).ok).toBe(true);
+  });
 });
