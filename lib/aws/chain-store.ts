@@ -103,7 +103,7 @@ export class ChainStore {
       },
     };
     // Conditional only as a guard: the head's compare-and-swap already makes each (hour, firstSeq) unique.
-    const idPuts = idSetItems(h.shard, batch.firstSeq, batch.records).map((Item) => ({
+    const idPuts = idSetItems(h.shard, batch.firstSeq, batch.claims).map((Item) => ({
       Put: { TableName: this.table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
     }));
     if (idPuts.length > MAX_HOURS_PER_COMMIT) throw new Error(`batch claims ids in ${idPuts.length} hours, more than ${MAX_HOURS_PER_COMMIT}`);

@@ -2,6 +2,10 @@ import { DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from '@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { claimHour, ID_DIGEST_BYTES, idDigest, type IdClaim } from '../core/id-claims';
 import type { AuditRecord, RecordDraft } from '../core/record';
+
+/** The claims of records read back from a batch object (their drafts' extra claims are not in them). */
+export const claimsOfRecords = (records: readonly AuditRecord[]): IdClaim[] =>
+  records.map((r) => ({ id: r.chain.id, hour: claimHour({ kind: r.chain.kind, id: r.chain.id, data: r.data } as RecordDraft) }));
 import { K } from './table-keys';
 
 /** One id-set item: the digests of the ids a commit claimed in one hour of one shard. */
@@ -12,14 +16,13 @@ export interface IdSetItem {
   d: Uint8Array;
 }
 
-/** The id-set items a batch's commit writes: one per hour its records are claimed under. */
-export function idSetItems(shard: string, firstSeq: number, records: readonly AuditRecord[]): IdSetItem[] {
+/** The id-set items a batch's commit writes: one per hour its claims fall in. */
+export function idSetItems(shard: string, firstSeq: number, claims: readonly IdClaim[]): IdSetItem[] {
   const byHour = new Map<string, Buffer[]>();
-  for (const r of records) {
-    const hour = claimHour({ kind: r.chain.kind, id: r.chain.id, data: r.data } as RecordDraft);
-    const list = byHour.get(hour) ?? [];
-    list.push(idDigest(r.chain.id));
-    byHour.set(hour, list);
+  for (const c of claims) {
+    const list = byHour.get(c.hour) ?? [];
+    list.push(idDigest(c.id));
+    byHour.set(c.hour, list);
   }
   return [...byHour].map(([hour, digests]) => ({ ...K.idSet(shard, hour, firstSeq), d: Buffer.concat(digests) }));
 }

@@ -2,6 +2,7 @@ import { canonicalize } from './canonical';
 import type { JsonValue } from './json';
 import { batchKey } from './layout';
 import { Frontier, leafHash, leafHashOfPrefixed } from './merkle';
+import { claimOf, type IdClaim } from './id-claims';
 import { FORMAT_VERSION, ZERO_HASH, type AuditRecord, type RecordDraft } from './record';
 
 /**
@@ -29,6 +30,8 @@ export interface Batch {
   firstSeq: number;
   lastSeq: number;
   newHead: ChainHead;
+  /** Every id the commit claims, with its hour: each record's own, then the extra claims of its draft. */
+  claims: IdClaim[];
 }
 
 export function emptyHead(shard: string): ChainHead {
@@ -58,6 +61,7 @@ export function buildBatch(head: ChainHead, drafts: readonly RecordDraft[], time
   const iso = time.toISOString();
   const frontier = Frontier.fromJSON(head.frontier);
   const records: AuditRecord[] = [];
+  const claims: IdClaim[] = [];
   const hashes: string[] = [];
   const parts: Buffer[] = [];
   let prev = head.hash;
@@ -75,6 +79,7 @@ export function buildBatch(head: ChainHead, drafts: readonly RecordDraft[], time
     frontier.append(h);
     prev = h.toString('hex');
     records.push(record);
+    claims.push(claimOf(d), ...(d.alsoClaims ?? []));
     hashes.push(prev);
     parts.push(prefixed.subarray(1), NEWLINE);
   }
@@ -88,6 +93,7 @@ export function buildBatch(head: ChainHead, drafts: readonly RecordDraft[], time
     firstSeq,
     lastSeq: seq,
     newHead: { shard: head.shard, seq, hash: prev, frontier: frontier.toJSON() },
+    claims,
   };
 }
 
@@ -101,6 +107,7 @@ export function extendBatch(batch: Batch, drafts: readonly RecordDraft[], time: 
     ...tail,
     key: batchKey({ shard: batch.shard, date: batch.key.match(/dt=(\d{4}-\d{2}-\d{2})/)![1], firstSeq: batch.firstSeq, lastSeq: tail.lastSeq, batchId: tail.newHead.hash.slice(0, 16) }),
     records: [...batch.records, ...tail.records],
+    claims: [...batch.claims, ...tail.claims],
     hashes: [...batch.hashes, ...tail.hashes],
     body: Buffer.concat([batch.body, tail.body]),
     firstSeq: batch.firstSeq,

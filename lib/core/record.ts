@@ -81,6 +81,17 @@ export type AuditRecordOf<K extends RecordKind> = { chain: ChainHeader & { kind:
 /** One archived record: the unit that is hashed, chained and proved. */
 export type AuditRecord = { [K in RecordKind]: AuditRecordOf<K> }[RecordKind];
 
-/** A record before it is placed in a chain. */
-export type RecordDraft = { [K in RecordKind]: { kind: K; id: string; data: RecordDataByKind[K] } }[RecordKind];
+/** An id a record claims besides its own (see RecordDraft.alsoClaims): the id and the hour it is claimed under. */
+export interface ExtraClaim {
+  id: string;
+  hour: string;
+}
+
+/**
+ * A record before it is placed in a chain. `alsoClaims` are ids the commit adds
+ * to the id sets beside the record's own: a quarantined delivery claims the
+ * event id it carries, so the same call found later in a trail log file is not
+ * archived a second time as "missed". They are index entries, not record content.
+ */
+export type RecordDraft = { [K in RecordKind]: { kind: K; id: string; data: RecordDataByKind[K]; alsoClaims?: readonly ExtraClaim[] } }[RecordKind];
 

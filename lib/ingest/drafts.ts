@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { canonicalize, CanonicalizationError } from '../core/canonical';
-import { isReservedId } from '../core/id-claims';
+import { hourOf, isReservedId } from '../core/id-claims';
 import { MAX_JSON_DEPTH, scanJsonText, stringifyDeep, textShapeProblem, valueShape } from '../core/json-shape';
 import type { JsonValue } from '../core/json';
 import type { EventData } from '../core/normalized';
-import { eventIdOf, normalizeEvent, NormalizeError } from '../core/normalize';
+import { eventIdOf, eventTimeOf, normalizeEvent, NormalizeError } from '../core/normalize';
 import { parseJson } from '../core/parse-json';
-import type { RecordDraft } from '../core/record';
+import type { ExtraClaim, RecordDraft } from '../core/record';
 
 /** Events larger than this are archived raw as quarantined rather than normalized. */
 export const MAX_EVENT_BYTES = 256 * 1024;
@@ -60,19 +60,30 @@ export function draftFromMessage(body: string, via: Via): DraftResult {
   return draftFromEvent(raw, via, body, careful);
 }
 
+/**
+ * The event id a quarantined delivery still carries, claimed beside its own id
+ * (issue 19, defect 6), so the same call found in a trail log file is known as
+ * delivered: never archived twice, never reported as missed. Only ids that
+ * could be an event's own: well-formed, outside the minted namespaces.
+ */
+function carriedClaim(raw: JsonValue): ExtraClaim[] {
+  const id = eventIdOf(raw);
+  if (id === null || !id.isWellFormed() || isReservedId(id)) return [];
+  return [{ id, hour: hourOf(eventTimeOf(raw)) }];
+}
+
 /** As draftFromMessage, for an event already parsed (trail log files carry many per file). */
 export function draftFromEvent(raw: JsonValue, via: Via, original?: string, checkCanonical = true): DraftResult {
-  const fail = (reason: string): DraftResult => ({
-    ok: false,
+  const fail = (reason: string, claims: ExtraClaim[] = []): DraftResult => {
     // A value too deep for JSON.stringify is still kept whole.
-    draft: quarantineDraft(original ?? stringifyDeep(raw), reason, via),
-    reason,
-  });
+    const draft = quarantineDraft(original ?? stringifyDeep(raw), reason, via);
+    return { ok: false, draft: claims.length > 0 ? { ...draft, alsoClaims: claims } : draft, reason };
+  };
   if (checkCanonical) {
     try {
       canonicalize(raw);
     } catch (err) {
-      if (err instanceof CanonicalizationError) return fail(`not canonicalizable: ${err.message}`);
+      if (err instanceof CanonicalizationError) return fail(`not canonicalizable: ${err.message}`, carriedClaim(raw));
       throw err;
     }
   }
@@ -85,8 +96,8 @@ export function draftFromEvent(raw: JsonValue, via: Via, original?: string, chec
     if (isReservedId(id)) return fail(`event id "${id.slice(0, 80)}" starts with a prefix reserved for ids immutrail mints`);
     return { ok: true, draft: { kind: 'event', id, data: { event, raw, via } } };
   } catch (err) {
-    if (err instanceof NormalizeError) return fail(`invalid event: ${err.message}`);
+    if (err instanceof NormalizeError) return fail(`invalid event: ${err.message}`, carriedClaim(raw));
     // A normalizer bug must not turn one event into a poison message: keep it, raw, with the reason.
-    return fail(`normalizer failed: ${(err as Error).message}`);
+    return fail(`normalizer failed: ${(err as Error).message}`, carriedClaim(raw));
   }
 }

@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { SHARD_PATTERN } from '../core/layout';
+import type { JsonValue } from '../core/json';
 import type { RecordDraft } from '../core/record';
 import { commitDrafts, type BatchAlerts, type CommitDeps } from './commit';
 import { draftFromMessage, type Via } from './drafts';
@@ -125,7 +126,7 @@ export async function ingestSqsBatch(deps: IngestDeps, event: SQSEvent): Promise
   const addLive = (body: string, message: SQSRecord) => {
     const { draft } = draftFromMessage(body, LIVE_VIA);
     stats.eventsIn++;
-    add(groupShard(message) ?? (draft.kind === 'event' ? route(draft.data.raw) : FALLBACK_SHARD), draft, message.messageId);
+    add(groupShard(message) ?? shardOfDraft(draft, body, route), draft, message.messageId);
   };
 
   for (const m of event.Records) {
@@ -157,6 +158,17 @@ export async function ingestSqsBatch(deps: IngestDeps, event: SQSEvent): Promise
   await Promise.all([...pools].map(([shard, pool]) => commitPool(deps, shard, pool, attempt, stats, failed)));
   await reconcileTrail(deps, trailKeys, stats, failed);
   return { response: { batchItemFailures: event.Records.filter((m) => failed.has(m.messageId)).map((m) => ({ itemIdentifier: m.messageId })) }, stats };
+}
+
+/**
+ * An event goes where its route says. A quarantined delivery that still
+ * carries its event id (it parsed, and claims that id) goes there too, so the
+ * trail lane meets the claim in the same shard; other quarantines, FALLBACK_SHARD.
+ */
+function shardOfDraft(draft: RecordDraft, body: string, route: LiveRouter): string {
+  if (draft.kind === 'event') return route(draft.data.raw);
+  if (draft.alsoClaims && draft.alsoClaims.length > 0) return route(JSON.parse(body) as JsonValue);
+  return FALLBACK_SHARD;
 }
 
 function laneOf(deps: IngestDeps, n: ObjectNotice): 'staging' | 'trail' | null {

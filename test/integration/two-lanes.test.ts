@@ -227,4 +227,27 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
     const head = await a.store.head('api');
     expect(head.seq).toBe(new Set(writes.slice(0, 5).map((r) => r.eventID)).size);
   });
+
+  // Issue 19, defect 6: a quarantined live delivery claimed only quarantine:<hash>, so the trail lane archived the
+  // same call again and raised a false "EventBridge missed 1 event".
+  it('a live delivery quarantined for its bytes still claims its event id: the trail file finds the call delivered, and no missed alert', async () => {
+    const a = await createTestArchive(moto.target);
+    const deps = lanes(a);
+    const [file] = files;
+    const target = file.records.find(isWrite)!;
+    const others = file.records.filter((r) => isWrite(r) && r.eventID !== target.eventID);
+    // The live copy carries a lone surrogate (not RFC 8785 input): it is archived as quarantined, bytes kept.
+    const damaged = JSON.stringify(envelope(target)).replace('"eventSource":', '"immutrailProbe":"\\ud800","eventSource":');
+    const key = `live/2026/11/20/10/damaged-${randomUUID()}`;
+    await s3.send(new PutObjectCommand({ Bucket: STAGING, Key: key, Body: [damaged, ...others.map((r) => JSON.stringify(envelope(r)))].join('\n') + '\n' }));
+    const live = await ingestSqsBatch(deps, sqsEvent([objectCreated(STAGING, key)]));
+    expect(live.stats.quarantined).toBe(1);
+    const trail = await ingestSqsBatch(deps, sqsEvent([objectCreated(manifest.trailBucket, file.key)]));
+    expect(trail.response.batchItemFailures).toEqual([]);
+    const records = await archived(a);
+    expect(eventIds(records).filter((id) => id === target.eventID)).toEqual([]);
+    expect(records.filter((r) => r.chain.kind === 'quarantine')).toHaveLength(1);
+    expect(alertsOf(records, 'missed-events')).toEqual([]);
+    expect(trail.stats.trailRecovered).toBe(0);
+  });
 });

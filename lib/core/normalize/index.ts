@@ -42,3 +42,13 @@ export function eventIdOf(raw: JsonValue): string | null {
   return idOf(classify(raw));
 }
 
+
+/**
+ * The time an event's id is claimed under when it cannot be normalized (a
+ * quarantined delivery): the same field normalization would read, unchecked.
+ */
+export function eventTimeOf(raw: JsonValue): string | null {
+  const d = classify(raw);
+  const t = d.kind === 'cloudtrail' ? (d.record.eventTime ?? d.envelope?.time) : d.kind === 'eventbridge' ? d.envelope.time : undefined;
+  return typeof t === 'string' ? t : null;
+}

@@ -99,7 +99,7 @@ export class MemoryArchive {
       // What versions before the id sets wrote: one item per record id.
       for (const r of batch.records) this.table.seed({ ...K.id(r.chain.id), rid: r.chain.id, shard, seq: r.chain.seq, key: batch.key, kind: r.chain.kind, time: r.chain.time });
     } else {
-      for (const item of idSetItems(shard, batch.firstSeq, batch.records)) this.table.seed({ ...item, d: Buffer.from(item.d) });
+      for (const item of idSetItems(shard, batch.firstSeq, batch.claims)) this.table.seed({ ...item, d: Buffer.from(item.d) });
     }
     this.heads.set(shard, batch.newHead);
     return { firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, key: batch.key };
