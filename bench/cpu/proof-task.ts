@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { K } from '../../lib/aws/table-keys';
 import { ANY_KEY_NAME, parseSignedCheckpoint, trustedKeyFromPem, type SignedCheckpoint } from '../../lib/core/checkpoint';
+import { claimsOfRecords, idSetItems } from '../../lib/aws/id-sets';
+import type { AuditRecord } from '../../lib/core/record';
 import { buildInclusionProof } from '../../lib/prove/build-proof';
 import { MemoryIndexTable } from '../../lib/prove/memory-index-table';
 import { parseProofFile, serializeProofFile } from '../../lib/prove/proof-file';
@@ -37,8 +39,12 @@ async function latestCheckpoint(source: DirSource): Promise<SignedCheckpoint> {
   return latest;
 }
 
-/** The id entry ChainStore.commit writes for the record at `seq` (read from its batch object). */
-async function seedRecordId(table: MemoryIndexTable, source: DirSource, log: ShardLog, seq: number): Promise<string> {
+/**
+ * The id-set items ChainStore.commit writes for the batch holding `seq` (read
+ * from its batch object), and the record's id and event time: what a user
+ * gives `immutrail prove ID --time T`.
+ */
+async function seedRecordId(table: MemoryIndexTable, source: DirSource, log: ShardLog, seq: number): Promise<{ id: string; time?: string }> {
   let lo = 0;
   let hi = log.batches.length - 1;
   while (lo < hi) {
@@ -47,10 +53,14 @@ async function seedRecordId(table: MemoryIndexTable, source: DirSource, log: Sha
     else hi = mid - 1;
   }
   const b = log.batches[lo];
-  const line = (await source.get(b.key)).toString('utf8').split('\n')[seq - b.firstSeq];
-  const chain = (JSON.parse(line) as { chain: { id: string; kind: string; time: string } }).chain;
-  table.seed({ ...K.id(chain.id), rid: chain.id, shard: log.shard, seq, key: b.key, kind: chain.kind, time: chain.time });
-  return chain.id;
+  const records = (await source.get(b.key))
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditRecord);
+  for (const item of idSetItems(log.shard, b.firstSeq, claimsOfRecords(records))) table.seed({ ...item, d: Buffer.from(item.d) });
+  const r = records[seq - b.firstSeq];
+  return { id: r.chain.id, time: r.chain.kind === 'event' ? (r.data as { event: { eventTime: string } }).event.eventTime : undefined };
 }
 
 /**
@@ -83,8 +93,8 @@ export async function proofTask(m: ArchiveManifest, verifyRepeats: number) {
   const keys = [trustedKeyFromPem(ANY_KEY_NAME, m.publicKeyPem)];
   const proofs = [];
   for (const seq of [1, Math.floor(size / 2), size - 1]) {
-    const id = await seedRecordId(table, source, shard, seq);
-    const built = await timed(() => buildInclusionProof({ table, objects, meter }, id));
+    const { id, time } = await seedRecordId(table, source, shard, seq);
+    const built = await timed(() => buildInclusionProof({ table, objects, meter }, id, time ? { time } : {}));
     const file = serializeProofFile(built.value.proof);
     const verifyMs: number[] = [];
     for (let i = 0; i < verifyRepeats; i++) {
