@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../core/alert';
@@ -107,7 +108,7 @@ export class AlertOutbox {
           new UpdateCommand({
             TableName: this.table,
             Key: item.outbox,
-            UpdateExpression: handled > 0 ? 'SET seqs = :s REMOVE claimedUntil' : 'REMOVE claimedUntil',
+            UpdateExpression: handled > 0 ? 'SET seqs = :s REMOVE claimedUntil, claimedBy' : 'REMOVE claimedUntil, claimedBy',
             ...(handled > 0 ? { ExpressionAttributeValues: { ':s': item.seqs.slice(handled) } } : {}),
           }),
         )
@@ -118,7 +119,11 @@ export class AlertOutbox {
     return true;
   }
 
-  /** Takes the item for OUTBOX_CLAIM_MS unless another publisher holds it; false also when it was deleted. */
+  /**
+   * Takes the item for OUTBOX_CLAIM_MS unless another publisher holds it; false
+   * also when it was deleted. The claim carries a token of its own, so the SDK's
+   * retry of a claim whose response was lost finds the claim its own.
+   */
   private async claim(outbox: Key): Promise<boolean> {
     const now = this.clock();
     try {
@@ -126,9 +131,9 @@ export class AlertOutbox {
         new UpdateCommand({
           TableName: this.table,
           Key: outbox,
-          UpdateExpression: 'SET claimedUntil = :until',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
-          ExpressionAttributeValues: { ':until': now + OUTBOX_CLAIM_MS, ':now': now },
+          UpdateExpression: 'SET claimedUntil = :until, claimedBy = :me',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now OR claimedBy = :me)',
+          ExpressionAttributeValues: { ':until': now + OUTBOX_CLAIM_MS, ':now': now, ':me': randomUUID() },
         }),
       );
       return true;

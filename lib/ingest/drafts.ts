@@ -20,7 +20,8 @@ export type DraftResult =
 export function quarantineDraft(body: string | Buffer, reason: string, via: Via): RecordDraft & { kind: 'quarantine' } {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const digest = createHash('sha256').update(bytes).digest('hex');
-  return { kind: 'quarantine', id: `quarantine:${digest}`, data: { reason, rawBase64: bytes.toString('base64'), via } };
+  // The reason may quote the input (a member name holding a lone surrogate): it must itself be RFC 8785 input.
+  return { kind: 'quarantine', id: `quarantine:${digest}`, data: { reason: reason.toWellFormed(), rawBase64: bytes.toString('base64'), via } };
 }
 
 // A number token starts after ':', ',' or '[' (and optional whitespace). Looking
@@ -40,11 +41,18 @@ const NEEDS_CARE = new RegExp(String.raw`\\u[dD][89a-fA-F]|${NUMBER_START}(?:\d{
  * the exact bytes with the reason. Never throws: nothing delivered is dropped.
  */
 export function draftFromMessage(body: string, via: Via): DraftResult {
-  const fail = (reason: string): DraftResult => ({ ok: false, draft: quarantineDraft(body, reason, via), reason });
-  // A UTF-16 unit is at most 3 UTF-8 bytes: count bytes only when the length alone cannot decide.
-  if (body.length * 3 > MAX_EVENT_BYTES && Buffer.byteLength(body, 'utf8') > MAX_EVENT_BYTES) return fail(`event larger than ${MAX_EVENT_BYTES} bytes`);
+  const fail = (reason: string, claims: ExtraClaim[] = []): DraftResult => {
+    const draft = quarantineDraft(body, reason, via);
+    return { ok: false, draft: claims.length > 0 ? { ...draft, alsoClaims: claims } : draft, reason };
+  };
   // Depth first, before parsing: nothing downstream (detectors, serializers, a second verifier) sees a hostile nesting.
   const shape = scanJsonText(body);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: count bytes only when the length alone cannot decide.
+  if (body.length * 3 > MAX_EVENT_BYTES && Buffer.byteLength(body, 'utf8') > MAX_EVENT_BYTES) {
+    // Too large to archive as an event, but it still claims the event id it carries, as the trail lane
+    // would otherwise archive the same call again from its log file (issue 19, defect 6).
+    return fail(`event larger than ${MAX_EVENT_BYTES} bytes`, shape.depth > MAX_JSON_DEPTH ? [] : claimOfText(body, shape));
+  }
   if (shape.depth > MAX_JSON_DEPTH) return fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
   // A lone surrogate can only come as an escape in JSON text, but a body that already holds one is checked too.
   const careful = NEEDS_CARE.test(body) || !body.isWellFormed();
@@ -70,6 +78,17 @@ function carriedClaim(raw: JsonValue): ExtraClaim[] {
   const id = eventIdOf(raw);
   if (id === null || !id.isWellFormed() || isReservedId(id)) return [];
   return [{ id, hour: hourOf(eventTimeOf(raw)) }];
+}
+
+/** The event id an oversized message carries, when it parses without repeated names. */
+function claimOfText(body: string, shape: ReturnType<typeof scanJsonText>): ExtraClaim[] {
+  let raw: JsonValue;
+  try {
+    raw = parseJson(body);
+  } catch {
+    return [];
+  }
+  return textShapeProblem(body, raw, shape) ? [] : carriedClaim(raw);
 }
 
 /** As draftFromMessage, for an event already parsed (trail log files carry many per file). */

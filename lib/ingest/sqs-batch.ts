@@ -3,7 +3,7 @@ import { SHARD_PATTERN } from '../core/layout';
 import type { JsonValue } from '../core/json';
 import type { RecordDraft } from '../core/record';
 import { commitDrafts, type BatchAlerts, type CommitDeps } from './commit';
-import { draftFromMessage, type Via } from './drafts';
+import { draftFromMessage, quarantineDraft, type Via } from './drafts';
 import { FALLBACK_SHARD, liveRouter, type LiveRouter } from './live-route';
 import { objectNotices, type ObjectNotice } from './object-notice';
 
@@ -93,13 +93,20 @@ function emptyStats(messages: number): IngestStats {
   };
 }
 
-/** Staged lines: one EventBridge envelope per line (Firehose's AppendDelimiterToRecord). */
-function stagedLines(body: Buffer): string[] {
-  return body
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '');
+/** Staged lines, as bytes: one EventBridge envelope per line (Firehose's AppendDelimiterToRecord); blank lines are not events. */
+function stagedLines(body: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  for (let start = 0; start < body.length; ) {
+    const nl = body.indexOf(0x0a, start);
+    const end = nl < 0 ? body.length : nl;
+    const line = body.subarray(start, end);
+    if (line.toString('latin1').trim() !== '') lines.push(line);
+    start = end + 1;
+  }
+  return lines;
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * One Lambda invocation from the ingest queue. A message is either one live
@@ -141,7 +148,18 @@ export async function ingestSqsBatch(deps: IngestDeps, event: SQSEvent): Promise
         if (lane === 'staging') {
           const body = await deps.staging!.get(n.key);
           stats.stagedObjects++;
-          for (const line of stagedLines(body)) addLive(line, m);
+          for (const line of stagedLines(body)) {
+            let text: string;
+            try {
+              text = strictUtf8.decode(line);
+            } catch {
+              // Decoding would replace the bytes: keep them exactly, as a quarantine (no event id can be trusted from them).
+              stats.eventsIn++;
+              add(FALLBACK_SHARD, quarantineDraft(line, 'not UTF-8 text', LIVE_VIA), m.messageId);
+              continue;
+            }
+            addLive(text, m);
+          }
         } else if (lane === 'trail') trailKeys.set(m.messageId, [...(trailKeys.get(m.messageId) ?? []), n.key]);
         else {
           stats.ignoredObjects++;
