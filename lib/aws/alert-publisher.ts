@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../core/alert';
-import { alertFingerprint, buildAlertMessage } from '../core/detect/alert-message';
+import { alertFingerprint, buildAlertMessage, successFingerprint } from '../core/detect/alert-message';
 import { SuppressionWindow, type SuppressionState, type SuppressionStore } from '../core/detect/suppression';
 
 export type PublishOutcome =
@@ -35,6 +35,9 @@ export class AlertPublishError extends Error {
  * written in one, after SNS accepted the messages: a failed publish is retried
  * rather than counted as sent. Two invocations racing on one fingerprint can
  * both send, but a repeat is never lost.
+ *
+ * A failed call also marks the state of the same call's success (if one was
+ * sent in the window), so a success after a failure is always sent.
  */
 export class AlertPublisher {
   private readonly now: () => Date;
@@ -59,8 +62,14 @@ export class AlertPublisher {
   async publishAll(alerts: readonly Alert[]): Promise<PublishOutcome[]> {
     const supp = this.opts.suppression;
     const fingerprints = alerts.map((a) => alertFingerprint(a));
-    const states = supp && alerts.length > 0 ? await supp.store.getMany(fingerprints) : new Map();
+    const successOf = alerts.map((a) => successFingerprint(a));
+    const wanted = [...fingerprints, ...successOf.filter((fp): fp is string => fp !== null)];
+    const states = supp && alerts.length > 0 ? await supp.store.getMany(wanted) : new Map<string, SuppressionState>();
     const changed = new Map<string, SuppressionState>();
+    const keep = (fp: string, state: SuppressionState) => {
+      states.set(fp, state);
+      changed.set(fp, state);
+    };
     const out: PublishOutcome[] = [];
     try {
       for (let i = 0; i < alerts.length; i++) {
@@ -68,10 +77,13 @@ export class AlertPublisher {
         let suppressedRepeats = 0;
         let next: SuppressionState | null = null;
         if (supp) {
-          const decision = supp.window.decide(states.get(fingerprints[i]) ?? null, this.now());
+          const now = this.now();
+          const success = successOf[i];
+          const successState = success === null ? undefined : states.get(success);
+          if (success !== null && successState) keep(success, { ...successState, failedAt: now.toISOString() });
+          const decision = supp.window.decide(states.get(fingerprints[i]) ?? null, now, { severity: alert.severity });
           if (!decision.send) {
-            states.set(fingerprints[i], decision.next);
-            changed.set(fingerprints[i], decision.next);
+            keep(fingerprints[i], decision.next);
             out.push({ alertId: alert.id, status: 'suppressed', suppressedSoFar: decision.next.suppressed });
             continue;
           }
@@ -84,10 +96,7 @@ export class AlertPublisher {
         } catch (err) {
           throw new AlertPublishError(i, err);
         }
-        if (next) {
-          states.set(fingerprints[i], next);
-          changed.set(fingerprints[i], next);
-        }
+        if (next) keep(fingerprints[i], next);
         out.push({ alertId: alert.id, status: 'sent', messageId, suppressedRepeats });
       }
     } catch (err) {

@@ -18,4 +18,14 @@ describe('DynamoSuppressionStore on moto', () => {
     expect(read).toEqual(states);
     expect(await store.getMany([])).toEqual(new Map());
   });
+
+  it('keeps the severity sent in the window and when the same call last failed', async () => {
+    const a = await createTestArchive(moto.target);
+    const store = new DynamoSuppressionStore(a.ddb, a.table);
+    const full: SuppressionState = { lastSentAt: '2026-11-27T03:00:00.000Z', suppressed: 2, severity: 'high', failedAt: '2026-11-27T03:00:15.000Z' };
+    await store.putMany(new Map([['fp-full', full], ['fp-old', { lastSentAt: '2026-11-27T03:00:00.000Z', suppressed: 0 }]]));
+    const read = await store.getMany(['fp-full', 'fp-old']);
+    expect(read.get('fp-full')).toEqual(full);
+    expect(read.get('fp-old')).toEqual({ lastSentAt: '2026-11-27T03:00:00.000Z', suppressed: 0 });
+  });
 });

@@ -67,9 +67,47 @@ export function alertSubject(alert: Alert): string {
   return truncate(clean(`[immutrail] ${alert.severity.toUpperCase()} ${alert.kind}: ${alert.summary}`), MAX_SUBJECT_CHARS);
 }
 
-/** What repeats of "the same alert" share: rule, principal and resource. */
-export function alertFingerprint(alert: Pick<Alert, 'rule' | 'principal' | 'resource'>): string {
-  return createHash('sha256').update(JSON.stringify([alert.rule, alert.principal, alert.resource])).digest('hex');
+/**
+ * What an alert did: the API call ("cloudtrail:DeleteTrail") or, for events
+ * that are not calls, the state reported (a stack DRIFTED). Null when neither.
+ */
+export function alertAction(details: JsonObject | undefined): string | null {
+  for (const k of ['action', 'eventName', 'state', 'stackDriftStatus']) {
+    const v = details?.[k];
+    if (typeof v === 'string' && v !== '') return v;
+  }
+  return null;
+}
+
+/** How it ended: "success", or the error code of a failed call ("failure" when the code is unknown). */
+export function alertOutcome(details: JsonObject | undefined): string {
+  const code = details?.errorCode;
+  if (typeof code === 'string' && code !== '') return `error:${code}`;
+  return details?.succeeded === false ? 'failure' : 'success';
+}
+
+type FingerprintFields = Pick<Alert, 'rule' | 'principal' | 'resource'> & { details?: JsonObject };
+
+/**
+ * What repeats of "the same alert" share: rule, principal, resource, action
+ * and outcome. A different call on the same resource (DeleteTrail after
+ * PutEventSelectors), or the same call ending differently (a success after
+ * AccessDenied), is a different alert and is never suppressed by this one.
+ */
+export function alertFingerprint(alert: FingerprintFields): string {
+  const key = [alert.rule, alert.principal, alert.resource, alertAction(alert.details), alertOutcome(alert.details)];
+  return createHash('sha256').update(JSON.stringify(key)).digest('hex');
+}
+
+/**
+ * For a failed call, the fingerprint the same call would have had had it
+ * succeeded (drift files failures under "<rule>.attempt"); null for a success.
+ * The publisher marks that fingerprint so the next success is always sent.
+ */
+export function successFingerprint(alert: FingerprintFields): string | null {
+  if (alertOutcome(alert.details) === 'success') return null;
+  const details: JsonObject = { ...alert.details, succeeded: true, errorCode: null };
+  return alertFingerprint({ ...alert, rule: alert.rule.replace(/\.attempt$/, ''), details });
 }
 
 export function alertMessageBody(alert: Alert, suppressedRepeats = 0): AlertMessageBody {

@@ -1,12 +1,18 @@
 import { ENV } from '../../aws/runtime-config';
+import type { Severity } from '../alert';
+import { severityRank } from './alert-factory';
 
 /**
- * Repeats of one alert (same rule, principal and resource: see
- * alertFingerprint) inside a window are not sent again but counted; the next
- * alert sent after the window says how many were held back.
+ * Repeats of one alert (same rule, principal, resource, action and outcome:
+ * see alertFingerprint) inside a window are not sent again but counted; the
+ * next alert sent after the window says how many were held back.
  *
  * The window runs from the last alert actually sent, so a steady stream of
  * repeats produces one message per window, each carrying the count.
+ *
+ * Suppression never hides an escalation: inside the window an alert is still
+ * sent when its severity is higher than any sent in the window, or when it is
+ * a success and the same call failed since the last send (`failedAt`).
  */
 
 export interface SuppressionState {
@@ -14,6 +20,15 @@ export interface SuppressionState {
   lastSentAt: string;
   /** Repeats suppressed since then. */
   suppressed: number;
+  /** The highest severity sent in the current window (absent in states written before it was kept). */
+  severity?: Severity;
+  /** When the same call by the same principal on the same resource last failed (set on the success fingerprint). */
+  failedAt?: string;
+}
+
+/** What the window needs to know about the alert being decided. */
+export interface SuppressionSubject {
+  severity?: Severity;
 }
 
 export type SuppressionDecision =
@@ -29,18 +44,26 @@ export class SuppressionWindow {
   }
 
   /** Pure: what to do with an alert now, given the stored state for its fingerprint. */
-  decide(state: SuppressionState | null, now: Date): SuppressionDecision {
+  decide(state: SuppressionState | null, now: Date, alert: SuppressionSubject = {}): SuppressionDecision {
     const sendNow = (): SuppressionDecision => ({
       send: true,
       suppressedBefore: state?.suppressed ?? 0,
-      next: { lastSentAt: now.toISOString(), suppressed: 0 },
+      next: { lastSentAt: now.toISOString(), suppressed: 0, ...(alert.severity ? { severity: alert.severity } : {}) },
     });
     if (state === null || this.seconds === 0) return sendNow();
     const last = Date.parse(state.lastSentAt);
     if (Number.isNaN(last)) return sendNow();
     const elapsedMs = now.getTime() - last;
     if (elapsedMs >= this.seconds * 1000) return sendNow();
-    return { send: false, next: { lastSentAt: state.lastSentAt, suppressed: state.suppressed + 1 } };
+    if (alert.severity && (state.severity === undefined || severityRank(alert.severity) > severityRank(state.severity))) {
+      // Unknown stored severity (an older state) counts as lower: sending once too often beats hiding an escalation.
+      return sendNow();
+    }
+    if (state.failedAt !== undefined) {
+      const failed = Date.parse(state.failedAt);
+      if (Number.isNaN(failed) || failed >= last) return sendNow();
+    }
+    return { send: false, next: { ...state, suppressed: state.suppressed + 1 } };
   }
 }
 

@@ -61,7 +61,7 @@ describe('AlertPublisher', () => {
       ['other', 0],
       ['e4', 2],
     ]);
-    expect(await store.get(alertFingerprint(repeat('e4')))).toEqual({ lastSentAt: '2024-08-01T12:05:00.000Z', suppressed: 0 });
+    expect(await store.get(alertFingerprint(repeat('e4')))).toEqual({ lastSentAt: '2024-08-01T12:05:00.000Z', suppressed: 0, severity: 'critical' });
   });
 
   it('does not record a send that SNS rejected, so the retry is not suppressed', async () => {

@@ -1,5 +1,5 @@
 import { alertFromFinding } from '../alert-factory';
-import { apiCallKey, cloudTrailRecordOf } from '../cloudtrail';
+import { apiCallKey, cloudTrailRecordOf, errorCodeOf } from '../cloudtrail';
 import { principalLabel } from '../principals';
 import type { Detector } from '../types';
 
@@ -18,6 +18,7 @@ export const sigmaDetector: Detector = {
     if (!ct) return [];
     const key = apiCallKey(event, ct);
     const who = principalLabel(event.actor) ?? 'unknown principal';
+    const errorCode = errorCodeOf(event, ct);
     const resource = event.resources[0] ? (event.resources[0].arn ?? event.resources[0].id) : null;
     return rules
       .filter((rule) => rule.matches(ct))
@@ -37,6 +38,9 @@ export const sigmaDetector: Detector = {
             description: rule.description,
             tags: rule.tags,
             action: key,
+            // The outcome is part of the suppression fingerprint: a success after a failure is always sent.
+            succeeded: errorCode === null,
+            errorCode,
           },
         }),
       );
