@@ -10,13 +10,16 @@ export type ProblemCode =
   | 'UNLINKED_OBJECT' // an object that links to nothing on the chain
   | 'FOREIGN_OBJECT' // an object under records/ whose key is not a batch key
   | 'GENESIS' // a shard does not start with its genesis record
+  | 'GENESIS_ORIGIN' // a genesis record's data.origin is not the archive's origin
   | 'CHECKPOINT_MALFORMED'
   | 'CHECKPOINT_SIGNATURE'
   | 'CHECKPOINT_CHAIN' // a checkpoint's prev does not name the checkpoint before it
+  | 'CHECKPOINT_TIME' // a checkpoint's time is earlier than that of the checkpoint its prev names
   | 'CHECKPOINT_MISMATCH' // a checkpoint's shard root or head differs from the archive's
   | 'TRUNCATED' // the archive holds fewer records than a checkpoint committed to
   | 'HEAD_MISMATCH' // the live head in the index is not the end of the archive's chain
-  | 'ROLLBACK' // the archive or newest checkpoint is not an extension of the trusted checkpoint
+  | 'ROLLBACK' // the archive or newest checkpoint is not an extension of the trusted checkpoint (or the archive holds no checkpoint to show it)
+  | 'SEAL_GAP' // with a maximum seal gap: the newest checkpoint is older than the newest record by more than the gap
   | 'DUPLICATE_ID'; // one id committed twice
 
 /** Findings that do not mean tampering. */

@@ -21,6 +21,10 @@ export interface ScannedBatch {
   ids?: string[];
   /** The first record's kind (genesis check). */
   firstKind: string;
+  /** For an object starting with a genesis record at seq 0: its data.origin (null when that is not a string). */
+  genesisOrigin?: string | null;
+  /** chain.time of the last record ('' when it cannot be read). */
+  lastTime: string;
   /** Problems inside the object; a batch with any is not placed on the chain. */
   problems: Problem[];
 }
@@ -51,6 +55,7 @@ interface Header {
   shard: string;
   kind: string;
   id: string;
+  time: string;
 }
 
 /** Where the fields of a canonical header sit in its line; reused from line to line, so nothing is allocated. */
@@ -150,7 +155,7 @@ function readHeader(line: Buffer): Header | null {
   try {
     const h = JSON.parse(line.toString('utf8', PREFIX.length - 1, end + 1)) as ChainHeader;
     if (typeof h.seq !== 'number' || typeof h.prev !== 'string' || typeof h.shard !== 'string' || typeof h.id !== 'string') return null;
-    return { seq: h.seq, prev: h.prev, shard: h.shard, kind: String(h.kind), id: h.id };
+    return { seq: h.seq, prev: h.prev, shard: h.shard, kind: String(h.kind), id: h.id, time: typeof h.time === 'string' ? h.time : '' };
   } catch {
     return null;
   }
@@ -196,6 +201,10 @@ export function scanPrefixed(key: string, buf: Buffer, opts: { collectIds?: bool
   const ids: string[] | undefined = opts.collectIds ? [] : undefined;
   let firstPrev = '';
   let firstKind = '';
+  let genesisOrigin: string | null | undefined;
+  // The last line with a readable header, whose time the object reports.
+  let lastStart = 0;
+  let lastEnd = 0;
   let expectSeq = parsed.firstSeq;
   let start = 0;
   while (start < body.length) {
@@ -234,6 +243,7 @@ export function scanPrefixed(key: string, buf: Buffer, opts: { collectIds?: bool
     if (count === 1) {
       firstPrev = header ? header.prev : line.toString('latin1', spans.prevStart, spans.prevStart + 64);
       firstKind = header ? header.kind : line.toString('latin1', spans.kindStart, spans.kindEnd);
+      if (seq === 0 && firstKind === 'genesis') genesisOrigin = originOf(line);
     } else if (!linked) {
       add({ code: 'LINK', message: `record ${seq}: prev does not match the hash of record ${seq - 1}`, seq });
     }
@@ -244,6 +254,8 @@ export function scanPrefixed(key: string, buf: Buffer, opts: { collectIds?: bool
       add({ code: 'SHARD_MISMATCH', message: `record ${seq} belongs to shard ${shard}, not ${parsed.shard}`, seq });
     }
     ids?.push(header ? header.id : idOf(line, spans.idEnd));
+    lastStart = start - line.length - 1;
+    lastEnd = lastStart + line.length;
     prevAt = count - 1;
     expectSeq++;
   }
@@ -267,6 +279,18 @@ export function scanPrefixed(key: string, buf: Buffer, opts: { collectIds?: bool
     bytes: body.length,
     ids,
     firstKind,
+    genesisOrigin,
+    lastTime: prevAt < 0 ? '' : (readHeader(body.subarray(lastStart, lastEnd))?.time ?? ''),
     problems,
   };
+}
+
+/** data.origin of a genesis record, or null when the line does not hold one as a string. */
+function originOf(line: Buffer): string | null {
+  try {
+    const origin = (JSON.parse(line.toString('utf8')) as { data?: { origin?: unknown } }).data?.origin;
+    return typeof origin === 'string' ? origin : null;
+  } catch {
+    return null;
+  }
 }

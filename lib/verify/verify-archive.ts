@@ -1,5 +1,6 @@
 import { CHECKPOINTS_PREFIX, RECORDS_PREFIX, isCheckpointKey, parseBatchKey } from '../core/layout';
 import {
+  ANY_KEY_NAME,
   CheckpointError,
   noteHash,
   parseSignedCheckpoint,
@@ -35,6 +36,8 @@ export interface VerifyOptions {
   heads?: ReadonlyMap<string, { seq: number; hash: string }>;
   /** Report ids committed more than once (holds every id in memory). */
   checkDuplicates?: boolean;
+  /** A problem (SEAL_GAP) when the newest checkpoint's time is older than the newest record's chain.time by more than this (milliseconds). */
+  maxSealGapMs?: number;
   onProgress?: (p: { objects: number; totalObjects: number; bytes: number; totalBytes: number }) => void;
 }
 
@@ -108,18 +111,34 @@ async function loadCheckpoints(source: ArchiveSource, keys: readonly TrustedKey[
       problems.push({ code: 'CHECKPOINT_CHAIN', message: `checkpoint of ${c.checkpoint.time} (size ${c.checkpoint.size}) names a previous checkpoint that is not in the archive` });
       break;
     }
-    for (const s of before.checkpoint.shards) {
-      const now = c.checkpoint.shards.find((x) => x.shard === s.shard);
-      if (!now || now.size < s.size) {
-        problems.push({ code: 'ROLLBACK', message: `checkpoint of ${c.checkpoint.time} shrinks shard ${s.shard} below ${s.size} records`, shard: s.shard });
-      }
-    }
+    checkSuccession(before, c, problems);
     c = before;
   }
   for (const c of valid) {
-    if (!onChain.has(c)) notices.push({ code: 'ORPHAN', message: `checkpoint of ${c.checkpoint.time} (size ${c.checkpoint.size}) is signed but not on the checkpoint chain` });
+    if (onChain.has(c)) continue;
+    notices.push({ code: 'ORPHAN', message: `checkpoint of ${c.checkpoint.time} (size ${c.checkpoint.size}) is signed but not on the checkpoint chain` });
+    // An orphan checkpoint follows the same rules against the checkpoint its prev names, when that one is present.
+    const before = c.checkpoint.prev === null ? undefined : byHash.get(c.checkpoint.prev);
+    if (before) checkSuccession(before, c, problems);
   }
   return { all: listed.length, valid };
+}
+
+/** What a checkpoint owes the one its prev names: no shard shrinks or disappears, and time does not go backwards. */
+function checkSuccession(before: SignedCheckpoint, c: SignedCheckpoint, problems: Problem[]): void {
+  for (const s of before.checkpoint.shards) {
+    const now = c.checkpoint.shards.find((x) => x.shard === s.shard);
+    if (!now || now.size < s.size) {
+      problems.push({ code: 'ROLLBACK', message: `checkpoint of ${c.checkpoint.time} shrinks shard ${s.shard} below ${s.size} records`, shard: s.shard });
+    }
+  }
+  // Times are ISO 8601 UTC with milliseconds, one fixed width: string order is time order.
+  if (c.checkpoint.time < before.checkpoint.time) {
+    problems.push({
+      code: 'CHECKPOINT_TIME',
+      message: `checkpoint of ${c.checkpoint.time} (size ${c.checkpoint.size}) is dated before the checkpoint its prev names (${before.checkpoint.time})`,
+    });
+  }
 }
 
 /**
@@ -298,6 +317,12 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
         }
       }
     }
+    if (trusted && !latest) {
+      problems.push({
+        code: 'ROLLBACK',
+        message: 'a checkpoint was trusted but the archive holds no valid checkpoint: nothing signed shows that the archive extends it',
+      });
+    }
     if (trusted && latest && !partial) {
       for (const s of trusted.checkpoint.shards) {
         const now = latest.checkpoint.shards.find((x) => x.shard === s.shard);
@@ -306,6 +331,43 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
             code: 'ROLLBACK',
             message: `the newest checkpoint in the archive (${latest.checkpoint.time}) is older than the trusted one for shard ${s.shard} (${now?.size ?? 0} < ${s.size} records)`,
             shard: s.shard,
+          });
+        }
+      }
+    }
+    // The archive's origin: the newest checkpoint's, else the trusted checkpoint's, else the trusted key's name. Every genesis record carries it.
+    const keyNames = new Set(opts.keys.map((k) => k.keyName));
+    const named = keyNames.size === 1 && !keyNames.has(ANY_KEY_NAME) ? [...keyNames][0] : undefined;
+    const geneses = [...assembled.values()].flatMap((a) => {
+      const g = a.chain[0];
+      return g && g.firstSeq === 0 && g.genesisOrigin !== undefined ? [{ a, g, origin: g.genesisOrigin }] : [];
+    });
+    // With no origin known, the genesis records must at least agree with each other: the first shard's sets the origin.
+    const origin = latest?.checkpoint.origin ?? trusted?.checkpoint.origin ?? named ?? geneses.find((x) => x.origin !== null)?.origin ?? undefined;
+    for (const { a, g } of geneses) {
+      if (g.genesisOrigin === null || (origin !== undefined && g.genesisOrigin !== origin)) {
+        problems.push({
+          code: 'GENESIS_ORIGIN',
+          message: `shard ${a.shard}: the genesis record names origin ${JSON.stringify(g.genesisOrigin)}, the archive's is ${JSON.stringify(origin ?? null)}`,
+          key: g.key,
+          shard: a.shard,
+          seq: 0,
+        });
+      }
+    }
+    if (opts.maxSealGapMs !== undefined) {
+      const newestRecord = [...assembled.values()].reduce((t, a) => {
+        const last = a.chain.at(-1)?.lastTime ?? '';
+        return last > t ? last : t;
+      }, '');
+      if (newestRecord && !latest) {
+        problems.push({ code: 'SEAL_GAP', message: `records were committed up to ${newestRecord} and the archive holds no valid checkpoint` });
+      } else if (newestRecord && latest) {
+        const gap = Date.parse(newestRecord) - Date.parse(latest.checkpoint.time);
+        if (gap > opts.maxSealGapMs) {
+          problems.push({
+            code: 'SEAL_GAP',
+            message: `the newest checkpoint (${latest.checkpoint.time}) is ${formatDuration(gap)} older than the newest record (${newestRecord}), more than the maximum seal gap of ${formatDuration(opts.maxSealGapMs)}`,
           });
         }
       }
@@ -350,4 +412,14 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
       durationMs: Date.now() - started,
     };
   }
+}
+
+/** A duration as the largest whole unit it holds (2h, 90m, 45s), else milliseconds. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  const sec = Math.floor(ms / 1000);
+  const [h, m, s] = [Math.floor(sec / 3600), Math.floor((sec % 3600) / 60), sec % 60];
+  return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${ms}ms`;
 }

@@ -29,6 +29,18 @@ interface VerifyFlags extends TargetOptions {
   concurrency?: number;
   duplicates?: boolean;
   progress?: boolean;
+  maxSealGap?: number;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A positive whole number of seconds, minutes, hours or days (`90s`, `15m`, `2h`, `1d`), in milliseconds. */
+export function parseDuration(name: string) {
+  return (v: string): number => {
+    const m = /^([1-9]\d{0,8})([smhd])$/.exec(v);
+    if (!m) throw new UsageError(`${name} must be a duration such as 15m, 2h or 1d (a positive whole number and s, m, h or d), got "${v}"`);
+    return Number(m[1]) * DURATION_UNITS[m[2]];
+  };
 }
 
 export function formatReport(r: VerifyReport): string {
@@ -67,6 +79,7 @@ export function registerVerify(program: Command): void {
       .option('--to <date>', 'only objects committed on or before this UTC day', parseDateOption('--to'))
       .option('--from-seq <n>', 'only objects holding sequences from n', parseIntOption('--from-seq'))
       .option('--to-seq <n>', 'only objects holding sequences up to n', parseIntOption('--to-seq'))
+      .option('--max-seal-gap <duration>', 'a problem when the newest checkpoint is older than the newest record by more than this (e.g. 15m, 2h)', parseDuration('--max-seal-gap'))
       .option('--duplicates', 'also check that no id is committed twice (holds every id in memory)')
       .option('--concurrency <n>', 'objects read in parallel', parseIntOption('--concurrency'), 32)
       .option('--json', 'print the report as JSON')
@@ -107,6 +120,7 @@ export function registerVerify(program: Command): void {
         range: { fromDate: flags.from, toDate: flags.to, fromSeq: flags.fromSeq, toSeq: flags.toSeq },
         concurrency: flags.concurrency,
         checkDuplicates: flags.duplicates,
+        maxSealGapMs: flags.maxSealGap,
         onProgress: (p) => bar.update(p.objects, p.totalObjects),
       });
     } catch (err) {

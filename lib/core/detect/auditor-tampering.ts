@@ -160,12 +160,14 @@ export const auditorTamperingDetector: Detector = {
     const who = principalLabel(event.actor) ?? 'unknown principal';
     const outcome = errorCode ? ` (attempt failed: ${errorCode})` : '';
     const byDeployer = deployer ? ' (by a deployer)' : '';
+    // With no trail configured every trail counts, including one the caller just made: say only what is known.
+    const whose = hit.protectedAs === '*' ? 'a' : hit.kind === 'trails' ? 'the audited' : "the stack's";
     return [
       alertFromFinding(record, {
         kind: 'auditor-tampering',
         rule: label.rule,
         severity: 'critical',
-        summary: `Auditor tampering: ${who} called ${key} on the stack's ${label.what} ${hit.target}${outcome}${byDeployer}`,
+        summary: `Auditor tampering: ${who} called ${key} on ${whose} ${label.what} ${hit.target}${outcome}${byDeployer}`,
         resource: hit.target,
         details: {
           action: key,

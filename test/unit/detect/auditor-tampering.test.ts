@@ -43,6 +43,18 @@ describe('auditor tampering: the trail', () => {
     expect(alerts[0]!.details.protectedAs).toBe('*');
   });
 
+  it('names what it knows: "a trail" when none is configured, "the audited trail" when one is', async () => {
+    const [any] = await detect(stop, {});
+    expect(any!.summary).toBe(
+      'Auditor tampering: arn:aws:iam::143434273843:user/christophe called cloudtrail:StopLogging on a trail stratus-red-team-ct-stop-trail-buykxbqejv',
+    );
+    const [audited] = await detect(stop, { trails: ['stratus-red-team-ct-stop-trail-buykxbqejv'] });
+    expect(audited!.summary).toBe(
+      'Auditor tampering: arn:aws:iam::143434273843:user/christophe called cloudtrail:StopLogging on the audited trail stratus-red-team-ct-stop-trail-buykxbqejv',
+    );
+    expect(`${any!.summary} ${audited!.summary}`).not.toContain("stack's");
+  });
+
   it('matches a trail named by ARN in the request against the configured name', async () => {
     const alerts = await detect(fixture('cloudtrail/panther-analysis-48-StopLogging.json'), { trails: ['example-trail'] });
     expect(alerts.map((a) => a.resource)).toEqual(['arn:aws:cloudtrail:us-west-2:123456789012:trail/example-trail']);
