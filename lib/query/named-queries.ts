@@ -155,7 +155,9 @@ ORDER BY event_ts, shard, seq`,
        action, service, principal, actor_console, actor_mfa, actor_source_ip, error_code, event_id, shard, seq
 FROM records
 WHERE kind = 'event'
-  AND (actor_type = 'Root' OR (actor_console AND actor_mfa IS DISTINCT FROM true))
+  AND (actor_type = 'Root' OR (actor_console AND actor_mfa IS DISTINCT FROM true
+       -- CheckMfa is the sign-in asking for the MFA code, before the session has passed it: not a call without MFA.
+       AND NOT (service = 'signin' AND action = 'CheckMfa')))
   AND ${inPeriod('event_ts')}
 ORDER BY event_ts, shard, seq`,
   },

@@ -299,3 +299,25 @@ describe('loading', () => {
     }
   });
 });
+
+describe('root-and-console-without-mfa and the CheckMfa step', () => {
+  it('does not count the CheckMfa step of a sign-in as console activity without MFA (issue 17)', async () => {
+    const { ArchiveBuilder, actor, event, eventDraft } = await import('./archive-fixture');
+    // A console sign-in with MFA: CheckMfa comes first, from a session that has not passed MFA yet.
+    const signingIn = actor({ type: 'IAMUser', arn: 'arn:aws:iam::111111111111:user/erin', userName: 'erin', console: true, mfa: false });
+    const checkMfa = event({ eventTime: '2026-03-01T09:00:00Z', action: 'CheckMfa', service: 'signin', actor: signingIn });
+    const noMfaCall = event({ eventTime: '2026-03-01T09:01:00Z', action: 'DescribeInstances', actor: signingIn, readOnly: true });
+    const b = new ArchiveBuilder();
+    b.commit('api', '2026-03-01', [checkMfa, noMfaCall].map((e) => eventDraft(e)));
+    const d = mkdtempSync(join(tmpdir(), 'immutrail-query-checkmfa-'));
+    b.writeTo(d);
+    const eng = await DuckDbQueryEngine.fromDirectory(d);
+    try {
+      const r = await eng.run({ name: 'root-and-console-without-mfa' });
+      expect(column(r, 'event_id')).toEqual([noMfaCall.eventId]);
+    } finally {
+      await eng.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
