@@ -1105,8 +1105,39 @@ def read_bytes(path: str) -> bytes:
         return fh.read()
 
 
+def parse_duration(text: str) -> int | None:
+    """A positive whole number of s, m, h or d (FORMAT.md 5.6), in milliseconds; None if it is not one."""
+    m = re.fullmatch(r"([1-9][0-9]{0,8})([smhd])", text)
+    if not m:
+        return None
+    return int(m.group(1)) * {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}[m.group(2)]
+
+
+def _instant_ms(text: str) -> int:
+    t = _dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return (t - _dt.datetime(1970, 1, 1)) // _dt.timedelta(milliseconds=1)
+
+
+def check_seal_gap(gap_ms: int, newest: Checkpoint | None, chains: dict[str, ShardChain], report: Report) -> None:
+    """FORMAT.md 5.6: the newest checkpoint is no older than the newest committed record by more than the gap."""
+    times = [c.records[-1].header["time"] for c in chains.values() if c.records and valid_time(c.records[-1].header.get("time"))]
+    if not times:
+        return
+    latest = max(times)
+    if newest is None:
+        report.problem("seal-gap", f"records were committed up to {latest} and the archive holds no valid checkpoint")
+        return
+    gap = _instant_ms(latest) - _instant_ms(newest.time)
+    if gap > gap_ms:
+        report.problem("seal-gap", f"newest checkpoint {newest.label()} is {gap} ms older than the newest record ({latest}), more than {gap_ms} ms", newest.key)
+
+
 def verify_archive(
-    root: str, public_key: PublicKey, origin: str | None = None, trusted_note: tuple[str, bytes] | None = None
+    root: str,
+    public_key: PublicKey,
+    origin: str | None = None,
+    trusted_note: tuple[str, bytes] | None = None,
+    max_seal_gap_ms: int | None = None,
 ) -> dict[str, Any]:
     report = Report()
     objects, others = list_archive(root)
@@ -1121,7 +1152,18 @@ def verify_archive(
         if cp is not None:
             checkpoints.append(cp)
     cp_chain = check_checkpoint_chain(checkpoints, report)
+
+    trusted_cp: Checkpoint | None = None
+    if trusted_note is not None:
+        # Its file name is the user's choice, so only its content counts.
+        trusted_cp = check_checkpoint(trusted_note[0], trusted_note[1], public_key, report, check_key=False)
+        if trusted_cp is None:
+            report.problem("trusted-checkpoint-invalid", "the trusted checkpoint does not parse", trusted_note[0])
+
+    # FORMAT.md 5: told, else the newest checkpoint's, else the trusted checkpoint's, else the first genesis record's.
     archive_origin = origin or (cp_chain.newest.origin if cp_chain.newest else None)
+    if archive_origin is None and trusted_cp is not None and trusted_cp.valid:
+        archive_origin = trusted_cp.origin
     if origin is not None:
         for cp in checkpoints:
             if cp.valid and cp.origin != origin:
@@ -1141,23 +1183,21 @@ def verify_archive(
         if newest is None or sid not in newest.shards:
             signed = []  # a shard the newest checkpoint does not name has nothing to decide by
         chains[sid] = assemble_shard(sid, by_shard[sid], signed, report)
-        if archive_origin is not None and chains[sid].records:
+        if chains[sid].records:
             g = chains[sid].records[0]
-            if g.header["kind"] == "genesis" and g.data.get("origin") != archive_origin:
+            if archive_origin is None and g.header["kind"] == "genesis" and isinstance(g.data.get("origin"), str):
+                archive_origin = g.data["origin"]
+            if archive_origin is not None and g.header["kind"] == "genesis" and g.data.get("origin") != archive_origin:
                 report.problem("shard-wrong-origin", f"genesis origin {g.data.get('origin')!r} is not {archive_origin!r}", chains[sid].objects[0].key, sid)
 
     for cp in checkpoints:
         if cp.valid:
             check_checkpoint_against_records(cp, chains, report)
 
-    trusted_cp: Checkpoint | None = None
-    if trusted_note is not None:
-        # Its file name is the user's choice, so only its content counts.
-        trusted_cp = check_checkpoint(trusted_note[0], trusted_note[1], public_key, report, check_key=False)
-        if trusted_cp is None:
-            report.problem("trusted-checkpoint-invalid", "the trusted checkpoint does not parse", trusted_note[0])
-        else:
-            check_trusted_checkpoint(trusted_cp, newest, chains, report)
+    if trusted_cp is not None:
+        check_trusted_checkpoint(trusted_cp, newest, chains, report)
+    if max_seal_gap_ms is not None:
+        check_seal_gap(max_seal_gap_ms, newest, chains, report)
 
     seen_ids: dict[str, str] = {}
     for sid, chain in chains.items():
@@ -1237,6 +1277,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--public-key", required=True, help="PEM file of the trusted ECDSA P-256 public key")
     parser.add_argument("--origin", help="expected origin (otherwise taken from the newest valid checkpoint)")
     parser.add_argument("--trusted-checkpoint", help="a checkpoint note trusted earlier (step 5.5)")
+    parser.add_argument("--max-seal-gap", help="a problem when the newest checkpoint is older than the newest record by more than this (15m, 2h; step 5.6)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--pure-ecdsa", action="store_true", help="use the built-in P-256 verifier even if `cryptography` is installed")
     try:
@@ -1253,6 +1294,11 @@ def main(argv: Iterable[str] | None = None) -> int:
             raise UsageError(f"--public-key: {exc}") from exc
         except PublicKeyError as exc:
             raise UsageError(str(exc)) from exc
+        gap_ms = None
+        if args.max_seal_gap is not None:
+            gap_ms = parse_duration(args.max_seal_gap)
+            if gap_ms is None:
+                raise UsageError(f"--max-seal-gap must be a duration such as 15m, 2h or 1d, got {args.max_seal_gap!r}")
         trusted = None
         if args.trusted_checkpoint:
             try:
@@ -1263,7 +1309,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     except UsageError as exc:
         print(f"usage error: {exc}", file=sys.stderr)
         return 2
-    result = verify_archive(args.dir, public_key, args.origin, trusted)
+    result = verify_archive(args.dir, public_key, args.origin, trusted, gap_ms)
     if args.json:
         # ASCII JSON: readable whatever encoding the caller's stdout has.
         print(json.dumps(result, indent=2))

@@ -335,7 +335,7 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
         }
       }
     }
-    // The archive's origin: the newest checkpoint's, else the trusted checkpoint's, else the trusted key's name. Every genesis record carries it.
+    // The archive's origin (FORMAT.md 5): the trusted key's name, else the newest checkpoint's, else the trusted checkpoint's. Every genesis record carries it.
     const keyNames = new Set(opts.keys.map((k) => k.keyName));
     const named = keyNames.size === 1 && !keyNames.has(ANY_KEY_NAME) ? [...keyNames][0] : undefined;
     const geneses = [...assembled.values()].flatMap((a) => {
@@ -343,7 +343,7 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
       return g && g.firstSeq === 0 && g.genesisOrigin !== undefined ? [{ a, g, origin: g.genesisOrigin }] : [];
     });
     // With no origin known, the genesis records must at least agree with each other: the first shard's sets the origin.
-    const origin = latest?.checkpoint.origin ?? trusted?.checkpoint.origin ?? named ?? geneses.find((x) => x.origin !== null)?.origin ?? undefined;
+    const origin = named ?? latest?.checkpoint.origin ?? trusted?.checkpoint.origin ?? geneses.find((x) => x.origin !== null)?.origin ?? undefined;
     for (const { a, g } of geneses) {
       if (g.genesisOrigin === null || (origin !== undefined && g.genesisOrigin !== origin)) {
         problems.push({

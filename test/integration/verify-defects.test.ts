@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCheckpoint, noteHash, parseSignedCheckpoint, trustedKeyFromPem, type SignedCheckpoint } from '../../lib/core/checkpoint';
+import { ANY_KEY_NAME, makeCheckpoint, noteHash, parseSignedCheckpoint, trustedKeyFromPem, type SignedCheckpoint } from '../../lib/core/checkpoint';
 import { checkpointKey } from '../../lib/core/layout';
 import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
 import { seal, signCheckpoint } from '../../lib/seal/seal';
@@ -186,14 +186,27 @@ describe('verification rules of FORMAT.md section 5 that were not enforced', () 
       const dir = join(work, 'foreign-bare');
       cpSync(foreignDir, dir, { recursive: true });
       const note = readFileSync(join(dir, 'checkpoints', readdirSync(join(dir, 'checkpoints'))[0]));
+      writeFileSync(join(work, 'foreign.note'), note);
       rmSync(join(dir, 'checkpoints'), { recursive: true });
       expect(codes(await verify(dir, foreign, note))).toEqual(['GENESIS_ORIGIN', 'ROLLBACK']);
+      // A key trusted under any name: the trusted checkpoint's origin is the archive's.
+      const anyName = [trustedKeyFromPem(ANY_KEY_NAME, foreign.signer.publicKeyPem())];
+      expect(codes(await verifyArchive(new DirSource(dir), { keys: anyName, trusted: note }))).toEqual(['GENESIS_ORIGIN', 'ROLLBACK']);
+      // No origin known at all: the first shard's genesis record (api) sets it, and ec2's disagrees.
+      const alone = await verifyArchive(new DirSource(dir), { keys: anyName });
+      expect(codes(alone)).toEqual(['GENESIS_ORIGIN']);
+      expect(alone.problems[0].shard).toBe('ec2');
     });
 
     it.skipIf(!hasPython)('is a problem for the Python verifier', () => {
       const r = python(foreignDir, join(work, 'foreign.pem'));
       expect(r.codes).toEqual(['shard-wrong-origin']);
       expect(r.status).toBe(1);
+      // With no checkpoint in the archive, the trusted checkpoint's origin is the archive's.
+      const bare = python(join(work, 'foreign-bare'), join(work, 'foreign.pem'), '--trusted-checkpoint', join(work, 'foreign.note'));
+      expect(bare.codes).toEqual(['shard-wrong-origin', 'trusted-checkpoint-rollback']);
+      // With no origin known at all, the first shard's genesis record (api) sets it, and ec2 disagrees.
+      expect(python(join(work, 'foreign-bare'), join(work, 'foreign.pem')).codes).toEqual(['shard-wrong-origin']);
     });
   });
 
@@ -222,6 +235,14 @@ describe('verification rules of FORMAT.md section 5 that were not enforced', () 
       const r = await cli('verify', '--dir', dir, '--public-key', pem, '--no-progress', '--max-seal-gap', '24h');
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('SEAL_GAP');
+    });
+
+    it.skipIf(!hasPython)('is the same for the Python verifier', () => {
+      expect(python(pristine, pem, '--max-seal-gap', '3h')).toEqual({ status: 0, codes: [] });
+      expect(python(pristine, pem, '--max-seal-gap', '1h')).toEqual({ status: 1, codes: ['seal-gap'] });
+      const bad = spawnSync('python3', [VERIFIER, '--dir', pristine, '--public-key', pem, '--max-seal-gap', '2w'], { encoding: 'utf8' });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('--max-seal-gap');
     });
 
     it('rejects a bad duration with exit 2 and a one-line reason', async () => {
