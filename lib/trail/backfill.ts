@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { commitDrafts, type ChainStorePort } from '../ingest/commit';
 import type { CaptureRouter } from './capture';
 import type { DigestLookup } from './digest';
 import { LogFileError } from './errors';
@@ -11,6 +13,12 @@ export interface BackfillOptions {
   /** Check each file against CloudTrail's digest files (S3 sources in CloudTrail's layout). */
   digest?: DigestLookup;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Queue the alerts raised on imported events for publication (each commit's
+   * outbox item, which the stack's sweep publishes). Without it they are
+   * archived in the chain only: importing history does not page anyone.
+   */
+  publishAlerts?: boolean;
 }
 
 export interface BackfillSummary {
@@ -32,17 +40,38 @@ export interface BackfillSummary {
   digestMismatches: string[];
   /** Files that could not be read as CloudTrail log files; nothing of them was imported. */
   unreadable: { file: string; code: string; reason: string }[];
+  /** Alert records committed (detectors on imported events, digest mismatches). */
+  alerts: number;
+  /** Whether those alerts were queued for publication (--publish-alerts). */
+  published: boolean;
   durationMs: number;
+}
+
+/** Coverage of a local file: no S3 location names it, so its content does (the same file imported twice counts once). */
+export const localCoverageRecordId = (body: Buffer): string => `coverage:local/${createHash('sha256').update(body).digest('hex')}`;
+
+/** The chain store, committing alert records without their outbox item: archived, never published. */
+function archiveOnly(store: ChainStorePort): ChainStorePort {
+  return {
+    head: (shard) => store.head(shard),
+    committed: (shard, claims) => store.committed(shard, claims),
+    commit: (expected, batch) => store.commit(expected, batch, []),
+  };
 }
 
 /**
  * Imports existing CloudTrail log files through the same path as reconcile
  * (channel 'backfill'): files in name order, records within a file in
  * eventTime order, events already archived skipped, so running it twice
- * imports nothing new. Files from S3 also get a coverage record.
+ * imports nothing new. Every file gets a coverage record (local files named
+ * by their content). Detectors run on the imported events (deps.detect) and
+ * their alerts are committed with them; they are published only when
+ * `publishAlerts` is set.
  */
 export async function backfill(deps: ReconcileDeps, source: LogFileSource, opts: BackfillOptions): Promise<BackfillSummary> {
   const started = Date.now();
+  const publish = opts.publishAlerts === true;
+  const run: ReconcileDeps = publish ? deps : { ...deps, store: archiveOnly(deps.store), alerts: undefined };
   const names = await source.list();
   const s: BackfillSummary = {
     source: source.describe(),
@@ -55,16 +84,24 @@ export async function backfill(deps: ReconcileDeps, source: LogFileSource, opts:
     digestsVerified: 0,
     digestMismatches: [],
     unreadable: [],
+    alerts: 0,
+    published: publish,
     durationMs: 0,
   };
   opts.onProgress?.(0, names.length);
   for (const [i, name] of names.entries()) {
     try {
+      const body = await source.read(name);
       const out = await reconcileLogFile(
-        deps,
-        { bucket: source.bucket, key: name, body: await source.read(name) },
+        run,
+        { bucket: source.bucket, key: name, body },
         { channel: 'backfill', route: opts.route, coverageShard: opts.coverageShard, alertOnMissed: false, digest: opts.digest },
       );
+      s.alerts += out.alerts.length;
+      if (source.bucket === null) {
+        const data = { logFile: name, total: out.total, archived: out.archived, recovered: out.recovered, skipped: out.skipped, digestSha256: null };
+        await commitDrafts({ ...run, detect: undefined }, opts.coverageShard, [{ kind: 'coverage', id: localCoverageRecordId(body), data }]);
+      }
       s.events += out.total;
       s.archived += out.recovered;
       s.alreadyThere += out.archived;

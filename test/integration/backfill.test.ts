@@ -1,10 +1,14 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clientConfig } from '../../lib/aws/client-config';
+import { OUTBOX_PENDING } from '../../lib/aws/chain-store';
+import { OUTBOX_INDEX } from '../../lib/aws/table-keys';
 import { liveHeads } from '../../lib/aws/live-heads';
 import { registerBackfill } from '../../lib/cli/commands/backfill';
 import { UsageError } from '../../lib/cli/errors';
@@ -76,6 +80,52 @@ describe('immutrail backfill on moto', () => {
     }
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const emptyDir = () => {
+    const d = join(work, 'empty', 'AWSLogs');
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(work, 'empty', 'notes.txt'), 'no log files here');
+    return join(work, 'empty');
+  };
+
+  /** A folder with one log file of tampering and drift calls (stratus-red-team detonation events from the detector fixtures). */
+  const tamperingDir = () => {
+    const fx = (n: string) => JSON.parse(readFileSync(join(__dirname, '../unit/detect/fixtures/cloudtrail', `${n}.json`), 'utf8')) as JsonObject;
+    const d = join(work, 'tampering');
+    const day = join(d, 'AWSLogs/847129010505/CloudTrail/us-east-1/2024/07/31');
+    mkdirSync(day, { recursive: true });
+    const records = [fx('stratus-red-team-117-PutEventSelectors'), fx('stratus-red-team-116-DeleteTrail'), fx('stratus-red-team-118-StopLogging')];
+    writeFileSync(join(day, '847129010505_CloudTrail_us-east-1_20240731T1250Z_aaaaaaaaaaaaaaaa.json.gz'), gzipSync(JSON.stringify({ Records: records })));
+    return { dir: d, records };
+  };
+
+  it('archives the alerts of the events it imports, in the chain, without queueing them for publication', async () => {
+    const a = await createTestArchive(moto.target);
+    const { dir, records } = tamperingDir();
+    const run = await backfillCli(['--dir', dir, '--json', '--no-progress', ...target(a)]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const s = JSON.parse(run.stdout) as BackfillSummary & { alerts: number; published: boolean };
+    expect(s.archived).toBe(records.length);
+    const alerts = (await archived(a)).filter((r) => r.chain.kind === 'alert') as AuditRecordOf<'alert'>[];
+    const tampering = alerts.filter((r) => r.data.alert.kind === 'auditor-tampering');
+    expect(tampering.map((r) => r.data.alert.details.action).sort()).toEqual(['cloudtrail:DeleteTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:StopLogging']);
+    expect(s.alerts).toBe(alerts.length);
+    expect(s.published).toBe(false);
+    // Archived, not published: no outbox item waits for the sweep.
+    const pending = await a.ddb.send(new QueryCommand({ TableName: a.table, IndexName: OUTBOX_INDEX, KeyConditionExpression: 'outbox = :p', ExpressionAttributeValues: { ':p': { S: OUTBOX_PENDING } } }));
+    expect(pending.Items ?? []).toEqual([]);
+    expect(run.stdout).not.toContain('skipped (not captured');
+  });
+
+  it('with --publish-alerts, leaves the alerts in the outbox for the stack to publish', async () => {
+    const a = await createTestArchive(moto.target);
+    const { dir } = tamperingDir();
+    const run = await backfillCli(['--dir', dir, '--publish-alerts', '--json', '--no-progress', ...target(a)]);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { published: boolean }).published).toBe(true);
+    const pending = await a.ddb.send(new QueryCommand({ TableName: a.table, IndexName: OUTBOX_INDEX, KeyConditionExpression: 'outbox = :p', ExpressionAttributeValues: { ':p': { S: OUTBOX_PENDING } } }));
+    expect((pending.Items ?? []).length).toBeGreaterThan(0);
+  });
 
   it('imports every captured event of a folder once, and nothing more on a second run', async () => {
     const a = await createTestArchive(moto.target);
@@ -98,8 +148,10 @@ describe('immutrail backfill on moto', () => {
     const records = await archived(a);
     expect(eventRecords(records).map((r) => r.chain.id).sort()).toEqual(uniqueIds(captured).sort());
     expect(eventRecords(records).every((r) => r.data.via.channel === 'backfill')).toBe(true);
-    // Local files have no S3 identity: no coverage records.
-    expect(records.filter((r) => r.chain.kind === 'coverage')).toEqual([]);
+    // Local files get coverage records too (named by their content), so coverage-by-day sees a local import.
+    const coverage = records.filter((r) => r.chain.kind === 'coverage');
+    expect(coverage.map((r) => (r.data as { logFile: string }).logFile).sort()).toEqual(files.map((f) => f.key).sort());
+    expect(coverage.every((r) => r.chain.id.startsWith('coverage:local/'))).toBe(true);
 
     const second = await backfillCli(['--dir', FIXTURE_BUCKET_DIR, '--json', '--no-progress', ...target(a)]);
     expect(second.code).toBe(0);
@@ -180,6 +232,7 @@ describe('immutrail backfill on moto', () => {
       [['--dir', FIXTURE_BUCKET_DIR, '--source-bucket', 'b', ...target(a)], /not both/],
       [['--dir', FIXTURE_BUCKET_DIR, '--prefix', 'AWSLogs/', ...target(a)], /--prefix goes with --source-bucket/],
       [['--dir', join(work, 'nope'), ...target(a)], /is not a folder/],
+      [['--dir', emptyDir(), ...target(a)], /holds no CloudTrail log files/],
       [['--dir', FIXTURE_BUCKET_DIR, '--bucket', a.bucket, '--table', a.table, '--endpoint', moto.target.endpoint!], /missing --origin/],
       [['--dir', FIXTURE_BUCKET_DIR, '--shard', 'Not A Shard', ...target(a)], /--shard/],
       [['--dir', FIXTURE_BUCKET_DIR, ...target(a), '--retention-days', 'ten'], /--retention-days must be a whole number/],

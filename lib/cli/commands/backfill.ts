@@ -3,8 +3,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { ArchiveWriter } from '../../aws/archive-writer';
+import { AttestationStore } from '../../aws/attestation-store';
 import { ChainStore } from '../../aws/chain-store';
 import { clientConfig } from '../../aws/client-config';
+import { DEFAULT_SIGMA_RULE_DIR, loadSigmaRules, parseDetectionConfig, runDetectors, type DetectionContext } from '../../core/detect';
 import { SHARD_PATTERN } from '../../core/layout';
 import { backfill, type BackfillSummary } from '../../trail/backfill';
 import { captureRouter } from '../../trail/capture';
@@ -26,6 +28,7 @@ interface BackfillFlags extends TargetOptions {
   digests: boolean;
   json?: boolean;
   progress: boolean;
+  publishAlerts?: boolean;
 }
 
 export function formatBackfillSummary(s: BackfillSummary): string {
@@ -36,7 +39,8 @@ export function formatBackfillSummary(s: BackfillSummary): string {
     `  archived       ${s.archived}`,
     `  already there  ${s.alreadyThere}`,
     `  quarantined    ${s.quarantined}`,
-    `  skipped        ${s.skipped} (not captured by the stack's filter)`,
+    `  skipped        ${s.skipped} (outside the capture filter: read-only calls unless --capture-read-only, service events)`,
+    `  alerts         ${s.alerts} archived${s.alerts > 0 ? (s.published ? ', queued for publication' : ', not published (--publish-alerts to send them)') : ''}`,
   ];
   if (s.digestsVerified || s.digestMismatches.length) out.push(`  digests        ${s.digestsVerified} verified, ${s.digestMismatches.length} mismatched`);
   out.push(`  time           ${(s.durationMs / 1000).toFixed(1)} s`);
@@ -76,6 +80,7 @@ export function registerBackfill(program: Command): void {
       .option('--capture-read-only', "also import read-only calls (match the stack's captureReadOnlyApiCalls)")
       .option('--retention-days <n>', 'Object Lock retention set on each object written; 0 relies on the bucket default', parseIntOption('--retention-days'), 0)
       .option('--no-digests', "do not check files against CloudTrail's digest files (S3 sources)")
+      .option('--publish-alerts', "also publish the alerts raised on imported events (the stack's alert outbox sends them); without it they are archived only")
       .option('--json', 'print the summary as JSON')
       .option('--no-progress', 'no progress bar'),
   ).action(async (flags: BackfillFlags) => {
@@ -87,11 +92,23 @@ export function registerBackfill(program: Command): void {
     let s3Client: S3Client | undefined;
     const s3 = () => (s3Client ??= new S3Client(clientConfig(target.aws)));
     const source = sourceOf(flags, s3);
+    if (source.bucket === null && (await source.list()).length === 0) {
+      throw new UsageError(`--dir ${flags.dir} holds no CloudTrail log files (*.json or *.json.gz, digest files excluded)`);
+    }
     const ddb = new DynamoDBClient(clientConfig(target.aws));
+    // The detectors the ingest Lambda runs, configured from the same IMMUTRAIL_* variables (defaults otherwise).
+    const sigma = loadSigmaRules([{ dir: DEFAULT_SIGMA_RULE_DIR, origin: 'project' }]);
+    const context: DetectionContext = {
+      config: parseDetectionConfig(process.env),
+      attestations: new AttestationStore(ddb, table),
+      trustedKeys: [],
+      sigmaRules: sigma.rules,
+    };
     const deps = {
       store: new ChainStore(ddb, table),
       archive: new ArchiveWriter(s3(), { bucket, retentionDays: flags.retentionDays }),
       origin,
+      detect: (record: Parameters<typeof runDetectors>[0]) => runDetectors(record, context),
       onError: (stage: string, err: unknown) => process.stderr.write(`immutrail: warning: ${stage} not updated: ${(err as Error).message}\n`),
     };
     try {
@@ -107,6 +124,7 @@ export function registerBackfill(program: Command): void {
         coverageShard: flags.shard,
         digest: source.bucket !== null && flags.digests ? new BucketDigestLookup(new TrailBucket(s3(), source.bucket)) : undefined,
         onProgress: (done, total) => bar.update(done, total),
+        publishAlerts: flags.publishAlerts === true,
       });
     } catch (err) {
       bar.stop();
