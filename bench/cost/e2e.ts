@@ -265,7 +265,7 @@ async function main(): Promise<void> {
     const drained = { invocations: 0, messages: 0, failures: 0 };
     const drain = async () => {
       phase = 'ingest';
-      const d = await drainQueue(sqs, { url: stack.queueUrl, arn: queueArn, region: target.region }, handler, { idleRounds: 1 });
+      const d = await drainQueue(sqs, { url: stack.queueUrl, arn: queueArn, region: target.region }, handler, { idleRounds: 1, retryFailedAtOnce: true });
       phase = null;
       drained.invocations += d.invocations;
       drained.messages += d.messages;

@@ -175,6 +175,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       };
       const r = await drainQueue(sqs, { url: stack.queueUrl, arn: queueArn, region }, handler, {
         onBatch: (x) => bar.update(x.messages, expected),
+        retryFailedAtOnce: true,
       });
       bar.stop();
       ingestTotals.invocations += r.invocations;

@@ -25,12 +25,14 @@ export function stagingObjects(s3: S3Client, bucket: string, prefix: string): St
 export function trailLane(deps: ObjectReconcileDeps): TrailLane {
   return {
     bucket: deps.trail.bucket,
-    async reconcile(keys) {
-      const results = await reconcileObjects(deps, keys);
+    async reconcile(keys, opts = {}) {
+      const settings = { ...deps.settings, ...(opts.deferMissedLive ? { deferMissedLive: opts.deferMissedLive } : {}) };
+      const results = await reconcileObjects({ ...deps, settings }, keys);
       let recovered = 0;
       for (const r of results) if (r.status === 'reconciled') recovered += r.outcome.recovered;
       return {
         failed: results.filter((r) => r.status === 'failed').map((r) => r.key),
+        deferred: results.filter((r) => r.status === 'deferred').map((r) => r.key),
         recovered,
         files: results.filter((r) => r.status === 'reconciled').length,
       };

@@ -16,6 +16,14 @@ export { FALLBACK_SHARD } from './live-route';
  */
 export const DETECTOR_FAILOPEN_ATTEMPT = 3;
 
+/**
+ * How long the live lane may take to deliver an event: Firehose's longest
+ * buffering window (900 s), the queue's batching window and a margin. A trail
+ * file announced sooner than this after an event it holds, that the live lane
+ * should have delivered and has not, waits once for it (issue 19, defect 10).
+ */
+export const LIVE_LANE_MAX_LAG_MS = 20 * 60_000;
+
 /** Where the live lane's transport (Firehose) stages its batches: newline-delimited EventBridge envelopes. */
 export interface StagingObjects {
   bucket: string;
@@ -26,8 +34,12 @@ export interface StagingObjects {
 /** The trail lane: CloudTrail log files announced by the trail bucket, reconciled into the same chains. */
 export interface TrailLane {
   bucket: string;
-  /** Reconciles the files; returns the keys that failed (their messages are retried). */
-  reconcile(keys: readonly string[]): Promise<{ failed: string[]; recovered: number; files: number }>;
+  /**
+   * Reconciles the files; returns the keys that failed and those deferred
+   * (their messages are retried). With `deferMissedLive`, a file holding
+   * recent events the live lane has not delivered yet is deferred, not reconciled.
+   */
+  reconcile(keys: readonly string[], opts?: { deferMissedLive?: { noticeTime: number; maxLagMs: number } }): Promise<{ failed: string[]; deferred?: string[]; recovered: number; files: number }>;
 }
 
 export interface IngestDeps extends CommitDeps {
@@ -51,6 +63,8 @@ export interface IngestStats {
   trailFiles: number;
   /** Events the trail lane committed (missing from the archive until then). */
   trailRecovered: number;
+  /** Trail log files held back once: live-lane events of them were not archived yet. */
+  trailDeferred: number;
   committed: number;
   duplicates: number;
   quarantined: number;
@@ -82,6 +96,7 @@ function emptyStats(messages: number): IngestStats {
     stagedObjects: 0,
     trailFiles: 0,
     trailRecovered: 0,
+    trailDeferred: 0,
     committed: 0,
     duplicates: 0,
     quarantined: 0,
@@ -174,7 +189,15 @@ export async function ingestSqsBatch(deps: IngestDeps, event: SQSEvent): Promise
 
   const attempt = Math.max(1, ...event.Records.map((m) => Number(m.attributes?.ApproximateReceiveCount ?? '1') || 1));
   await Promise.all([...pools].map(([shard, pool]) => commitPool(deps, shard, pool, attempt, stats, failed)));
-  await reconcileTrail(deps, trailKeys, stats, failed);
+  // A file's first delivery waits for a live lane that may only be slow: if it holds recent events the live lane
+  // has not delivered, it is looked at again after the visibility timeout, so they are not reported as missed.
+  for (const m of event.Records) {
+    const keys = trailKeys.get(m.messageId);
+    if (!keys) continue;
+    const first = (Number(m.attributes?.ApproximateReceiveCount ?? '1') || 1) <= 1;
+    const sent = Number(m.attributes?.SentTimestamp) || Date.now();
+    await reconcileTrail(deps, new Map([[m.messageId, keys]]), stats, failed, first ? { noticeTime: sent, maxLagMs: LIVE_LANE_MAX_LAG_MS } : undefined);
+  }
   return { response: { batchItemFailures: event.Records.filter((m) => failed.has(m.messageId)).map((m) => ({ itemIdentifier: m.messageId })) }, stats };
 }
 
@@ -252,14 +275,21 @@ async function commitPool(deps: IngestDeps, shard: string, pool: Pool, attempt: 
   }
 }
 
-async function reconcileTrail(deps: IngestDeps, byMessage: Map<string, string[]>, stats: IngestStats, failed: Set<string>): Promise<void> {
+async function reconcileTrail(
+  deps: IngestDeps,
+  byMessage: Map<string, string[]>,
+  stats: IngestStats,
+  failed: Set<string>,
+  deferMissedLive: { noticeTime: number; maxLagMs: number } | undefined,
+): Promise<void> {
   if (byMessage.size === 0 || !deps.trail) return;
   const keys = [...new Set([...byMessage.values()].flat())];
   try {
-    const out = await deps.trail.reconcile(keys);
+    const out = await deps.trail.reconcile(keys, { deferMissedLive });
     stats.trailFiles += out.files;
     stats.trailRecovered += out.recovered;
-    const bad = new Set(out.failed);
+    stats.trailDeferred += out.deferred?.length ?? 0;
+    const bad = new Set([...out.failed, ...(out.deferred ?? [])]);
     for (const [id, ks] of byMessage) if (ks.some((k) => bad.has(k))) failed.add(id);
   } catch (err) {
     deps.onError?.('-', err);

@@ -5,7 +5,7 @@ import { DEFAULT_API_SHARD } from './capture';
 import type { DigestLookup } from './digest';
 import { LogFileError } from './errors';
 import { parseTrailKey } from './key-layout';
-import { coverageRecordId, reconcileLogFile, type ReconcileDeps, type ReconcileOutcome, type ReconcileSettings } from './reconcile';
+import { coverageRecordId, MissedLiveDeferred, reconcileLogFile, type ReconcileDeps, type ReconcileOutcome, type ReconcileSettings } from './reconcile';
 import { corruptLogFileAlert } from './trail-alerts';
 import type { TrailBucket } from './trail-bucket';
 
@@ -21,6 +21,7 @@ export type ObjectResult =
   | { key: string; status: 'already-covered' }
   | { key: string; status: 'ignored'; reason: string }
   | { key: string; status: 'unreadable'; code: string; reason: string; alert: Alert | null }
+  | { key: string; status: 'deferred'; missing: number }
   | { key: string; status: 'failed'; error: unknown };
 
 export const DEFAULT_SWEEP_HOURS = 3;
@@ -57,6 +58,7 @@ export async function reconcileObjects(deps: ObjectReconcileDeps, keys: readonly
       results.push({ key, status: 'reconciled', outcome });
     } catch (err) {
       if (err instanceof LogFileError) results.push(await reportUnreadable(deps, key, err));
+      else if (err instanceof MissedLiveDeferred) results.push({ key, status: 'deferred', missing: err.missing });
       else results.push({ key, status: 'failed', error: err });
     }
   }

@@ -10,6 +10,18 @@ import type { DigestLookup } from './digest';
 import { readLogFile } from './log-file';
 import { digestMismatchAlert, missedEventsAlert, missedEventsAlertId } from './trail-alerts';
 
+/** A log file held back once because live-lane events of it were not archived yet (see ReconcileSettings.deferMissedLive). */
+export class MissedLiveDeferred extends Error {
+  readonly code = 'MISSED_LIVE_DEFERRED';
+  constructor(
+    readonly key: string,
+    readonly missing: number,
+  ) {
+    super(`${missing} event(s) of ${key} the live lane should have delivered are not archived yet; the file is looked at again later`);
+    this.name = 'MissedLiveDeferred';
+  }
+}
+
 /** One coverage record per log file: reconciling the same file twice commits it once. */
 export const coverageRecordId = (bucket: string, key: string): string => `coverage:${bucket}/${key}`;
 
@@ -32,6 +44,14 @@ export interface ReconcileSettings {
   coverage?: boolean;
   /** Raise the "EventBridge missed N events" alert. @default true for 'trail-log' */
   alertOnMissed?: boolean;
+  /**
+   * When the file holds events the live lane should have delivered and has not,
+   * and the newest of them is younger than `maxLagMs` at `noticeTime` (the live
+   * lane may only be slow), commit nothing and throw MissedLiveDeferred: the
+   * file is looked at again after the queue's visibility timeout, when such
+   * events are found archived and only real misses alert (issue 19, defect 10).
+   */
+  deferMissedLive?: { noticeTime: number; maxLagMs: number };
   /** CloudTrail's digest files, to check the log file's hash and cite it in the coverage record. */
   digest?: DigestLookup;
   maxBytes?: number;
@@ -78,6 +98,8 @@ interface Captured {
   hour: string;
   /** The live lane (EventBridge) would have delivered it: only these count as missed by it. */
   live: boolean;
+  /** The record's eventTime ('' when it has none). */
+  time: string;
 }
 
 /** Ids of the captured records (and their event ids) already committed, one id-set read per shard and hour. */
@@ -138,7 +160,7 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
       continue;
     }
     const live = !settings.live || !isObject(raw) || settings.live(raw) !== null;
-    captured.push({ draft: draftOf(raw, i), shard, eventId: eventIdOf(raw), hour: hourOf(timeOf(raw)), live });
+    captured.push({ draft: draftOf(raw, i), shard, eventId: eventIdOf(raw), hour: hourOf(timeOf(raw)), live, time: timeOf(raw) });
   }
 
   // An event counts as archived under its event id (however it arrived) or under this draft's own id.
@@ -172,6 +194,10 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
   const alertOnMissed = bucket !== null && (settings.alertOnMissed ?? channel === 'trail-log');
   // Read-only calls the trail lane captures were never sent live: they are not "missed".
   const missedLive = missing.filter((m) => m.live);
+  const defer = settings.deferMissedLive;
+  if (defer && alertOnMissed && missedLive.some((m) => Date.parse(m.time) > defer.noticeTime - defer.maxLagMs)) {
+    throw new MissedLiveDeferred(input.key, missedLive.length);
+  }
   const missedIds = missedLive.map((m) => m.eventId ?? m.draft.id);
   const missedAlert = (n: number, eventTime: string, record: RecordLocation | null): Alert =>
     missedEventsAlert({ bucket: bucket as string, key: input.key, missed: n, eventIds: missedIds, eventTime, record });

@@ -77,7 +77,7 @@ describe('detection through the real ingest path: drift, unsigned launch, attest
     await live.flush();
     await notices.flush();
     const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    const drained = await drainQueue(sqs, { url: stack.queueUrl, arn, region: moto.target.region }, async (event) => (await ingestSqsBatch(runtime.deps, event)).response);
+    const drained = await drainQueue(sqs, { url: stack.queueUrl, arn, region: moto.target.region }, async (event) => (await ingestSqsBatch(runtime.deps, event)).response, { retryFailedAtOnce: true });
     expect(drained).toMatchObject({ messages: 1, failures: 0 });
 
     const received: { kind: string; rule: string; severity: string; eventId: string | null; resource: string | null; subject: string; record: unknown }[] = [];

@@ -47,13 +47,13 @@ function envelope(r: Rec) {
 }
 
 /** S3's "Object Created" event as the objects rule puts it on the queue. */
-function objectCreated(bucket: string, key: string, receiveCount = 1): SQSRecord {
+function objectCreated(bucket: string, key: string, receiveCount = 1, sentAt = Date.now()): SQSRecord {
   const body = { version: '0', id: randomUUID(), 'detail-type': 'Object Created', source: 'aws.s3', account: '111122223333', time: new Date().toISOString(), region: 'us-east-1', resources: [`arn:aws:s3:::${bucket}`], detail: { version: '0', bucket: { name: bucket }, object: { key, size: 1 } } };
   return {
     messageId: randomUUID(),
     receiptHandle: 'rh',
     body: JSON.stringify(body),
-    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', SenderId: 'events', ApproximateFirstReceiveTimestamp: '0' },
+    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: String(sentAt), SenderId: 'events', ApproximateFirstReceiveTimestamp: '0' },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -138,6 +138,9 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
   }
 
   const trailNotices = () => files.map((f) => objectCreated(manifest.trailBucket, f.key));
+  /** Notices sent as CloudTrail sends them: a few minutes after the newest event of the file. */
+  const newest = (records: readonly Rec[]) => Math.max(...records.map((r) => Date.parse(String(r.eventTime))));
+  const promptNotices = () => files.map((f) => objectCreated(manifest.trailBucket, f.key, 1, newest(f.records) + 5 * 60_000));
 
   it('a staged batch becomes one object per shard, and its trail files, arriving later, add nothing but coverage', async () => {
     const a = await createTestArchive(moto.target);
@@ -168,7 +171,15 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
     const missedWrites = writeIds.filter((id) => !sentLive.some((r) => r.eventID === id));
     expect(missedWrites.length).toBeGreaterThan(0);
     await ingestSqsBatch(deps, sqsEvent([await stage(sentLive)]));
-    const trail = await ingestSqsBatch(deps, sqsEvent(trailNotices()));
+    // First delivery, five minutes after the events: files that miss live-lane events wait (the live lane may
+    // only be slow), and commit nothing.
+    const notices = promptNotices();
+    const waiting = await ingestSqsBatch(deps, sqsEvent(notices));
+    expect(waiting.stats.trailDeferred).toBeGreaterThan(0);
+    expect(waiting.response.batchItemFailures.length).toBe(waiting.stats.trailDeferred);
+    // After the visibility timeout the queue delivers them again: now they are recovered, and alerted.
+    const again = notices.filter((m) => waiting.response.batchItemFailures.some((f) => f.itemIdentifier === m.messageId));
+    const trail = await ingestSqsBatch(deps, sqsEvent(again.map((m) => ({ ...m, attributes: { ...m.attributes, ApproximateReceiveCount: '2' } }))));
     expect(trail.response.batchItemFailures).toEqual([]);
     const records = await archived(a);
     const ids = eventIds(records);
@@ -195,8 +206,10 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
     const invocations = [0, 1, 2, 3].map((w) => shuffled.filter((_, i) => i % 4 === w));
     const results = await Promise.all(invocations.map((batch) => ingestSqsBatch(deps, sqsEvent(batch))));
     // A writer that lost every compare-and-swap retry reports its messages; the queue redelivers them.
+    // (and trail files whose live events were not archived yet wait once): the queue redelivers them.
     const retry = results.flatMap((r, w) => r.response.batchItemFailures.map((f) => invocations[w].find((m) => m.messageId === f.itemIdentifier)!));
-    if (retry.length > 0) expect((await ingestSqsBatch(deps, sqsEvent(retry))).response.batchItemFailures).toEqual([]);
+    const redelivered = retry.map((m) => ({ ...m, attributes: { ...m.attributes, ApproximateReceiveCount: '2' } }));
+    if (retry.length > 0) expect((await ingestSqsBatch(deps, sqsEvent(redelivered))).response.batchItemFailures).toEqual([]);
     const report = await verify(a);
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
@@ -249,5 +262,33 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
     expect(records.filter((r) => r.chain.kind === 'quarantine')).toHaveLength(1);
     expect(alertsOf(records, 'missed-events')).toEqual([]);
     expect(trail.stats.trailRecovered).toBe(0);
+  });
+
+  // Issue 19, defect 10: missed-events alerts fired for events only queued behind a slow live lane.
+  it('a trail file that arrives before its events\' live batch waits once, then finds them archived: no missed alert', async () => {
+    const a = await createTestArchive(moto.target);
+    const deps = lanes(a);
+    const [file] = files;
+    const notice = objectCreated(manifest.trailBucket, file.key, 1, newest(file.records) + 5 * 60_000);
+    const early = await ingestSqsBatch(deps, sqsEvent([notice]));
+    expect(early.stats.trailDeferred).toBe(1);
+    expect(early.response.batchItemFailures).toEqual([{ itemIdentifier: notice.messageId }]);
+    expect(await archived(a)).toEqual([]);
+    // The live lane catches up, then the queue delivers the file again.
+    await ingestSqsBatch(deps, sqsEvent([await stage(file.records.filter(isWrite))]));
+    const later = await ingestSqsBatch(deps, sqsEvent([{ ...notice, attributes: { ...notice.attributes, ApproximateReceiveCount: '2' } }]));
+    expect(later.response.batchItemFailures).toEqual([]);
+    expect(later.stats).toMatchObject({ trailFiles: 1, trailRecovered: 0 });
+    expect(alertsOf(await archived(a), 'missed-events')).toEqual([]);
+  });
+
+  it('a file announced long after its events (a backfill, the hourly sweep) does not wait: what the live lane missed is recovered and alerted at once', async () => {
+    const a = await createTestArchive(moto.target);
+    const deps = lanes(a);
+    const [file] = files;
+    const late = await ingestSqsBatch(deps, sqsEvent([objectCreated(manifest.trailBucket, file.key, 1, newest(file.records) + 3 * 3_600_000)]));
+    expect(late.response.batchItemFailures).toEqual([]);
+    expect(late.stats.trailDeferred).toBe(0);
+    expect(alertsOf(await archived(a), 'missed-events')).toHaveLength(1);
   });
 });
