@@ -1,5 +1,8 @@
 import { PutObjectCommand, S3Client, GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientConfig } from '../../lib/aws/client-config';
 import { S3Source } from '../../lib/aws/s3-source';
@@ -29,6 +32,18 @@ describe('the immutrail CLI against an archive on moto', () => {
     const ok = await cli('verify', ...where, '--signing-key', stack.signingKeyId, '--no-progress');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/OK: every record, link and checkpoint verifies/);
+
+    // The public key from KMS, then verification with nothing but that file.
+    const pemFile = join(mkdtempSync(join(tmpdir(), 'immutrail-pk-')), 'checkpoint-key.pem');
+    const exported = await cli('public-key', ...where, '--signing-key', stack.signingKeyId, '--out', pemFile);
+    expect(exported.code).toBe(0);
+    expect(readFileSync(pemFile, 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+-----END PUBLIC KEY-----\n$/);
+    const offline = await cli('verify', ...where, '--public-key', pemFile, '--no-progress');
+    expect(offline.code).toBe(0);
+    const noKey = await cli('public-key', ...where);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr.trim().split('\n')).toHaveLength(1);
+    expect(noKey.stderr).toMatch(/--signing-key/);
 
     const json = await cli('verify', ...where, '--signing-key', stack.signingKeyId, '--json');
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, records: sealedCount, checkpoints: { valid: 1, latest: { size: sealedCount } } });
