@@ -14,6 +14,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CHECKPOINTS_PREFIX } from '../core/layout';
 import { ALARM_PERIOD, AlertChannel } from './alerts';
+import { addPipelineAlarms } from './pipeline-alarms';
 import { ArchiveBucket } from './archive-bucket';
 import { type AuditTrailProps, type ResolvedAuditTrailProps, resolveAuditTrailProps } from './audit-trail-props';
 import { AuditTrailConfigError } from './errors';
@@ -378,6 +379,8 @@ export class AuditTrail extends Construct {
       this.schedule('WatchdogSchedule', scheduleNames.watchdog, WATCHDOG_INTERVAL, watchdog.fn);
       this.watchdogFunction = watchdog.fn;
     }
+
+    addPipelineAlarms(alerts, { ingest: ingest.fn, reconcile: this.reconcileFunction, watchdog: this.watchdogFunction });
   }
 
   /**
