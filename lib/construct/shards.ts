@@ -1,13 +1,14 @@
 /**
- * The shard model. EventBridge gives an SQS target one fixed MessageGroupId, so
- * a shard is realised as one rule/target pair per (shard, event family): every
- * event a shard captures reaches the FIFO queue in that shard's message group
- * and therefore in that shard's hash chain. A family may be split across shards
- * by source account; the plan guarantees each event matches exactly one route,
- * so no event is chained twice and none falls between two shards.
+ * The shard model. A shard is one hash chain. The plan expands the `shards`
+ * prop into routes, one per (shard, event family): each route is one capture
+ * rule of the live lane, and the ingest handler puts an event into the shard of
+ * the route that matches it (shardForEvent in event-patterns.ts), for both lanes
+ * alike. A family may be split across shards by source account, one chain per
+ * account included (`perAccount`); the plan guarantees each event matches
+ * exactly one route, so no event is chained twice and none falls between two
+ * shards.
  *
- * CDK-free on purpose: the reconcile Lambda routes backfilled events with the
- * same plan (see shardForEvent in event-patterns.ts).
+ * CDK-free on purpose: the handlers route with the same plan.
  */
 import { SHARD_PATTERN } from '../core/layout';
 import { AuditTrailConfigError } from './errors';
@@ -23,6 +24,13 @@ export interface ShardSpec {
    * capture every account not claimed by another shard of the same family.
    */
   readonly accounts?: readonly string[];
+  /**
+   * One chain per account of `accounts` (an organization's members): shard
+   * `<id>-<account>` for each, so that a busy account never contends with
+   * another for a shard head. Requires `accounts`; ids stay at most 19
+   * characters so that `<id>-<account>` is a shard id. @default false
+   */
+  readonly perAccount?: boolean;
 }
 
 /** Shard id (SHARD_PATTERN in lib/core/layout.ts) -> what it captures. */
@@ -85,11 +93,39 @@ function validateShard(id: string, spec: ShardSpec): void {
   }
 }
 
+/** Replaces each `perAccount` shard by one shard per account, `<id>-<account>`. */
+export function expandPerAccount(shards: ShardMap): ShardMap {
+  const out: Record<string, ShardSpec> = {};
+  for (const [id, spec] of Object.entries(shards)) {
+    if (spec.perAccount !== true) {
+      if (spec.perAccount !== undefined && spec.perAccount !== false) {
+        throw new AuditTrailConfigError('INVALID_SHARD_ID', `shard "${id}": perAccount must be true or false`);
+      }
+      out[id] = spec;
+      continue;
+    }
+    if (!spec.accounts || spec.accounts.length === 0) {
+      throw new AuditTrailConfigError('INVALID_ACCOUNT', `shard "${id}": perAccount needs the accounts to give a chain each`);
+    }
+    for (const account of spec.accounts) {
+      const name = `${id}-${account}`;
+      if (Object.hasOwn(shards, name) || Object.hasOwn(out, name)) {
+        throw new AuditTrailConfigError('OVERLAPPING_SHARDS', `shard "${name}" of "${id}" (perAccount) is also defined on its own`);
+      }
+      out[name] = { families: spec.families, accounts: [account] };
+    }
+  }
+  return out;
+}
+
 /**
  * Validates a shard map and expands it into rule/target routes, in a stable
  * order (shard id, then family order), so logical ids do not move between synths.
  */
-export function planShards(shards: ShardMap = DEFAULT_SHARDS): ShardRoute[] {
+export function planShards(input: ShardMap = DEFAULT_SHARDS): ShardRoute[] {
+  // The shards as given first (ids, families, accounts), then those perAccount makes, which must be shard ids too.
+  for (const [id, spec] of Object.entries(input)) validateShard(id, spec);
+  const shards = expandPerAccount(input);
   const ids = Object.keys(shards).sort();
   if (ids.length === 0) throw new AuditTrailConfigError('NO_SHARDS', 'at least one shard is required');
   for (const id of ids) validateShard(id, shards[id]);

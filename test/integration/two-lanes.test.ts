@@ -10,6 +10,8 @@ import type { AuditRecord } from '../../lib/core/record';
 import { stagingObjects, trailLane } from '../../lib/ingest/lanes-runtime';
 import { ingestSqsBatch, type IngestDeps } from '../../lib/ingest/sqs-batch';
 import { captureRouter } from '../../lib/trail/capture';
+import { planShards } from '../../lib/construct/shards';
+import { liveRouter } from '../../lib/ingest/live-route';
 import { readLogFile } from '../../lib/trail/log-file';
 import { BucketDigestLookup } from '../../lib/trail/digest';
 import { TrailBucket } from '../../lib/trail/trail-bucket';
@@ -290,5 +292,37 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
     expect(late.response.batchItemFailures).toEqual([]);
     expect(late.stats.trailDeferred).toBe(0);
     expect(alertsOf(await archived(a), 'missed-events')).toHaveLength(1);
+  });
+
+  // Issue 14: with one chain per account, both lanes put an account's events into its own chain, once.
+  it('with perAccount shards, both lanes route each event into its account\'s chain, and archive it once', async () => {
+    const a = await createTestArchive(moto.target);
+    const accounts = [...new Set(writes.map((r) => String(r.recipientAccountId)))].sort();
+    expect(accounts.length).toBeGreaterThan(1);
+    const plan = planShards({ member: { families: ['api'], accounts, perAccount: true }, rest: { families: ['api'] } });
+    const base = lanes(a);
+    const trail = new TrailBucket(s3, manifest.trailBucket);
+    const deps: IngestDeps = {
+      ...base,
+      route: liveRouter(plan),
+      trail: trailLane({
+        ...base,
+        trail,
+        settings: { route: captureRouter({ captureReadOnly: false, plan }), live: captureRouter({ captureReadOnly: false, plan }), coverageShard: 'rest' },
+        digests: () => new BucketDigestLookup(trail),
+      }),
+    };
+    await ingestSqsBatch(deps, sqsEvent([await stage(writes.filter((_, i) => i % 2 === 0))]));
+    const late = files.map((f) => objectCreated(manifest.trailBucket, f.key, 1, newest(f.records) + 3 * 3_600_000));
+    expect((await ingestSqsBatch(deps, sqsEvent(late))).response.batchItemFailures).toEqual([]);
+    const records = await committed(a);
+    const events = records.filter((r) => r.chain.kind === 'event');
+    expect(new Set(eventIds(events))).toEqual(new Set(writeIds));
+    expect(eventIds(events)).toHaveLength(writeIds.length);
+    for (const r of events) {
+      const account = (r.data as { event: { account: string } }).event.account;
+      expect(r.chain.shard, r.chain.id).toBe(`member-${account}`);
+    }
+    expect((await verify(a)).ok).toBe(true);
   });
 });

@@ -84,6 +84,40 @@ describe('planShards', () => {
   });
 });
 
+// Issue 14: one chain per account of an organization, so a busy account never contends with another for a shard head.
+describe('planShards: perAccount', () => {
+  const org: ShardMap = {
+    member: { families: ['api', 'ec2'], accounts: ['111122223333', '444455556666'], perAccount: true },
+    rest: { families: ['api', 'ec2'] },
+  };
+
+  it('gives each listed account its own shard per family, and the rest of the organization the catch-all', () => {
+    const plan = planShards(org);
+    expect(plan.filter((r) => r.family === 'api')).toEqual([
+      { shard: 'member-111122223333', family: 'api', accounts: ['111122223333'] },
+      { shard: 'member-444455556666', family: 'api', accounts: ['444455556666'] },
+      { shard: 'rest', family: 'api', excludeAccounts: ['111122223333', '444455556666'] },
+    ]);
+    const event = (account: string) => apiCall({ readOnly: false }, account);
+    expect(shardForEvent(event('111122223333'), plan, WRITES_ONLY)).toBe('member-111122223333');
+    expect(shardForEvent(event('444455556666'), plan, WRITES_ONLY)).toBe('member-444455556666');
+    expect(shardForEvent(event('777788889999'), plan, WRITES_ONLY)).toBe('rest');
+  });
+
+  it('refuses perAccount without accounts, an id too long to take an account, and a clash with a shard of that name', () => {
+    expect(codeOf(() => planShards({ member: { families: ['api'], perAccount: true } }))).toBe('INVALID_ACCOUNT');
+    expect(codeOf(() => planShards({ 'a-very-long-shard-name': { families: ['api'], accounts: ['111122223333'], perAccount: true } }))).toBe('INVALID_SHARD_ID');
+    expect(
+      codeOf(() =>
+        planShards({
+          member: { families: ['api'], accounts: ['111122223333'], perAccount: true },
+          'member-111122223333': { families: ['ec2'], accounts: ['111122223333'] },
+        }),
+      ),
+    ).toBe('OVERLAPPING_SHARDS');
+  });
+});
+
 describe('routePattern', () => {
   it('gives each family its documented source and detail-types', () => {
     for (const route of planShards(DEFAULT_SHARDS)) {
