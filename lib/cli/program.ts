@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   query: async () => (await import('./commands/query')).registerQuery,
   attest: async () => (await import('./commands/attest')).registerAttest,
   backfill: async () => (await import('./commands/backfill')).registerBackfill,
+  'org-policy': async () => (await import('./commands/org-policy')).registerOrgPolicy,
 };
 
 /** The program with the command `only` registered, or every command when `only` names none (help, a typo). */

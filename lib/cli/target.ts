@@ -19,6 +19,8 @@ export interface ResolvedTarget {
   table?: string;
   signingKey?: string;
   origin?: string;
+  /** Every output of the stack named by --stack (absent without it). */
+  outputs?: Readonly<Record<string, string>>;
 }
 
 export function awsTarget(o: TargetOptions): AwsTarget {
@@ -47,6 +49,7 @@ export async function resolveTarget(o: TargetOptions): Promise<ResolvedTarget> {
     t.table ??= outputs.TableName;
     t.signingKey ??= outputs.SigningKeyArn;
     t.origin ??= outputs.Origin;
+    t.outputs = outputs;
   }
   return t;
 }

@@ -87,6 +87,15 @@ export interface AuditTrailProps {
   readonly trailPrefix?: string;
   /** KMS key the trail encrypts its log files with, if any. */
   readonly trailKey?: kms.IKey;
+  /**
+   * The account that owns trailBucket, when it is not this one (an
+   * organization trail's bucket in the log-archive account): this account's
+   * default event bus then accepts that account's events, so the bucket's
+   * "Object Created" events forwarded from there reach the objects rule.
+   * `immutrail org-policy` prints what the log-archive account must add.
+   * @default the trail bucket is in this account
+   */
+  readonly trailBucketAccount?: string;
   /** Name or ARN of the trail to watch (logging, multi-region, validation, selectors). Enables the watchdog. */
   readonly trailName?: string;
   /** Alert when no event at all arrived for this long. Setting it enables the watchdog even without a trail. @default 60 */

@@ -131,6 +131,8 @@ export class AuditTrail extends Construct {
   readonly ingestFunction: lambda.IFunction;
   readonly sealFunction: lambda.IFunction;
   readonly reconcileFunction?: lambda.IFunction;
+  /** The roles that read the trail's log files (ingest, and reconcile's sweep): what a log-archive account's bucket and key policies name. */
+  readonly trailReaders: iam.IRole[] = [];
   readonly watchdogFunction?: lambda.IFunction;
   /** Glue table, Athena workgroup and named queries over the archive (absent when queryCatalog is false). */
   readonly queryCatalog?: QueryCatalog;
@@ -316,7 +318,10 @@ export class AuditTrail extends Construct {
     );
     grantChainWriter(ingest.role, this.resources);
     grantStagingRead(ingest.role, staging.bucket, STAGING_LIVE_PREFIX);
-    if (props.trailBucket) grantTrailRead(ingest.role, props.trailBucket, config.trailPrefix, props.trailKey);
+    if (props.trailBucket) {
+      grantTrailRead(ingest.role, props.trailBucket, config.trailPrefix, props.trailKey);
+      this.trailReaders.push(ingest.role);
+    }
     ingest.fn.addEventSource(
       new sources.SqsEventSource(this.queue, {
         batchSize: INGEST_BATCH_SIZE,
@@ -353,6 +358,7 @@ export class AuditTrail extends Construct {
       );
       grantChainWriter(reconcile.role, this.resources);
       grantTrailRead(reconcile.role, props.trailBucket, config.trailPrefix, props.trailKey);
+      this.trailReaders.push(reconcile.role);
       // New log files reach ingest through the objects rule; reconcile sweeps
       // the trail bucket every hour for any whose notification was lost.
       this.schedule('ReconcileSweep', scheduleNames.reconcile, RECONCILE_SWEEP_INTERVAL, reconcile.fn);
@@ -381,6 +387,7 @@ export class AuditTrail extends Construct {
     }
 
     addPipelineAlarms(alerts, { ingest: ingest.fn, reconcile: this.reconcileFunction, watchdog: this.watchdogFunction });
+    if (props.trailBucketAccount !== undefined) this.acceptTrailEventsFrom(props.trailBucketAccount);
   }
 
   /**
@@ -462,6 +469,25 @@ export class AuditTrail extends Construct {
       );
     }
     return grants.reduce((a, b) => a.combine(b));
+  }
+
+  /**
+   * The organization trail's bucket is in another account (log archive): its
+   * "Object Created" events are forwarded by a rule there to this account's
+   * default bus, which must accept them (lib/construct/org-access.ts).
+   */
+  private acceptTrailEventsFrom(account: string): void {
+    if (!/^\d{12}$/.test(account)) throw new AuditTrailConfigError('INVALID_ACCOUNT', `trailBucketAccount "${account}" is not a 12-digit account id`);
+    new events.CfnEventBusPolicy(this, 'TrailAccountEvents', {
+      eventBusName: 'default',
+      statementId: `immutrail-trail-events-${account}`,
+      statement: {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${Aws.PARTITION}:iam::${account}:root` },
+        Action: 'events:PutEvents',
+        Resource: `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/default`,
+      },
+    });
   }
 
   private schedule(id: string, ruleName: string, every: Duration, fn: lambda.IFunction): events.Rule {

@@ -40,6 +40,7 @@ export const CONTEXT_KEYS = [
   'trailPrefix',
   'trailName',
   'trailKeyArn',
+  'trailBucketAccount',
   'liveBatchingWindowSeconds',
 ] as const;
 
@@ -127,6 +128,7 @@ export function auditTrailPropsFromContext(scope: Construct): AuditTrailProps {
     witnessBucket: witnessBucketArn ? s3.Bucket.fromBucketArn(scope, 'ContextWitnessBucket', witnessBucketArn) : undefined,
     trailBucket: trailBucketName ? s3.Bucket.fromBucketName(scope, 'ContextTrailBucket', trailBucketName) : undefined,
     trailPrefix: str(scope, 'trailPrefix'),
+    trailBucketAccount: str(scope, 'trailBucketAccount'),
     trailKey: trailKeyArn ? kms.Key.fromKeyArn(scope, 'ContextTrailKey', trailKeyArn) : undefined,
     trailName: str(scope, 'trailName'),
     liveBatchingWindow: liveBatchingWindowSeconds === undefined ? undefined : Duration.seconds(liveBatchingWindowSeconds),

@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { orgAccess, OrgAccessError } from '../../construct/org-access';
+import { UsageError } from '../errors';
+import { resolveTarget, type TargetOptions } from '../target';
+
+interface OrgPolicyFlags extends TargetOptions {
+  trailBucket?: string;
+  trailPrefix?: string;
+  trailKeyArn?: string;
+  readerRoleArns?: string;
+  logArchiveAccount?: string;
+}
+
+const accountOfRole = (arn: string): string | undefined => /^arn:[a-z-]+:iam::(\d{12}):role\//.exec(arn)?.[1];
+
+/**
+ * Prints what the log-archive account must add for a stack in the audit
+ * account to read the organization trail (issue 14): bucket and key policy
+ * statements naming the stack's reader roles, and the EventBridge rule that
+ * forwards the bucket's "Object Created" events. JSON, so that nobody writes
+ * them by hand.
+ */
+export function registerOrgPolicy(program: Command): void {
+  program
+    .command('org-policy')
+    .description("print the trail bucket policy, trail key policy and EventBridge forwarding rule a log-archive account adds for this audit stack (exit 0, 2 bad usage or unreachable)")
+    .requiredOption('--trail-bucket <name>', "the organization trail's bucket (in the log-archive account)")
+    .option('--trail-prefix <prefix>', "the trail's key prefix, without AWSLogs/", '')
+    .option('--trail-key-arn <arn>', 'the KMS key the trail encrypts its log files with')
+    .option('--reader-role-arns <arns>', "comma list of the stack's roles that read log files (default: the stack's TrailReaderRoleArns output)")
+    .option('--log-archive-account <id>', 'also print the audit bus statement for this account (the stack adds it with trailBucketAccount)')
+    .option('--stack <name>', 'the deployed audit stack (its TrailReaderRoleArns output)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or us-east-1)')
+    .option('--endpoint <url>', 'AWS endpoint URL (e.g. a local emulator)')
+    .action(async (flags: OrgPolicyFlags) => {
+      const target = await resolveTarget(flags);
+      const listed = flags.readerRoleArns ?? target.outputs?.TrailReaderRoleArns;
+      if (!listed) throw new UsageError('give --reader-role-arns, or --stack of a stack deployed with trailBucketName (its TrailReaderRoleArns output)');
+      const readerRoleArns = listed.split(',').map((s) => s.trim()).filter(Boolean);
+      const auditAccount = accountOfRole(readerRoleArns[0] ?? '');
+      try {
+        const access = orgAccess({
+          trailBucket: flags.trailBucket!,
+          trailPrefix: flags.trailPrefix ?? '',
+          trailKeyArn: flags.trailKeyArn,
+          readerRoleArns,
+          auditAccount: auditAccount ?? '',
+          region: target.aws.region,
+        });
+        const printed = {
+          logArchiveAccount: {
+            trailBucketPolicyStatements: access.bucketPolicyStatements,
+            trailKeyPolicyStatements: access.keyPolicyStatements,
+            eventBridge: {
+              note: "turn on the trail bucket's EventBridge notifications, then create this rule on the default bus with the target and a role EventBridge assumes",
+              rule: { EventPattern: access.forwardRule.eventPattern },
+              target: { Arn: access.forwardRule.targetArn },
+              roleTrustPolicy: access.forwardRule.roleTrustPolicy,
+              rolePolicy: access.forwardRule.rolePolicy,
+            },
+          },
+          ...(flags.logArchiveAccount ? { auditAccount: { defaultBusPolicyStatement: access.auditBusPolicyStatement(flags.logArchiveAccount) } } : {}),
+        };
+        process.stdout.write(JSON.stringify(printed, null, 2) + '\n');
+      } catch (err) {
+        if (err instanceof OrgAccessError) throw new UsageError(err.message);
+        throw err;
+      }
+    });
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { orgAccess, OrgAccessError } from '../../../lib/construct/org-access';
+import { cli } from '../../support/cli';
+
+const ingest = 'arn:aws:iam::999988887777:role/Immutrail-AuditTrailIngestRole-ABC';
+const reconcile = 'arn:aws:iam::999988887777:role/Immutrail-AuditTrailReconcileRole-DEF';
+
+// Issue 14: the statements the log-archive account adds, printed so that nobody writes them by hand.
+describe('org-access: what the log-archive account adds for the audit stack', () => {
+  const access = orgAccess({
+    trailBucket: 'org-trail-logs',
+    trailPrefix: 'org/',
+    trailKeyArn: 'arn:aws:kms:eu-west-1:111100002222:key/k',
+    readerRoleArns: [ingest, reconcile],
+    auditAccount: '999988887777',
+    region: 'eu-west-1',
+  });
+
+  it('lets exactly the reader roles get log files under the prefix and list it, and nothing else', () => {
+    expect(access.bucketPolicyStatements).toEqual([
+      { Sid: 'ImmutrailReadTrailLogFiles', Effect: 'Allow', Principal: { AWS: [ingest, reconcile] }, Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::org-trail-logs/org/*' },
+      {
+        Sid: 'ImmutrailListTrailLogFiles',
+        Effect: 'Allow',
+        Principal: { AWS: [ingest, reconcile] },
+        Action: ['s3:ListBucket'],
+        Resource: 'arn:aws:s3:::org-trail-logs',
+        Condition: { StringLike: { 's3:prefix': 'org/*' } },
+      },
+    ]);
+    const actions = access.bucketPolicyStatements.flatMap((x) => x.Action);
+    expect(actions.some((a) => /Delete|Put|\*/.test(a))).toBe(false);
+  });
+
+  it('lets them decrypt through S3 only, and forwards only the bucket\'s new objects under the prefix to the audit bus', () => {
+    expect(access.keyPolicyStatements).toEqual([
+      expect.objectContaining({ Action: ['kms:Decrypt'], Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } }),
+    ]);
+    expect(access.forwardRule.eventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: ['org-trail-logs'] }, object: { key: [{ prefix: 'org/' }] } },
+    });
+    expect(access.forwardRule.targetArn).toBe('arn:aws:events:eu-west-1:999988887777:event-bus/default');
+    expect(access.auditBusPolicyStatement('111100002222')).toMatchObject({ Principal: { AWS: ['arn:aws:iam::111100002222:root'] }, Action: ['events:PutEvents'] });
+  });
+
+  it('refuses values that would make the statements wrong', () => {
+    expect(() => orgAccess({ trailBucket: 'b', trailPrefix: '', readerRoleArns: ['not-a-role'], auditAccount: '999988887777', region: 'eu-west-1' })).toThrow(OrgAccessError);
+    expect(() => orgAccess({ trailBucket: 'b', trailPrefix: '', readerRoleArns: [], auditAccount: '999988887777', region: 'eu-west-1' })).toThrow(OrgAccessError);
+    expect(() => access.auditBusPolicyStatement('12')).toThrow(OrgAccessError);
+  });
+});
+
+describe('immutrail org-policy', () => {
+  it('prints the statements as JSON for the given roles; a bad value or no role exits 2 with one line', async () => {
+    const ok = await cli('org-policy', '--trail-bucket', 'org-trail-logs', '--reader-role-arns', `${ingest},${reconcile}`, '--region', 'eu-west-1', '--log-archive-account', '111100002222');
+    expect(ok.code).toBe(0);
+    const printed = JSON.parse(ok.stdout);
+    expect(printed.logArchiveAccount.trailBucketPolicyStatements[0].Resource).toBe('arn:aws:s3:::org-trail-logs/*');
+    expect(printed.logArchiveAccount.trailKeyPolicyStatements).toEqual([]);
+    expect(printed.logArchiveAccount.eventBridge.target.Arn).toBe('arn:aws:events:eu-west-1:999988887777:event-bus/default');
+    expect(printed.auditAccount.defaultBusPolicyStatement.Principal.AWS).toEqual(['arn:aws:iam::111100002222:root']);
+    for (const args of [['--reader-role-arns', 'nope'], []]) {
+      const bad = await cli('org-policy', '--trail-bucket', 'org-trail-logs', ...args);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
