@@ -32,7 +32,7 @@ export interface TrailFunctionProps {
   readonly memorySize: number;
   readonly environment: Record<string, string>;
   readonly logRetention: logs.RetentionDays;
-  /** Copy the project's Sigma rules (rules/sigma) next to the handler, where it looks for them. */
+  /** Copy the project's Sigma rules (rules/sigma and rules/immutrail) next to the handler, where it looks for them. */
   readonly sigmaRules?: SigmaRulesBundling;
 }
 
@@ -41,6 +41,7 @@ function copySigmaRules(rules: SigmaRulesBundling, inputDir: string, outputDir: 
   const commands = [
     `mkdir -p "${outputDir}/rules"`,
     `cp -R "${path.join(inputDir, 'rules', 'sigma')}" "${outputDir}/rules/sigma"`,
+    `cp -R "${path.join(inputDir, 'rules', 'immutrail')}" "${outputDir}/rules/immutrail"`,
   ];
   if (rules.userRulesDir) {
     const target = path.posix.join(outputDir, path.posix.relative('/var/task', rules.userRulesInBundle));

@@ -23,11 +23,21 @@ export interface IngestRuntime {
   table: string;
 }
 
+/** immutrail's own rules (rules/immutrail, next to rules/sigma in the repository). */
+const REPO_IMMUTRAIL_RULE_DIR = join(DEFAULT_SIGMA_RULE_DIR, '..', 'immutrail');
+
 function sigmaFolders(env: NodeJS.ProcessEnv): SigmaRuleFolder[] {
   // In the Lambda bundle the rules sit next to the handler; in the repository, under rules/.
   const bundled = join(__dirname, 'rules', 'sigma');
   const dir = optionalEnv(ENV.sigmaRuleDir, env) ?? (existsSync(bundled) ? bundled : DEFAULT_SIGMA_RULE_DIR);
-  const folders: SigmaRuleFolder[] = [{ dir, origin: 'project' }];
+  // The project's rules: SigmaHQ's copies (rules/sigma), then immutrail's own (rules/immutrail).
+  // An IMMUTRAIL_SIGMA_RULE_DIR override replaces only the SigmaHQ folder.
+  const bundledOwn = join(__dirname, 'rules', 'immutrail');
+  const own = existsSync(bundledOwn) ? bundledOwn : REPO_IMMUTRAIL_RULE_DIR;
+  const folders: SigmaRuleFolder[] = [
+    { dir, origin: 'project' },
+    { dir: own, origin: 'project' },
+  ];
   const user = optionalEnv(ENV.userSigmaRuleDir, env);
   if (user) folders.push({ dir: user, origin: 'user' });
   return folders;

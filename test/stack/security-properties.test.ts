@@ -451,11 +451,14 @@ describe('functions', () => {
     };
     const assetDir = (fnId: string) =>
       path.join(s.app.outdir, assets.files[(res(fnId).Properties!.Code.S3Key as string).replace(/\.zip$/, '')].source.path);
-    const repoRules = readdirSync(path.resolve(__dirname, '../../rules/sigma')).filter((f) => f.endsWith('.yml'));
-    expect(repoRules.length).toBeGreaterThan(0);
-    expect(readdirSync(path.join(assetDir(ids.ingest), 'rules', 'sigma')).filter((f) => f.endsWith('.yml')).sort()).toEqual(
-      repoRules.sort(),
-    );
+    // SigmaHQ's copies (rules/sigma) and immutrail's own rules (rules/immutrail)
+    for (const folder of ['sigma', 'immutrail']) {
+      const repoRules = readdirSync(path.resolve(__dirname, '../../rules', folder)).filter((f) => f.endsWith('.yml'));
+      expect(repoRules.length, folder).toBeGreaterThan(0);
+      expect(readdirSync(path.join(assetDir(ids.ingest), 'rules', folder)).filter((f) => f.endsWith('.yml')).sort(), folder).toEqual(
+        repoRules.sort(),
+      );
+    }
     // the seal function runs no detectors and carries no rules
     expect(existsSync(path.join(assetDir(ids.seal), 'rules'))).toBe(false);
   });
