@@ -26,7 +26,7 @@ export interface IngestRuntime {
 /** immutrail's own rules (rules/immutrail, next to rules/sigma in the repository). */
 const REPO_IMMUTRAIL_RULE_DIR = join(DEFAULT_SIGMA_RULE_DIR, '..', 'immutrail');
 
-function sigmaFolders(env: NodeJS.ProcessEnv): SigmaRuleFolder[] {
+export function sigmaFolders(env: NodeJS.ProcessEnv): SigmaRuleFolder[] {
   // In the Lambda bundle the rules sit next to the handler; in the repository, under rules/.
   const bundled = join(__dirname, 'rules', 'sigma');
   const dir = optionalEnv(ENV.sigmaRuleDir, env) ?? (existsSync(bundled) ? bundled : DEFAULT_SIGMA_RULE_DIR);

@@ -41,7 +41,8 @@ import { useMoto } from '../support/moto';
 
 const DEPLOYER = 'arn:aws:iam::*:role/deploy-*';
 /** Every output of the stack but LiveStreamName, which names the Firehose stream moto cannot create. */
-const OUTPUTS = ['ArchiveBucketName', 'TableName', 'SigningKeyArn', 'AlertTopicArn', 'IngestQueueUrl', 'DeadLetterQueueUrl', 'StagingBucketName', 'Origin'];
+// With a trail bucket, the stack also names the roles that read its log files (for immutrail org-policy).
+const OUTPUTS = ['ArchiveBucketName', 'TableName', 'SigningKeyArn', 'AlertTopicArn', 'IngestQueueUrl', 'DeadLetterQueueUrl', 'StagingBucketName', 'Origin', 'TrailReaderRoleArns'];
 /** The fixture trail bucket's log files are under AWSLogs/, as CloudTrail writes them without a prefix of its own. */
 const TRAIL_PREFIX = 'AWSLogs/';
 
@@ -100,6 +101,7 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
     expect(described.StackStatus).toBe('CREATE_COMPLETE');
     const outputs = Object.fromEntries(described.Outputs!.map((o) => [o.OutputKey!, o.OutputValue!]));
     expect(Object.keys(outputs).sort()).toEqual([...OUTPUTS].sort());
+    expect(outputs.TrailReaderRoleArns.split(',').every((arn) => /^arn:aws:iam::\d{12}:role\//.test(arn))).toBe(true);
     expect(stack).toMatchObject({
       bucket: outputs.ArchiveBucketName,
       table: outputs.TableName,

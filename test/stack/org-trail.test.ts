@@ -24,7 +24,7 @@ describe('a trail bucket in another account (log archive)', () => {
   });
 
   it('outputs the roles that read log files (ingest and the sweep), which org-policy names in the log-archive policies', () => {
-    const output = audit.json.Outputs!.TrailReaderRoleArns;
+    const output = audit.json.Outputs!.TrailReaderRoleArns as { Value: unknown };
     const refs = JSON.stringify(output.Value);
     for (const fn of [audit.stack.trail.ingestFunction, audit.stack.trail.reconcileFunction!]) {
       const roleId = logicalId(audit.stack, fn.role! as unknown as { node: { defaultChild?: unknown } });

@@ -2,11 +2,12 @@ import { statSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
+import { sigmaFolders } from '../../ingest/runtime';
 import { ArchiveWriter } from '../../aws/archive-writer';
 import { AttestationStore } from '../../aws/attestation-store';
 import { ChainStore } from '../../aws/chain-store';
 import { clientConfig } from '../../aws/client-config';
-import { DEFAULT_SIGMA_RULE_DIR, loadSigmaRules, parseDetectionConfig, runDetectors, type DetectionContext } from '../../core/detect';
+import { loadSigmaRules, parseDetectionConfig, runDetectors, type DetectionContext } from '../../core/detect';
 import { SHARD_PATTERN } from '../../core/layout';
 import { backfill, type BackfillSummary } from '../../trail/backfill';
 import { captureRouter } from '../../trail/capture';
@@ -97,7 +98,7 @@ export function registerBackfill(program: Command): void {
     }
     const ddb = new DynamoDBClient(clientConfig(target.aws));
     // The detectors the ingest Lambda runs, configured from the same IMMUTRAIL_* variables (defaults otherwise).
-    const sigma = loadSigmaRules([{ dir: DEFAULT_SIGMA_RULE_DIR, origin: 'project' }]);
+    const sigma = loadSigmaRules(sigmaFolders(process.env));
     const context: DetectionContext = {
       config: parseDetectionConfig(process.env),
       attestations: new AttestationStore(ddb, table),
