@@ -18,7 +18,7 @@ export const ID_DIGEST_BYTES = 16;
 export const TIMELESS_HOUR = '-';
 
 /** Prefixes of the ids the product mints; an id from outside must not start with one (issue 19, defect 4). */
-export const RESERVED_ID_PREFIXES = ['genesis:', 'quarantine:', 'alert:', 'coverage:', 'attestation:'] as const;
+export const RESERVED_ID_PREFIXES = ['genesis:', 'quarantine:', 'alert:', 'coverage:', 'attestation:', 'recovered:'] as const;
 
 export function isReservedId(id: string): boolean {
   return RESERVED_ID_PREFIXES.some((p) => id.startsWith(p));

@@ -1,5 +1,5 @@
 import type { Alert, RecordLocation } from '../core/alert';
-import { claimOf, hourOf, type IdClaim } from '../core/id-claims';
+import { claimOf, hourOf, logFileHour, type IdClaim } from '../core/id-claims';
 import type { JsonValue } from '../core/json';
 import { eventIdOf } from '../core/normalize';
 import type { AuditRecord, AuditRecordOf, RecordDraft } from '../core/record';
@@ -103,11 +103,12 @@ interface Captured {
 }
 
 /** Ids of the captured records (and their event ids) already committed, one id-set read per shard and hour. */
-async function committedOf(deps: ReconcileDeps, captured: readonly Captured[]): Promise<Set<string>> {
+async function committedOf(deps: ReconcileDeps, captured: readonly Captured[], recoveredId: (draftId: string) => string): Promise<Set<string>> {
   const byShard = new Map<string, IdClaim[]>();
   for (const c of captured) {
     const claims = byShard.get(c.shard) ?? [];
-    claims.push(claimOf(c.draft));
+    const own = claimOf(c.draft);
+    claims.push(own, { id: recoveredId(c.draft.id), hour: own.hour });
     if (c.eventId !== null && c.eventId !== c.draft.id) claims.push({ id: c.eventId, hour: c.hour });
     byShard.set(c.shard, claims);
   }
@@ -163,16 +164,31 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
     captured.push({ draft: draftOf(raw, i), shard, eventId: eventIdOf(raw), hour: hourOf(timeOf(raw)), live, time: timeOf(raw) });
   }
 
-  // An event counts as archived under its event id (however it arrived) or under this draft's own id.
-  const done = await committedOf(deps, captured);
+  // An event counts as archived under its event id (however it arrived) or under this draft's own id. One
+  // that an earlier, interrupted run of this same file recovered (it claimed `recovered:<file>#<id>`)
+  // counts as recovered, so the coverage record and the alert count the file whole (issue 19, defect 10).
+  const fileTag = `${bucket ?? 'local'}/${input.key}`;
+  const recoveredId = (draftId: string) => `recovered:${fileTag}#${draftId}`;
+  const done = await committedOf(deps, captured, recoveredId);
+  // A file whose coverage record exists was reconciled whole before: a run again finds everything archived.
+  const coverageId = bucket !== null && (settings.coverage ?? true) ? coverageRecordId(bucket, input.key) : null;
+  const coveredBefore =
+    coverageId !== null && (await deps.store.committed(coverageShard, [{ id: coverageId, hour: logFileHour(input.key) }])).has(coverageId);
   let archived = 0;
   const seen = new Set<string>();
   const missing: Captured[] = [];
+  const earlier: Captured[] = [];
   for (const c of captured) {
-    if (done.has(c.draft.id) || (c.eventId !== null && done.has(c.eventId)) || seen.has(c.draft.id)) archived++;
-    else {
+    if (seen.has(c.draft.id)) archived++;
+    else if (done.has(c.draft.id) || (c.eventId !== null && done.has(c.eventId))) {
       seen.add(c.draft.id);
-      missing.push(c);
+      // (Only files of a bucket: a local import has no coverage record of its own to tell a finished run.)
+      if (bucket !== null && !coveredBefore && done.has(recoveredId(c.draft.id))) earlier.push(c);
+      else archived++;
+    } else {
+      seen.add(c.draft.id);
+      const claim = { id: recoveredId(c.draft.id), hour: claimOf(c.draft).hour };
+      missing.push({ ...c, draft: { ...c.draft, alsoClaims: [...(c.draft.alsoClaims ?? []), claim] } as RecordDraft });
     }
   }
 
@@ -194,11 +210,12 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
   const alertOnMissed = bucket !== null && (settings.alertOnMissed ?? channel === 'trail-log');
   // Read-only calls the trail lane captures were never sent live: they are not "missed".
   const missedLive = missing.filter((m) => m.live);
+  const earlierLive = earlier.filter((m) => m.live);
   const defer = settings.deferMissedLive;
   if (defer && alertOnMissed && missedLive.some((m) => Date.parse(m.time) > defer.noticeTime - defer.maxLagMs)) {
     throw new MissedLiveDeferred(input.key, missedLive.length);
   }
-  const missedIds = missedLive.map((m) => m.eventId ?? m.draft.id);
+  const missedIds = [...earlierLive, ...missedLive].map((m) => m.eventId ?? m.draft.id);
   const missedAlert = (n: number, eventTime: string, record: RecordLocation | null): Alert =>
     missedEventsAlert({ bucket: bucket as string, key: input.key, missed: n, eventIds: missedIds, eventTime, record });
   // The alert rides on the last recovered event (committed last), so it is in the
@@ -208,7 +225,7 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
     ? async (record: AuditRecordOf<'event'>) => {
         const found = deps.detect ? await deps.detect(record) : [];
         if (record.chain.id !== trigger.draft.id) return found;
-        return [missedAlert(missedLive.length, record.data.event.eventTime, { shard: record.chain.shard, seq: record.chain.seq }), ...found];
+        return [missedAlert(missedIds.length, record.data.event.eventTime, { shard: record.chain.shard, seq: record.chain.seq }), ...found];
       }
     : deps.detect;
 
@@ -226,21 +243,21 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
     archived += out.duplicates;
   }
   const recoveredRecords = committed.filter((r) => r.chain.kind === 'event' || r.chain.kind === 'quarantine');
-  const recovered = recoveredRecords.length;
-  const quarantined = recoveredRecords.filter((r) => r.chain.kind === 'quarantine').length;
+  const recovered = recoveredRecords.length + earlier.length;
+  const quarantined = recoveredRecords.filter((r) => r.chain.kind === 'quarantine').length + earlier.filter((c) => c.draft.kind === 'quarantine').length;
 
   const finalDrafts: RecordDraft[] = [];
   let missed = alerts.find((a) => bucket !== null && a.id === missedEventsAlertId(bucket, input.key)) ?? null;
   const liveIds = new Set(missedLive.map((m) => m.draft.id));
   const recoveredLive = recoveredRecords.filter((r) => liveIds.has(r.chain.id));
-  if (alertOnMissed && recoveredLive.length > 0 && !missed) {
-    // Nothing recovered was an event (all quarantined), or a race took the trigger: commit the alert on its own.
+  if (alertOnMissed && recoveredLive.length + earlierLive.length > 0 && !missed) {
+    // Nothing recovered was an event (all quarantined), a race took the trigger, or an earlier run of this file
+    // was interrupted before its alert: commit the alert on its own (an alert already committed is not repeated).
     const last = recoveredLive[recoveredLive.length - 1];
-    const time = last.chain.kind === 'event' ? (last as AuditRecordOf<'event'>).data.event.eventTime : clock().toISOString();
-    finalDrafts.push(alertDraft(missedAlert(recoveredLive.length, time, { shard: last.chain.shard, seq: last.chain.seq })));
+    const time = last?.chain.kind === 'event' ? (last as AuditRecordOf<'event'>).data.event.eventTime : (earlierLive.at(-1)?.time || clock().toISOString());
+    finalDrafts.push(alertDraft(missedAlert(missedIds.length, time, last ? { shard: last.chain.shard, seq: last.chain.seq } : null)));
   }
   if (mismatch) finalDrafts.push(alertDraft(mismatch));
-  const coverageId = bucket !== null && (settings.coverage ?? true) ? coverageRecordId(bucket, input.key) : null;
   if (coverageId) {
     finalDrafts.push({
       kind: 'coverage',

@@ -325,4 +325,36 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
     }
     expect((await verify(a)).ok).toBe(true);
   });
+
+  // Issue 19, defect 10 (first point): a reconcile interrupted part way through a file used to count, when run
+  // again, what it had recovered the first time as "already archived", under-counting the coverage record.
+  it('a trail file whose reconcile is interrupted before its coverage record is counted whole when it runs again', async () => {
+    const a = await createTestArchive(moto.target);
+    let interrupt = true;
+    const deps = lanes(a, {
+      afterPut: async (batch) => {
+        if (interrupt && batch.records.some((r) => r.chain.kind === 'coverage')) {
+          interrupt = false;
+          throw new Error('killed before the coverage record was committed');
+        }
+      },
+    });
+    const [file] = files;
+    const late = () => objectCreated(manifest.trailBucket, file.key, 1, newest(file.records) + 3 * 3_600_000);
+    const first = await ingestSqsBatch(deps, sqsEvent([late()]));
+    expect(first.response.batchItemFailures).toHaveLength(1);
+    const writesInFile = new Set(file.records.filter(isWrite).map((r) => r.eventID));
+    expect(first.stats.trailRecovered).toBe(0);
+    const again = await ingestSqsBatch(deps, sqsEvent([late()]));
+    expect(again.response.batchItemFailures).toEqual([]);
+    // The chain, not the bucket: the killed run left its last object behind as an orphan.
+    const records = await committed(a);
+    const coverage = records.filter((r) => r.chain.kind === 'coverage').map((r) => r.data as { total: number; archived: number; recovered: number; skipped: number });
+    expect(coverage).toHaveLength(1);
+    expect(coverage[0]).toMatchObject({ recovered: writesInFile.size, archived: file.records.length - writesInFile.size - coverage[0].skipped });
+    const missed = alertsOf(records, 'missed-events');
+    expect(missed).toHaveLength(1);
+    expect((missed[0].details as { eventIds: string[] }).eventIds.sort()).toEqual([...writesInFile].sort());
+    expect(eventIds(records).filter((id) => writesInFile.has(id))).toHaveLength(writesInFile.size);
+  });
 });
