@@ -11,6 +11,7 @@ import { commitDrafts } from '../../../lib/ingest/commit';
 import { draftFromMessage } from '../../../lib/ingest/drafts';
 import { ingestSqsBatch, retryingDetector } from '../../../lib/ingest/sqs-batch';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../../support/events';
+import { sampleAlert } from '../detect/helpers';
 
 // The stores talk through the document client, so that is what is mocked (every instance).
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -138,6 +139,24 @@ describe('detectors and AWS errors', () => {
     }, 4, 1);
     await expect(detect({} as never)).resolves.toEqual([]);
     expect(calls).toBe(3);
+  });
+
+  it('ingest commits an event with its alert on the first delivery when the detector is throttled twice first', async () => {
+    ddbMock.reset();
+    s3Mock.reset();
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
+    ddbMock.on(GetCommand).resolves({});
+    ddbMock.on(TransactWriteCommand).resolves({});
+    s3Mock.on(PutObjectCommand).resolves({});
+    let calls = 0;
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    const detect = async (r: { data: { event: { eventId: string } }; chain: { shard: string; seq: number } }) => {
+      if (++calls <= 2) throw throttled;
+      return [sampleAlert({ id: `drift.x:${r.data.event.eventId}`, eventId: r.data.event.eventId, record: { shard: r.chain.shard, seq: r.chain.seq } })];
+    };
+    const out = await ingestSqsBatch({ ...deps(), detect: detect as never, alerts: { deliver: async () => {} } }, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'throttled' }), 'api')]));
+    expect(out.response.batchItemFailures).toEqual([]);
+    expect(out.stats).toMatchObject({ committed: 1, alerts: 1, detectorFailures: 0 });
   });
 
   it('does not retry a detector bug, and gives up on an AWS error after the set attempts', async () => {
