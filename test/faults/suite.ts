@@ -23,7 +23,8 @@ import { S3Source } from '../../lib/aws/s3-source';
 import { DynamoSuppressionStore } from '../../lib/aws/suppression-store';
 import { K } from '../../lib/aws/table-keys';
 import { parseSignedCheckpoint, trustedKeyFromPem } from '../../lib/core/checkpoint';
-import { defaultDetectionConfig, DEFAULT_SIGMA_RULE_DIR, loadSigmaRules, runDetectors, type DetectionContext } from '../../lib/core/detect';
+import { defaultDetectionConfig, loadSigmaRules, runDetectors, type DetectionContext } from '../../lib/core/detect';
+import { sigmaFolders } from '../../lib/ingest/runtime';
 import { SuppressionWindow } from '../../lib/core/detect/suppression';
 import type { Alert } from '../../lib/core/alert';
 import type { JsonObject } from '../../lib/core/json';
@@ -236,7 +237,8 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<FaultSuite
   log(`workload: ${opts.events} events (${w.trailRecords} in ${w.files.length} trail files, ${w.liveEvents} live in ${w.live.length} staged objects, ${w.stateChanges} state changes), ${messages.length} messages`);
 
   // Shared, pure parts of a runtime.
-  const sigmaRules = loadSigmaRules([{ dir: DEFAULT_SIGMA_RULE_DIR, origin: 'project' }]).rules;
+  // The rule folders the Lambdas load: SigmaHQ's and immutrail's own.
+  const sigmaRules = loadSigmaRules(sigmaFolders({})).rules;
   const config = defaultDetectionConfig();
 
   const faulty = (label: string, scope: Scope): Clients => {
