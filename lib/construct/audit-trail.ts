@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { CHECKPOINTS_PREFIX } from '../core/layout';
 import { ALARM_PERIOD, AlertChannel } from './alerts';
 import { addPipelineAlarms } from './pipeline-alarms';
+import { TrailAccountEvents } from './trail-account-events';
 import { ArchiveBucket } from './archive-bucket';
 import { type AuditTrailProps, type ResolvedAuditTrailProps, resolveAuditTrailProps } from './audit-trail-props';
 import { AuditTrailConfigError } from './errors';
@@ -387,7 +388,7 @@ export class AuditTrail extends Construct {
     }
 
     addPipelineAlarms(alerts, { ingest: ingest.fn, reconcile: this.reconcileFunction, watchdog: this.watchdogFunction });
-    if (props.trailBucketAccount !== undefined) this.acceptTrailEventsFrom(props.trailBucketAccount);
+    if (props.trailBucketAccount !== undefined) new TrailAccountEvents(this, 'TrailAccountEvents', props.trailBucketAccount);
   }
 
   /**
@@ -469,25 +470,6 @@ export class AuditTrail extends Construct {
       );
     }
     return grants.reduce((a, b) => a.combine(b));
-  }
-
-  /**
-   * The organization trail's bucket is in another account (log archive): its
-   * "Object Created" events are forwarded by a rule there to this account's
-   * default bus, which must accept them (lib/construct/org-access.ts).
-   */
-  private acceptTrailEventsFrom(account: string): void {
-    if (!/^\d{12}$/.test(account)) throw new AuditTrailConfigError('INVALID_ACCOUNT', `trailBucketAccount "${account}" is not a 12-digit account id`);
-    new events.CfnEventBusPolicy(this, 'TrailAccountEvents', {
-      eventBusName: 'default',
-      statementId: `immutrail-trail-events-${account}`,
-      statement: {
-        Effect: 'Allow',
-        Principal: { AWS: `arn:${Aws.PARTITION}:iam::${account}:root` },
-        Action: 'events:PutEvents',
-        Resource: `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/default`,
-      },
-    });
   }
 
   private schedule(id: string, ruleName: string, every: Duration, fn: lambda.IFunction): events.Rule {

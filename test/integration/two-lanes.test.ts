@@ -7,6 +7,7 @@ import type { Alert } from '../../lib/core/alert';
 import { trustedKeyFromPem } from '../../lib/core/checkpoint';
 import type { JsonObject } from '../../lib/core/json';
 import type { AuditRecord } from '../../lib/core/record';
+import { cloudTrailEnvelope } from '../../lib/demo/replay';
 import { stagingObjects, trailLane } from '../../lib/ingest/lanes-runtime';
 import { ingestSqsBatch, type IngestDeps } from '../../lib/ingest/sqs-batch';
 import { captureRouter } from '../../lib/trail/capture';
@@ -33,20 +34,8 @@ const readOnlyIds = [...new Set(files.flatMap((f) => f.records.filter(isReadOnly
 
 const STAGING = `immutrail-staging-${randomUUID().slice(0, 8)}`;
 
-/** What EventBridge hands the live lane for a CloudTrail record. */
-function envelope(r: Rec) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': r.eventType === 'AwsConsoleSignIn' ? 'AWS Console Sign In via CloudTrail' : 'AWS API Call via CloudTrail',
-    source: `aws.${String(r.eventSource).split('.')[0]}`,
-    account: r.recipientAccountId,
-    time: r.eventTime,
-    region: r.awsRegion,
-    resources: [],
-    detail: r,
-  };
-}
+/** What EventBridge hands the live lane for a CloudTrail record (the demo's own envelope builder). */
+const envelope = (r: Rec) => cloudTrailEnvelope(r, randomUUID());
 
 /** S3's "Object Created" event as the objects rule puts it on the queue. */
 function objectCreated(bucket: string, key: string, receiveCount = 1, sentAt = Date.now()): SQSRecord {
