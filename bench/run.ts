@@ -18,8 +18,10 @@ import { priceRun, type PriceTable } from './cost/pricing';
 import { WORKLOADS, type Workload } from './cost/workload';
 import { mergeResults } from './report/merge';
 import { fmt, qty, table, usd } from './report/table';
+import { orgScaleSection } from './org-scale/simulate';
+import { printOrgScale, type OrgScaleSection } from './org-scale/report';
 
-const SECTIONS = ['verify', 'ingest', 'proof', 'cost', 'bundle'] as const;
+const SECTIONS = ['verify', 'ingest', 'proof', 'cost', 'bundle', 'org_scale'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Issue 13's targets (and issue 9's for verify and proof). */
@@ -92,18 +94,21 @@ async function main(): Promise<void> {
   type I = Record<string, number> & { stages: Record<string, number>; detectors: Record<string, number> };
   type P = { proof_storage_reads: number; proof_ms: number; proof_verify_ms: number; tree_size: number; archive_records: number; shard: string; proofs: unknown[]; tile_build: unknown };
   const prices = JSON.parse(readFileSync(join(BENCH_DIR, 'prices.json'), 'utf8')) as PriceTable;
-  const state: { verify: V | null; ingest: I | null; proof: P | null; e2e: E2eRuns | null; bundle: Awaited<ReturnType<typeof measureIngestBundle>> | null } = {
+  const state: { verify: V | null; ingest: I | null; proof: P | null; e2e: E2eRuns | null; bundle: Awaited<ReturnType<typeof measureIngestBundle>> | null; org: OrgScaleSection | null } = {
     verify: null,
     ingest: null,
     proof: null,
     e2e: null,
     bundle: null,
+    org: null,
   };
   // Written after every section, so a failure late in the run keeps the figures measured before it.
   const previous = o.merge && existsSync(join(BENCH_DIR, 'results.json')) ? (JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Record<string, any>) : null;
   const save = () => {
     const fresh = compose(state, prices, { quick: o.quick, load0, durations: { ...durations, total: seconds(started) }, generated });
     const results = previous ? mergeResults(previous, fresh, [...o.sections]) : fresh;
+    // The organization's simulation is one key (mergeResults keeps what it does not know from the committed run).
+    if (previous && fresh.org_scale) results.org_scale = fresh.org_scale;
     writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     return results;
   };
@@ -125,8 +130,12 @@ async function main(): Promise<void> {
   });
   save();
   state.bundle = await section('bundle', () => measureIngestBundle(REPO_ROOT, outDir));
+  save();
+  // In this process: the simulation drives the handler's modules directly, on a virtual clock.
+  state.org = await section('org_scale', () => orgScaleSection(o.quick, prices));
   const results = save();
   print(results, state.e2e ? priceRuns(state.e2e, prices) : null, o.quick);
+  if (state.org) printOrgScale(state.org);
 }
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -136,11 +145,11 @@ function priceRuns(runs: E2eRuns, prices: PriceTable) {
 }
 
 function compose(
-  state: { verify: any; ingest: any; proof: any; e2e: E2eRuns | null; bundle: any },
+  state: { verify: any; ingest: any; proof: any; e2e: E2eRuns | null; bundle: any; org: OrgScaleSection | null },
   prices: PriceTable,
   run: { quick: boolean; load0: number; durations: Record<string, number>; generated: unknown },
 ) {
-  const { verify, ingest, proof, e2e, bundle } = state;
+  const { verify, ingest, proof, e2e, bundle, org } = state;
   const cost = e2e ? priceRuns(e2e, prices) : null;
   const slim = (r: E2eResult) => ({ ...r, handlerMs: undefined, invocationProfiles: undefined, handler_ms_total: Math.round(r.handlerMs.reduce((a, b) => a + b, 0)) });
   return {
@@ -177,6 +186,18 @@ function compose(
     // Per-invocation profiles are what the duration model sums (cost.<workload>.duration_model): left out to keep the file readable from run to run.
     cost: cost && e2e ? Object.fromEntries(WORKLOADS.map((w) => [w, { ...cost[w], run: slim(e2e[w]) }])) : null,
     bundle,
+    // 100 accounts, 1B events a month: the simulation at the peak, its monthly bill and what breaks first (bench/org-scale).
+    org_scale: org
+      ? {
+          usd_per_month: round(org.cost.usd_per_month, 2),
+          usd_per_million_events: round(org.cost.usd_per_million_events),
+          breaks_first: { limit: org.limits.first.name, at_load_factor: round(org.limits.first.factor, 2) },
+          sim: org.sim,
+          file_cost: org.fileCost,
+          cost: org.cost,
+          limits: org.limits.limits.map((l) => ({ ...l, factor: Number.isFinite(l.factor) ? round(l.factor, 2) : null })),
+        }
+      : null,
     prices_checked: prices.checked,
   };
 }

@@ -48,6 +48,9 @@ export class ImmutrailStack extends Stack {
     out('StagingBucketName', this.trail.stagingBucket.bucketName, "Live lane: Firehose's staged events (under live/)");
     out('LiveStreamName', this.trail.liveStream.stream.ref, 'Live lane: the Firehose stream the capture rules put events into');
     out('Origin', this.trail.origin, 'Checkpoint origin');
+    if (this.trail.trailNotifications === 'queue') {
+      out('IngestQueueArn', this.trail.queue.queueArn, "Objects queue ARN: the log-archive account's trail bucket notifies it (immutrail org-policy prints the configuration)");
+    }
     if (this.trail.trailReaders.length > 0) {
       out('TrailReaderRoleArns', Fn.join(',', this.trail.trailReaders.map((r) => r.roleArn)), "Roles that read the trail's log files (for the log-archive account's bucket and key policies: immutrail org-policy)");
     }

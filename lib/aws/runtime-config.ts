@@ -18,12 +18,21 @@ export const ENV = {
   attestationKeyIds: 'IMMUTRAIL_ATTESTATION_KEY_IDS',
   /** JSON object naming the stack's own resources, for auditor-tampering detection. */
   protectedResources: 'IMMUTRAIL_PROTECTED_RESOURCES',
+  /**
+   * JSON: the organization's accounts and per-account overrides of the three above
+   * (parseAccountDetection in lib/core/detect/config.ts); absent = one organization-wide setting.
+   */
+  accountDetection: 'IMMUTRAIL_ACCOUNT_DETECTION',
   witnessBucket: 'IMMUTRAIL_WITNESS_BUCKET',
   alertSuppressSeconds: 'IMMUTRAIL_ALERT_SUPPRESS_SECONDS',
   trailName: 'IMMUTRAIL_TRAIL_NAME',
   trailBucket: 'IMMUTRAIL_TRAIL_BUCKET',
   trailPrefix: 'IMMUTRAIL_TRAIL_PREFIX',
   silenceMinutes: 'IMMUTRAIL_SILENCE_MINUTES',
+  /** JSON array of 12-digit account ids that must deliver trail log files; absent = the accounts seen delivering. */
+  expectedAccounts: 'IMMUTRAIL_EXPECTED_ACCOUNTS',
+  /** Hours without a log file before an account or region is reported silent (watchdog). */
+  accountSilenceHours: 'IMMUTRAIL_ACCOUNT_SILENCE_HOURS',
   captureReadOnly: 'IMMUTRAIL_CAPTURE_READ_ONLY',
   /** Folder of the project's Sigma rules inside the bundle (default: rules/sigma next to the handler). */
   sigmaRuleDir: 'IMMUTRAIL_SIGMA_RULE_DIR',

@@ -10,9 +10,11 @@ import {
   parseDeployers,
   parseScope,
 } from '../core/detect/config';
+import { type AccountDetectionOverride, type ResolvedAccountDetection, resolveAccountDetection } from './account-detection';
 import { AuditTrailConfigError } from './errors';
 import { type CaptureOptions, validateApiCallSources } from './event-patterns';
 import { DEFAULT_SHARDS, type ShardMap, type ShardRoute, planShards } from './shards';
+import { DEFAULT_ACCOUNT_SILENCE_HOURS } from '../watchdog/delivery-window';
 
 /** Which resources drift detection treats as immutable (the detectors' ImmutableScope, with defaults optional). */
 export type ImmutableScopeInput =
@@ -96,10 +98,63 @@ export interface AuditTrailProps {
    * @default the trail bucket is in this account
    */
   readonly trailBucketAccount?: string;
+  /**
+   * How the trail bucket in another account (trailBucketAccount) reports new
+   * log files. 'queue': S3 event notifications straight to the ingest queue
+   * (the stack admits that bucket in the queue and key policies; no
+   * EventBridge charge). 'eventbridge': the bucket's "Object Created" events,
+   * forwarded by a rule in the log-archive account to this account's default
+   * bus, for a bucket whose notifications for that prefix are already taken.
+   * Ignored without trailBucketAccount.
+   * @default 'queue'
+   */
+  readonly trailNotifications?: 'queue' | 'eventbridge';
+  /**
+   * The AWS Organizations id (o-...) whose member accounts forward their live
+   * lane events (ImmutrailMemberStack): this account's default bus accepts
+   * PutEvents from any principal of the organization.
+   * @default no member account forwards here
+   */
+  readonly organizationId?: string;
+  /**
+   * Accounts whose member stacks forward here, when not all the organization's
+   * (or without AWS Organizations): 12-digit ids, admitted on the default bus.
+   * @default none
+   */
+  readonly memberAccounts?: readonly string[];
+  /**
+   * Every account of the organization (12-digit ids). An account outside it
+   * that touches a resource of it (a snapshot or AMI shared with it, a call
+   * it makes, a role it assumes) raises a foreign-account alert.
+   * @default the accounts the stack is configured with: its own, trailBucketAccount, memberAccounts, the shards' and accountOverrides' accounts
+   */
+  readonly organizationAccounts?: readonly string[];
+  /**
+   * Detection settings of single accounts (12-digit id -> settings): each
+   * field given replaces deployerPrincipals, immutableScope or
+   * attestationKeys whole for events of that account.
+   * @default none: every account uses the organization-wide deployerPrincipals, immutableScope and attestationKeys
+   */
+  readonly accountOverrides?: Readonly<Record<string, AccountDetectionOverride>>;
   /** Name or ARN of the trail to watch (logging, multi-region, validation, selectors). Enables the watchdog. */
   readonly trailName?: string;
   /** Alert when no event at all arrived for this long. Setting it enables the watchdog even without a trail. @default 60 */
   readonly silenceMinutes?: number;
+  /**
+   * Accounts that must deliver CloudTrail log files to trailBucket (12-digit
+   * ids): the watchdog alerts when one has delivered nothing for
+   * accountSilenceHours, even if it never delivered at all. Setting it enables
+   * the watchdog.
+   * @default the accounts seen delivering in the last 2 days (accountSilenceHours + 24 hours)
+   */
+  readonly expectedAccounts?: readonly string[];
+  /**
+   * Alert when an account of trailBucket, or a region within one, delivered no
+   * log file for this many hours (checked once an hour by listing key names).
+   * Setting it enables the watchdog.
+   * @default 24
+   */
+  readonly accountSilenceHours?: number;
   /** Repeats of the same alert within this window are suppressed and counted. @default 300 */
   readonly alertSuppressSeconds?: number;
   /** Checkpoint origin line (C2SP tlog-checkpoint). @default immutrail/<account>/<region>/<stack>/<id> */
@@ -124,8 +179,12 @@ export interface ResolvedAuditTrailProps {
   readonly deployers: DeployerConfig;
   readonly immutableScope: ImmutableScope;
   readonly attestationKeys: readonly kms.IKey[];
+  /** The organization and the per-account overrides (IMMUTRAIL_ACCOUNT_DETECTION). */
+  readonly accountDetection: ResolvedAccountDetection;
   readonly silenceMinutes: number;
   readonly watchdogEnabled: boolean;
+  readonly expectedAccounts: readonly string[];
+  readonly accountSilenceHours: number;
   readonly alertSuppressSeconds: number;
   readonly trailPrefix: string;
   readonly liveBatchingWindow: Duration;
@@ -144,6 +203,21 @@ function positiveInteger(value: number, max: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= max;
 }
 
+/** The watchdog's per-account delivery check: what must deliver, and for how long silence is tolerated. */
+function resolveAccountDelivery(props: AuditTrailProps): { expectedAccounts: string[]; accountSilenceHours: number } {
+  const expectedAccounts = [...(props.expectedAccounts ?? [])];
+  const bad = expectedAccounts.find((a) => !/^\d{12}$/.test(a));
+  if (bad !== undefined) throw new AuditTrailConfigError('INVALID_ACCOUNT', `expectedAccounts: "${bad}" is not a 12-digit account id`);
+  if (expectedAccounts.length > 0 && !props.trailBucket) {
+    throw new AuditTrailConfigError('INVALID_ACCOUNT', 'expectedAccounts needs trailBucket: deliveries are read from its key names');
+  }
+  const accountSilenceHours = props.accountSilenceHours ?? DEFAULT_ACCOUNT_SILENCE_HOURS;
+  if (!positiveInteger(accountSilenceHours, 7 * 24)) {
+    throw new AuditTrailConfigError('INVALID_SILENCE', `accountSilenceHours must be 1 to 168, got ${accountSilenceHours}`);
+  }
+  return { expectedAccounts, accountSilenceHours };
+}
+
 export function resolveAuditTrailProps(props: AuditTrailProps): ResolvedAuditTrailProps {
   const retentionDays = props.retentionDays ?? DEFAULT_RETENTION_DAYS;
   if (!positiveInteger(retentionDays, MAX_RETENTION_DAYS)) {
@@ -156,6 +230,7 @@ export function resolveAuditTrailProps(props: AuditTrailProps): ResolvedAuditTra
   if (!positiveInteger(silenceMinutes, 7 * 24 * 60)) {
     throw new AuditTrailConfigError('INVALID_SILENCE', `silenceMinutes must be 1 to 10080, got ${silenceMinutes}`);
   }
+  const { expectedAccounts, accountSilenceHours } = resolveAccountDelivery(props);
   const alertSuppressSeconds = props.alertSuppressSeconds ?? DEFAULT_ALERT_SUPPRESS_SECONDS;
   if (!Number.isInteger(alertSuppressSeconds) || alertSuppressSeconds < 0) {
     throw new AuditTrailConfigError('INVALID_SILENCE', `alertSuppressSeconds must be a whole number >= 0`);
@@ -181,9 +256,17 @@ export function resolveAuditTrailProps(props: AuditTrailProps): ResolvedAuditTra
     if (err instanceof DetectionConfigError) throw new AuditTrailConfigError('INVALID_DETECTION_CONFIG', err.message);
     throw err;
   }
+  const plan = planShards(props.shards ?? DEFAULT_SHARDS);
+  const accountDetection = resolveAccountDetection({
+    accountOverrides: props.accountOverrides,
+    organizationAccounts: props.organizationAccounts,
+    organizationId: props.organizationId,
+    configuredAccounts: [...(props.trailBucketAccount ? [props.trailBucketAccount] : []), ...(props.memberAccounts ?? [])],
+    plan,
+  });
   return {
     retentionDays,
-    plan: planShards(props.shards ?? DEFAULT_SHARDS),
+    plan,
     capture: {
       captureReadOnlyApiCalls: props.captureReadOnlyApiCalls ?? false,
       ...(props.apiCallSources ? { apiCallSources: [...props.apiCallSources] } : {}),
@@ -192,8 +275,12 @@ export function resolveAuditTrailProps(props: AuditTrailProps): ResolvedAuditTra
     deployers,
     immutableScope,
     attestationKeys: [...(props.attestationKeys ?? [])],
+    accountDetection,
     silenceMinutes,
-    watchdogEnabled: props.trailName !== undefined || props.silenceMinutes !== undefined,
+    watchdogEnabled:
+      props.trailName !== undefined || props.silenceMinutes !== undefined || props.expectedAccounts !== undefined || props.accountSilenceHours !== undefined,
+    expectedAccounts,
+    accountSilenceHours,
     alertSuppressSeconds,
     trailPrefix: props.trailPrefix ?? '',
     liveBatchingWindow,

@@ -16,6 +16,8 @@ import { CHECKPOINTS_PREFIX } from '../core/layout';
 import { ALARM_PERIOD, AlertChannel } from './alerts';
 import { addPipelineAlarms } from './pipeline-alarms';
 import { TrailAccountEvents } from './trail-account-events';
+import { TrailBucketNotifications } from './trail-bucket-notifications';
+import { MemberBusAccess } from './member-bus-access';
 import { ArchiveBucket } from './archive-bucket';
 import { type AuditTrailProps, type ResolvedAuditTrailProps, resolveAuditTrailProps } from './audit-trail-props';
 import { AuditTrailConfigError } from './errors';
@@ -33,10 +35,12 @@ import {
   grantChainWriter,
   grantSealer,
   grantStagingRead,
+  grantTrailList,
   grantTrailRead,
   grantTrailWatch,
   grantWitnessWrite,
 } from './permissions';
+import { WATCHDOG_SCHEDULE_MINUTES } from '../watchdog/delivery-window';
 import { acknowledgeWildcardResources } from './nag';
 import { FUNCTION_NAME_MAX, RULE_NAME_MAX, physicalName } from './physical-names';
 import { QueryCatalog } from './query-catalog';
@@ -68,7 +72,8 @@ export const INGEST_MAX_CONCURRENCY = 2;
 export const MAX_RECEIVE_COUNT = 5;
 export const SEAL_INTERVAL = Duration.minutes(5);
 export const RECONCILE_SWEEP_INTERVAL = Duration.hours(1);
-export const WATCHDOG_INTERVAL = Duration.minutes(5);
+/** The watchdog's per-account delivery check runs in the first run of each hour, so it must know the schedule. */
+export const WATCHDOG_INTERVAL = Duration.minutes(WATCHDOG_SCHEDULE_MINUTES);
 /** An object notification waiting this long in the ingest queue means ingest is stuck or failing. */
 export const STUCK_INGEST_AGE = Duration.minutes(15);
 /** Staged objects are transient copies (the archive is the record): this long, then S3 expires them. */
@@ -134,6 +139,8 @@ export class AuditTrail extends Construct {
   readonly reconcileFunction?: lambda.IFunction;
   /** The roles that read the trail's log files (ingest, and reconcile's sweep): what a log-archive account's bucket and key policies name. */
   readonly trailReaders: iam.IRole[] = [];
+  /** How the log-archive account's trail bucket reports new log files (only with trailBucketAccount). */
+  readonly trailNotifications?: 'queue' | 'eventbridge';
   readonly watchdogFunction?: lambda.IFunction;
   /** Glue table, Athena workgroup and named queries over the archive (absent when queryCatalog is false). */
   readonly queryCatalog?: QueryCatalog;
@@ -147,6 +154,7 @@ export class AuditTrail extends Construct {
     this.retentionDays = config.retentionDays;
     this.shardPlan = config.plan;
     this.attestationKeys = config.attestationKeys;
+    if (props.trailBucketAccount !== undefined) this.trailNotifications = props.trailNotifications ?? 'queue';
     const stackName = Stack.of(this).stackName;
     this.origin = props.origin ?? `immutrail/${Aws.ACCOUNT_ID}/${Aws.REGION}/${stackName}/${id}`;
 
@@ -221,7 +229,8 @@ export class AuditTrail extends Construct {
 
     const objectSources: ObjectSource[] = [
       { bucket: staging.bucket.bucketName, prefix: STAGING_LIVE_PREFIX },
-      ...(props.trailBucket ? [{ bucket: props.trailBucket.bucketName, prefix: config.trailPrefix }] : []),
+      // A log-archive bucket notifying the queue directly never reaches the bus.
+      ...(props.trailBucket && this.trailNotifications !== 'queue' ? [{ bucket: props.trailBucket.bucketName, prefix: config.trailPrefix }] : []),
     ];
     const objects = new ObjectsRule(this, 'Objects', {
       sources: objectSources,
@@ -292,7 +301,8 @@ export class AuditTrail extends Construct {
       dataKey: keys.dataKey,
       signingKey: keys.signingKey,
       topic: alerts.topic,
-      attestationKeys: config.attestationKeys,
+      // Organization-wide and per-account keys: the detecting functions read all their public keys.
+      attestationKeys: [...config.attestationKeys, ...config.accountDetection.overrideKeys],
     };
     const fnProps = (kind: TrailFunctionKind, description: string, timeout: Duration, memorySize: number) => ({
       kind,
@@ -383,12 +393,17 @@ export class AuditTrail extends Construct {
       );
       grantChainWriter(watchdog.role, this.resources);
       if (trailArn) grantTrailWatch(watchdog.role, trailArn);
+      // Deliveries per account and region, from key names (lib/watchdog/trail-deliveries.ts).
+      if (props.trailBucket) grantTrailList(watchdog.role, props.trailBucket, config.trailPrefix);
       this.schedule('WatchdogSchedule', scheduleNames.watchdog, WATCHDOG_INTERVAL, watchdog.fn);
       this.watchdogFunction = watchdog.fn;
     }
 
     addPipelineAlarms(alerts, { ingest: ingest.fn, reconcile: this.reconcileFunction, watchdog: this.watchdogFunction });
-    if (props.trailBucketAccount !== undefined) new TrailAccountEvents(this, 'TrailAccountEvents', props.trailBucketAccount);
+    this.admitLogArchive(props);
+    if (props.organizationId !== undefined || props.memberAccounts !== undefined) {
+      new MemberBusAccess(this, 'MemberAccounts', { organizationId: props.organizationId, memberAccounts: props.memberAccounts });
+    }
   }
 
   /**
@@ -470,6 +485,22 @@ export class AuditTrail extends Construct {
       );
     }
     return grants.reduce((a, b) => a.combine(b));
+  }
+
+  /** The trail bucket in the log-archive account reaches the ingest queue directly (S3 notifications) or through the bus. */
+  private admitLogArchive(props: AuditTrailProps): void {
+    if (props.trailBucketAccount === undefined) return;
+    if (this.trailNotifications === 'eventbridge') {
+      new TrailAccountEvents(this, 'TrailAccountEvents', props.trailBucketAccount);
+      return;
+    }
+    if (!props.trailBucket) throw new AuditTrailConfigError('INVALID_CONTEXT', 'trailBucketAccount needs trailBucket (the bucket in that account)');
+    new TrailBucketNotifications(this, 'TrailBucketNotifications', {
+      queue: this.queue,
+      queueKey: this.dataKey,
+      trailBucketArn: props.trailBucket.bucketArn,
+      trailBucketAccount: props.trailBucketAccount,
+    });
   }
 
   private schedule(id: string, ruleName: string, every: Duration, fn: lambda.IFunction): events.Rule {

@@ -20,6 +20,8 @@ import type { ShardMap } from './shards';
  *   immutableScope='{"mode":"tag","key":"immutable","value":"true"}'
  *   archiveBucketName=...               witnessBucketArn=arn:aws:s3:::...
  *   trailBucketName=... trailPrefix=... trailName=... trailKeyArn=...
+ *   trailBucketAccount=222222222222    trailNotifications=queue|eventbridge
+ *   organizationId=o-a1b2c3d4e5        memberAccounts=333333333333,444444444444
  *   liveBatchingWindowSeconds=60
  */
 export const CONTEXT_KEYS = [
@@ -41,6 +43,9 @@ export const CONTEXT_KEYS = [
   'trailName',
   'trailKeyArn',
   'trailBucketAccount',
+  'trailNotifications',
+  'organizationId',
+  'memberAccounts',
   'liveBatchingWindowSeconds',
 ] as const;
 
@@ -96,6 +101,11 @@ function json<T>(scope: Construct, key: string): T | undefined {
   }
 }
 
+function notificationMode(v: string | undefined): AuditTrailProps['trailNotifications'] {
+  if (v === undefined || v === 'queue' || v === 'eventbridge') return v;
+  throw new AuditTrailConfigError('INVALID_CONTEXT', `context trailNotifications must be queue or eventbridge, got "${v}"`);
+}
+
 /** Reads AuditTrail props from the context visible at `scope`; imported resources are created under it. */
 export function auditTrailPropsFromContext(scope: Construct): AuditTrailProps {
   const alertTopicArn = str(scope, 'alertTopicArn');
@@ -129,6 +139,9 @@ export function auditTrailPropsFromContext(scope: Construct): AuditTrailProps {
     trailBucket: trailBucketName ? s3.Bucket.fromBucketName(scope, 'ContextTrailBucket', trailBucketName) : undefined,
     trailPrefix: str(scope, 'trailPrefix'),
     trailBucketAccount: str(scope, 'trailBucketAccount'),
+    trailNotifications: notificationMode(str(scope, 'trailNotifications')),
+    organizationId: str(scope, 'organizationId'),
+    memberAccounts: list(scope, 'memberAccounts'),
     trailKey: trailKeyArn ? kms.Key.fromKeyArn(scope, 'ContextTrailKey', trailKeyArn) : undefined,
     trailName: str(scope, 'trailName'),
     liveBatchingWindow: liveBatchingWindowSeconds === undefined ? undefined : Duration.seconds(liveBatchingWindowSeconds),

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV, type EnvName } from '../aws/runtime-config';
+import { accountDetectionJson } from './account-detection';
 import type { ResolvedAuditTrailProps } from './audit-trail-props';
 import type { ProtectedResources } from '../core/detect/config';
 
@@ -43,6 +44,7 @@ export function handlerEnvironment(scope: Construct, input: HandlerEnvironmentIn
     [ENV.immutableScope]: JSON.stringify(c.immutableScope),
     [ENV.attestationKeyIds]: stack.toJsonString(input.attestationKeyArns),
     [ENV.protectedResources]: stack.toJsonString(input.protectedResources),
+    [ENV.accountDetection]: accountDetectionJson(scope, c.accountDetection),
     [ENV.alertSuppressSeconds]: String(c.alertSuppressSeconds),
     [ENV.silenceMinutes]: String(c.silenceMinutes),
     [ENV.captureReadOnly]: String(c.capture.captureReadOnlyApiCalls),
@@ -57,6 +59,9 @@ export function handlerEnvironment(scope: Construct, input: HandlerEnvironmentIn
   if (input.trailBucket) {
     env[ENV.trailBucket] = input.trailBucket;
     env[ENV.trailPrefix] = c.trailPrefix;
+    // The watchdog's per-account delivery check reads the trail bucket's key names.
+    env[ENV.accountSilenceHours] = String(c.accountSilenceHours);
+    if (c.expectedAccounts.length > 0) env[ENV.expectedAccounts] = JSON.stringify(c.expectedAccounts);
   }
   return env as Record<string, string>;
 }

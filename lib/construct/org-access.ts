@@ -1,10 +1,13 @@
 /**
  * What the log-archive account must add so that an immutrail stack deployed in
  * the audit account reads the organization trail's log files (issue 14): the
- * trail bucket's policy, the trail key's policy, and an EventBridge rule that
- * forwards the bucket's "Object Created" events to the audit account's default
- * bus, where the stack's objects rule puts them on the ingest queue. CDK-free,
- * so that `immutrail org-policy` prints the same statements the tests check.
+ * trail bucket's policy, the trail key's policy, and how new log files reach
+ * the stack's ingest queue: an S3 event notification straight to the queue
+ * (the default), or, for a bucket whose notifications are already taken, an
+ * EventBridge rule that forwards the bucket's "Object Created" events to the
+ * audit account's default bus, where the stack's objects rule queues them.
+ * CDK-free, so that `immutrail org-policy` prints the same statements the
+ * tests check.
  */
 
 export interface PolicyStatement {
@@ -30,6 +33,18 @@ export interface OrgAccessInput {
   /** The region of the stack and of the trail bucket (EventBridge forwards within a region). */
   region: string;
   partition?: string;
+  /** The audit stack's ingest queue (its IngestQueueArn output): the bucket notification's destination. */
+  queueArn?: string;
+}
+
+/** put-bucket-notification-configuration's argument: new log files under the prefix to the ingest queue. */
+export interface BucketNotification {
+  QueueConfigurations: Array<{
+    Id: string;
+    QueueArn: string;
+    Events: string[];
+    Filter?: { Key: { FilterRules: Array<{ Name: 'prefix'; Value: string }> } };
+  }>;
 }
 
 export interface OrgAccess {
@@ -37,6 +52,8 @@ export interface OrgAccess {
   bucketPolicyStatements: PolicyStatement[];
   /** Add to the trail key's policy (log-archive account), when the trail uses one. */
   keyPolicyStatements: PolicyStatement[];
+  /** The trail bucket's notification configuration (log-archive account), when the queue is known. */
+  bucketNotification?: BucketNotification;
   /** A rule on the log-archive account's default bus, and its target: the audit account's default bus. */
   forwardRule: { eventPattern: Record<string, unknown>; targetArn: string; roleTrustPolicy: unknown; rolePolicy: unknown };
   /** Add to the audit account's default bus policy (the stack does it when given trailBucketAccount). */
@@ -61,6 +78,7 @@ export function orgAccess(i: OrgAccessInput): OrgAccess {
   const readers = { AWS: [...i.readerRoleArns] };
   const auditBus = `arn:${p}:events:${i.region}:${i.auditAccount}:event-bus/default`;
   return {
+    ...(i.queueArn !== undefined ? { bucketNotification: bucketNotification(i) } : {}),
     bucketPolicyStatements: [
       { Sid: 'ImmutrailReadTrailLogFiles', Effect: 'Allow', Principal: readers, Action: ['s3:GetObject'], Resource: `${bucketArn}/${i.trailPrefix}*` },
       {
@@ -104,5 +122,23 @@ export function orgAccess(i: OrgAccessInput): OrgAccess {
         Resource: auditBus,
       };
     },
+  };
+}
+
+function bucketNotification(i: OrgAccessInput): BucketNotification {
+  const m = /^arn:[a-z-]+:sqs:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]+$/.exec(i.queueArn ?? '');
+  if (!m) throw new OrgAccessError(`"${i.queueArn}" is not an SQS queue ARN`);
+  if (m[2] !== i.auditAccount) throw new OrgAccessError(`queue ${i.queueArn} is not in the audit account ${i.auditAccount}`);
+  // S3 notifies a queue in its own region only: the trail bucket and the audit stack must share one.
+  if (m[1] !== i.region) throw new OrgAccessError(`queue ${i.queueArn} is not in ${i.region}, the trail bucket's region`);
+  return {
+    QueueConfigurations: [
+      {
+        Id: 'immutrail-trail-log-files',
+        QueueArn: i.queueArn!,
+        Events: ['s3:ObjectCreated:*'],
+        ...(i.trailPrefix ? { Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: i.trailPrefix }] } } } : {}),
+      },
+    ],
   };
 }

@@ -10,6 +10,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { CHECKPOINTS_PREFIX, RECORDS_PREFIX } from '../core/layout';
+import { logsRoot } from '../trail/key-layout';
 import type { IndexTable } from './index-table';
 import { OUTBOX_PARTITION_PREFIX } from './table-schema';
 import { acknowledgeWildcardResources } from './nag';
@@ -169,6 +170,20 @@ export function grantTrailRead(role: iam.IRole, trailBucket: s3.IBucket, prefix:
     role,
     [objects],
     'CloudTrail names its log files by account, region, date and a random suffix; ingest and reconcile must read each one under the trail prefix, read-only.',
+  );
+}
+
+/**
+ * List the trail bucket's key names under AWSLogs/ (the watchdog's check of
+ * deliveries per account and region): no object is read.
+ */
+export function grantTrailList(role: iam.IRole, trailBucket: s3.IBucket, prefix: string): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [trailBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${logsRoot(prefix)}*`] } },
+    }),
   );
 }
 

@@ -10,7 +10,8 @@ export type AlertKind =
   | 'missed-events'
   | 'trail-health'
   | 'silence'
-  | 'quarantine';
+  | 'quarantine'
+  | 'foreign-account';
 
 /** Where a record lives in the archive: enough to fetch and prove it. */
 export interface RecordLocation {
@@ -30,6 +31,12 @@ export interface Alert {
   summary: string;
   principal: string | null;
   resource: string | null;
+  /**
+   * The AWS account the event happened in (CloudTrail recipientAccountId, or
+   * the EventBridge envelope's account); null for alerts not about one event
+   * (silence, trail health). Alert records archived before it existed lack it.
+   */
+  account: string | null;
   eventTime: string;
   eventId: string | null;
   /** The record that triggered the alert; null for alerts not caused by one record (silence, trail health). */

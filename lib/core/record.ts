@@ -65,6 +65,14 @@ export interface CoverageData {
   skipped: number;
   /** SHA-256 of the log file as CloudTrail's digest recorded it, when the digest was checked. */
   digestSha256: string | null;
+  /**
+   * The account and region whose folder holds the log file (from its key in
+   * CloudTrail's layout); null when the key is not in that layout. Absent from
+   * records written before they were added (the format version is unchanged:
+   * fields added to a record's data are additive).
+   */
+  account?: string | null;
+  region?: string | null;
 }
 
 export type RecordDataByKind = {

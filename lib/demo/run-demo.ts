@@ -32,6 +32,8 @@ import { captureFromEnv } from '../trail/runtime';
 import { verifyArchive, type VerifyReport } from '../verify/verify-archive';
 import { DEMO_ATTESTED_DIGEST, DEMO_TRAIL_LOGS_DIR, demoStateChanges, demoTrailLogs } from './demo-events';
 import { cloudTrailEnvelope, missedByEventBridge } from './replay';
+import { OrgDemo, type AccountSummary } from './org-demo';
+import { LOG_ARCHIVE_ACCOUNT, organizationShards } from './organization';
 import { READ_ONLY_SHARE, scaleLogFiles, scaleTemplates } from './scale-events';
 
 export interface DemoProgress {
@@ -47,6 +49,8 @@ export interface DemoOptions {
   progress: DemoProgress;
   /** A scale run: this many generated management events instead of the story. */
   events?: number;
+  /** An organization of this many accounts (audit, log archive, workloads): one chain per account, the trail bucket in the log-archive account. */
+  accounts?: number;
   /** Runs the named queries the demo shows; returns rendered tables. */
   queries?: (stack: LocalStack) => Promise<{ name: string; rendered: string; rows: number }[]>;
 }
@@ -76,6 +80,8 @@ export interface DemoSummary {
   alertsByKind: Record<string, number>;
   alertSamples: string[];
   alerts: ReceivedAlert[];
+  /** Per account, with --accounts; null otherwise. */
+  accounts: AccountSummary[] | null;
   queries: { name: string; rendered: string; rows: number }[];
   /** Peak resident memory of the moto_server the demo started, in MB (null with --endpoint). */
   motoPeakMb: number | null;
@@ -92,6 +98,8 @@ export interface ReceivedAlert {
   subject: string;
   resource: string | null;
   eventId: string | null;
+  /** The account the alert is about (null for one about no event, or from an archive older than the field). */
+  account: string | null;
 }
 
 async function readAlerts(sqs: SQSClient, url: string): Promise<ReceivedAlert[]> {
@@ -106,7 +114,7 @@ async function readAlerts(sqs: SQSClient, url: string): Promise<ReceivedAlert[]>
     for (const m of msgs) {
       const envelope = JSON.parse(m.Body!);
       const body = JSON.parse(envelope.Message);
-      alerts.push({ kind: body.kind, rule: body.rule, severity: body.severity, subject: envelope.Subject, resource: body.resource, eventId: body.eventId });
+      alerts.push({ kind: body.kind, rule: body.rule, severity: body.severity, subject: envelope.Subject, resource: body.resource, eventId: body.eventId, account: body.account ?? null });
     }
     await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
   }
@@ -143,11 +151,17 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     // moto delivers S3's "Object Created" events through the objects rule to the ingest queue by itself.
     const stackName = `immutrail-${randomUUID().slice(0, 8)}`;
     const trailBucket = `${stackName}-trail`;
+    const org = opts.accounts ? new OrgDemo(opts.accounts) : null;
+    if (org) {
+      await org.createTrailBucket(target, trailBucket);
+      p.info(`organization ${org.org.id}: ${org.org.accounts.map((a) => `${a.id} (${a.role})`).join(', ')}; the trail bucket ${trailBucket} belongs to the log-archive account`);
+    }
     const stack = await deployLocalStack(target, {
       name: stackName,
       deployerPrincipals: DEMO_DEPLOYERS,
       attestationKeyArns: [attestKey],
       trailBucket,
+      ...(org ? { shards: organizationShards(org.org), trailBucketAccount: LOG_ARCHIVE_ACCOUNT } : {}),
       capture: { captureReadOnlyApiCalls: true },
       objectNotifications: true,
       onStep: (l) => p.info(l),
@@ -193,8 +207,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
         : 'Live lane: real CloudTrail activity and state changes through the capture rules, buffered by Firehose into the staging bucket',
     );
     const scale = opts.events ? scaleTemplates(logs) : null;
-    const trailFiles = (): Iterable<{ key: string; body: Buffer; records: JsonObject[] }> =>
+    const singleAccountFiles = (): Iterable<{ key: string; body: Buffer; records: JsonObject[] }> =>
       scale ? scaleLogFiles(scale, opts.events!) : logs.map((f) => ({ key: f.key, body: readFileSync(join(DEMO_TRAIL_LOGS_DIR, ...f.key.split('/'))), records: f.records }));
+    // With --accounts, every file as the organization trail writes it, in the account it was re-homed to.
+    const trailFiles = (): Iterable<{ key: string; body: Buffer; records: JsonObject[]; account?: string }> =>
+      org ? organizationFiles(org, singleAccountFiles(), Boolean(scale)) : singleAccountFiles();
     let captured = 0;
     for (const file of trailFiles()) {
       for (const r of file.records) {
@@ -204,10 +221,15 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
           lanes.live.heldBack++;
           continue;
         }
-        if (await live.put(cloudTrailEnvelope(r, randomUUID()))) liveIds.add(String(r.eventID));
+        const envelope = cloudTrailEnvelope(r, randomUUID());
+        if (org && !org.reachesLiveLane(envelope)) continue;
+        if (await live.put(envelope)) liveIds.add(String(r.eventID));
       }
     }
-    for (const e of demoStateChanges()) await live.put(e);
+    for (const e of demoStateChanges()) {
+      const envelope = org ? org.stateChange(e) : e;
+      if (!org || org.reachesLiveLane(envelope)) await live.put(envelope);
+    }
     await live.flush();
     lanes.live.events = live.counts.events;
     lanes.live.objects = live.counts.objects;
@@ -217,7 +239,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
 
     p.step("Trail lane: the trail's own log files (read-only calls included) land in the trail bucket, S3 announces each to the ingest queue");
     for (const file of trailFiles()) {
-      await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: file.key, Body: file.body }));
+      if (org) await org.deliverLogFile(sqs, stack.queueUrl, trailBucket, file as Parameters<OrgDemo['deliverLogFile']>[3]);
+      else await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: file.key, Body: file.body }));
       lanes.trail.files++;
       lanes.trail.records += file.records.length;
       for (const r of file.records) if (liveIds.has(String(r.eventID))) lanes.both++;
@@ -298,6 +321,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       alertsByKind,
       alertSamples: samples,
       alerts,
+      accounts: org ? org.summary(report.shards, alerts) : null,
       queries,
       motoPeakMb: moto ? Math.round((peakRssBytes(moto.pid) ?? 0) / 1048576) || null : null,
       seconds: (Date.now() - started) / 1000,
@@ -305,4 +329,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
   } finally {
     if (moto) await moto.stop();
   }
+}
+
+/** The log files as the organization trail writes them: the story's re-homed by source account, generated ones by file. */
+function* organizationFiles(org: OrgDemo, files: Iterable<{ key: string; body: Buffer; records: JsonObject[] }>, generated: boolean) {
+  let i = 0;
+  for (const f of files) yield generated ? org.scaleFile(f, i++) : org.logFile(f);
 }

@@ -64,7 +64,7 @@ export async function lanesRuntime(env: NodeJS.ProcessEnv = process.env, target?
             trail: trailLane({
               ...base.deps,
               trail,
-              settings: { route: capture.route, live: capture.live, coverageShard: capture.coverageShard },
+              settings: { route: capture.route, live: capture.live, coverageShard: capture.coverageShard, coverageShardOf: capture.coverageShardOf },
               digests: () => new BucketDigestLookup(trail),
             }),
           }

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { publicKeyPemFromDer, type TrustedKey as AttestationKey } from '../core/attestation';
-import { DEFAULT_SIGMA_RULE_DIR, loadSigmaRules, parseDetectionConfig, runDetectors, type DetectionContext } from '../core/detect';
+import {
+  DEFAULT_SIGMA_RULE_DIR,
+  allAttestationKeyIds,
+  loadSigmaRules,
+  parseDetectionConfig,
+  runDetectors,
+  type DetectionContext,
+} from '../core/detect';
 import type { SigmaRuleFolder } from '../core/detect/sigma/loader';
 import type { AlertOutbox } from '../aws/alert-outbox';
 import { AttestationStore } from '../aws/attestation-store';
@@ -62,7 +69,8 @@ export async function ingestRuntime(env: NodeJS.ProcessEnv = process.env, target
   const context: DetectionContext = {
     config,
     attestations: new AttestationStore(ddb, table),
-    trustedKeys: await attestationKeys(new KMSClient(clientConfig(aws)), config.attestationKeyIds),
+    // Every account's keys: runDetectors gives each account only its own (contextForAccount).
+    trustedKeys: await attestationKeys(new KMSClient(clientConfig(aws)), allAttestationKeyIds(config)),
     sigmaRules: sigma.rules,
   };
   const outbox = alertOutboxFromEnv(env, aws, ddb, table);

@@ -54,6 +54,14 @@ export interface DeployOptions extends ProvisionOptions {
   trailBucket?: string;
   trailPrefix?: string;
   /**
+   * The trail bucket belongs to this other account (an organization's log
+   * archive): it must exist already, and its notifications are that account's
+   * to set, so the caller announces its log files (moto does not deliver an
+   * S3 notification to a queue of another account). The stack is synthesized
+   * with trailBucketAccount.
+   */
+  trailBucketAccount?: string;
+  /**
    * Turn on the staging (and trail) bucket's S3 -> EventBridge notifications
    * through the S3 API. moto's CloudFormation ignores the bucket's
    * NotificationConfiguration; set through the API, moto does send "Object
@@ -126,6 +134,7 @@ function trailContext(opts: DeployOptions, archiveBucket: string, retentionDays:
     ...(opts.attestationKeyArns?.length ? { attestationKeyArns: [...opts.attestationKeyArns] } : {}),
     ...(opts.immutableScope ? { immutableScope: opts.immutableScope } : {}),
     ...(opts.trailBucket ? { trailBucketName: opts.trailBucket, trailPrefix: opts.trailPrefix ?? '' } : {}),
+    ...(opts.trailBucketAccount ? { trailBucketAccount: opts.trailBucketAccount } : {}),
   };
 }
 
@@ -202,7 +211,7 @@ export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = 
     step(`archive bucket ${archiveBucket} created through the SDK WITHOUT Object Lock (objectLock: false)`);
   }
 
-  if (opts.trailBucket) {
+  if (opts.trailBucket && !opts.trailBucketAccount) {
     await ensureBucket(s3, opts.trailBucket, target.region);
     step(`trail bucket ${opts.trailBucket} ready (prefix "${opts.trailPrefix ?? ''}"): its new log files are ingested through the objects rule`);
   }
@@ -289,7 +298,7 @@ export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = 
       `${opts.trailBucket ? ` and ${opts.trailBucket}/${opts.trailPrefix ?? ''}` : ''} on the objects queue, as deployed`,
   );
 
-  const notified = [out.StagingBucketName, ...(opts.trailBucket ? [opts.trailBucket] : [])];
+  const notified = [out.StagingBucketName, ...(opts.trailBucket && !opts.trailBucketAccount ? [opts.trailBucket] : [])];
   if (opts.objectNotifications) {
     for (const b of notified) {
       await s3.send(

@@ -67,10 +67,14 @@ const RESOURCE: QueryParameter = {
   example: 'sg-0123456789abcdef0',
 };
 
+/** The account and region folders of a log file path in CloudTrail's layout (coverage records written before they named them). */
+const LOG_PATH_ACCOUNT = 'AWSLogs/(?:o-[a-z0-9]+/)?(\\d{12})/CloudTrail/';
+const LOG_PATH_REGION = 'AWSLogs/(?:o-[a-z0-9]+/)?\\d{12}/CloudTrail/([a-z0-9-]+)/';
+
 const inPeriod = (tsColumn: string): string =>
   `${tsColumn} >= from_iso8601_timestamp(:from) AND ${tsColumn} < from_iso8601_timestamp(:to)`;
 
-const alertsOfKind = (kind: string): string => `SELECT alert_event_time, alert_severity, alert_summary, alert_principal, alert_resource,
+const alertsOfKind = (kind: string): string => `SELECT alert_event_time, alert_severity, alert_account, alert_summary, alert_principal, alert_resource,
        alert_rule, alert_event_id, alert_id, shard, seq
 FROM records
 WHERE kind = 'alert' AND alert_kind = '${kind}'
@@ -214,6 +218,26 @@ WHERE CAST(log_day AS DATE) >= CAST(from_iso8601_timestamp(:from) AS DATE)
   AND CAST(log_day AS DATE) < CAST(from_iso8601_timestamp(:to) AS DATE)
 GROUP BY log_day
 ORDER BY log_day`,
+  },
+  {
+    name: 'coverage-by-account',
+    description:
+      'Per account, region and day of CloudTrail log files (from the coverage record, else from the log file path): files reconciled, events counted and recovered. A pair missing from a day delivered nothing that day.',
+    parameters: [FROM, TO],
+    sql: `SELECT account, region, log_day, count(*) AS log_files, sum(coverage_total) AS total, sum(coverage_recovered) AS recovered
+FROM (
+  SELECT coalesce(coverage_account, nullif(regexp_extract(coverage_log_file, '${LOG_PATH_ACCOUNT}', 1), '')) AS account,
+         coalesce(coverage_region, nullif(regexp_extract(coverage_log_file, '${LOG_PATH_REGION}', 1), '')) AS region,
+         coalesce(replace(nullif(regexp_extract(coverage_log_file, '(\\d{4}/\\d{2}/\\d{2})/[^/]+$', 1), ''), '/', '-'),
+                  substr(record_time, 1, 10)) AS log_day,
+         coverage_total, coverage_recovered
+  FROM records
+  WHERE kind = 'coverage'
+) c
+WHERE CAST(log_day AS DATE) >= CAST(from_iso8601_timestamp(:from) AS DATE)
+  AND CAST(log_day AS DATE) < CAST(from_iso8601_timestamp(:to) AS DATE)
+GROUP BY account, region, log_day
+ORDER BY account, region, log_day`,
   },
   {
     name: 'quarantined',

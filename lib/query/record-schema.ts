@@ -96,6 +96,7 @@ const alert = struct<Alert>({
   summary: string,
   principal: string,
   resource: string,
+  account: string,
   eventTime: string,
   eventId: string,
   record: struct<RecordLocation>({ shard: string, seq: bigint }),
@@ -129,6 +130,8 @@ const data = struct<AnyRecordData>({
   recovered: bigint,
   skipped: bigint,
   digestSha256: string,
+  account: string,
+  region: string,
   // genesis
   origin: string,
 });

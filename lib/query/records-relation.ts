@@ -134,6 +134,7 @@ export const RECORDS_COLUMNS: readonly Column[] = [
   col('alert_summary', 'data.alert.summary', 'one-line summary'),
   col('alert_principal', 'data.alert.principal', 'principal the alert is about'),
   col('alert_resource', 'data.alert.resource', 'resource the alert is about'),
+  col('alert_account', 'data.alert.account', 'AWS account the alert is about (null for silence and trail health, and in alerts archived before it was recorded)'),
   col('alert_event_time', 'data.alert.eventTime', 'time of the event that raised the alert (ISO 8601 text)'),
   ts('alert_event_ts', 'data.alert.eventTime', 'alert_event_time as a timestamp'),
   col('alert_event_id', 'data.alert.eventId', 'event id that raised the alert'),
@@ -158,6 +159,8 @@ export const RECORDS_COLUMNS: readonly Column[] = [
   col('coverage_recovered', 'data.recovered', 'of which recovered (backfilled) by the reconcile'),
   col('coverage_skipped', 'data.skipped', 'of which out of scope'),
   col('coverage_digest_sha256', 'data.digestSha256', 'SHA-256 of the log file per CloudTrail\'s digest'),
+  col('coverage_account', 'data.account', 'account whose folder holds the log file (null outside CloudTrail\'s layout and in older records)'),
+  col('coverage_region', 'data.region', 'region whose folder holds the log file (null outside CloudTrail\'s layout and in older records)'),
   // genesis
   col('genesis_origin', 'data.origin', 'archive origin string'),
 ];

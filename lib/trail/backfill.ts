@@ -4,7 +4,7 @@ import type { CaptureRouter } from './capture';
 import type { DigestLookup } from './digest';
 import { LogFileError } from './errors';
 import type { LogFileSource } from './log-file-source';
-import { reconcileLogFile, type ReconcileDeps } from './reconcile';
+import { coverageLocation, reconcileLogFile, type ReconcileDeps } from './reconcile';
 
 export interface BackfillOptions {
   route: CaptureRouter;
@@ -99,7 +99,7 @@ export async function backfill(deps: ReconcileDeps, source: LogFileSource, opts:
       );
       s.alerts += out.alerts.length;
       if (source.bucket === null) {
-        const data = { logFile: name, total: out.total, archived: out.archived, recovered: out.recovered, skipped: out.skipped, digestSha256: null };
+        const data = { logFile: name, total: out.total, archived: out.archived, recovered: out.recovered, skipped: out.skipped, digestSha256: null, ...coverageLocation(name) };
         await commitDrafts({ ...run, detect: undefined }, opts.coverageShard, [{ kind: 'coverage', id: localCoverageRecordId(body), data }]);
       }
       s.events += out.total;

@@ -56,6 +56,18 @@ export function captureRouter(s: CaptureSettings): CaptureRouter {
   };
 }
 
+/**
+ * The shard that takes API calls of `account`: where the coverage record and
+ * the reconcile alerts of that account's log files go, so that with one chain
+ * per account (perAccount shards) each account's chain also says what its
+ * trail files held. Falls back to apiShardOf for an account no route names.
+ */
+export function apiShardForAccount(plan: readonly ShardRoute[] | undefined, account: string): string {
+  const api = (plan ?? []).filter((r) => r.family === 'api');
+  const own = api.find((r) => r.accounts?.includes(account)) ?? api.find((r) => !r.accounts && !r.excludeAccounts?.includes(account));
+  return own?.shard ?? apiShardOf(plan);
+}
+
 /** The shard that takes API calls from every account: where coverage records and reconcile alerts go. */
 export function apiShardOf(plan: readonly ShardRoute[] | undefined): string {
   const api = (plan ?? []).filter((r) => r.family === 'api');

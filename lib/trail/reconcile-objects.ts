@@ -11,7 +11,10 @@ import type { TrailBucket } from './trail-bucket';
 
 export interface ObjectReconcileDeps extends ReconcileDeps {
   trail: TrailBucket;
-  settings: Omit<ReconcileSettings, 'digest' | 'channel'>;
+  settings: Omit<ReconcileSettings, 'digest' | 'channel'> & {
+    /** The shard for the coverage record and alerts of a log file of this account (its own chain); absent: coverageShard for all. */
+    coverageShardOf?: (account: string) => string;
+  };
   /** A digest lookup for one invocation (listings are cached inside it); none = no digest check. */
   digests?: () => DigestLookup;
 }
@@ -41,23 +44,20 @@ export async function reconcileObjects(deps: ObjectReconcileDeps, keys: readonly
     else if (deps.trail.prefix && !key.startsWith(deps.trail.prefix)) results.push({ key, status: 'ignored', reason: `outside the trail prefix ${deps.trail.prefix}` });
     else candidates.push(key);
   }
-  const coverageShard = deps.settings.coverageShard ?? DEFAULT_API_SHARD;
-  const covered = await deps.store.committed(
-    coverageShard,
-    candidates.map((k) => ({ id: coverageRecordId(deps.trail.bucket, k), hour: logFileHour(k) })),
-  );
+  const covered = await coveredKeys(deps, candidates);
   const digest = deps.digests?.();
   for (const key of candidates) {
-    if (covered.has(coverageRecordId(deps.trail.bucket, key))) {
+    if (covered.has(key)) {
       results.push({ key, status: 'already-covered' });
       continue;
     }
+    const coverageShard = coverageShardOfKey(deps, key);
     try {
       const body = await deps.trail.get(key);
-      const outcome = await reconcileLogFile(deps, { bucket: deps.trail.bucket, key, body }, { ...deps.settings, channel: 'trail-log', digest });
+      const outcome = await reconcileLogFile(deps, { bucket: deps.trail.bucket, key, body }, { ...deps.settings, coverageShard, channel: 'trail-log', digest });
       results.push({ key, status: 'reconciled', outcome });
     } catch (err) {
-      if (err instanceof LogFileError) results.push(await reportUnreadable(deps, key, err));
+      if (err instanceof LogFileError) results.push(await reportUnreadable(deps, key, err, coverageShard));
       else if (err instanceof MissedLiveDeferred) results.push({ key, status: 'deferred', missing: err.missing });
       else results.push({ key, status: 'failed', error: err });
     }
@@ -65,10 +65,31 @@ export async function reconcileObjects(deps: ObjectReconcileDeps, keys: readonly
   return results;
 }
 
-async function reportUnreadable(deps: ObjectReconcileDeps, key: string, err: LogFileError): Promise<ObjectResult> {
+/** The log file's account chain (with coverageShardOf), else the one coverage shard. */
+function coverageShardOfKey(deps: ObjectReconcileDeps, key: string): string {
+  const account = parseTrailKey(key)?.account;
+  return (account && deps.settings.coverageShardOf?.(account)) || (deps.settings.coverageShard ?? DEFAULT_API_SHARD);
+}
+
+/** The keys whose coverage record is committed: one batched read per coverage shard. */
+async function coveredKeys(deps: ObjectReconcileDeps, keys: readonly string[]): Promise<Set<string>> {
+  const byShard = new Map<string, string[]>();
+  for (const k of keys) {
+    const shard = coverageShardOfKey(deps, k);
+    byShard.set(shard, [...(byShard.get(shard) ?? []), k]);
+  }
+  const covered = new Set<string>();
+  for (const [shard, shardKeys] of byShard) {
+    const ids = await deps.store.committed(shard, shardKeys.map((k) => ({ id: coverageRecordId(deps.trail.bucket, k), hour: logFileHour(k) })));
+    for (const k of shardKeys) if (ids.has(coverageRecordId(deps.trail.bucket, k))) covered.add(k);
+  }
+  return covered;
+}
+
+async function reportUnreadable(deps: ObjectReconcileDeps, key: string, err: LogFileError, shard: string): Promise<ObjectResult> {
   const clock = deps.clock ?? (() => new Date());
   const alert = corruptLogFileAlert({ bucket: deps.trail.bucket, key, reason: err.message, code: err.code, now: clock() });
-  const out = await commitDrafts({ ...deps, detect: undefined }, deps.settings.coverageShard ?? DEFAULT_API_SHARD, [
+  const out = await commitDrafts({ ...deps, detect: undefined }, shard, [
     { kind: 'alert', id: alertRecordId(alert), data: { alert } },
   ]);
   const fresh = out.committed.length > 0;

@@ -7,6 +7,7 @@ import { alertRecordId, commitDrafts, type BatchAlerts, type CommitDeps } from '
 import { draftFromEvent, quarantineDraft, type Via } from '../ingest/drafts';
 import { captureRouter, DEFAULT_API_SHARD, type CaptureRouter } from './capture';
 import type { DigestLookup } from './digest';
+import { parseTrailKey } from './key-layout';
 import { readLogFile } from './log-file';
 import { digestMismatchAlert, missedEventsAlert, missedEventsAlertId } from './trail-alerts';
 
@@ -24,6 +25,12 @@ export class MissedLiveDeferred extends Error {
 
 /** One coverage record per log file: reconciling the same file twice commits it once. */
 export const coverageRecordId = (bucket: string, key: string): string => `coverage:${bucket}/${key}`;
+
+/** The account and region a coverage record names: from the key in CloudTrail's layout, else null (a copy, an export). */
+export function coverageLocation(key: string): { account: string | null; region: string | null } {
+  const k = parseTrailKey(key.replace(/\\/g, '/'));
+  return { account: k?.account ?? null, region: k?.region ?? null };
+}
 
 export interface ReconcileDeps extends CommitDeps {
   /** Publishes committed alerts from their batches' outbox items. */
@@ -262,7 +269,7 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
     finalDrafts.push({
       kind: 'coverage',
       id: coverageId,
-      data: { logFile: input.key, total: file.records.length, archived, recovered, skipped, digestSha256 },
+      data: { logFile: input.key, total: file.records.length, archived, recovered, skipped, digestSha256, ...coverageLocation(input.key) },
     });
   }
   let coverage: ReconcileOutcome['coverage'] = 'none';

@@ -3,7 +3,7 @@ import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
 import type { ShardRoute } from '../construct/shards';
 import { ingestRuntime } from '../ingest/runtime';
-import { apiShardOf, captureRouter, type CaptureRouter } from './capture';
+import { apiShardForAccount, apiShardOf, captureRouter, type CaptureRouter } from './capture';
 import { BucketDigestLookup } from './digest';
 import type { ObjectReconcileDeps } from './reconcile-objects';
 import { TrailBucket } from './trail-bucket';
@@ -23,7 +23,13 @@ function jsonEnv(env: NodeJS.ProcessEnv, name: (typeof ENV)[keyof typeof ENV]): 
 }
 
 /** The capture filter and shards from the same environment the construct gives every handler. */
-export function captureFromEnv(env: NodeJS.ProcessEnv = process.env): { route: CaptureRouter; live: CaptureRouter; coverageShard: string; plan?: ShardRoute[] } {
+export function captureFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  route: CaptureRouter;
+  live: CaptureRouter;
+  coverageShard: string;
+  coverageShardOf: (account: string) => string;
+  plan?: ShardRoute[];
+} {
   const sources = jsonEnv(env, ENV.apiCallSources);
   if (sources !== undefined && !(Array.isArray(sources) && sources.every((s) => typeof s === 'string'))) {
     throw new ReconcileConfigError(`${ENV.apiCallSources} must be a JSON array of strings`);
@@ -40,6 +46,7 @@ export function captureFromEnv(env: NodeJS.ProcessEnv = process.env): { route: C
     // The live lane carries write calls only; read-only calls come by the trail lane alone.
     live: router(false),
     coverageShard: apiShardOf(routes),
+    coverageShardOf: (account: string) => apiShardForAccount(routes, account),
     ...(routes ? { plan: routes } : {}),
   };
 }

@@ -1,10 +1,14 @@
 import type { Alert, RecordLocation } from '../core/alert';
 import type { JsonObject } from '../core/json';
+import { parseTrailKey } from './key-layout';
 
 /** Deterministic ids: reconciling the same file again can never raise a second alert for it. */
 export const missedEventsAlertId = (bucket: string, key: string): string => `missed-events:${bucket}/${key}`;
 export const digestMismatchAlertId = (bucket: string, key: string): string => `trail-health:digest-mismatch:${bucket}/${key}`;
 export const corruptLogFileAlertId = (bucket: string, key: string): string => `trail-health:corrupt-log-file:${bucket}/${key}`;
+
+/** The account whose log file it is (AWSLogs/[<org-id>/]<account>/...); null for a key outside CloudTrail's layout. */
+const accountOfLogFile = (key: string): string | null => parseTrailKey(key)?.account ?? null;
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -24,6 +28,7 @@ export function missedEventsAlert(input: {
     summary: `EventBridge missed ${plural(input.missed, 'event')} in s3://${input.bucket}/${input.key}`,
     principal: null,
     resource: `s3://${input.bucket}/${input.key}`,
+    account: accountOfLogFile(input.key),
     eventTime: input.eventTime,
     eventId: null,
     record: input.record,
@@ -41,6 +46,7 @@ export function digestMismatchAlert(input: { bucket: string; key: string; expect
     summary: `CloudTrail log file s3://${input.bucket}/${input.key} does not match the hash in CloudTrail's digest: it was changed after delivery`,
     principal: null,
     resource: `s3://${input.bucket}/${input.key}`,
+    account: accountOfLogFile(input.key),
     eventTime: input.now.toISOString(),
     eventId: null,
     record: null,
@@ -57,6 +63,7 @@ export function corruptLogFileAlert(input: { bucket: string; key: string; reason
     summary: `CloudTrail log file s3://${input.bucket}/${input.key} cannot be read (${input.code}); its events cannot be reconciled`,
     principal: null,
     resource: `s3://${input.bucket}/${input.key}`,
+    account: accountOfLogFile(input.key),
     eventTime: input.now.toISOString(),
     eventId: null,
     record: null,

@@ -18,7 +18,19 @@ export type TrailFacts =
   | { name: string; state: 'unknown'; error: string }
   | { name: string; state: 'found'; trail: Trail; status: GetTrailStatusResponse; selectors: GetEventSelectorsResponse };
 
-export type WatchdogCheck = 'trail-missing' | 'trail-unknown' | 'not-logging' | 'single-region' | 'validation-off' | 'selectors' | 'silence';
+export type WatchdogCheck =
+  | 'trail-missing'
+  | 'trail-unknown'
+  | 'not-logging'
+  | 'single-region'
+  | 'validation-off'
+  | 'selectors'
+  | 'silence'
+  // Deliveries per account and region of the trail bucket (account-coverage.ts).
+  | 'account-silent'
+  | 'region-silent'
+  | 'coverage-capped'
+  | 'coverage-unknown';
 
 /** One thing wrong, before it becomes an alert. */
 export interface WatchdogFinding {
@@ -26,6 +38,8 @@ export interface WatchdogFinding {
   severity: Severity;
   summary: string;
   details: JsonObject;
+  /** What the alert names (an account, the trail bucket); the watched trail when absent. */
+  resource?: string;
 }
 
 const isNotFound = (err: unknown): boolean => (err as Error).name === 'TrailNotFoundException';

@@ -136,6 +136,8 @@ describe('every named query on DuckDB over an archive written by the real ingest
     const drift = results.get('drift-alerts')!;
     expect(col(drift, 'alert_event_id')).toContain('sg-admin');
     expect(col(drift, 'alert_event_id')).not.toContain('sg-deploy');
+    // Alerts name the account their event happened in, through ingest, the archive and the query.
+    expect(new Set([...col(drift, 'alert_account'), ...col(results.get('unsigned-launches')!, 'alert_account')])).toEqual(new Set(['111122223333']));
   });
 
   it('failed calls, root console activity without MFA, IAM changes', () => {

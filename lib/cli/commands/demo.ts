@@ -8,6 +8,7 @@ import { DuckDbQueryEngine } from '../../query/duckdb-engine';
 import { renderResult } from '../../query/output';
 import { orphanKeys } from './query';
 import { MotoMissingError } from '../../local/moto';
+import { MAX_ACCOUNTS, MIN_ACCOUNTS } from '../../demo/organization';
 import { EXIT, UsageError } from '../errors';
 import { progressBar } from '../progress';
 import { awsTarget } from '../target';
@@ -29,6 +30,7 @@ export function formatSummary(s: DemoSummary): string {
     `  queries       ${s.queries.map((q) => `${q.name} ${q.rows} rows`).join(', ') || 'none'}`,
     `  alerts        ${kinds || 'none'}`,
     ...s.alertSamples.map((a) => `                ${a}`),
+    ...accountLines(s),
     `  verification  ${s.verify.ok ? 'OK, chain and checkpoints intact' : `FAILED (${s.verify.problems.length} problems)`}${s.verify.notices.length ? `; ${s.verify.notices.length} notice(s)` : ''}`,
     `  time          ${s.seconds.toFixed(1)} s${s.motoPeakMb !== null ? `; moto_server peak memory ${s.motoPeakMb} MB` : ''}`,
   ];
@@ -47,18 +49,32 @@ export function formatSummary(s: DemoSummary): string {
   return lines.join('\n');
 }
 
+function accountLines(s: DemoSummary): string[] {
+  if (!s.accounts) return [];
+  const rows = s.accounts.map((a) => [a.id, a.role, a.records, a.liveEvents, a.notForwarded, `${a.trailFiles} / ${a.trailRecords}`, a.alerts]);
+  const head = ['account', 'role', 'records', 'live', 'not forwarded', 'trail files / records', 'alerts'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells: readonly unknown[]) => '                ' + cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  return ['  accounts      one chain each (shard acct-<account>); "not forwarded": member events the member stack leaves to the trail lane', line(head), ...rows.map(line)];
+}
+
 /** The questions the demo asks of its archive, each shown as its first rows. */
 const DEMO_QUERIES = ['iam-changes', 'image-usage', 'coverage-by-day'];
+/** With --accounts: who did what in which account, and what each account's trail files held. */
+const ORGANIZATION_QUERIES = ['iam-changes', 'coverage-by-account'];
 const SHOWN_ROWS = 5;
 
-async function demoQueries(stack: LocalStack) {
+const demoQueries = (stack: LocalStack) => runQueries(stack, DEMO_QUERIES);
+const organizationQueries = (stack: LocalStack) => runQueries(stack, ORGANIZATION_QUERIES);
+
+async function runQueries(stack: LocalStack, names: readonly string[]) {
   const s3 = new S3Client(clientConfig(stack.target));
   const engine = await DuckDbQueryEngine.fromS3(s3, stack.bucket, {
     orphanKeys: await orphanKeys(s3, new DynamoDBClient(clientConfig(stack.target)), stack.bucket, stack.table),
   });
   try {
     const out = [];
-    for (const name of DEMO_QUERIES) {
+    for (const name of names) {
       const result = await engine.run({ name });
       const shown = { ...result, rows: result.rows.slice(0, SHOWN_ROWS) };
       const more = result.rows.length > SHOWN_ROWS ? `\n... ${result.rows.length - SHOWN_ROWS} more (npx immutrail query ${name})` : '';
@@ -77,12 +93,17 @@ export function registerDemo(program: Command): void {
     .option('--endpoint <url>', 'use this running emulator and leave the archive in it (default: start and stop moto_server)')
     .option('--region <region>', 'region', 'us-east-1')
     .option('--events <n>', 'a scale run: this many generated management events (85% read-only) through both lanes, instead of the story')
+    .option('--accounts <n>', `an organization of this many accounts (${MIN_ACCOUNTS}-${MAX_ACCOUNTS}: audit, log archive, workloads), one chain per account`)
     .option('--json', 'print the summary as JSON')
-    .action(async (flags: { endpoint?: string; region: string; json?: boolean; events?: string }) => {
+    .action(async (flags: { endpoint?: string; region: string; json?: boolean; events?: string; accounts?: string }) => {
       awsTarget(flags);
       const events = flags.events === undefined ? undefined : Number(flags.events);
       if (events !== undefined && !(Number.isSafeInteger(events) && events >= 1000 && events <= 10_000_000)) {
         throw new UsageError(`--events "${flags.events}" is not a whole number between 1000 and 10000000`);
+      }
+      const accounts = flags.accounts === undefined ? undefined : Number(flags.accounts);
+      if (accounts !== undefined && !(Number.isSafeInteger(accounts) && accounts >= MIN_ACCOUNTS && accounts <= MAX_ACCOUNTS)) {
+        throw new UsageError(`--accounts "${flags.accounts}" is not a whole number between ${MIN_ACCOUNTS} and ${MAX_ACCOUNTS}`);
       }
       const say = (s: string) => process.stdout.write(s + '\n');
       let summary: DemoSummary;
@@ -91,7 +112,8 @@ export function registerDemo(program: Command): void {
           endpoint: flags.endpoint,
           region: flags.region,
           events,
-          queries: demoQueries,
+          accounts,
+          queries: accounts ? organizationQueries : demoQueries,
           progress: {
             step: (t) => !flags.json && say(`\n▸ ${t}`),
             info: (l) => !flags.json && say(`  ${l}`),

@@ -32,6 +32,7 @@ export function alertFromFinding(record: EventRecord, f: Finding): Alert {
     summary: oneLine(f.summary),
     principal: principalLabel(event.actor),
     resource: f.resource,
+    account: event.account,
     eventTime: event.eventTime,
     eventId: event.eventId,
     record: { shard: record.chain.shard, seq: record.chain.seq },

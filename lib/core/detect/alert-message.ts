@@ -24,6 +24,8 @@ export interface AlertMessageBody {
   kind: AlertKind;
   principal: string | null;
   resource: string | null;
+  /** The AWS account the event happened in; null for alerts about no one event (silence, trail health). */
+  account: string | null;
   /** When the event happened. */
   time: string;
   eventId: string | null;
@@ -45,7 +47,8 @@ export interface AlertMessage {
   subject: string;
   /** JSON of AlertMessageBody. */
   message: string;
-  attributes: { severity: StringAttribute; rule: StringAttribute; kind: StringAttribute };
+  /** `account` is "-" for alerts that name none, so a filter policy on it never sees a missing attribute. */
+  attributes: { severity: StringAttribute; rule: StringAttribute; kind: StringAttribute; account: StringAttribute };
 }
 
 function clean(s: string): string {
@@ -62,9 +65,14 @@ function truncate(s: string, max: number): string {
   return `${cps.slice(0, max - 3).join('').trimEnd()}...`;
 }
 
-/** "[immutrail] CRITICAL auditor-tampering: <summary>", one line, under SNS's limit. */
+/**
+ * "[immutrail] CRITICAL auditor-tampering in 111122223333: <summary>", one
+ * line, under SNS's limit. The account comes before the summary so that an
+ * organization's alerts say whose they are even when the summary is cut.
+ */
 export function alertSubject(alert: Alert): string {
-  return truncate(clean(`[immutrail] ${alert.severity.toUpperCase()} ${alert.kind}: ${alert.summary}`), MAX_SUBJECT_CHARS);
+  const where = alert.account ? ` in ${alert.account}` : '';
+  return truncate(clean(`[immutrail] ${alert.severity.toUpperCase()} ${alert.kind}${where}: ${alert.summary}`), MAX_SUBJECT_CHARS);
 }
 
 /**
@@ -86,16 +94,19 @@ export function alertOutcome(details: JsonObject | undefined): string {
   return details?.succeeded === false ? 'failure' : 'success';
 }
 
-type FingerprintFields = Pick<Alert, 'rule' | 'principal' | 'resource'> & { details?: JsonObject };
+/** `account` may be absent in alerts archived before alerts named their account: it then counts as null. */
+type FingerprintFields = Pick<Alert, 'rule' | 'principal' | 'resource'> & { account?: string | null; details?: JsonObject };
 
 /**
- * What repeats of "the same alert" share: rule, principal, resource, action
- * and outcome. A different call on the same resource (DeleteTrail after
- * PutEventSelectors), or the same call ending differently (a success after
- * AccessDenied), is a different alert and is never suppressed by this one.
+ * What repeats of "the same alert" share: rule, principal, resource, account,
+ * action and outcome. A different call on the same resource (DeleteTrail after
+ * PutEventSelectors), the same call ending differently (a success after
+ * AccessDenied), or the same change in another account of the organization
+ * (resource names repeat across accounts: one stack deployed to each) is a
+ * different alert and is never suppressed by this one.
  */
 export function alertFingerprint(alert: FingerprintFields): string {
-  const key = [alert.rule, alert.principal, alert.resource, alertAction(alert.details), alertOutcome(alert.details)];
+  const key = [alert.rule, alert.principal, alert.resource, alert.account ?? null, alertAction(alert.details), alertOutcome(alert.details)];
   return createHash('sha256').update(JSON.stringify(key)).digest('hex');
 }
 
@@ -119,6 +130,7 @@ export function alertMessageBody(alert: Alert, suppressedRepeats = 0): AlertMess
     kind: alert.kind,
     principal: alert.principal,
     resource: alert.resource,
+    account: alert.account ?? null,
     time: alert.eventTime,
     eventId: alert.eventId,
     record: alert.record,
@@ -141,6 +153,6 @@ export function buildAlertMessage(alert: Alert, opts: { suppressedRepeats?: numb
   return {
     subject: alertSubject(alert),
     message,
-    attributes: { severity: attr(alert.severity), rule: attr(alert.rule), kind: attr(alert.kind) },
+    attributes: { severity: attr(alert.severity), rule: attr(alert.rule), kind: attr(alert.kind), account: attr(alert.account ?? '') },
   };
 }

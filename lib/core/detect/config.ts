@@ -40,12 +40,37 @@ export interface ProtectedResources {
   topics: string[];
 }
 
+/** What one account of an organization may set differently from the organization-wide settings. */
+export interface AccountOverride {
+  deployers?: DeployerConfig;
+  immutableScope?: ImmutableScope;
+  attestationKeyIds?: string[];
+}
+
+/** Which accounts are the organization's: an account outside it touching a resource of it is foreign (foreign-account.ts). */
+export interface OrganizationConfig {
+  /** Every account of the organization (the organizationAccounts prop); null when not given. */
+  accounts: string[] | null;
+  /**
+   * The accounts the stack is configured with (its own, the trail bucket's,
+   * the shards' and the overrides'): they stand in for the organization when
+   * `accounts` is null.
+   */
+  stackAccounts: string[];
+  /** The organization id (o-...), to recognise shares with the organization or one of its OUs; null when not given. */
+  id: string | null;
+}
+
 export interface DetectionConfig {
+  /** Organization-wide; an account's override replaces a setting whole (see configForAccount). */
   deployers: DeployerConfig;
   immutableScope: ImmutableScope;
   /** KMS key ARNs whose attestations are trusted (their public keys reach detectors as DetectionContext.trustedKeys). */
   attestationKeyIds: string[];
   protectedResources: ProtectedResources;
+  /** 12-digit account -> its own settings. */
+  accountOverrides: Record<string, AccountOverride>;
+  organization: OrganizationConfig;
 }
 
 export const DEFAULT_DEPLOYER_SERVICES: readonly string[] = ['cloudformation.amazonaws.com'];
@@ -82,6 +107,8 @@ export function defaultDetectionConfig(): DetectionConfig {
     immutableScope: { mode: 'all' },
     attestationKeyIds: [],
     protectedResources: emptyProtectedResources(),
+    accountOverrides: {},
+    organization: { accounts: null, stackAccounts: [], id: null },
   };
 }
 
@@ -97,6 +124,8 @@ export function parseDetectionConfig(env: Env): DetectionConfig {
   if (keys !== undefined) config.attestationKeyIds = stringList(keys, ENV.attestationKeyIds, 'the list of key ARNs');
   const prot = readJson(env, ENV.protectedResources);
   if (prot !== undefined) config.protectedResources = parseProtectedResources(prot);
+  const accounts = readJson(env, ENV.accountDetection);
+  if (accounts !== undefined) Object.assign(config, parseAccountDetection(accounts));
   return config;
 }
 
@@ -117,8 +146,7 @@ const SERVICE_PRINCIPAL = /^[a-z0-9*][a-z0-9.*-]*\.amazonaws\.com(\.cn)?$/;
  * `{"principals": [...], "services": [...], "serviceLinkedRoles": bool}`.
  * The array form adds its services to the defaults; the object form replaces them.
  */
-export function parseDeployers(value: unknown): DeployerConfig {
-  const name = ENV.deployerPrincipals;
+export function parseDeployers(value: unknown, name: string = ENV.deployerPrincipals): DeployerConfig {
   if (Array.isArray(value)) {
     const principals: string[] = [];
     const services = new Set(DEFAULT_DEPLOYER_SERVICES);
@@ -147,8 +175,7 @@ export function parseDeployers(value: unknown): DeployerConfig {
   throw new DetectionConfigError(name, 'expected a JSON array of ARNs/service principals or an object');
 }
 
-export function parseScope(value: unknown): ImmutableScope {
-  const name = ENV.immutableScope;
+export function parseScope(value: unknown, name: string = ENV.immutableScope): ImmutableScope {
   if (value === 'all') return { mode: 'all' };
   if (!isPlainObject(value)) throw new DetectionConfigError(name, 'expected {"mode":"all"|"tag"|"types", ...}');
   switch (value.mode) {
@@ -194,6 +221,87 @@ export function parseProtectedResources(value: unknown): ProtectedResources {
     out[kind] = typeof v === 'string' ? [v] : stringList(v, name, `"${kind}"`);
   }
   return out;
+}
+
+export const ACCOUNT_PATTERN = /^\d{12}$/;
+const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+
+/**
+ * IMMUTRAIL_ACCOUNT_DETECTION: the organization and the per-account settings, as
+ * `{"organizationAccounts": [...], "organizationId": "o-...", "stackAccounts": [...],
+ *   "accounts": {"<12 digits>": {"deployerPrincipals": ..., "immutableScope": ..., "attestationKeyIds": [...]}}}`.
+ * Each override field has the shape of its organization-wide variable.
+ */
+export function parseAccountDetection(value: unknown): Pick<DetectionConfig, 'accountOverrides' | 'organization'> {
+  const name = ENV.accountDetection;
+  if (!isPlainObject(value)) throw new DetectionConfigError(name, 'expected a JSON object');
+  rejectUnknownKeys(value, ['organizationAccounts', 'organizationId', 'stackAccounts', 'accounts'], name);
+  // Overrides first: their accounts are also among the stack's, and the error should name where the user wrote them.
+  const overrides: Record<string, AccountOverride> = {};
+  const given = value.accounts ?? {};
+  if (!isPlainObject(given)) throw new DetectionConfigError(name, '"accounts" must map 12-digit account ids to their settings');
+  for (const [account, o] of Object.entries(given)) overrides[checkAccount(account, 'in "accounts"')] = parseOverride(account, o);
+  const orgAccounts = value.organizationAccounts === undefined ? null : accountList(value.organizationAccounts, '"organizationAccounts"');
+  const stackAccounts = value.stackAccounts === undefined ? [] : accountList(value.stackAccounts, '"stackAccounts"');
+  const id = value.organizationId ?? null;
+  if (id !== null && (typeof id !== 'string' || !ORGANIZATION_ID_PATTERN.test(id))) {
+    throw new DetectionConfigError(name, `"organizationId" ${JSON.stringify(id)} is not an organization id (o- and 10 to 32 of a-z, 0-9)`);
+  }
+  return { accountOverrides: overrides, organization: { accounts: orgAccounts, stackAccounts, id: id as string | null } };
+}
+
+const OVERRIDE_KEYS: readonly string[] = ['deployerPrincipals', 'immutableScope', 'attestationKeyIds'];
+
+function parseOverride(account: string, o: unknown): AccountOverride {
+  const name = ENV.accountDetection;
+  if (!isPlainObject(o)) throw new DetectionConfigError(name, `account ${account}: expected an object`);
+  for (const k of Object.keys(o)) {
+    if (!OVERRIDE_KEYS.includes(k)) {
+      throw new DetectionConfigError(name, `account ${account}: unknown key "${k}" (allowed: ${OVERRIDE_KEYS.join(', ')})`);
+    }
+  }
+  const out: AccountOverride = {};
+  if (o.deployerPrincipals !== undefined) out.deployers = parseDeployers(o.deployerPrincipals, name);
+  if (o.immutableScope !== undefined) out.immutableScope = parseScope(o.immutableScope, name);
+  if (o.attestationKeyIds !== undefined) out.attestationKeyIds = stringList(o.attestationKeyIds, name, `account ${account}: "attestationKeyIds"`);
+  return out;
+}
+
+function checkAccount(account: unknown, where: string): string {
+  if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account)) {
+    throw new DetectionConfigError(ENV.accountDetection, `${JSON.stringify(account)} ${where} is not a 12-digit AWS account id`);
+  }
+  return account;
+}
+
+function accountList(v: unknown, what: string): string[] {
+  if (!Array.isArray(v)) throw new DetectionConfigError(ENV.accountDetection, `${what} must be an array of 12-digit account ids`);
+  return v.map((a) => checkAccount(a, `in ${what}`));
+}
+
+/**
+ * The settings that apply to events of `account`: its override's fields where
+ * it has them, the organization-wide ones elsewhere. An override replaces a
+ * setting whole (its deployers are the account's deployers, not extra ones),
+ * so an account can also narrow what the organization allows. Events that
+ * name no account get the organization-wide settings.
+ */
+export function configForAccount(config: DetectionConfig, account: string | null): DetectionConfig {
+  const o = account === null ? undefined : config.accountOverrides[account];
+  if (o === undefined) return config;
+  return {
+    ...config,
+    deployers: o.deployers ?? config.deployers,
+    immutableScope: o.immutableScope ?? config.immutableScope,
+    attestationKeyIds: o.attestationKeyIds ?? config.attestationKeyIds,
+  };
+}
+
+/** Every attestation key any account trusts: the runtime fetches all their public keys once at init. */
+export function allAttestationKeyIds(config: DetectionConfig): string[] {
+  const ids = new Set(config.attestationKeyIds);
+  for (const o of Object.values(config.accountOverrides)) for (const k of o.attestationKeyIds ?? []) ids.add(k);
+  return [...ids];
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -1,6 +1,8 @@
 import type { Alert } from '../alert';
+import { contextForAccount } from './account-context';
 import { auditorTamperingDetector } from './auditor-tampering';
 import { driftDetector } from './drift';
+import { foreignAccountDetector } from './foreign-account';
 import { sigmaDetector } from './sigma/detector';
 import type { DetectionContext, Detector, EventRecord } from './types';
 import { unsignedLaunchDetector } from './unsigned-launch';
@@ -8,14 +10,22 @@ import { unsignedLaunchDetector } from './unsigned-launch';
 /**
  * Every built-in detector, in the order they run and their alerts are
  * reported: the auditor's own safety first, then drift, unsigned launches,
- * and the Sigma rules.
+ * foreign accounts, and the Sigma rules.
  */
-export const DETECTORS: readonly Detector[] = [auditorTamperingDetector, driftDetector, unsignedLaunchDetector, sigmaDetector];
+export const DETECTORS: readonly Detector[] = [
+  auditorTamperingDetector,
+  driftDetector,
+  unsignedLaunchDetector,
+  foreignAccountDetector,
+  sigmaDetector,
+];
 
 /**
  * Runs the detectors on one committed event record. The result is
  * deterministic for a given record and context, and holds each alert id once
- * (the first detector to raise it wins). A detector that fails (a lookup that
+ * (the first detector to raise it wins), without the alerts of Sigma rules a
+ * detector in the list supersedes. Detectors see the settings of the
+ * event's account (contextForAccount). A detector that fails (a lookup that
  * throws) fails the whole call, so the caller can retry rather than lose alerts.
  */
 export async function runDetectors(
@@ -25,9 +35,11 @@ export async function runDetectors(
 ): Promise<Alert[]> {
   const seen = new Set<string>();
   const out: Alert[] = [];
+  const accountCtx = contextForAccount(ctx, record.data.event.account);
+  const superseded = new Set(detectors.flatMap((d) => d.supersedes ?? []));
   for (const d of detectors) {
-    for (const alert of await d.detect(record, ctx)) {
-      if (seen.has(alert.id)) continue;
+    for (const alert of await d.detect(record, accountCtx)) {
+      if (seen.has(alert.id) || (alert.kind === 'sigma' && superseded.has(alert.rule))) continue;
       seen.add(alert.id);
       out.push(alert);
     }
@@ -36,6 +48,13 @@ export async function runDetectors(
 }
 
 export type { AttestationLookup, DetectionContext, Detector, EventRecord, ResourceLookup } from './types';
-export { parseDetectionConfig, defaultDetectionConfig, DetectionConfigError, type DetectionConfig } from './config';
+export {
+  parseDetectionConfig,
+  defaultDetectionConfig,
+  configForAccount,
+  allAttestationKeyIds,
+  DetectionConfigError,
+  type DetectionConfig,
+} from './config';
 export { loadSigmaRules, DEFAULT_SIGMA_RULE_DIR } from './sigma/loader';
-export { auditorTamperingDetector, driftDetector, unsignedLaunchDetector, sigmaDetector };
+export { auditorTamperingDetector, driftDetector, unsignedLaunchDetector, foreignAccountDetector, sigmaDetector };

@@ -3,8 +3,8 @@ import type { Severity } from '../alert';
 import { severityRank } from './alert-factory';
 
 /**
- * Repeats of one alert (same rule, principal, resource, action and outcome:
- * see alertFingerprint) inside a window are not sent again but counted; the
+ * Repeats of one alert (same rule, principal, resource, account, action and
+ * outcome: see alertFingerprint) inside a window are not sent again but counted; the
  * next alert sent after the window says how many were held back.
  *
  * The window runs from the last alert actually sent, so a steady stream of

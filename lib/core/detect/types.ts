@@ -37,5 +37,10 @@ export interface DetectionContext {
 export interface Detector {
   /** Stable name, for logs and tests; the run order is fixed by the DETECTORS list. */
   readonly name: string;
+  /**
+   * Sigma rule ids whose alerts this detector replaces: it judges the events
+   * they match with more context, so runDetectors drops their alerts.
+   */
+  readonly supersedes?: readonly string[];
   detect(record: EventRecord, ctx: DetectionContext): Promise<Alert[]>;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertFingerprint, alertSubject, buildAlertMessage, MAX_BODY_BYTES, MAX_SUBJECT_CHARS } from '../../../lib/core/detect/alert-message';
 import { DEFAULT_SUPPRESS_SECONDS, parseSuppressSeconds, SuppressionWindow } from '../../../lib/core/detect/suppression';
 import { ENV } from '../../../lib/aws/runtime-config';
+import type { Alert } from '../../../lib/core/alert';
 import { sampleAlert } from './helpers';
 
 describe('buildAlertMessage', () => {
@@ -15,6 +16,7 @@ describe('buildAlertMessage', () => {
       kind: 'auditor-tampering',
       principal: 'arn:aws:iam::143434273843:user/christophe',
       resource: 'main',
+      account: '143434273843',
       time: '2024-08-01T13:52:02Z',
       eventId: '4f1c',
       record: { shard: 'main', seq: 42 },
@@ -24,13 +26,22 @@ describe('buildAlertMessage', () => {
     });
   });
 
-  it('has string message attributes for severity, rule and kind', () => {
+  it('has string message attributes for severity, rule, kind and account', () => {
     const msg = buildAlertMessage(sampleAlert({ severity: 'high', rule: 'drift.security-group', kind: 'drift' }));
     expect(msg.attributes).toEqual({
       severity: { DataType: 'String', StringValue: 'high' },
       rule: { DataType: 'String', StringValue: 'drift.security-group' },
       kind: { DataType: 'String', StringValue: 'drift' },
+      account: { DataType: 'String', StringValue: '143434273843' },
     });
+    // A filter policy on the account never meets a missing attribute: alerts about no account say "-".
+    expect(buildAlertMessage(sampleAlert({ kind: 'silence', account: null })).attributes.account).toEqual({ DataType: 'String', StringValue: '-' });
+  });
+
+  it('says account null in the body of an alert about no account, and of one archived before alerts named it', () => {
+    expect(JSON.parse(buildAlertMessage(sampleAlert({ account: null })).message).account).toBeNull();
+    const { account: _omitted, ...older } = sampleAlert();
+    expect(JSON.parse(buildAlertMessage(older as Alert).message).account).toBeNull();
   });
 
   it('replaces oversized details rather than failing the publish', () => {
@@ -45,7 +56,8 @@ describe('buildAlertMessage', () => {
 
 describe('alertSubject', () => {
   it('leads with product, severity and kind', () => {
-    expect(alertSubject(sampleAlert({ summary: 'short' }))).toBe('[immutrail] CRITICAL auditor-tampering: short');
+    expect(alertSubject(sampleAlert({ summary: 'short' }))).toBe('[immutrail] CRITICAL auditor-tampering in 143434273843: short');
+    expect(alertSubject(sampleAlert({ summary: 'short', account: null }))).toBe('[immutrail] CRITICAL auditor-tampering: short');
   });
 
   it('stays under the SNS limit, on one line, without control characters', () => {

@@ -23,12 +23,13 @@ describe('AlertPublisher', () => {
     expect(calls).toHaveLength(1);
     const input = calls[0]!.args[0].input;
     expect(input.TopicArn).toBe(TOPIC);
-    expect(input.Subject).toMatch(/^\[immutrail\] CRITICAL auditor-tampering: /);
+    expect(input.Subject).toMatch(/^\[immutrail\] CRITICAL auditor-tampering in 143434273843: /);
     expect(JSON.parse(input.Message!).id).toBe('tampering.trail:4f1c');
     expect(input.MessageAttributes).toEqual({
       severity: { DataType: 'String', StringValue: 'critical' },
       rule: { DataType: 'String', StringValue: 'tampering.trail' },
       kind: { DataType: 'String', StringValue: 'auditor-tampering' },
+      account: { DataType: 'String', StringValue: '143434273843' },
     });
     expect(input.MessageGroupId).toBeUndefined();
   });

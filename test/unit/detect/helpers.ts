@@ -64,7 +64,8 @@ export function normalizeForTest(raw: JsonObject): NormalizedEvent {
     return {
       eventId: str(ct.eventID) ?? str(envelope?.id) ?? 'no-event-id',
       eventTime: str(ct.eventTime) ?? '1970-01-01T00:00:00Z',
-      account: str(ct.recipientAccountId),
+      // As the normalizer does: the envelope says whose event it is when the record does not.
+      account: str(ct.recipientAccountId) ?? str(envelope?.account),
       region: str(ct.awsRegion),
       service: (str(ct.eventSource) ?? 'unknown').replace(/\.amazonaws\.com$/, ''),
       action: str(ct.eventName) ?? 'unknown',
@@ -240,6 +241,7 @@ export function sampleAlert(over: Partial<Alert> = {}): Alert {
     summary: "Auditor tampering: arn:aws:iam::143434273843:user/christophe called cloudtrail:StopLogging on the stack's trail main",
     principal: 'arn:aws:iam::143434273843:user/christophe',
     resource: 'main',
+    account: '143434273843',
     eventTime: '2024-08-01T13:52:02Z',
     eventId: '4f1c',
     record: { shard: 'main', seq: 42 },

@@ -290,7 +290,6 @@ describe('the ingest runtime loads rules/immutrail', () => {
     });
     expect(runtime.rejectedRules).toEqual([]);
     for (const [file, raw] of [
-      ['immutrail_rds_snapshot_shared_cross_account.yml', real('stratus-red-team-269-ModifyDBSnapshotAttribute')],
       ['immutrail_iam_login_profile_created_for_other_user.yml', real('stratus-red-team-302-CreateLoginProfile')],
       ['immutrail_rolesanywhere_trust_anchor_or_profile_created.yml', real('stratus-red-team-306-CreateTrustAnchor')],
       ['immutrail_organizations_leave_organization.yml', real('stratus-red-team-121-LeaveOrganization')],
@@ -298,6 +297,12 @@ describe('the ingest runtime loads rules/immutrail', () => {
       const alerts = await runtime.deps.detect!(eventRecord(raw));
       expect(alerts.map((a) => a.rule), file).toContain(ruleOf(file).id);
     }
+    // The sharing rules are superseded by the foreign-account detector: one alert for the share, naming both accounts.
+    const shared = await runtime.deps.detect!(eventRecord(real('stratus-red-team-269-ModifyDBSnapshotAttribute')));
+    expect(shared.map((a) => a.rule)).not.toContain(ruleOf('immutrail_rds_snapshot_shared_cross_account.yml').id);
+    expect(shared.filter((a) => a.kind === 'foreign-account').map((a) => [a.rule, a.account, a.details.foreignAccounts])).toEqual([
+      ['foreign-account.share', '171471557522', ['503161813013']],
+    ]);
     // and the same through runDetectors with the test context, for comparison
     const direct = await runDetectors(eventRecord(real('stratus-red-team-307-CreateProfile')), ctx);
     expect(direct.map((a) => a.rule)).toContain(ruleOf('immutrail_rolesanywhere_trust_anchor_or_profile_created.yml').id);

@@ -18,8 +18,8 @@ const ctx = () =>
   });
 
 describe('runDetectors', () => {
-  it('runs tampering, drift, unsigned-launch and Sigma in that order', () => {
-    expect(DETECTORS.map((d) => d.name)).toEqual(['auditor-tampering', 'drift', 'unsigned-launch', 'sigma']);
+  it('runs tampering, drift, unsigned-launch, foreign-account and Sigma in that order', () => {
+    expect(DETECTORS.map((d) => d.name)).toEqual(['auditor-tampering', 'drift', 'unsigned-launch', 'foreign-account', 'sigma']);
   });
 
   it('StopLogging on the stack trail: a critical tampering alert first, then the Sigma rule', async () => {

@@ -122,6 +122,16 @@ describe('suppression cannot hide an escalation', () => {
   });
 });
 
+describe('alertFingerprint: account', () => {
+  it('tells the same change in two accounts apart, and counts a missing account as null', () => {
+    const inOne = alertFingerprint(sampleAlert({ account: '111122223333' }));
+    expect(alertFingerprint(sampleAlert({ account: '444455556666' }))).not.toBe(inOne);
+    expect(alertFingerprint(sampleAlert({ account: '111122223333' }))).toBe(inOne);
+    const { account: _omitted, ...older } = sampleAlert();
+    expect(alertFingerprint(older)).toBe(alertFingerprint(sampleAlert({ account: null })));
+  });
+});
+
 describe('alertFingerprint: action and outcome', () => {
   it('differs by action, by success vs failure, and by error code', () => {
     const base = alertFingerprint(sampleAlert());

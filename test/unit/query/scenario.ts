@@ -87,6 +87,7 @@ export const E = {
 
 export const A = {
   unsignedLaunch: alertDraft({
+    account: ACCOUNT,
     kind: 'unsigned-launch',
     summary: `${DEPLOYER.arn} launched ${INSTANCE} from unattested ${AMI}`,
     principal: DEPLOYER.arn,
@@ -95,6 +96,7 @@ export const A = {
     eventId: E.launch.eventId,
   }),
   drift: alertDraft({
+    account: ACCOUNT,
     kind: 'drift',
     summary: `${BOB.arn} changed ${SG} by hand`,
     principal: BOB.arn,
@@ -102,6 +104,7 @@ export const A = {
     eventTime: E.bobModifiesSg.eventTime,
     eventId: E.bobModifiesSg.eventId,
   }),
+  // Archived before alerts named their account: the field is absent, the column null.
   oldUnsignedLaunch: alertDraft({
     kind: 'unsigned-launch',
     summary: 'an older unsigned launch',
@@ -121,10 +124,18 @@ export const QUARANTINE: RecordDraft = {
 const logFile = (day: string, n: string): string =>
   `AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/${day.replace(/-/g, '/')}/${ACCOUNT}_CloudTrail_us-east-1_${day.replace(/-/g, '')}T1000Z_${n}.json.gz`;
 
+/** A member account's log file, delivered by an organization trail. */
+export const MEMBER_ACCOUNT = '222222222222';
+const orgLogFile = (day: string, n: string): string =>
+  `AWSLogs/o-abc123def4/${MEMBER_ACCOUNT}/CloudTrail/eu-west-1/${day.replace(/-/g, '/')}/${MEMBER_ACCOUNT}_CloudTrail_eu-west-1_${day.replace(/-/g, '')}T1000Z_${n}.json.gz`;
+
+/** Coverage records; 'b' is one written before they named account and region (the query reads both from its path). */
 export const COVERAGE = [
-  { logFile: logFile('2026-03-01', 'a'), total: 10, archived: 8, recovered: 1, skipped: 1, digestSha256: 'ab'.repeat(32) },
+  { logFile: logFile('2026-03-01', 'a'), total: 10, archived: 8, recovered: 1, skipped: 1, digestSha256: 'ab'.repeat(32), account: ACCOUNT, region: 'us-east-1' },
   { logFile: logFile('2026-03-01', 'b'), total: 5, archived: 5, recovered: 0, skipped: 0, digestSha256: null },
-  { logFile: logFile('2026-03-02', 'c'), total: 7, archived: 6, recovered: 1, skipped: 0, digestSha256: 'cd'.repeat(32) },
+  { logFile: logFile('2026-03-02', 'c'), total: 7, archived: 6, recovered: 1, skipped: 0, digestSha256: 'cd'.repeat(32), account: ACCOUNT, region: 'us-east-1' },
+  { logFile: orgLogFile('2026-03-02', 'd'), total: 4, archived: 1, recovered: 3, skipped: 0, digestSha256: null, account: MEMBER_ACCOUNT, region: 'eu-west-1' },
+  { logFile: 'exports/march.json.gz', total: 2, archived: 2, recovered: 0, skipped: 0, digestSha256: null, account: null, region: null },
 ];
 
 export interface Scenario {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../lib/core/alert';
 import type { AuditRecordOf } from '../../../lib/core/record';
 import type { DigestLookup } from '../../../lib/trail/digest';
-import { coverageRecordId, reconcileLogFile, type ReconcileDeps } from '../../../lib/trail/reconcile';
+import { coverageLocation, coverageRecordId, reconcileLogFile, type ReconcileDeps } from '../../../lib/trail/reconcile';
 import { reconcileObjects } from '../../../lib/trail/reconcile-objects';
 import { TrailBucket } from '../../../lib/trail/trail-bucket';
 import { apiCallEnvelope } from '../../support/events';
@@ -46,7 +46,22 @@ describe('reconcileLogFile', () => {
     expect(events(chain).every((r) => r.data.via.channel === 'trail-log' && r.data.via.logFile === KEY)).toBe(true);
     const coverage = chain.records.find((r) => r.chain.kind === 'coverage')!;
     expect(coverage.chain.id).toBe(coverageRecordId(BUCKET, KEY));
-    expect(coverage.data).toEqual({ logFile: KEY, total: 4, archived: 1, recovered: 2, skipped: 1, digestSha256: null });
+    expect(coverage.data).toEqual({ logFile: KEY, total: 4, archived: 1, recovered: 2, skipped: 1, digestSha256: null, account: '111122223333', region: 'eu-west-1' });
+  });
+
+  it("names the account and region of an organization trail's log file in the coverage record", async () => {
+    const { chain, deps } = setup();
+    const key = 'org/AWSLogs/o-abc123def4/444455556666/CloudTrail/ap-south-2/2026/11/20/444455556666_CloudTrail_ap-south-2_20261120T1020Z_x.json.gz';
+    await reconcileLogFile(deps, { bucket: BUCKET, key, body: logFile([call('org-1')]) });
+    expect(chain.records.find((r) => r.chain.kind === 'coverage')?.data).toMatchObject({ logFile: key, account: '444455556666', region: 'ap-south-2' });
+  });
+
+  it('names no account or region for a key outside CloudTrail\'s layout (a copy, an export)', () => {
+    expect(coverageLocation('exports/march/file.json.gz')).toEqual({ account: null, region: null });
+    expect(coverageLocation('C:\\logs\\AWSLogs\\111122223333\\CloudTrail\\eu-west-1\\2026\\11\\20\\f_20261120T1020Z_a.json.gz')).toEqual({
+      account: '111122223333',
+      region: 'eu-west-1',
+    });
   });
 
   it('keeps records that fail validation, quarantined, and counts them as missed', async () => {
@@ -72,6 +87,7 @@ describe('reconcileLogFile', () => {
       summary: `drift on ${id}`,
       principal: null,
       resource: null,
+      account: '111122223333',
       eventTime: '2026-11-20T10:15:30Z',
       eventId: id,
       record: null,
