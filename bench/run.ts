@@ -15,7 +15,7 @@ import { BENCH_DIR, REPO_ROOT, bundleEntry, bundledTask, cliLikeTask, runJsonChi
 import { measureIngestBundle } from './bundle/measure';
 import type { E2eResult } from './cost/e2e';
 import { priceRun, type PriceTable } from './cost/pricing';
-import { WORKLOADS, type Workload } from './cost/workload';
+import { ORG_ACCOUNTS, WORKLOADS, type Workload } from './cost/workload';
 import { mergeResults } from './report/merge';
 import { fmt, qty, table, usd } from './report/table';
 import { orgScaleSection } from './org-scale/simulate';
@@ -165,6 +165,8 @@ function compose(
     usd_per_million_events: cost ? round(cost.writes.usd_per_million_events) : null,
     usd_per_million_events_without_alerts: cost ? round(cost.writes.usd_per_million_events_without_alerts) : null,
     usd_per_million_events_full_capture: cost ? round(cost.full.usd_per_million_events) : null,
+    // Issue 14: the full-capture stream over an organization of ORG_ACCOUNTS accounts, against the full-capture target.
+    usd_per_million_events_org: cost ? round(cost.org.usd_per_million_events) : null,
     // Committed records per archive object where the archive receives 100 events/s: full capture (the writes-only run archives 15 of them a second).
     events_per_object: cost ? round(cost.full.records_per_object, 1) : null,
     live_lane_latency_s: cost ? round(cost.writes.live_lane_latency_s, 1) : null,
@@ -229,6 +231,13 @@ function print(r: any, cost: ReturnType<typeof priceRuns> | null, quick: boolean
       at(r.usd_per_million_events_full_capture, (x) => x <= TARGETS.usdPerMillionFullCapture),
     ],
     [
+      `cost, organization of ${ORG_ACCOUNTS} (US$ / M events)`,
+      usd(r.usd_per_million_events_org),
+      cost ? `full capture by ${ORG_ACCOUNTS} accounts: ${usd(cost.full.usd_per_million_events)} in one account; ${fmt(cost.org.member_events.forwarded)} member events forwarded, ${fmt(cost.org.member_events.not_forwarded)} left to the trail lane` : '',
+      `<= ${usd(TARGETS.usdPerMillionFullCapture, 2)}`,
+      at(r.usd_per_million_events_org, (x) => x <= TARGETS.usdPerMillionFullCapture),
+    ],
+    [
       'cost, attack sample (US$ / M events)',
       cost ? usd(cost.attack.usd_per_million_events) : 'n/a',
       cost ? `alert-heavy, not the target's mix: ${fmt(cost.attack.alerts_per_1000_events)} alerts per 1,000 events; ${usd(cost.attack.usd_per_million_events_without_alerts)} without alert handling` : '',
@@ -260,7 +269,12 @@ function print(r: any, cost: ReturnType<typeof priceRuns> | null, quick: boolean
   if (cost) {
     for (const w of WORKLOADS) {
       const c = cost[w];
-      const label = { writes: 'writes only (default capture)', full: 'full capture (read-only calls by the trail lane)', attack: 'attack sample (the demo story: alert-heavy)' }[w];
+      const label = {
+        writes: 'writes only (default capture)',
+        full: 'full capture (read-only calls by the trail lane)',
+        attack: 'attack sample (the demo story: alert-heavy)',
+        org: `organization of ${ORG_ACCOUNTS} accounts, full capture (members forward what the member stack forwards)`,
+      }[w];
       console.log(
         `\n${label}: ${usd(c.usd_per_million_events)} per million events (${fmt(c.captured_events)} archived; ${fmt(c.events_per_invocation, 1)} per invocation, ` +
           `${fmt(c.records_per_object, 1)} records per object, ${fmt(c.alert_records_per_1000_events)} alert records per 1,000 events)\n`,

@@ -54,6 +54,9 @@ export class ImmutrailStack extends Stack {
     if (this.trail.trailReaders.length > 0) {
       out('TrailReaderRoleArns', Fn.join(',', this.trail.trailReaders.map((r) => r.roleArn)), "Roles that read the trail's log files (for the log-archive account's bucket and key policies: immutrail org-policy)");
     }
+    if (this.trail.trailListers.length > 0) {
+      out('TrailListerRoleArns', Fn.join(',', this.trail.trailListers.map((r) => r.roleArn)), "Roles that only list the trail bucket's key names, the watchdog's delivery check (the log-archive bucket policy's ListBucket statement: immutrail org-policy)");
+    }
   }
 }
 

@@ -24,9 +24,12 @@ export interface ImmutrailMemberStackProps extends StackProps {
 
 /**
  * What each member account of the organization deploys (in every region it
- * uses): rules that forward the live lane's events to the audit account. No
- * Lambda, no asset: the template deploys without a CDK bootstrap, so
- * StackSets can roll it out everywhere.
+ * uses): rules that forward the live lane's events to the audit account,
+ * named `immutrail-member-<family or api-n>` so that the audit stack's
+ * auditor-tampering detector knows them in every account (one member stack per
+ * account and region: the names are fixed). No Lambda, no asset: the
+ * template deploys without a CDK bootstrap, so StackSets can roll it out
+ * everywhere.
  */
 export class ImmutrailMemberStack extends Stack {
   readonly forwarding: MemberForwarding;

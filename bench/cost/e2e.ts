@@ -30,7 +30,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSEvent, SQSBatchResponse } from 'aws-lambda';
@@ -44,6 +44,8 @@ import { ANY_KEY_NAME, parseSignedCheckpoint } from '../../lib/core/checkpoint';
 import type { JsonObject } from '../../lib/core/json';
 import { isCapturedApiCall } from '../../lib/core/normalize';
 import { DEMO_TRAIL_LOGS_DIR, demoStateChanges, demoTrailLogs } from '../../lib/demo/demo-events';
+import { memberForwarder, OrgDemo, s3NotificationBody } from '../../lib/demo/org-demo';
+import { organizationShards, rehome } from '../../lib/demo/organization';
 import { cloudTrailEnvelope } from '../../lib/demo/replay';
 import { EVENTS_PER_SECOND, READ_ONLY_SHARE, scaleEventId, scaleLogFiles, scaleTemplates } from '../../lib/demo/scale-events';
 import { drainQueue } from '../../lib/local/event-source';
@@ -55,7 +57,7 @@ import { countEveryClient } from './count-every-client';
 import { DynamoBilling, type CapacityUnits } from './dynamo-units';
 import type { InvocationProfile } from './lambda-duration';
 import { newTally, phaseCounter, type PhaseTally } from './phase-counter';
-import { eventsPer, FIREHOSE_BUFFER_BYTES, FIREHOSE_BUFFER_S, firehoseBilledBytes, regroupTrailFiles, TRAIL_FILE_S, windows, type TrailFile, type Workload } from './workload';
+import { eventsPer, FIREHOSE_BUFFER_BYTES, FIREHOSE_BUFFER_S, firehoseBilledBytes, ORG_ACCOUNTS, regroupTrailFiles, TRAIL_FILE_S, windows, type TrailFile, type Workload } from './workload';
 
 /** transport: what the bench does in AWS's place; ingest: the ingest handler and its event-source mapping; seal: one scheduled seal run. */
 export type Phase = 'transport' | 'ingest' | 'seal';
@@ -92,6 +94,12 @@ export interface LaneCounts {
   /** "Object Created" notices EventBridge sent to the ingest queue (staged objects and log files). */
   notices: number;
   noticeBytes: number;
+  /** Of the notices, those S3 sent straight to the queue (an organization trail bucket's notifications): no EventBridge charge. */
+  directNotices: number;
+  /** Member accounts' events their member stacks forwarded to the audit account's bus (billed as cross-account events). */
+  forwarded: number;
+  /** Member accounts' live events the member stack does not forward (they come by the trail lane only). */
+  notForwarded: number;
 }
 
 export interface E2eResult {
@@ -158,6 +166,42 @@ function scaleDeliveries(n: number): { deliveries: Iterable<Delivery>; rate: E2e
   return { deliveries: deliveries(), rate: { eventsPerSecond: EVENTS_PER_SECOND, eventsPerWindow: perWindow, recordsPerTrailFile: perFile, readOnlyShare: READ_ONLY_SHARE } };
 }
 
+/**
+ * The full-capture stream over an organization: generated event i belongs to
+ * account i mod ORG_ACCOUNTS (re-homed), every account writes its own log file
+ * per five minutes, and the audit account's one Firehose stream takes the
+ * audit account's captured events and what the members forward.
+ */
+function orgDeliveries(n: number, org: OrgDemo): { deliveries: Iterable<Delivery>; rate: E2eResult['rate'] } {
+  const templates = scaleTemplates(demoTrailLogs());
+  const perWindow = eventsPer(FIREHOSE_BUFFER_S, EVENTS_PER_SECOND);
+  const perFile = eventsPer(TRAIL_FILE_S, EVENTS_PER_SECOND);
+  const accounts = org.org.accounts.map((a) => a.id);
+  function* deliveries(): Generator<Delivery> {
+    let index = 0;
+    for (const file of regroupTrailFiles(scaleLogFiles(templates, n), perFile)) {
+      // The templates come from many source accounts: each record is re-homed from its own.
+      const records = file.records.map((r, i) => rehome(r, String(r.recipientAccountId), accounts[(index + i) % accounts.length]));
+      for (const w of windows(records, perWindow)) {
+        const envelopes: JsonObject[] = [];
+        for (const r of w) {
+          if (isCapturedApiCall(r, { captureReadOnly: false })) envelopes.push(cloudTrailEnvelope(r, scaleEventId(2e9 + index)));
+          index++;
+        }
+        yield { lane: 'live', envelopes };
+      }
+      // One file per account for the same five minutes, laid out as the organization trail writes it.
+      for (const account of accounts) {
+        const own = records.filter((r) => r.recipientAccountId === account);
+        if (own.length === 0) continue;
+        const f = org.scaleFile({ key: file.key, records: own }, accounts.indexOf(account));
+        yield { lane: 'trail', file: { key: f.key, body: f.body, records: f.records } };
+      }
+    }
+  }
+  return { deliveries: deliveries(), rate: { eventsPerSecond: EVENTS_PER_SECOND, eventsPerWindow: perWindow, recordsPerTrailFile: Math.round(perFile / accounts.length), readOnlyShare: READ_ONLY_SHARE } };
+}
+
 function attackDeliveries(): { deliveries: Delivery[]; events: number } {
   const logs = demoTrailLogs();
   const envelopes: JsonObject[] = [];
@@ -181,7 +225,9 @@ async function main(): Promise<void> {
   try {
     const target = { region: 'us-east-1', endpoint: moto.endpoint };
     const captureReadOnly = workload !== 'writes';
-    const stack = await provisionLocalStack(target, { objectLock: true, capture: { captureReadOnlyApiCalls: captureReadOnly } });
+    const org = workload === 'org' ? new OrgDemo(ORG_ACCOUNTS) : null;
+    const shards = org ? organizationShards(org.org) : undefined;
+    const stack = await provisionLocalStack(target, { objectLock: true, capture: { captureReadOnlyApiCalls: captureReadOnly }, ...(shards ? { shards } : {}) });
     const s3 = new S3Client(clientConfig(target));
     const trailBucket = `${stack.name}-trail`;
     await s3.send(new CreateBucketCommand({ Bucket: trailBucket }));
@@ -216,8 +262,18 @@ async function main(): Promise<void> {
     const sqs = new SQSClient(clientConfig(target));
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
     const notices = new ObjectNotices(sqs, stack.queueUrl, target.region);
-    const live = new EmulatedLiveLane(s3, notices, { stagingBucket: stack.stagingBucket, prefix: stack.stagingPrefix, plan: planShards(), bufferBytes: FIREHOSE_BUFFER_BYTES });
-    const lanes: LaneCounts = { live: { records: 0, bytes: 0, billedBytes: 0, objects: 0, stagedBytes: 0 }, trail: { files: 0, records: 0, bytes: 0 }, notices: 0, noticeBytes: 0 };
+    const live = new EmulatedLiveLane(s3, notices, { stagingBucket: stack.stagingBucket, prefix: stack.stagingPrefix, plan: planShards(shards), bufferBytes: FIREHOSE_BUFFER_BYTES });
+    const lanes: LaneCounts = {
+      live: { records: 0, bytes: 0, billedBytes: 0, objects: 0, stagedBytes: 0 },
+      trail: { files: 0, records: 0, bytes: 0 },
+      notices: 0,
+      noticeBytes: 0,
+      directNotices: 0,
+      forwarded: 0,
+      notForwarded: 0,
+    };
+    const auditAccount = org?.org.accounts[0].id;
+    const forwards = memberForwarder();
 
     const handlerMs: number[] = [];
     let handlerCpuMs = 0;
@@ -273,13 +329,22 @@ async function main(): Promise<void> {
       if (drained.invocations % 10 === 0 || d.invocations > 1) progress(`${drained.invocations} invocations (${lanes.live.records} live records, ${lanes.trail.files} log files)`);
     };
 
-    const plan = workload === 'attack' ? attackDeliveries() : { ...scaleDeliveries(input.events), events: input.events };
+    const plan =
+      workload === 'attack' ? attackDeliveries() : org ? { ...orgDeliveries(input.events, org), events: input.events } : { ...scaleDeliveries(input.events), events: input.events };
     const rate: E2eResult['rate'] =
       'rate' in plan ? plan.rate : { eventsPerSecond: EVENTS_PER_SECOND, eventsPerWindow: plan.events, recordsPerTrailFile: 0, readOnlyShare: null };
     for (const d of plan.deliveries) {
       phase = 'transport';
       if (d.lane === 'live') {
         for (const e of d.envelopes) {
+          // A member account's event reaches the audit account's live lane only if its member stack forwards it.
+          if (org && e.account !== auditAccount) {
+            if (!forwards(e)) {
+              lanes.notForwarded++;
+              continue;
+            }
+            lanes.forwarded++;
+          }
           if (!(await live.put(e))) continue;
           const bytes = Buffer.byteLength(JSON.stringify(e));
           lanes.live.records++;
@@ -291,7 +356,12 @@ async function main(): Promise<void> {
       } else {
         // CloudTrail writes the file (its PUT is the trail's cost, not immutrail's); S3 announces it.
         await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: d.file.key, Body: d.file.body }));
-        await notices.add(trailBucket, d.file.key, d.file.body.length);
+        if (org) {
+          // The log-archive account's bucket notifies the queue itself (trailNotifications 'queue'): no EventBridge.
+          const body = s3NotificationBody(trailBucket, d.file.key, d.file.body.length);
+          await sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrl, MessageBody: body }));
+          lanes.directNotices++;
+        } else await notices.add(trailBucket, d.file.key, d.file.body.length);
         lanes.trail.files++;
         lanes.trail.records += d.file.records.length;
         lanes.trail.bytes += d.file.body.length;

@@ -113,9 +113,14 @@ export function priceRun(r: E2eResult, table: PriceTable, latencies: LatencyTabl
   modeled('Firehose', `Direct PUT ingestion (${r.lanes.live.records} records of ${Math.round(r.lanes.live.bytes / Math.max(1, r.lanes.live.records))} B on average, each billed as a multiple of 5 KB)`, r.lanes.live.billedBytes / GIB, 'GB', prices.firehose_direct_put_gb.usd);
   // Firehose's PUTs of staged objects are billed to the staging bucket's account; counted as the emulation made them.
   modeled('S3', 'PUT of staged objects (Firehose, one per buffering window)', r.lanes.live.objects, 'requests', prices.s3_put_per_1000.usd / 1000, 'measured');
+  // An organization's member accounts pay for each event their member stack forwards to the audit account's bus.
+  if (r.lanes.forwarded > 0) {
+    modeled('EventBridge', "member accounts' events forwarded to the audit account's bus (cross-account delivery)", r.lanes.forwarded, 'events', prices.eventbridge_cross_account_per_million.usd / 1e6);
+  }
   // Both lanes: S3 announces each object (staged object or log file) on EventBridge; the objects rule sends it to the queue.
+  // A trail bucket of another account notifies the queue straight (directNotices): no EventBridge event for those.
   const notices = r.lanes.notices;
-  modeled('EventBridge', 'S3 "Object Created" events (opt-in data events), staged objects and log files', notices, 'events', prices.eventbridge_opt_in_data_events_per_million.usd / 1e6);
+  modeled('EventBridge', 'S3 "Object Created" events (opt-in data events), staged objects and log files', notices - r.lanes.directNotices, 'events', prices.eventbridge_opt_in_data_events_per_million.usd / 1e6);
   const chunks = Math.max(1, Math.ceil(r.lanes.noticeBytes / Math.max(1, notices) / SQS_CHUNK));
   modeled('SQS', 'SendMessage by the objects rule target (one per object notice)', notices * chunks, 'requests', prices.sqs_standard_per_million.usd / 1e6);
   for (const l of measuredLines(r.phases.ingest, prices, scale)) lines.push(l);
@@ -182,6 +187,8 @@ export function priceRun(r: E2eResult, table: PriceTable, latencies: LatencyTabl
     alert_handling_usd_per_million_events: alertHandling,
     alert_records_per_1000_events: ((r.recordKinds.alert ?? 0) * 1000) / events,
     alerts_per_1000_events: (r.alerts * 1000) / events,
+    /** Organization run: member events forwarded to the audit account (billed cross-account) and left to the trail lane. */
+    member_events: { forwarded: r.lanes.forwarded, not_forwarded: r.lanes.notForwarded },
     records_per_object: r.archive.records / Math.max(1, r.archive.objects),
     events_per_object: r.capturedEvents / Math.max(1, r.archive.objects),
     live_lane_latency_s: liveLatencyS,

@@ -11,8 +11,11 @@ import type { JsonObject } from '../../lib/core/json';
  *   calls, the trail lane re-delivers them (and its files' read-only records are skipped).
  * full: read-only calls captured too (IMMUTRAIL_CAPTURE_READ_ONLY=true): they come by the trail lane only.
  * attack: the demo's own trail logs (attack detonations, alert-heavy) through both lanes, full capture as the demo runs.
+ * org: the full-capture stream spread over an organization of ORG_ACCOUNTS accounts (issue 14): one chain per
+ *   account, the organization trail's files per account, member accounts forwarding only what the member stack
+ *   forwards (billed as cross-account events), the trail bucket's notices straight to the queue.
  */
-export const WORKLOADS = ['writes', 'full', 'attack'] as const;
+export const WORKLOADS = ['writes', 'full', 'attack', 'org'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 /** Firehose's buffering window on the stack (lib/construct/live-stream.ts, the construct's default). */
@@ -82,3 +85,6 @@ export function median(xs: readonly number[]): number {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+/** Accounts of the org workload: the audit account, the log-archive account and one workload account. */
+export const ORG_ACCOUNTS = 3;

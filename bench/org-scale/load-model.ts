@@ -60,7 +60,7 @@ export interface PaperRates {
   /** Events in one hot-account file and one other-account file. */
   hotFileEvents: number;
   otherFileEvents: number;
-  /** Object notices on the ingest queue, and invocations at 10 notices each (the most a batch takes). */
+  /** Object notices on the ingest queue: staged objects and trail files. */
   noticesPerS: number;
 }
 

@@ -6,12 +6,14 @@ import { envelopeOf } from '../../lib/trail/capture';
 
 /**
  * The organization's management events, the same ones for both lanes: a
- * deterministic count per (account, region, second) from the load model, of
- * which every 20th..: 3 in 20 are writes (READ_ONLY_SHARE 0.85 in
- * lib/demo/scale-events.ts). Writes go to the live lane as EventBridge
+ * deterministic count per (account, region, second) from the load model, 3 in
+ * every 20 of them writes (READ_ONLY_SHARE 0.85 in lib/demo/scale-events.ts). Writes go to the live lane as EventBridge
  * envelopes; every event goes into its account and region's trail file.
  */
 export const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2', 'ap-southeast-2'] as const;
+
+/** The organization's id in the trail's keys (AWSLogs/<org id>/<account>/CloudTrail/...). */
+export const ORG_ID = 'o-a1b2c3d4e5';
 
 export const accountId = (i: number): string => String(100000000000 + i);
 
@@ -83,7 +85,7 @@ export class OrgEvents {
     const end = new Date(this.epochMs + toSec * 1000).toISOString();
     const day = end.slice(0, 10).replace(/-/g, '/');
     const compact = end.replace(/[-:]/g, '').slice(0, 13);
-    const key = `AWSLogs/o-org/${account}/CloudTrail/${region}/${day}/${account}_CloudTrail_${region}_${compact}Z_${hex(fromSec >>> 0, 8)}.json.gz`;
+    const key = `AWSLogs/${ORG_ID}/${account}/CloudTrail/${region}/${day}/${account}_CloudTrail_${region}_${compact}Z_${hex(fromSec >>> 0, 8)}.json.gz`;
     const json = JSON.stringify({ Records: records });
     return { key, body: gzipSync(json, { level: 1 }), events: records.length, rawBytes: Buffer.byteLength(json) };
   }

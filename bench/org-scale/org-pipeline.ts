@@ -2,8 +2,10 @@ import type { SQSRecord } from 'aws-lambda';
 import { DEFAULT_SHARDS, EVENT_FAMILIES, planShards } from '../../lib/construct/shards';
 import { ingestSqsBatch, type IngestDeps, type TrailLane } from '../../lib/ingest/sqs-batch';
 import { liveRouter } from '../../lib/ingest/live-route';
-import { apiShardOf, captureRouter } from '../../lib/trail/capture';
-import { MissedLiveDeferred, reconcileLogFile } from '../../lib/trail/reconcile';
+import { ENV } from '../../lib/aws/runtime-config';
+import { trailLane } from '../../lib/ingest/lanes-runtime';
+import { captureFromEnv } from '../../lib/trail/runtime';
+import type { TrailBucket } from '../../lib/trail/trail-bucket';
 import type { Meter } from './meter';
 import { accountId } from './org-events';
 import { LATENCY_MS, SimArchive, SimChainStore } from './sim-stores';
@@ -32,6 +34,8 @@ export class OrgPipeline {
   readonly objects = new Map<string, Buffer>();
   /** Handler CPU spent on each trail file, by its size. */
   readonly fileCpu: { events: number; cpuMs: number }[] = [];
+  /** Events in each trail file the producer wrote. */
+  readonly fileEvents = new Map<string, number>();
   private readonly deps: IngestDeps;
 
   constructor(
@@ -58,8 +62,9 @@ export class OrgPipeline {
       alerts: { deliver: async () => {} },
       route: liveRouter(plan),
       staging: { bucket: STAGING_BUCKET, prefix: STAGING_PREFIX, get },
-      trail: this.trailLane(plan, get),
     };
+    // The trail lane commits through the same chain path.
+    this.deps.trail = this.trailLane(plan, get);
   }
 
   async invoke(records: SQSRecord[]): Promise<{ failed: string[] }> {
@@ -73,30 +78,44 @@ export class OrgPipeline {
     return { failed: response.batchItemFailures.map((f) => f.itemIdentifier) };
   }
 
-  /** The trail lane as the ingest handler's runtime gives it: each file read and reconciled. */
+  /**
+   * The trail lane as the ingest function's runtime builds it (lanesRuntime:
+   * trailLane over reconcileObjects, capture settings from the same
+   * environment variables, full capture), reading files from memory. The CPU
+   * between one file's read and the next is that file's: they are reconciled
+   * one after another.
+   */
   private trailLane(plan: ReturnType<typeof orgShardPlan>, get: (key: string) => Promise<Buffer>): TrailLane {
-    const settings = { route: captureRouter({ captureReadOnly: true, plan }), live: captureRouter({ captureReadOnly: false, plan }), coverageShard: apiShardOf(plan) };
-    return {
+    const capture = captureFromEnv({ [ENV.shardPlan]: JSON.stringify(plan), [ENV.captureReadOnly]: 'true' });
+    const marks: { key: string | null; cpuMs: number }[] = [];
+    const mark = (key: string | null) => {
+      const worker = this.clock.worker();
+      if (worker && this.meter.counting) marks.push({ key, cpuMs: worker.cpuMs });
+    };
+    const bucket = {
       bucket: TRAIL_BUCKET,
+      prefix: '',
+      get: async (key: string) => {
+        mark(key);
+        return get(key);
+      },
+    } as unknown as TrailBucket;
+    const lane = trailLane({
+      ...this.deps,
+      trail: bucket,
+      settings: { route: capture.route, live: capture.live, coverageShard: capture.coverageShard, coverageShardOf: capture.coverageShardOf },
+    });
+    return {
+      bucket: lane.bucket,
       reconcile: async (keys, opts) => {
-        const failed: string[] = [];
-        const deferred: string[] = [];
-        let recovered = 0;
-        for (const key of keys) {
-          const worker = this.clock.worker();
-          const cpu0 = worker?.cpuMs ?? 0;
-          try {
-            const out = await reconcileLogFile(this.deps, { bucket: TRAIL_BUCKET, key, body: await get(key) }, { ...settings, deferMissedLive: opts?.deferMissedLive });
-            recovered += out.recovered;
-            this.meter.add('events.trailArchivedBefore', out.archived);
-            // Files are reconciled one after another, so the worker's CPU across one is that file's.
-            if (worker && this.meter.counting) this.fileCpu.push({ events: out.total, cpuMs: worker.cpuMs - cpu0 });
-          } catch (err) {
-            if (err instanceof MissedLiveDeferred) deferred.push(key);
-            else failed.push(key);
-          }
+        marks.length = 0;
+        const out = await lane.reconcile(keys, opts);
+        mark(null);
+        for (let i = 0; i + 1 < marks.length; i++) {
+          const events = this.fileEvents.get(marks[i].key!);
+          if (events !== undefined) this.fileCpu.push({ events, cpuMs: marks[i + 1].cpuMs - marks[i].cpuMs });
         }
-        return { failed, deferred, recovered, files: keys.length };
+        return out;
       },
     };
   }

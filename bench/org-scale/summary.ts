@@ -148,7 +148,7 @@ export function summarize(x: {
       meanDurationMs: meanMs,
       p95DurationMs: quantile(d, 0.95),
       maxDurationMs: quantile(d, 1),
-      cpuMsPerEvent: eventsIn > 0 ? sumCpu(x.source) / eventsIn : 0,
+      cpuMsPerEvent: eventsIn > 0 ? x.source.cpuMs() / eventsIn : 0,
       concurrencyNeeded: (x.source.stats.invocations / W) * (meanMs / 1000),
       maxConcurrent: x.source.stats.maxConcurrent,
       failedMessages: x.source.stats.failedMessages,
@@ -187,8 +187,4 @@ export function summarize(x: {
 function trailFileCpu(files: readonly { events: number; cpuMs: number }[]): OrgScaleRun['trailFileCpu'] {
   const largest = files.reduce((m, f) => (f.events > m.events ? f : m), { events: 0, cpuMs: 0 });
   return { files: files.length, largestEvents: largest.events, largestCpuMs: largest.cpuMs, fit: fitFileCost(files) };
-}
-
-function sumCpu(source: SimEventSource): number {
-  return source.cpuMs();
 }

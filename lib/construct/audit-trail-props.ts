@@ -95,6 +95,8 @@ export interface AuditTrailProps {
    * default event bus then accepts that account's events, so the bucket's
    * "Object Created" events forwarded from there reach the objects rule.
    * `immutrail org-policy` prints what the log-archive account must add.
+   * Setting it enables the watchdog, whose per-account delivery check lists
+   * the bucket's key names.
    * @default the trail bucket is in this account
    */
   readonly trailBucketAccount?: string;
@@ -278,7 +280,12 @@ export function resolveAuditTrailProps(props: AuditTrailProps): ResolvedAuditTra
     accountDetection,
     silenceMinutes,
     watchdogEnabled:
-      props.trailName !== undefined || props.silenceMinutes !== undefined || props.expectedAccounts !== undefined || props.accountSilenceHours !== undefined,
+      props.trailName !== undefined ||
+      props.silenceMinutes !== undefined ||
+      props.expectedAccounts !== undefined ||
+      props.accountSilenceHours !== undefined ||
+      // An organization trail's bucket: the per-account delivery check is what notices a member that stops delivering.
+      props.trailBucketAccount !== undefined,
     expectedAccounts,
     accountSilenceHours,
     alertSuppressSeconds,

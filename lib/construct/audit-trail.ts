@@ -139,6 +139,8 @@ export class AuditTrail extends Construct {
   readonly reconcileFunction?: lambda.IFunction;
   /** The roles that read the trail's log files (ingest, and reconcile's sweep): what a log-archive account's bucket and key policies name. */
   readonly trailReaders: iam.IRole[] = [];
+  /** The roles that only list the trail bucket's key names (the watchdog's delivery check): the log-archive bucket policy's ListBucket statement names them too. */
+  readonly trailListers: iam.IRole[] = [];
   /** How the log-archive account's trail bucket reports new log files (only with trailBucketAccount). */
   readonly trailNotifications?: 'queue' | 'eventbridge';
   readonly watchdogFunction?: lambda.IFunction;
@@ -394,7 +396,10 @@ export class AuditTrail extends Construct {
       grantChainWriter(watchdog.role, this.resources);
       if (trailArn) grantTrailWatch(watchdog.role, trailArn);
       // Deliveries per account and region, from key names (lib/watchdog/trail-deliveries.ts).
-      if (props.trailBucket) grantTrailList(watchdog.role, props.trailBucket, config.trailPrefix);
+      if (props.trailBucket) {
+        grantTrailList(watchdog.role, props.trailBucket, config.trailPrefix);
+        this.trailListers.push(watchdog.role);
+      }
       this.schedule('WatchdogSchedule', scheduleNames.watchdog, WATCHDOG_INTERVAL, watchdog.fn);
       this.watchdogFunction = watchdog.fn;
     }

@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { AccountDetectionOverride } from './account-detection';
 import type { AuditTrailProps, ImmutableScopeInput } from './audit-trail-props';
 import { AuditTrailConfigError } from './errors';
 import type { ShardMap } from './shards';
@@ -23,6 +24,10 @@ import type { ShardMap } from './shards';
  *   trailBucketAccount=222222222222    trailNotifications=queue|eventbridge
  *   organizationId=o-a1b2c3d4e5        memberAccounts=333333333333,444444444444
  *   liveBatchingWindowSeconds=60
+ *   expectedAccounts=333333333333,444444444444    accountSilenceHours=12
+ *   organizationAccounts=111111111111,222222222222,333333333333
+ *   accountOverrides='{"333333333333":{"deployerPrincipals":["arn:aws:iam::333333333333:role/deploy"],
+ *     "immutableScope":{"mode":"all"},"attestationKeyArns":["arn:aws:kms:..."]}}'
  */
 export const CONTEXT_KEYS = [
   'alertEmail',
@@ -47,6 +52,10 @@ export const CONTEXT_KEYS = [
   'organizationId',
   'memberAccounts',
   'liveBatchingWindowSeconds',
+  'expectedAccounts',
+  'accountSilenceHours',
+  'organizationAccounts',
+  'accountOverrides',
 ] as const;
 
 function raw(scope: Construct, key: string): unknown {
@@ -106,6 +115,56 @@ function notificationMode(v: string | undefined): AuditTrailProps['trailNotifica
   throw new AuditTrailConfigError('INVALID_CONTEXT', `context trailNotifications must be queue or eventbridge, got "${v}"`);
 }
 
+/** accountOverrides as JSON: the prop's fields, with key ARNs (attestationKeyArns) where the prop takes keys. */
+interface AccountOverrideContext {
+  deployerPrincipals?: string[];
+  immutableScope?: ImmutableScopeInput;
+  attestationKeyArns?: string[];
+}
+
+const OVERRIDE_FIELDS: ReadonlySet<string> = new Set(['deployerPrincipals', 'immutableScope', 'attestationKeyArns']);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * The shape only: a field left out here would be silently dropped, so an
+ * unknown one is refused. Account ids, deployer forms and scopes are
+ * validated with the prop (INVALID_DETECTION_CONFIG).
+ */
+function overridesContext(scope: Construct): Record<string, AccountOverrideContext> | undefined {
+  const v = json<unknown>(scope, 'accountOverrides');
+  if (v === undefined) return undefined;
+  const bad = (why: string) => new AuditTrailConfigError('INVALID_CONTEXT', `context accountOverrides: ${why}`);
+  if (!isObject(v)) throw bad('must be a JSON object of account id -> settings');
+  for (const [account, o] of Object.entries(v)) {
+    if (!isObject(o)) throw bad(`${account} must map to an object`);
+    const unknown = Object.keys(o).find((k) => !OVERRIDE_FIELDS.has(k));
+    if (unknown !== undefined) throw bad(`${account}: unknown field "${unknown}" (deployerPrincipals, immutableScope, attestationKeyArns)`);
+    for (const field of ['deployerPrincipals', 'attestationKeyArns'] as const) {
+      if (o[field] !== undefined && !isStringList(o[field])) throw bad(`${account}.${field} must be a list of strings`);
+    }
+  }
+  return v as Record<string, AccountOverrideContext>;
+}
+
+function accountOverrides(scope: Construct): AuditTrailProps['accountOverrides'] {
+  const given = overridesContext(scope);
+  if (given === undefined) return undefined;
+  return Object.fromEntries(
+    Object.entries(given).map(([account, o]): [string, AccountDetectionOverride] => [
+      account,
+      {
+        ...(o.deployerPrincipals ? { deployerPrincipals: o.deployerPrincipals } : {}),
+        ...(o.immutableScope ? { immutableScope: o.immutableScope } : {}),
+        ...(o.attestationKeyArns
+          ? { attestationKeys: o.attestationKeyArns.map((arn, i) => kms.Key.fromKeyArn(scope, `ContextAttestationKey${account}-${i}`, arn)) }
+          : {}),
+      },
+    ]),
+  );
+}
+
 /** Reads AuditTrail props from the context visible at `scope`; imported resources are created under it. */
 export function auditTrailPropsFromContext(scope: Construct): AuditTrailProps {
   const alertTopicArn = str(scope, 'alertTopicArn');
@@ -145,6 +204,10 @@ export function auditTrailPropsFromContext(scope: Construct): AuditTrailProps {
     trailKey: trailKeyArn ? kms.Key.fromKeyArn(scope, 'ContextTrailKey', trailKeyArn) : undefined,
     trailName: str(scope, 'trailName'),
     liveBatchingWindow: liveBatchingWindowSeconds === undefined ? undefined : Duration.seconds(liveBatchingWindowSeconds),
+    expectedAccounts: list(scope, 'expectedAccounts'),
+    accountSilenceHours: int(scope, 'accountSilenceHours'),
+    organizationAccounts: list(scope, 'organizationAccounts'),
+    accountOverrides: accountOverrides(scope),
   };
   return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as AuditTrailProps;
 }

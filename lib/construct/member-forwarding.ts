@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { MEMBER_RULE_PREFIX } from '../core/detect/protected-resources';
 import { AuditTrailConfigError } from './errors';
 import { forwardedEventSources } from './forwarded-sources';
 import { memberForwardPatterns } from './member-patterns';
@@ -20,6 +21,19 @@ export interface MemberForwardingProps {
 }
 
 const ACCOUNT = /^\d{12}$/;
+/** EventBridge's rule names: 1 to 64 of these characters. */
+const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+
+/**
+ * A forwarding rule's fixed name: the auditor-tampering detector knows every
+ * member's rules by the prefix, in any account. Fixed names are unique per
+ * account, region and bus, which is one member stack each (the StackSet).
+ */
+export function memberRuleName(patternName: string): string {
+  const name = `${MEMBER_RULE_PREFIX}${patternName}`;
+  if (!RULE_NAME.test(name)) throw new AuditTrailConfigError('INVALID_CONTEXT', `"${name}" is not a valid EventBridge rule name`);
+  return name;
+}
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /**
@@ -59,6 +73,7 @@ export class MemberForwarding extends Construct {
     const target = new targets.EventBus(events.EventBus.fromEventBusArn(this, 'AuditBus', this.auditBusArn), { role: this.role });
     for (const { name, pattern } of memberForwardPatterns(props.apiCallSources ?? forwardedEventSources())) {
       const rule = new events.Rule(this, name, {
+        ruleName: memberRuleName(name),
         description: `immutrail member: ${name} events to the audit account`,
         eventPattern: {
           ...(pattern.source ? { source: pattern.source } : {}),

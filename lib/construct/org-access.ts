@@ -28,6 +28,12 @@ export interface OrgAccessInput {
   trailKeyArn?: string;
   /** The audit stack's roles that read log files: ingest (the trail lane) and reconcile (the sweep). */
   readerRoleArns: readonly string[];
+  /**
+   * The audit stack's roles that only list the bucket's key names: the
+   * watchdog's per-account delivery check (the stack's TrailListerRoleArns
+   * output). Named in the ListBucket statement only: they read no log file.
+   */
+  listerRoleArns?: readonly string[];
   /** The audit account, where the stack runs. */
   auditAccount: string;
   /** The region of the stack and of the trail bucket (EventBridge forwards within a region). */
@@ -70,12 +76,15 @@ export class OrgAccessError extends Error {
 export function orgAccess(i: OrgAccessInput): OrgAccess {
   if (!ACCOUNT.test(i.auditAccount)) throw new OrgAccessError(`audit account "${i.auditAccount}" is not a 12-digit account id`);
   if (i.readerRoleArns.length === 0) throw new OrgAccessError('no reader role: the audit stack must have an ingest role');
-  for (const arn of i.readerRoleArns) {
+  const listerRoleArns = i.listerRoleArns ?? [];
+  for (const arn of [...i.readerRoleArns, ...listerRoleArns]) {
     if (!/^arn:[a-z-]+:iam::\d{12}:role\/.+/.test(arn)) throw new OrgAccessError(`"${arn}" is not an IAM role ARN`);
   }
   const p = i.partition ?? 'aws';
   const bucketArn = `arn:${p}:s3:::${i.trailBucket}`;
   const readers = { AWS: [...i.readerRoleArns] };
+  // Listing key names: reconcile's sweep (a reader) and the watchdog's delivery check (a lister).
+  const listers = { AWS: [...new Set([...i.readerRoleArns, ...listerRoleArns])] };
   const auditBus = `arn:${p}:events:${i.region}:${i.auditAccount}:event-bus/default`;
   return {
     ...(i.queueArn !== undefined ? { bucketNotification: bucketNotification(i) } : {}),
@@ -84,7 +93,7 @@ export function orgAccess(i: OrgAccessInput): OrgAccess {
       {
         Sid: 'ImmutrailListTrailLogFiles',
         Effect: 'Allow',
-        Principal: readers,
+        Principal: listers,
         Action: ['s3:ListBucket'],
         Resource: bucketArn,
         ...(i.trailPrefix ? { Condition: { StringLike: { 's3:prefix': `${i.trailPrefix}*` } } } : {}),

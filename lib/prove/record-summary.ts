@@ -8,6 +8,8 @@ export interface RecordSummary {
   committed: string | null;
   /** When the event happened (or the alert's event). */
   eventTime: string | null;
+  /** The AWS account the event (or the alert, or the covered log file) belongs to. */
+  account: string | null;
   /** Who: the principal's ARN, else user name, principal id or type. */
   actor: string | null;
   /** What: "service:Action" for events, "alert <kind> <rule>" for alerts. */
@@ -32,6 +34,7 @@ export function summarizeRecord(record: unknown): RecordSummary {
     seq: typeof chain?.seq === 'number' ? chain.seq : null,
     committed: str(chain?.time),
     eventTime: null,
+    account: null,
     actor: null,
     action: null,
     resources: [],
@@ -41,6 +44,7 @@ export function summarizeRecord(record: unknown): RecordSummary {
     const e = obj(data?.event);
     const actor = obj(e?.actor);
     s.eventTime = str(e?.eventTime);
+    s.account = str(e?.account);
     s.actor = str(actor?.arn) ?? str(actor?.userName) ?? str(actor?.principalId) ?? str(actor?.type);
     const service = str(e?.service);
     const action = str(e?.action);
@@ -53,11 +57,15 @@ export function summarizeRecord(record: unknown): RecordSummary {
   } else if (s.kind === 'alert') {
     const a = obj(data?.alert);
     s.eventTime = str(a?.eventTime);
+    s.account = str(a?.account);
     s.actor = str(a?.principal);
     const kind = str(a?.kind);
     s.action = kind === null ? null : `alert ${kind}${str(a?.rule) ? ` ${str(a?.rule)}` : ''}`;
     s.resources = str(a?.resource) ? [str(a?.resource)!] : [];
     s.note = str(a?.summary);
+  } else if (s.kind === 'coverage') {
+    s.account = str(data?.account);
+    s.note = str(data?.logFile);
   } else if (s.kind === 'quarantine') {
     s.note = str(data?.reason);
   } else if (s.kind === 'attestation') {

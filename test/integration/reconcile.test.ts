@@ -19,6 +19,7 @@ import { readLogFile } from '../../lib/trail/log-file';
 import { coverageRecordId, reconcileLogFile } from '../../lib/trail/reconcile';
 import { reconcileObjects, sweepRecent, type ObjectReconcileDeps } from '../../lib/trail/reconcile-objects';
 import { reconcileRuntime } from '../../lib/trail/runtime';
+import { parseTrailKey } from '../../lib/trail/key-layout';
 import { TrailBucket } from '../../lib/trail/trail-bucket';
 import { verifyArchive } from '../../lib/verify/verify-archive';
 import { watchdogRuntime } from '../../lib/watchdog/runtime';
@@ -157,6 +158,9 @@ describe('reconcile against the trail log files on moto', () => {
         skipped: f.records.filter((r) => !isCaptured(r)).length,
         // Files the fixture digest lists: CloudTrail vouched for their hash.
         digestSha256: digestListed.has(f.key) ? f.sha256 : null,
+        // The account and region folders the file sits in.
+        account: parseTrailKey(f.key)!.account,
+        region: parseTrailKey(f.key)!.region,
       });
     }
 

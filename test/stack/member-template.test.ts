@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditTrailConfigError } from '../../lib/construct/errors';
+import { memberRuleName } from '../../lib/construct/member-forwarding';
+import { isMemberRule } from '../../lib/core/detect/protected-resources';
 import { ImmutrailMemberStack, ImmutrailMemberStage } from '../../lib/member-stack';
 import { MEMBER_TEMPLATE_PATH, synthMemberTemplate } from '../../lib/member-template';
 import { resolveCfn } from './cfn-resolve';
@@ -49,6 +51,19 @@ describe('templates/immutrail-member.template.json', () => {
     expect(template.Conditions!.ForwardsToAnotherBus).toEqual({
       'Fn::Not': [{ 'Fn::And': [{ 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, { Ref: 'AuditAccountId' }] }, { 'Fn::Equals': [{ Ref: 'AWS::Region' }, { Ref: 'AuditRegion' }] }] }],
     });
+  });
+
+  it('names every rule immutrail-member-<name>, within EventBridge\'s name limits, so the tampering detector knows them in any account', () => {
+    const names = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::Events::Rule')
+      .map((r) => r.Properties!.Name as string);
+    expect(names).toEqual(['immutrail-member-ec2', 'immutrail-member-ecs', 'immutrail-member-autoscaling', 'immutrail-member-ecr', 'immutrail-member-drift', 'immutrail-member-api-1']);
+    for (const name of names) {
+      expect(name).toMatch(/^[.\-_A-Za-z0-9]{1,64}$/);
+      expect(isMemberRule(name)).toBe(true);
+    }
+    expect(() => memberRuleName('a'.repeat(48))).toThrow(AuditTrailConfigError);
+    expect(() => memberRuleName('api/1')).toThrow(AuditTrailConfigError);
   });
 
   it('cfn-lint reports nothing on it', () => {

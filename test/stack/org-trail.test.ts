@@ -53,6 +53,19 @@ describe('a trail bucket in another account (log archive)', () => {
     expect(audit.stack.trail.trailReaders).toHaveLength(2);
   });
 
+  it("gets the watchdog, whose delivery check lists the bucket, and outputs its role for the ListBucket statement", () => {
+    const watchdog = audit.stack.trail.watchdogFunction;
+    expect(watchdog).toBeDefined();
+    expect(audit.stack.trail.trailListers).toEqual([watchdog!.role]);
+    const roleId = logicalId(audit.stack, watchdog!.role! as unknown as { node: { defaultChild?: unknown } });
+    expect(audit.json.Outputs!.TrailListerRoleArns).toMatchObject({ Value: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+    // the readers stay ingest and reconcile: the watchdog reads no log file
+    expect(JSON.stringify((audit.json.Outputs!.TrailReaderRoleArns as { Value: unknown }).Value)).not.toContain(roleId);
+    // a trail bucket of this account alone enables no watchdog, so nothing lists it
+    expect(local.stack.trail.watchdogFunction).toBeUndefined();
+    expect(local.json.Outputs!.TrailListerRoleArns).toBeUndefined();
+  });
+
   it('refuses an account that is not 12 digits', () => {
     expect(() => synthImmutrail({ context: { trailBucketName: 'org-trail-logs', trailBucketAccount: '1234' } })).toThrow(AuditTrailConfigError);
   });

@@ -139,7 +139,8 @@ describe('log-archive account -> audit account (trail lane)', () => {
     const outputs = audit.json.Outputs as Record<string, { Value: unknown }>;
     const queueArn = resolveCfn(outputs.IngestQueueArn.Value, auditEnv);
     const readers = resolveCfn(outputs.TrailReaderRoleArns.Value, auditEnv).split(',');
-    const access = orgAccess({ trailBucket: TRAIL_BUCKET, trailPrefix: 'org/', trailKeyArn: TRAIL_KEY, readerRoleArns: readers, auditAccount: AUDIT, region: REGION, queueArn });
+    const listers = resolveCfn(outputs.TrailListerRoleArns.Value, auditEnv).split(',');
+    const access = orgAccess({ trailBucket: TRAIL_BUCKET, trailPrefix: 'org/', trailKeyArn: TRAIL_KEY, readerRoleArns: readers, listerRoleArns: listers, auditAccount: AUDIT, region: REGION, queueArn });
     const printed = orgPolicyDocument(access, 'queue') as any;
 
     // the queue the bucket notifies is the one ingest consumes and the queue policy opens
@@ -156,9 +157,25 @@ describe('log-archive account -> audit account (trail lane)', () => {
       resolveCfn({ 'Fn::GetAtt': [logicalId(audit.stack, fn.role! as any), 'Arn'] }, auditEnv),
     );
     expect(readers.sort()).toEqual(functionRoles.sort());
-    for (const s of [...printed.logArchiveAccount.trailBucketPolicyStatements, ...printed.logArchiveAccount.trailKeyPolicyStatements]) {
-      expect([...s.Principal.AWS].sort()).toEqual(functionRoles.sort());
-    }
+    // the watchdog's delivery check lists key names: it is in the ListBucket statement, and in no other
+    const watchdogRole = resolveCfn({ 'Fn::GetAtt': [logicalId(audit.stack, audit.stack.trail.watchdogFunction!.role! as any), 'Arn'] }, auditEnv);
+    expect(listers).toEqual([watchdogRole]);
+    const principalsBySid = Object.fromEntries(
+      [...printed.logArchiveAccount.trailBucketPolicyStatements, ...printed.logArchiveAccount.trailKeyPolicyStatements].map((s: Statement) => [s.Sid, [...s.Principal.AWS].sort()]),
+    );
+    expect(principalsBySid).toEqual({
+      ImmutrailReadTrailLogFiles: functionRoles.sort(),
+      ImmutrailListTrailLogFiles: [...functionRoles, watchdogRole].sort(),
+      ImmutrailDecryptTrailLogFiles: functionRoles.sort(),
+    });
+    // and the audit stack grants it exactly that listing, under the prefix the statement allows
+    const watchdogList = resourcesOfType(audit.json, 'AWS::IAM::Policy')
+      .filter(([, r]) => JSON.stringify(r.Properties!.Roles).includes(logicalId(audit.stack, audit.stack.trail.watchdogFunction!.role! as any)))
+      .flatMap(([, r]) => r.Properties!.PolicyDocument.Statement as Statement[])
+      .filter((st) => JSON.stringify(st.Resource).includes(TRAIL_BUCKET));
+    expect(watchdogList.map((st) => [st.Action, resolveCfn(st.Resource, auditEnv), st.Condition])).toEqual([
+      ['s3:ListBucket', `arn:aws:s3:::${TRAIL_BUCKET}`, { StringLike: { 's3:prefix': ['org/AWSLogs/*'] } }],
+    ]);
     expect(printed.logArchiveAccount.trailKeyPolicyStatements[0].Condition).toEqual({ StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } });
   });
 });

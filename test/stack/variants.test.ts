@@ -4,9 +4,11 @@
  * without a CDK bootstrap, and context values that must be rejected.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lib/aws/runtime-config';
+import { resolveAuditTrailProps } from '../../lib/construct/audit-trail-props';
+import { auditTrailPropsFromContext } from '../../lib/construct/context-props';
 import { AuditTrailConfigError } from '../../lib/construct/errors';
 import { FUNCTION_NAME_MAX, physicalName } from '../../lib/construct/physical-names';
 import { ImmutrailStack } from '../../lib/immutrail-stack';
@@ -111,6 +113,12 @@ describe('invalid context is rejected before anything is synthesized', () => {
     ['captureReadOnlyApiCalls that is not a boolean', { captureReadOnlyApiCalls: 'yes' }],
     ['shards that are not JSON', { shards: '{api:' }],
     ['a live batching window that is not a whole number of seconds', { liveBatchingWindowSeconds: '30s' }],
+    ['accountSilenceHours that is not a number', { accountSilenceHours: '12h' }],
+    ['accountOverrides that are not JSON', { accountOverrides: '{333333333333:' }],
+    ['accountOverrides that are a list', { accountOverrides: '[]' }],
+    ['an account override that is not an object', { accountOverrides: '{"333333333333":"arn:aws:iam::333333333333:role/d"}' }],
+    ['an account override with a field the prop does not have', { accountOverrides: '{"333333333333":{"attestationKeys":["k"]}}' }],
+    ['an account override whose deployers are not a list', { accountOverrides: '{"333333333333":{"deployerPrincipals":"arn:aws:iam::333333333333:role/d"}}' }],
   ])('%s', (_name, context) => {
     const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
     let error: unknown;
@@ -126,6 +134,83 @@ describe('invalid context is rejected before anything is synthesized', () => {
   it('a shard map from context is validated like the prop', () => {
     const app = new App({ context: { shards: '{"API":{"families":["api"]}}', 'aws:cdk:bundling-stacks': [] } });
     expect(() => new ImmutrailStack(app, 'Immutrail')).toThrow(expect.objectContaining({ code: 'INVALID_SHARD_ID' }));
+  });
+});
+
+// Issue 14: the organization props a `cdk deploy -c` can give.
+describe('organization props from context', () => {
+  const KEY = 'arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const DEPLOYER = 'arn:aws:iam::333333333333:role/deploy';
+  const fromContext = (context: Record<string, unknown>) => {
+    const stack = new Stack(new App({ context }), 'Ctx');
+    return { stack, props: auditTrailPropsFromContext(stack) };
+  };
+
+  it('reads comma lists, a whole number and the overrides JSON as -c gives them (strings)', () => {
+    const { stack, props } = fromContext({
+      expectedAccounts: '333333333333, 444444444444',
+      accountSilenceHours: '12',
+      organizationAccounts: '111111111111,333333333333,444444444444',
+      accountOverrides: JSON.stringify({ '333333333333': { deployerPrincipals: [DEPLOYER], immutableScope: { mode: 'tag', key: 'immutable' }, attestationKeyArns: [KEY] } }),
+    });
+    expect(props.expectedAccounts).toEqual(['333333333333', '444444444444']);
+    expect(props.accountSilenceHours).toBe(12);
+    expect(props.organizationAccounts).toEqual(['111111111111', '333333333333', '444444444444']);
+    const o = props.accountOverrides!['333333333333']!;
+    expect(o.deployerPrincipals).toEqual([DEPLOYER]);
+    expect(o.immutableScope).toEqual({ mode: 'tag', key: 'immutable' });
+    expect(o.attestationKeys!.map((k) => stack.resolve(k.keyArn))).toEqual([KEY]);
+  });
+
+  it('reads them typed as cdk.json holds them, and a field left out stays the organization-wide one', () => {
+    const { props } = fromContext({
+      expectedAccounts: ['333333333333'],
+      accountSilenceHours: 6,
+      organizationAccounts: ['333333333333'],
+      accountOverrides: { '333333333333': { deployerPrincipals: [] } },
+    });
+    expect(props).toMatchObject({ expectedAccounts: ['333333333333'], accountSilenceHours: 6, organizationAccounts: ['333333333333'] });
+    expect(props.accountOverrides).toEqual({ '333333333333': { deployerPrincipals: [] } });
+    expect(fromContext({}).props).toEqual({});
+  });
+
+  it('are validated like the props: an account that is not 12 digits fails with their codes', () => {
+    const code = (context: Record<string, unknown>) => {
+      try {
+        resolveAuditTrailProps({ ...fromContext(context).props, trailBucket: s.stack.trail.bucket });
+      } catch (err) {
+        return (err as AuditTrailConfigError).code;
+      }
+      return 'no error';
+    };
+    expect(code({ expectedAccounts: '3333' })).toBe('INVALID_ACCOUNT');
+    expect(code({ accountSilenceHours: '0' })).toBe('INVALID_SILENCE');
+    expect(code({ organizationAccounts: '3333' })).toBe('INVALID_DETECTION_CONFIG');
+    expect(code({ accountOverrides: '{"3333":{"deployerPrincipals":[]}}' })).toBe('INVALID_DETECTION_CONFIG');
+    expect(code({ accountOverrides: '{"333333333333":{"immutableScope":{"mode":"some"}}}' })).toBe('INVALID_DETECTION_CONFIG');
+  });
+
+  it('reach the handlers: the watchdog checks the expected accounts, the detectors get the overrides', () => {
+    const app = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        trailBucketName: 'org-trail-logs',
+        expectedAccounts: '333333333333',
+        accountSilenceHours: '12',
+        organizationAccounts: '111111111111,333333333333',
+        accountOverrides: JSON.stringify({ '333333333333': { deployerPrincipals: [DEPLOYER] } }),
+      },
+    });
+    const stack = new ImmutrailStack(app, 'Immutrail');
+    const envs = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map(
+      (f) => f.Properties.Environment?.Variables as Record<string, unknown> | undefined,
+    );
+    const watchdog = envs.find((e) => e?.[ENV.expectedAccounts] !== undefined)!;
+    expect(watchdog).toMatchObject({ [ENV.expectedAccounts]: '["333333333333"]', [ENV.accountSilenceHours]: '12' });
+    const detection = JSON.stringify(envs.find((e) => e?.[ENV.accountDetection] !== undefined)![ENV.accountDetection]);
+    expect(detection).toContain('333333333333');
+    expect(detection).toContain('arn:aws:iam::333333333333:role/deploy');
+    expect(detection).toContain('111111111111');
   });
 });
 

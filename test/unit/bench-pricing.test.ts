@@ -21,6 +21,9 @@ function run(): E2eResult {
       trail: { files: 0, records: 0, bytes: 0 },
       notices: 1,
       noticeBytes: 500,
+      directNotices: 0,
+      forwarded: 0,
+      notForwarded: 0,
     },
     ingestStats: {},
     motoPeakMb: null,
@@ -91,6 +94,19 @@ describe('priceRun', () => {
     expect(cost.lines.find((l) => l.item.startsWith('S3 "Object Created"'))!.usd).toBeCloseTo(scale * 1e-6 * prices.prices.eventbridge_opt_in_data_events_per_million.usd, 12);
     expect(cost.lines.find((l) => l.item.startsWith('CloudTrail API call events'))!.usd).toBe(0);
     expect(cost.lines.find((l) => l.item.startsWith('PUT of staged objects'))!.quantity).toBe(scale);
+  });
+
+  it("bills an organization's forwarded member events as cross-account events, and its trail bucket's direct notices without EventBridge", () => {
+    const r = run();
+    const org = priceRun({ ...r, workload: 'org', lanes: { ...r.lanes, notices: 3, directNotices: 2, forwarded: 4, notForwarded: 6 } }, prices);
+    const forwarded = org.lines.find((l) => l.item.startsWith("member accounts' events forwarded"))!;
+    expect(forwarded.quantity).toBe(4 * scale);
+    expect(forwarded.usd).toBeCloseTo(4 * scale * 1e-6 * prices.prices.eventbridge_cross_account_per_million.usd, 12);
+    // Three notices reached the queue; only the staged object's came through EventBridge.
+    expect(org.lines.find((l) => l.item.startsWith('S3 "Object Created"'))!.quantity).toBe(scale);
+    expect(org.lines.find((l) => l.item.startsWith('SendMessage by the objects rule'))!.quantity).toBe(3 * scale);
+    expect(org.member_events).toEqual({ forwarded: 4, not_forwarded: 6 });
+    expect(cost.lines.some((l) => l.item.startsWith("member accounts' events forwarded"))).toBe(false);
   });
 
   it('prices the queue at the standard rate and leaves the transport phase out of the measured lines', () => {

@@ -8,10 +8,13 @@ interface OrgPolicyFlags extends TargetOptions {
   trailPrefix?: string;
   trailKeyArn?: string;
   readerRoleArns?: string;
+  listerRoleArns?: string;
   logArchiveAccount?: string;
   queueArn?: string;
   notifications?: string;
 }
+
+const commaList = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 const accountOfRole = (arn: string): string | undefined => /^arn:[a-z-]+:iam::(\d{12}):role\//.exec(arn)?.[1];
 
@@ -55,7 +58,8 @@ function notificationMode(v: string | undefined): NotificationMode {
 /**
  * Prints what the log-archive account must add for a stack in the audit
  * account to read the organization trail (issue 14): bucket and key policy
- * statements naming the stack's reader roles, and how new log files reach the
+ * statements naming the stack's reader roles (and, for listing only, the
+ * watchdog's role), and how new log files reach the
  * stack: the bucket's notification configuration for the ingest queue, or
  * the EventBridge rule that forwards the bucket's "Object Created" events.
  * JSON, so that nobody writes them by hand.
@@ -68,10 +72,11 @@ export function registerOrgPolicy(program: Command): void {
     .option('--trail-prefix <prefix>', "the trail's key prefix, without AWSLogs/", '')
     .option('--trail-key-arn <arn>', 'the KMS key the trail encrypts its log files with')
     .option('--reader-role-arns <arns>', "comma list of the stack's roles that read log files (default: the stack's TrailReaderRoleArns output)")
+    .option('--lister-role-arns <arns>', "comma list of the stack's roles that only list the bucket's key names, the watchdog (default: the stack's TrailListerRoleArns output, none without it)")
     .option('--notifications <mode>', 'queue: S3 notifications to the ingest queue; eventbridge: the forwarding rule (the stack\'s trailNotifications)', 'queue')
     .option('--queue-arn <arn>', "the stack's ingest queue (default: its IngestQueueArn output)")
     .option('--log-archive-account <id>', 'with --notifications eventbridge, also print the audit bus statement for this account (the stack adds it)')
-    .option('--stack <name>', 'the deployed audit stack (its TrailReaderRoleArns and IngestQueueArn outputs)')
+    .option('--stack <name>', 'the deployed audit stack (its TrailReaderRoleArns, TrailListerRoleArns and IngestQueueArn outputs)')
     .option('--region <region>', 'AWS region (default: AWS_REGION or us-east-1)')
     .option('--endpoint <url>', 'AWS endpoint URL (e.g. a local emulator)')
     .action(async (flags: OrgPolicyFlags) => {
@@ -81,7 +86,8 @@ export function registerOrgPolicy(program: Command): void {
       if (!listed) throw new UsageError('give --reader-role-arns, or --stack of a stack deployed with trailBucketName (its TrailReaderRoleArns output)');
       const queueArn = flags.queueArn ?? target.outputs?.IngestQueueArn;
       if (mode === 'queue' && !queueArn) throw new UsageError('give --queue-arn, or --stack of a stack deployed with trailBucketAccount (its IngestQueueArn output), or --notifications eventbridge');
-      const readerRoleArns = listed.split(',').map((s) => s.trim()).filter(Boolean);
+      const readerRoleArns = commaList(listed);
+      const listerRoleArns = commaList(flags.listerRoleArns ?? target.outputs?.TrailListerRoleArns ?? '');
       const auditAccount = accountOfRole(readerRoleArns[0] ?? '');
       try {
         const access = orgAccess({
@@ -89,6 +95,7 @@ export function registerOrgPolicy(program: Command): void {
           trailPrefix: flags.trailPrefix ?? '',
           trailKeyArn: flags.trailKeyArn,
           readerRoleArns,
+          listerRoleArns,
           auditAccount: auditAccount ?? '',
           region: target.aws.region,
           ...(mode === 'queue' ? { queueArn } : {}),

@@ -17,6 +17,7 @@ import { EXIT, UsageError } from '../errors';
 import { awsTarget, resolveTarget, type TargetOptions } from '../target';
 import { trustedKeys } from '../trusted-keys';
 import { targetOptions } from './shared-options';
+import { summarizeRecord } from '../../prove/record-summary';
 
 interface ProveFlags extends TargetOptions {
   out?: string;
@@ -102,12 +103,13 @@ export function registerProve(program: Command): void {
       throw new UsageError(`cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     const p = result.proof;
+    const account = recordAccount(p.record);
     if (flags.json) {
-      process.stdout.write(JSON.stringify({ file: out, shard: p.shard, seq: p.seq, treeSize: p.treeSize, checkpointTime: result.signed.checkpoint.time, method: result.method, reads: result.reads }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ file: out, account, shard: p.shard, seq: p.seq, treeSize: p.treeSize, checkpointTime: result.signed.checkpoint.time, method: result.method, reads: result.reads }, null, 2) + '\n');
     } else {
       const lines = [
         `wrote ${out}`,
-        `  record ${eventId}: seq ${p.seq} of shard ${p.shard}, in the checkpoint of ${result.signed.checkpoint.time} (${p.treeSize} records in the shard, path of ${p.proof.length} hashes)`,
+        `  record ${eventId}${account ? ` (account ${account})` : ''}: seq ${p.seq} of shard ${p.shard}, in the checkpoint of ${result.signed.checkpoint.time} (${p.treeSize} records in the shard, path of ${p.proof.length} hashes)`,
         `  ${describeReads(result.reads)}`,
       ];
       if (result.method === 'rebuild') lines.push('  (no index table: the shard was rebuilt from every batch object; give --table or --stack for a proof in a few reads)');
@@ -115,4 +117,13 @@ export function registerProve(program: Command): void {
     }
     process.exitCode = EXIT.OK;
   });
+}
+
+/** The account the proven record names (its event's, alert's or log file's), or null; the line is the archive's own. */
+function recordAccount(line: string): string | null {
+  try {
+    return summarizeRecord(JSON.parse(line)).account;
+  } catch {
+    return null;
+  }
 }

@@ -35,6 +35,7 @@ export function formatVerdict(file: string, v: ProofVerdict): string {
   if (s) {
     out.push(`  record      ${s.id ?? '?'} (${s.kind ?? '?'}), shard ${s.shard ?? '?'} seq ${s.seq ?? '?'}, committed ${s.committed ?? '?'}`);
     if (s.eventTime) out.push(`  event time  ${s.eventTime}`);
+    if (s.account) out.push(`  account     ${s.account}`);
     if (s.actor) out.push(`  actor       ${s.actor}`);
     if (s.action) out.push(`  action      ${s.action}`);
     if (s.resources.length > 0) out.push(`  resources   ${s.resources.join(', ')}`);

@@ -3,13 +3,15 @@ import { alertFromFinding } from './alert-factory';
 import { apiCallKey, at, cloudTrailRecordOf, errorCodeOf, stringAt } from './cloudtrail';
 import type { DetectionConfig } from './config';
 import { deployerMatcher, principalLabel } from './principals';
-import { protectedMatcher, type ProtectedKind } from './protected-resources';
+import { isMemberRule, MEMBER_RULE_PREFIX, protectedMatcher, type ProtectedKind } from './protected-resources';
 import type { Detector } from './types';
 
 /**
  * Tampering with the auditor itself: calls that could blind immutrail or
  * shorten its archive, aimed at the stack's own trail, rules, bucket, keys,
- * table, queue, functions or topic.
+ * table, queue, functions or topic, or at a member account's forwarding rules
+ * (`immutrail-member-*`, in any account: deleting one silences that member's
+ * live lane, and only the trail lane still reports the call).
  *
  * Always critical, whoever calls and whether or not the call succeeded: a
  * failed StopLogging is still someone trying, and a change by a deployer (a
@@ -117,9 +119,11 @@ export interface TamperTarget {
   kind: ProtectedKind;
   /** The resource as the request named it. */
   target: string;
-  /** The configured protected entry it matched ("*" when every trail counts). */
+  /** The configured protected entry it matched ("*" when every trail counts, "immutrail-member-*" for a member's forwarding rule). */
   protectedAs: string;
 }
+
+const MEMBER_RULES = `${MEMBER_RULE_PREFIX}*`;
 
 function valuesOf(ct: JsonObject, member: string): string[] {
   const v: JsonValue | undefined = member.startsWith('response.')
@@ -138,6 +142,8 @@ export function tamperTargetOf(ct: JsonObject, key: string, config: DetectionCon
     for (const value of valuesOf(ct, member)) {
       const hit = matcher.match(action.kind, value);
       if (hit !== null) return { kind: action.kind, target: value, protectedAs: hit };
+      // The member stacks' rules are not in the stack's configuration: their fixed names say whose they are.
+      if (action.kind === 'rules' && isMemberRule(value)) return { kind: 'rules', target: value, protectedAs: MEMBER_RULES };
       // immutrail's capture needs a trail: with none configured, every trail is the auditor's.
       if (action.kind === 'trails' && matcher.isEmpty('trails')) return { kind: 'trails', target: value, protectedAs: '*' };
     }
@@ -161,7 +167,7 @@ export const auditorTamperingDetector: Detector = {
     const outcome = errorCode ? ` (attempt failed: ${errorCode})` : '';
     const byDeployer = deployer ? ' (by a deployer)' : '';
     // With no trail configured every trail counts, including one the caller just made: say only what is known.
-    const whose = hit.protectedAs === '*' ? 'a' : hit.kind === 'trails' ? 'the audited' : "the stack's";
+    const whose = hit.protectedAs === '*' ? 'a' : hit.protectedAs === MEMBER_RULES ? 'a member forwarding' : hit.kind === 'trails' ? 'the audited' : "the stack's";
     return [
       alertFromFinding(record, {
         kind: 'auditor-tampering',

@@ -103,17 +103,28 @@ export function callerAccountOf(actor: Actor): string | null {
   return account !== null && ACCOUNT_PATTERN.test(account) ? account : null;
 }
 
-function callerFinding(record: EventRecord, key: string, caller: string, org: Organization, errorCode: string | null, role: string | null): Finding {
+interface ForeignCall {
+  key: string;
+  caller: string;
+  errorCode: string | null;
+  /** The role an sts:AssumeRole asked for; null for other calls. */
+  role: string | null;
+}
+
+function callerFinding(record: EventRecord, call: ForeignCall, org: Organization): Finding {
   const { event } = record.data;
+  const { key, caller, errorCode, role } = call;
   const target = role ?? (event.resources[0] ? (event.resources[0].arn ?? event.resources[0].id) : null);
-  const did = role ? `assumed ${role}` : `called ${key}${target ? ` on ${target}` : ''}`;
+  const what = role ?? `${key}${target ? ` on ${target}` : ''}`;
+  const [tried, did] = role ? ['assume', 'assumed'] : ['call', 'called'];
+  const outside = `account ${caller}, outside the organization,`;
   return {
     kind: 'foreign-account',
     rule: errorCode ? 'foreign-account.caller.attempt' : 'foreign-account.caller',
     severity: errorCode ? 'low' : 'high',
     summary: errorCode
-      ? `Foreign account (failed: ${errorCode}): account ${caller}, outside the organization, tried to ${role ? `assume ${role}` : `call ${key}`} in ${event.account}`
-      : `Foreign account: account ${caller}, outside the organization, ${did} in ${event.account}`,
+      ? `Foreign account (failed: ${errorCode}): ${outside} tried to ${tried} ${what} in ${event.account}`
+      : `Foreign account: ${outside} ${did} ${what} in ${event.account}`,
     resource: target,
     details: { owner: event.account, callerAccount: caller, callerType: event.actor.type, organizationKnown: org.known },
   };
@@ -132,16 +143,16 @@ function findings(record: EventRecord, org: Organization): Finding[] {
   const caller = callerAccountOf(event.actor);
   if (caller !== null && event.account !== null && !org.has(caller)) {
     const role = key === 'sts:AssumeRole' ? stringAt(ct, 'requestParameters', 'roleArn') : null;
-    out.push(callerFinding(record, key, caller, org, errorCode, role));
+    out.push(callerFinding(record, { key, caller, errorCode, role }, org));
   }
-  const call: JsonObject = {
+  const callDetails: JsonObject = {
     action: key,
     eventName: stringAt(ct, 'eventName'),
     succeeded: errorCode === null,
     errorCode,
     requestParameters: at(ct, 'requestParameters') ?? null,
   };
-  return out.map((f) => ({ ...f, details: { ...f.details, ...call } }));
+  return out.map((f) => ({ ...f, details: { ...f.details, ...callDetails } }));
 }
 
 export const foreignAccountDetector: Detector = {

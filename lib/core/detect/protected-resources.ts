@@ -45,6 +45,19 @@ export function canonicalResourceName(kind: ProtectedKind, value: string): strin
   }
 }
 
+/**
+ * Names of the member stack's forwarding rules (ImmutrailMemberStack, issue
+ * 14): fixed, so that the detector knows them in every account and region
+ * without being told each one. They are the auditor's own resources: deleting
+ * or disabling one silences that member's live lane.
+ */
+export const MEMBER_RULE_PREFIX = 'immutrail-member-';
+
+/** True for a rule the member stack created, named by name or ARN (on any bus, in any account). */
+export function isMemberRule(value: string): boolean {
+  return canonicalResourceName('rules', value).startsWith(MEMBER_RULE_PREFIX);
+}
+
 export interface ProtectedMatcher {
   /** The configured entry the value names, or null. */
   match(kind: ProtectedKind, value: string): string | null;

@@ -4,6 +4,7 @@ import { cli } from '../../support/cli';
 
 const ingest = 'arn:aws:iam::999988887777:role/Immutrail-AuditTrailIngestRole-ABC';
 const reconcile = 'arn:aws:iam::999988887777:role/Immutrail-AuditTrailReconcileRole-DEF';
+const watchdog = 'arn:aws:iam::999988887777:role/Immutrail-AuditTrailWatchdogRole-GHI';
 
 // Issue 14: the statements the log-archive account adds, printed so that nobody writes them by hand.
 describe('org-access: what the log-archive account adds for the audit stack', () => {
@@ -30,6 +31,26 @@ describe('org-access: what the log-archive account adds for the audit stack', ()
     ]);
     const actions = access.bucketPolicyStatements.flatMap((x) => x.Action);
     expect(actions.some((a) => /Delete|Put|\*/.test(a))).toBe(false);
+  });
+
+  it("adds the watchdog's role to the ListBucket statement only: it lists key names, never reads or decrypts a log file", () => {
+    const withLister = orgAccess({
+      trailBucket: 'org-trail-logs',
+      trailPrefix: 'org/',
+      trailKeyArn: 'arn:aws:kms:eu-west-1:111100002222:key/k',
+      readerRoleArns: [ingest, reconcile],
+      listerRoleArns: [watchdog],
+      auditAccount: '999988887777',
+      region: 'eu-west-1',
+    });
+    const [read, list] = withLister.bucketPolicyStatements;
+    expect(read!.Principal).toEqual({ AWS: [ingest, reconcile] });
+    expect(list).toMatchObject({ Action: ['s3:ListBucket'], Principal: { AWS: [ingest, reconcile, watchdog] }, Condition: { StringLike: { 's3:prefix': 'org/*' } } });
+    expect(withLister.keyPolicyStatements.map((k) => k.Principal)).toEqual([{ AWS: [ingest, reconcile] }]);
+    // a role named both ways is listed once
+    const twice = orgAccess({ trailBucket: 'b', trailPrefix: '', readerRoleArns: [ingest], listerRoleArns: [ingest, watchdog], auditAccount: '999988887777', region: 'eu-west-1' });
+    expect(twice.bucketPolicyStatements[1]!.Principal).toEqual({ AWS: [ingest, watchdog] });
+    expect(() => orgAccess({ trailBucket: 'b', trailPrefix: '', readerRoleArns: [ingest], listerRoleArns: ['watchdog'], auditAccount: '999988887777', region: 'eu-west-1' })).toThrow(OrgAccessError);
   });
 
   it('lets them decrypt through S3 only, and forwards only the bucket\'s new objects under the prefix to the audit bus', () => {
@@ -84,7 +105,12 @@ describe('immutrail org-policy', () => {
     expect(q.logArchiveAccount.bucketNotification.notificationConfiguration.QueueConfigurations[0].QueueArn).toBe(queueArn);
     expect(q.logArchiveAccount.eventBridge).toBeUndefined();
     expect(q.logArchiveAccount.trailBucketPolicyStatements).toHaveLength(2);
-    for (const args of [['--reader-role-arns', 'nope'], [], ['--reader-role-arns', ingest], ['--reader-role-arns', ingest, '--notifications', 'sns']]) {
+    const listed = await cli('org-policy', '--trail-bucket', 'org-trail-logs', '--reader-role-arns', ingest, '--lister-role-arns', ` ${watchdog} `, '--region', 'eu-west-1', '--queue-arn', queueArn);
+    expect(listed.code).toBe(0);
+    const [readStatement, listStatement] = JSON.parse(listed.stdout).logArchiveAccount.trailBucketPolicyStatements;
+    expect(readStatement.Principal.AWS).toEqual([ingest]);
+    expect(listStatement.Principal.AWS).toEqual([ingest, watchdog]);
+    for (const args of [['--reader-role-arns', 'nope'], ['--reader-role-arns', ingest, '--lister-role-arns', 'nope', '--queue-arn', queueArn], [], ['--reader-role-arns', ingest], ['--reader-role-arns', ingest, '--notifications', 'sns']]) {
       const bad = await cli('org-policy', '--trail-bucket', 'org-trail-logs', ...args);
       expect(bad.code).toBe(2);
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);

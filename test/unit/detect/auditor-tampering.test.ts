@@ -174,3 +174,119 @@ describe('auditor tampering: rules, bucket, keys, table, queue, functions, topic
     expect(alert!.principal).toBe('arn:aws:sts::111122223333:assumed-role/Admin/mallory');
   });
 });
+
+// Issue 14: a member account's forwarding rules (ImmutrailMemberStack) are the auditor's own, in any account.
+describe('auditor tampering: member forwarding rules', () => {
+  const MEMBER = '333333333333';
+  const admin = assumedRole(`arn:aws:iam::${MEMBER}:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef`, 'mallory@example.com');
+  /** An events.amazonaws.com call in the member account, as the organization trail records it. */
+  const memberCall = (eventName: string, requestParameters: JsonObject, extra: JsonObject = {}): JsonObject =>
+    ct({
+      eventVersion: '1.09',
+      userIdentity: admin,
+      eventTime: '2026-03-02T09:14:27Z',
+      eventSource: 'events.amazonaws.com',
+      eventName,
+      awsRegion: 'eu-west-1',
+      sourceIPAddress: '198.51.100.23',
+      userAgent: 'aws-cli/2.22.4 md/awscrt#0.22.0 ua/2.0 os/linux#6.8.0 md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe command/events.' + eventName.toLowerCase(),
+      requestParameters,
+      responseElements: null,
+      requestID: '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b',
+      eventID: `7c9e6679-7425-40de-944b-e07fc1f90ae7-${eventName}`,
+      readOnly: false,
+      eventType: 'AwsApiCall',
+      apiVersion: '2015-10-07',
+      managementEvent: true,
+      recipientAccountId: MEMBER,
+      eventCategory: 'Management',
+      tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: 'events.eu-west-1.amazonaws.com' },
+      ...extra,
+    });
+
+  it('DeleteRule, DisableRule and RemoveTargets on immutrail-member-* are critical in any account, with no rule configured', async () => {
+    const calls: JsonObject[] = [
+      memberCall('DeleteRule', { name: 'immutrail-member-api-1', force: false }),
+      memberCall('DeleteRule', { name: 'immutrail-member-drift', eventBusName: 'default' }),
+      memberCall('DisableRule', { name: 'immutrail-member-ec2', eventBusName: 'default' }),
+      memberCall('RemoveTargets', { rule: 'immutrail-member-ecs', eventBusName: 'default', ids: ['Target0'], force: false }),
+    ];
+    for (const raw of calls) {
+      const alerts = await detect(raw, {});
+      expect(alerts.map((a) => [a.rule, a.severity, a.account, a.resource])).toEqual([
+        ['tampering.event-rule', 'critical', MEMBER, (raw.requestParameters as JsonObject).name ?? (raw.requestParameters as JsonObject).rule],
+      ]);
+      expect(alerts[0]!.details).toMatchObject({ protectedAs: 'immutrail-member-*', resourceKind: 'rules', succeeded: true });
+      // the stack's own rules being configured does not hide a member's
+      expect(await detect(raw, { rules: ['Immutrail-capture-api'] })).toHaveLength(1);
+    }
+    const [deleted] = await detect(calls[0]!, {});
+    expect(deleted!.summary).toBe(
+      `Auditor tampering: arn:aws:sts::${MEMBER}:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/mallory@example.com called events:DeleteRule on a member forwarding EventBridge rule immutrail-member-api-1`,
+    );
+  });
+
+  it('PutRule on one (a changed pattern, or the StackSet deploying it) is reported too, and says when a deployer did it', async () => {
+    const stackSet = assumedRole(`arn:aws:iam::${MEMBER}:role/stacksets-exec-0123456789abcdef0123456789abcdef`, '1234567890123', {
+      invokedBy: 'cloudformation.amazonaws.com',
+    });
+    const put = memberCall(
+      'PutRule',
+      { name: 'immutrail-member-ec2', eventPattern: '{"source":["aws.ec2"],"detail-type":["EC2 Instance State-change Notification"]}', state: 'ENABLED', description: 'immutrail member: ec2 events to the audit account' },
+      { userIdentity: stackSet, sourceIPAddress: 'cloudformation.amazonaws.com', userAgent: 'cloudformation.amazonaws.com', responseElements: { ruleArn: `arn:aws:events:eu-west-1:${MEMBER}:rule/immutrail-member-ec2` } },
+    );
+    const [alert, ...rest] = await detect(put, {}, ['arn:aws:iam::*:role/stacksets-exec-*']);
+    expect(rest).toEqual([]);
+    expect(alert).toMatchObject({ severity: 'critical', rule: 'tampering.event-rule', account: MEMBER });
+    expect(alert!.summary).toContain('(by a deployer)');
+  });
+
+  it('PutTargets pointing one elsewhere, and a rule named by ARN, count as well', async () => {
+    const retarget = memberCall('PutTargets', {
+      rule: 'immutrail-member-api-1',
+      eventBusName: 'default',
+      targets: [{ id: 'Target0', arn: 'arn:aws:events:eu-west-1:444455556666:event-bus/default' }],
+    });
+    expect((await detect(retarget, {})).map((a) => a.details.action)).toEqual(['events:PutTargets']);
+    const byArn = memberCall('DeleteRule', { name: `arn:aws:events:eu-west-1:${MEMBER}:rule/immutrail-member-ecs` });
+    expect((await detect(byArn, {})).map((a) => a.details.protectedAs)).toEqual(['immutrail-member-*']);
+  });
+
+  it('a refused attempt (an SCP, a missing permission) is still critical', async () => {
+    const denied = memberCall(
+      'DeleteRule',
+      { name: 'immutrail-member-api-1' },
+      {
+        errorCode: 'AccessDenied',
+        errorMessage: `User: arn:aws:sts::${MEMBER}:assumed-role/Dev/bob is not authorized to perform: events:DeleteRule on resource: arn:aws:events:eu-west-1:${MEMBER}:rule/immutrail-member-api-1 with an explicit deny in a service control policy`,
+      },
+    );
+    const [alert] = await detect(denied, {});
+    expect(alert!.severity).toBe('critical');
+    expect(alert!.details).toMatchObject({ succeeded: false, errorCode: 'AccessDenied' });
+  });
+
+  it('reads the call inside the EventBridge envelope a member forwarded (live lane)', async () => {
+    const raw = memberCall('DisableRule', { name: 'immutrail-member-ecr' });
+    const envelope: JsonObject = {
+      version: '0',
+      id: 'b5f3e9a1-0c2d-4e6f-8a9b-1c2d3e4f5a6b',
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.events',
+      account: MEMBER,
+      time: '2026-03-02T09:14:27Z',
+      region: 'eu-west-1',
+      resources: [],
+      detail: raw,
+    };
+    expect((await detect(envelope, {})).map((a) => [a.rule, a.account])).toEqual([['tampering.event-rule', MEMBER]]);
+  });
+
+  it('leaves rules that only look alike, and read-only calls on member rules', async () => {
+    for (const name of ['immutrail-membership-sync', 'my-immutrail-member-ec2', 'immutrail-member', 'Immutrail-Member-ec2']) {
+      expect(await detect(memberCall('DeleteRule', { name }), {}), name).toEqual([]);
+    }
+    expect(await detect(memberCall('DescribeRule', { name: 'immutrail-member-ec2' }, { readOnly: true }), {})).toEqual([]);
+    expect(await detect(memberCall('ListTargetsByRule', { rule: 'immutrail-member-ec2' }, { readOnly: true }), {})).toEqual([]);
+  });
+});
