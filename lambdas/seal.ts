@@ -14,11 +14,12 @@ const runtime = sealRuntime(process.env, undefined, (err) => {
 
 /** Scheduled: sign a checkpoint over every shard (even when idle), extend the proof tiles, publish alerts left in the outbox. */
 async function sealHandler(): Promise<{ key: string; size: number; republished: number }> {
-  const { signed, key, republished, tileError } = await runSeal(runtime);
+  const { signed, key, republished, digestsSent, tileError } = await runSeal(runtime);
   if (tileError) logger.error('tiles not extended (proofs stay correct, with more reads)', { error: tileError as Error });
   metrics.addMetric('CheckpointSize', MetricUnit.Count, signed.checkpoint.size);
   metrics.addMetric('AlertsRepublished', MetricUnit.Count, republished);
-  logger.info('sealed', { key, size: signed.checkpoint.size, shards: signed.checkpoint.shards.length, republished });
+  metrics.addMetric('SuppressionDigestsSent', MetricUnit.Count, digestsSent);
+  logger.info('sealed', { key, size: signed.checkpoint.size, shards: signed.checkpoint.shards.length, republished, digestsSent });
   return { key, size: signed.checkpoint.size, republished };
 }
 

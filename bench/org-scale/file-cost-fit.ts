@@ -28,7 +28,11 @@ export function fitFileCost(points: readonly { events: number; cpuMs: number }[]
   const det = s2 * s4 - s3 * s3;
   if (points.length === 0 || s2 === 0) return { a: 0, b: 0 };
   if (Math.abs(det) < 1e-12 * s2 * s4) return { a: y1 / s2, b: 0 };
-  return { a: (y1 * s4 - y2 * s3) / det, b: (s2 * y2 - s3 * y1) / det };
+  const fit = { a: (y1 * s4 - y2 * s3) / det, b: (s2 * y2 - s3 * y1) / det };
+  // Noisy timings can push one term below zero, which no code does: fit the other alone then.
+  if (fit.a < 0) return { a: 0, b: y2 / s4 };
+  if (fit.b < 0) return { a: y1 / s2, b: 0 };
+  return fit;
 }
 
 export const fileCpuMs = (f: FileCostFit, events: number): number => f.a * events + f.b * events * events;

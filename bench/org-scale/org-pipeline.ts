@@ -9,7 +9,7 @@ import type { TrailBucket } from '../../lib/trail/trail-bucket';
 import type { Meter } from './meter';
 import { accountId } from './org-events';
 import { LATENCY_MS, SimArchive, SimChainStore } from './sim-stores';
-import type { VirtualClock } from './virtual-clock';
+import type { VirtualClock, Worker } from './virtual-clock';
 
 export const STAGING_BUCKET = 'staging';
 export const STAGING_PREFIX = 'live/';
@@ -87,10 +87,11 @@ export class OrgPipeline {
    */
   private trailLane(plan: ReturnType<typeof orgShardPlan>, get: (key: string) => Promise<Buffer>): TrailLane {
     const capture = captureFromEnv({ [ENV.shardPlan]: JSON.stringify(plan), [ENV.captureReadOnly]: 'true' });
-    const marks: { key: string | null; cpuMs: number }[] = [];
+    // Per invocation: two of them may reconcile files at the same time.
+    const marks = new Map<Worker, { key: string | null; cpuMs: number }[]>();
     const mark = (key: string | null) => {
       const worker = this.clock.worker();
-      if (worker && this.meter.counting) marks.push({ key, cpuMs: worker.cpuMs });
+      if (worker && this.meter.counting) marks.get(worker)?.push({ key, cpuMs: worker.cpuMs });
     };
     const bucket = {
       bucket: TRAIL_BUCKET,
@@ -108,12 +109,15 @@ export class OrgPipeline {
     return {
       bucket: lane.bucket,
       reconcile: async (keys, opts) => {
-        marks.length = 0;
+        const worker = this.clock.worker();
+        const mine: { key: string | null; cpuMs: number }[] = [];
+        if (worker) marks.set(worker, mine);
         const out = await lane.reconcile(keys, opts);
         mark(null);
-        for (let i = 0; i + 1 < marks.length; i++) {
-          const events = this.fileEvents.get(marks[i].key!);
-          if (events !== undefined) this.fileCpu.push({ events, cpuMs: marks[i + 1].cpuMs - marks[i].cpuMs });
+        if (worker) marks.delete(worker);
+        for (let i = 0; i + 1 < mine.length; i++) {
+          const events = this.fileEvents.get(mine[i].key!);
+          if (events !== undefined) this.fileCpu.push({ events, cpuMs: mine[i + 1].cpuMs - mine[i].cpuMs });
         }
         return out;
       },

@@ -3,6 +3,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../core/alert';
 import { alertFingerprint, buildAlertMessage, successFingerprint } from '../core/detect/alert-message';
 import { SuppressionWindow, type SuppressionState, type SuppressionStore } from '../core/detect/suppression';
+import { buildDigestMessage, heldBackRepeat, type HeldBackRepeat, type SuppressionDigest } from '../core/detect/suppression-digest';
 
 export type PublishOutcome =
   | { alertId: string; status: 'sent'; messageId: string | null; suppressedRepeats: number }
@@ -38,6 +39,9 @@ export class AlertPublishError extends Error {
  *
  * A failed call also marks the state of the same call's success (if one was
  * sent in the window), so a success after a failure is always sent.
+ *
+ * Each repeat held back is added to its window's digest (with the state
+ * writes), which the seal's sweep publishes once the window has ended.
  */
 export class AlertPublisher {
   private readonly now: () => Date;
@@ -66,6 +70,7 @@ export class AlertPublisher {
     const wanted = [...fingerprints, ...successOf.filter((fp): fp is string => fp !== null)];
     const states = supp && alerts.length > 0 ? await supp.store.getMany(wanted) : new Map<string, SuppressionState>();
     const changed = new Map<string, SuppressionState>();
+    const heldBack: HeldBackRepeat[] = [];
     const keep = (fp: string, state: SuppressionState) => {
       states.set(fp, state);
       changed.set(fp, state);
@@ -84,6 +89,7 @@ export class AlertPublisher {
           const decision = supp.window.decide(states.get(fingerprints[i]) ?? null, now, { severity: alert.severity });
           if (!decision.send) {
             keep(fingerprints[i], decision.next);
+            heldBack.push(heldBackRepeat(fingerprints[i], decision.windowStart, supp.window.seconds, alert));
             out.push({ alertId: alert.id, status: 'suppressed', suppressedSoFar: decision.next.suppressed });
             continue;
           }
@@ -101,16 +107,40 @@ export class AlertPublisher {
       }
     } catch (err) {
       // Keep what was decided before the failure; the publish error is the one to report.
-      if (supp && changed.size > 0) await supp.store.putMany(changed).catch(() => undefined);
+      if (supp) await this.save(supp.store, changed, heldBack).catch(() => undefined);
       throw err;
     }
-    if (supp && changed.size > 0) await supp.store.putMany(changed);
+    if (supp) await this.save(supp.store, changed, heldBack);
     return out;
+  }
+
+  /** Publishes the digest of a suppression window that has ended (the sweep decides when). */
+  async publishDigest(digest: SuppressionDigest): Promise<string | null> {
+    const msg = buildDigestMessage(digest);
+    const out = await this.opts.sns.send(
+      new PublishCommand({
+        TopicArn: this.opts.topicArn,
+        Subject: msg.subject,
+        Message: msg.message,
+        MessageAttributes: msg.attributes,
+        // One digest per fingerprint and window: a resend after a crash is deduplicated by a FIFO topic.
+        ...this.fifoIds('digest', `${digest.fingerprint}#${digest.windowEnd}#${digest.suppressed}`),
+      }),
+    );
+    return out.MessageId ?? null;
+  }
+
+  private async save(store: SuppressionStore, changed: Map<string, SuppressionState>, heldBack: HeldBackRepeat[]): Promise<void> {
+    await Promise.all([changed.size > 0 ? store.putMany(changed) : undefined, heldBack.length > 0 ? store.holdBack(heldBack) : undefined]);
+  }
+
+  private fifoIds(group: string, dedupOf: string): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+    if (!this.opts.topicArn.endsWith('.fifo')) return {};
+    return { MessageGroupId: group, MessageDeduplicationId: createHash('sha256').update(dedupOf).digest('hex') };
   }
 
   private async send(alert: Alert, suppressedRepeats: number): Promise<string | null> {
     const msg = buildAlertMessage(alert, { suppressedRepeats });
-    const fifo = this.opts.topicArn.endsWith('.fifo');
     const out = await this.opts.sns.send(
       new PublishCommand({
         TopicArn: this.opts.topicArn,
@@ -118,12 +148,7 @@ export class AlertPublisher {
         Message: msg.message,
         MessageAttributes: msg.attributes,
         // FIFO topics need a group and dedup id; the alert id is stable across retries.
-        ...(fifo
-          ? {
-              MessageGroupId: alert.kind,
-              MessageDeduplicationId: createHash('sha256').update(alert.id).digest('hex'),
-            }
-          : {}),
+        ...this.fifoIds(alert.kind, alert.id),
       }),
     );
     return out.MessageId ?? null;

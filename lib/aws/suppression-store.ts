@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { SuppressionState, SuppressionStore } from '../core/detect/suppression';
-import { K } from './table-keys';
+import { DIGEST_SAMPLE_LIMIT, type HeldBackRepeat } from '../core/detect/suppression-digest';
+import { K, OUTBOX_DIGEST } from './table-keys';
 
 // DynamoDB's limits per BatchGetItem and per BatchWriteItem request.
 const GET_LIMIT = 100;
@@ -48,6 +49,52 @@ export class DynamoSuppressionStore implements SuppressionStore {
       }
     }
     return found;
+  }
+
+  /**
+   * One update per window (repeats of one delivery grouped), atomic, so
+   * Lambdas holding back repeats of the same window at once lose none: the
+   * count is added, the samples appended while there is room for them.
+   * The item carries `outbox`, which puts it in the outbox index the sweep
+   * reads (lib/aws/suppression-digests.ts).
+   */
+  async holdBack(repeats: readonly HeldBackRepeat[]): Promise<void> {
+    const windows = new Map<string, HeldBackRepeat[]>();
+    for (const r of repeats) {
+      const id = `${r.fingerprint}#${r.windowEnd}`;
+      windows.set(id, [...(windows.get(id) ?? []), r]);
+    }
+    await Promise.all([...windows.values()].map((w) => this.holdBackInWindow(w)));
+  }
+
+  private async holdBackInWindow(repeats: HeldBackRepeat[]): Promise<void> {
+    const first = repeats[0];
+    const key = K.outboxDigest(first.fingerprint, first.windowEnd);
+    const values = { ':o': OUTBOX_DIGEST, ':ws': first.windowStart, ':subj': first.subject, ':n': repeats.length };
+    const common = 'SET outbox = :o, windowStart = if_not_exists(windowStart, :ws), subj = if_not_exists(subj, :subj)';
+    let room = DIGEST_SAMPLE_LIMIT;
+    for (let attempt = 0; attempt < 3 && room > 0; attempt++) {
+      const samples = repeats.slice(0, room).map((r) => r.sample);
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: `${common}, samples = list_append(if_not_exists(samples, :none), :s) ADD suppressed :n`,
+            ConditionExpression: 'attribute_not_exists(samples) OR size(samples) <= :room',
+            ExpressionAttributeValues: { ...values, ':none': [], ':s': samples, ':room': DIGEST_SAMPLE_LIMIT - samples.length },
+          }),
+        );
+        return;
+      } catch (err) {
+        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      }
+      // Not room for all of them: list as many as still fit (another writer may take them first; then try again).
+      const item = await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ProjectionExpression: 'samples', ConsistentRead: true }));
+      room = DIGEST_SAMPLE_LIMIT - ((item.Item?.samples as unknown[] | undefined)?.length ?? 0);
+    }
+    // The samples are full: these repeats are only counted.
+    await this.doc.send(new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: `${common} ADD suppressed :n`, ExpressionAttributeValues: values }));
   }
 
   async putMany(states: ReadonlyMap<string, SuppressionState>): Promise<void> {

@@ -9,9 +9,11 @@
  *   att#<subject> / <keyId>#<signedAt>       -> attestations of an image digest or AMI
  *   supp#<fingerprint> / supp                -> alert suppression window
  *   outbox#batch#<shard> / <firstSeq>        -> the alerts of one committed batch, until published
+ *   outbox#digest#<fingerprint> / <windowEnd> -> repeats held back in one suppression window, until its digest is published
  *   ckpt / latest                            -> the latest checkpoint
  *   shards / <shard>                         -> one item per shard (written with its genesis)
- * Outbox items carry `outbox` and so appear in the sparse GSI "outbox"; they are deleted once published.
+ * Outbox items carry `outbox` ("pending" for batches, "digest" for digests) and so appear in
+ * the sparse GSI "outbox"; they are deleted once published.
  */
 export const K = {
   head: (shard: string) => ({ pk: `head#${shard}`, sk: 'head' }),
@@ -23,9 +25,15 @@ export const K = {
   attestation: (subject: string) => `att#${subject}`,
   suppression: (fingerprint: string) => ({ pk: `supp#${fingerprint}`, sk: 'supp' }),
   outboxBatch: (shard: string, firstSeq: number) => ({ pk: `outbox#batch#${shard}`, sk: String(firstSeq).padStart(16, '0') }),
+  /** The window is known by when it ends (ISO 8601), so the sweep finds due digests with one range query. */
+  outboxDigest: (fingerprint: string, windowEnd: string) => ({ pk: `outbox#digest#${fingerprint}`, sk: windowEnd }),
   latestCheckpoint: { pk: 'ckpt', sk: 'latest' },
   shardsPk: 'shards',
   shard: (shard: string) => ({ pk: 'shards', sk: shard }),
 } as const;
 
 export const OUTBOX_INDEX = 'outbox';
+/** Partition key prefix of every outbox item (batches and digests), the only items a role may delete. */
+export const OUTBOX_PK_PREFIX = 'outbox#';
+/** The `outbox` value of digest items in the outbox index (batches use OUTBOX_PENDING). */
+export const OUTBOX_DIGEST = 'digest';

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   verify: async () => (await import('./commands/verify')).registerVerify,
   prove: async () => (await import('./commands/prove')).registerProve,
   'verify-proof': async () => (await import('./commands/verify-proof')).registerVerifyProof,
+  consistency: async () => (await import('./commands/consistency')).registerConsistency,
   'public-key': async () => (await import('./commands/public-key')).registerPublicKey,
   seal: async () => (await import('./commands/seal')).registerSeal,
   query: async () => (await import('./commands/query')).registerQuery,

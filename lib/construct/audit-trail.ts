@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { CHECKPOINTS_PREFIX } from '../core/layout';
 import { ALARM_PERIOD, AlertChannel } from './alerts';
 import { addPipelineAlarms } from './pipeline-alarms';
+import { PipelineDashboard } from './pipeline-dashboard';
 import { TrailAccountEvents } from './trail-account-events';
 import { TrailBucketNotifications } from './trail-bucket-notifications';
 import { MemberBusAccess } from './member-bus-access';
@@ -404,7 +405,18 @@ export class AuditTrail extends Construct {
       this.watchdogFunction = watchdog.fn;
     }
 
-    addPipelineAlarms(alerts, { ingest: ingest.fn, reconcile: this.reconcileFunction, watchdog: this.watchdogFunction });
+    const pipelineAlarms = addPipelineAlarms(alerts, { ingest: ingest.fn, seal: seal.fn, reconcile: this.reconcileFunction, watchdog: this.watchdogFunction });
+    new PipelineDashboard(this, 'Pipeline', {
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      liveStreamName: this.liveStream.streamName,
+      ingest: ingest.fn,
+      seal: seal.fn,
+      reconcile: this.reconcileFunction,
+      watchdog: this.watchdogFunction,
+      topic: alerts.topic,
+      alarms: pipelineAlarms,
+    });
     this.admitLogArchive(props);
     if (props.organizationId !== undefined || props.memberAccounts !== undefined) {
       new MemberBusAccess(this, 'MemberAccounts', { organizationId: props.organizationId, memberAccounts: props.memberAccounts });

@@ -17,6 +17,8 @@ function handlerMetric(service: string, metricName: string): cloudwatch.Metric {
 
 export interface PipelineFunctions {
   ingest: lambda.IFunction;
+  /** Its errors have their own alarm (SealErrorsAlarm, over 15 minutes); only its throttles are added here. */
+  seal?: lambda.IFunction;
   reconcile?: lambda.IFunction;
   watchdog?: lambda.IFunction;
 }
@@ -26,7 +28,7 @@ export interface PipelineFunctions {
  * (issue 17): a shard batch that failed, a detector that let events through
  * without its alerts, writers fighting over a shard, a log file the trail
  * lane could not reconcile, and every function's errors and throttles. The
- * seal's errors have their own alarm next to it.
+ * seal's errors have their own alarm next to it; its throttles are here.
  */
 export function addPipelineAlarms(alerts: AlertChannel, fns: PipelineFunctions): cloudwatch.Alarm[] {
   const alarms = [
@@ -57,6 +59,11 @@ export function addPipelineAlarms(alerts: AlertChannel, fns: PipelineFunctions):
     alarms.push(
       alerts.alarmAbove(`${name}ErrorsAlarm`, fn.metricErrors({ period: WINDOW, statistic: 'Sum' }), 0, `immutrail: the ${name.toLowerCase()} function failed (errors in 5 minutes).`),
       alerts.alarmAbove(`${name}ThrottlesAlarm`, fn.metricThrottles({ period: WINDOW, statistic: 'Sum' }), 0, `immutrail: the ${name.toLowerCase()} function was throttled (invocations refused in 5 minutes).`),
+    );
+  }
+  if (fns.seal) {
+    alarms.push(
+      alerts.alarmAbove('SealThrottlesAlarm', fns.seal.metricThrottles({ period: WINDOW, statistic: 'Sum' }), 0, 'immutrail: the seal function was throttled; no new checkpoint was signed on schedule.'),
     );
   }
   return alarms;

@@ -1,4 +1,4 @@
-import { K } from '../aws/table-keys';
+import { K, OUTBOX_PK_PREFIX } from '../aws/table-keys';
 /**
  * The DynamoDB table's key schema as the stack creates it. CDK-free: handlers
  * and the CLI import these names instead of repeating string literals.
@@ -22,8 +22,8 @@ export const OUTBOX_ATTRIBUTE = 'outbox';
 export const ATTESTATION_PARTITION_PREFIX = K.attestation('');
 
 /**
- * Partition key prefix of outbox items, the only items any role may delete
- * (once their alerts are published): the writers' DeleteItem grant is
- * limited to it (dynamodb:LeadingKeys).
+ * Partition key prefix of outbox items (alert batches and suppression
+ * digests), the only items any role may delete (once published): the
+ * writers' DeleteItem grant is limited to it (dynamodb:LeadingKeys).
  */
-export const OUTBOX_PARTITION_PREFIX = K.outboxBatch('', 0).pk;
+export const OUTBOX_PARTITION_PREFIX = OUTBOX_PK_PREFIX;

@@ -11,7 +11,9 @@ export type AlertKind =
   | 'trail-health'
   | 'silence'
   | 'quarantine'
-  | 'foreign-account';
+  | 'foreign-account'
+  /** A detector failed on an event that was then archived without its alerts (fail-open, lib/ingest/sqs-batch.ts). */
+  | 'detector-failure';
 
 /** Where a record lives in the archive: enough to fetch and prove it. */
 export interface RecordLocation {

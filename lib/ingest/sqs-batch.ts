@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { detectorCause, detectorFailureAlert } from '../core/detect/detector-failure';
 import { SHARD_PATTERN } from '../core/layout';
 import type { JsonValue } from '../core/json';
 import type { RecordDraft } from '../core/record';
@@ -11,8 +12,10 @@ export { FALLBACK_SHARD } from './live-route';
 
 /**
  * From this delivery attempt on, a detector that keeps failing no longer holds
- * the events back: they are committed without its alerts (and the failure is
- * reported), so a detector bug cannot push events into the dead-letter queue.
+ * the events back: they are committed without its alerts, so a detector bug
+ * cannot push events into the dead-letter queue. The failure is not silent:
+ * each one is committed with the event as a `detector-failure` alert naming
+ * the event and the detector, and published like any alert (issue 17).
  */
 export const DETECTOR_FAILOPEN_ATTEMPT = 3;
 
@@ -221,9 +224,11 @@ function laneOf(deps: IngestDeps, n: ObjectNotice): 'staging' | 'trail' | null {
 /** Tries a detector's AWS call this many times before the batch is failed (or, from the third delivery, committed without it). */
 export const DETECTOR_AWS_ATTEMPTS = 4;
 
-/** An error an AWS SDK call threw (it carries $metadata), or a network timeout: worth another try. */
-const isAwsError = (err: unknown): boolean =>
-  typeof err === 'object' && err !== null && ('$metadata' in err || (err as Error).name === 'TimeoutError');
+/** An error an AWS SDK call threw (it carries $metadata), or a network timeout: worth another try. Looks under runDetectors' DetectorError. */
+const isAwsError = (thrown: unknown): boolean => {
+  const err = detectorCause(thrown);
+  return typeof err === 'object' && err !== null && ('$metadata' in err || (err as Error).name === 'TimeoutError');
+};
 
 /**
  * Retries a detector on AWS errors (a throttled attestation read, say) with
@@ -255,7 +260,7 @@ async function commitPool(deps: IngestDeps, shard: string, pool: Pool, attempt: 
             } catch (err) {
               stats.detectorFailures++;
               deps.onError?.(shard, err);
-              return [];
+              return [detectorFailureAlert(r, err)];
             }
           }
         : detect;

@@ -1,13 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { AlertOutbox } from '../aws/alert-outbox';
+import { AlertPublisher } from '../aws/alert-publisher';
 import { ChainStore } from '../aws/chain-store';
 import { CheckpointStore } from '../aws/checkpoint-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { KmsSigner } from '../aws/kms-signer';
 import { alertOutboxFromEnv } from '../aws/runtime-clients';
 import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
+import { SuppressionDigests } from '../aws/suppression-digests';
 import type { SignedCheckpoint } from '../core/checkpoint';
 import { seal, type SealDeps } from './seal';
 import { buildTilesInTable } from './tiles';
@@ -15,6 +18,8 @@ import { buildTilesInTable } from './tiles';
 export interface SealRuntime {
   deps: SealDeps;
   outbox: AlertOutbox | null;
+  /** Digests of suppression windows that ended with repeats held back. */
+  digests?: Pick<SuppressionDigests, 'sweep'> | null;
   /** Stores Merkle subtree tiles up to a checkpoint, so proofs need few reads. */
   tile(checkpoint: SignedCheckpoint['checkpoint']): Promise<unknown>;
 }
@@ -23,13 +28,16 @@ export interface SealRun {
   signed: SignedCheckpoint;
   key: string;
   republished: number;
+  digestsSent: number;
   tileError: unknown;
 }
 
 /**
- * One scheduled run: sign a checkpoint (even when idle), then extend the tiles
- * and publish alerts left in the outbox. Tiles and the sweep are catch-up work:
- * their failure is reported, and the next run redoes them.
+ * One scheduled run: sign a checkpoint (even when idle), then extend the tiles,
+ * publish alerts left in the outbox and the digests of suppression windows
+ * that ended. Tiles and the sweeps are catch-up work: their failure is
+ * reported (a sweep's is thrown, after the other sweep ran), and the next run
+ * redoes them.
  */
 export async function runSeal(rt: SealRuntime): Promise<SealRun> {
   const { signed, key } = await seal(rt.deps);
@@ -37,8 +45,10 @@ export async function runSeal(rt: SealRuntime): Promise<SealRun> {
   await rt.tile(signed.checkpoint).catch((err: unknown) => {
     tileError = err;
   });
-  const republished = rt.outbox ? await rt.outbox.sweep() : 0;
-  return { signed, key, republished, tileError };
+  const [alerts, digests] = await Promise.allSettled([rt.outbox ? rt.outbox.sweep() : 0, rt.digests ? rt.digests.sweep() : 0]);
+  if (alerts.status === 'rejected') throw alerts.reason;
+  if (digests.status === 'rejected') throw digests.reason;
+  return { signed, key, republished: alerts.value, digestsSent: digests.value, tileError };
 }
 
 export function sealRuntime(env: NodeJS.ProcessEnv = process.env, target?: AwsTarget, onWitnessError?: (err: unknown) => void): SealRuntime {
@@ -63,5 +73,6 @@ export function sealRuntime(env: NodeJS.ProcessEnv = process.env, target?: AwsTa
     },
     tile: (checkpoint) => buildTilesInTable(ddb, table, checkpoint),
     outbox: topicArn ? alertOutboxFromEnv(env, aws, ddb, table) : null,
+    digests: topicArn ? new SuppressionDigests(ddb, table, new AlertPublisher({ sns: new SNSClient(clientConfig(aws)), topicArn })) : null,
   };
 }

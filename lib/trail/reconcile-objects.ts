@@ -76,7 +76,9 @@ async function coveredKeys(deps: ObjectReconcileDeps, keys: readonly string[]): 
   const byShard = new Map<string, string[]>();
   for (const k of keys) {
     const shard = coverageShardOfKey(deps, k);
-    byShard.set(shard, [...(byShard.get(shard) ?? []), k]);
+    const shardKeys = byShard.get(shard);
+    if (shardKeys) shardKeys.push(k);
+    else byShard.set(shard, [k]);
   }
   const covered = new Set<string>();
   for (const [shard, shardKeys] of byShard) {

@@ -237,7 +237,12 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
     : deps.detect;
 
   const byShard = new Map<string, RecordDraft[]>();
-  for (const m of missing) byShard.set(m.shard, [...(byShard.get(m.shard) ?? []), m.draft]);
+  // Append in place: copying the list per event made a 35,000-event file cost 52 s of CPU (quadratic).
+  for (const m of missing) {
+    const drafts = byShard.get(m.shard);
+    if (drafts) drafts.push(m.draft);
+    else byShard.set(m.shard, [m.draft]);
+  }
   const shards = [...byShard.keys()].sort((a, b) => Number(a === trigger?.shard) - Number(b === trigger?.shard));
   const committed: AuditRecord[] = [];
   const alerts: Alert[] = [];

@@ -9,6 +9,8 @@ import {
   type TrustedKey,
 } from '../core/checkpoint';
 import { ZERO_HASH } from '../core/record';
+import { proveExtension, type ShardExtension } from '../prove/consistency-extension';
+import { archiveTreeSource, type ShardTreeSource } from '../prove/consistency-source';
 import { assembleShard, type Anchor, type AssembledShard } from './assemble-shard';
 import type { Notice, Problem } from './problems';
 import { rootsAt } from './chain-roots';
@@ -25,6 +27,12 @@ export interface VerifyOptions {
   keys: readonly TrustedKey[];
   /** A checkpoint the user trusted earlier: the archive must extend it. */
   trusted?: Buffer;
+  /**
+   * Where consistency proofs from the trusted checkpoint to the newest one get their hashes when not every
+   * record is read (--range): the index table's tiles (few reads, no old record needed). Default: rebuilt
+   * from the shard's batch objects.
+   */
+  consistencySource?: ShardTreeSource;
   /** Verify only this shard. */
   shard?: string;
   /** Verify only objects committed on these UTC days (YYYY-MM-DD, inclusive) or holding these sequences. */
@@ -60,6 +68,12 @@ export interface VerifyReport {
   checkpoints: { count: number; valid: number; latest: { size: number; time: string; root: string } | null };
   problems: Problem[];
   notices: Notice[];
+  /**
+   * With a trusted checkpoint and a newest one: how each trusted shard was shown to be extended, by
+   * recomputing the roots from every record ('records') or by consistency proofs when only part of
+   * the archive was read ('consistency').
+   */
+  extension?: { method: 'records' | 'consistency'; shards: ShardExtension[] };
   durationMs: number;
 }
 
@@ -323,6 +337,13 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
         message: 'a checkpoint was trusted but the archive holds no valid checkpoint: nothing signed shows that the archive extends it',
       });
     }
+    let extension: VerifyReport['extension'];
+    if (trusted && latest && partial) {
+      // Records before the trusted size may not have been read: a consistency proof per shard shows the extension.
+      const proven = await proveExtension(trusted, latest, opts.keys, opts.consistencySource ?? archiveTreeSource(source), opts.shard);
+      problems.push(...proven.problems);
+      extension = { method: 'consistency', shards: proven.shards };
+    }
     if (trusted && latest && !partial) {
       for (const s of trusted.checkpoint.shards) {
         const now = latest.checkpoint.shards.find((x) => x.shard === s.shard);
@@ -334,6 +355,18 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
           });
         }
       }
+    }
+    if (trusted && latest && !partial) {
+      const shards = trusted.checkpoint.shards.filter((s) => !opts.shard || s.shard === opts.shard);
+      extension = {
+        method: 'records',
+        shards: shards.map((s) => ({
+          shard: s.shard,
+          trustedSize: s.size,
+          latestSize: latest.checkpoint.shards.find((x) => x.shard === s.shard)?.size ?? null,
+          ok: !problems.some((p) => p.code === 'ROLLBACK' && p.shard === s.shard),
+        })),
+      };
     }
     // The archive's origin (FORMAT.md 5): the trusted key's name, else the newest checkpoint's, else the trusted checkpoint's. Every genesis record carries it.
     const keyNames = new Set(opts.keys.map((k) => k.keyName));
@@ -409,6 +442,7 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
       },
       problems,
       notices,
+      ...(extension ? { extension } : {}),
       durationMs: Date.now() - started,
     };
   }

@@ -71,7 +71,7 @@ function covers(pattern: string, action: string): boolean {
 }
 
 /** The one deletion allowed: DeleteItem alone, on outbox items only (they are deleted once their alerts are published). */
-const OUTBOX_DELETE_CONDITION = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['outbox#batch#*'] } };
+const OUTBOX_DELETE_CONDITION = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['outbox#*'] } };
 
 function isOutboxDelete(statement: any): boolean {
   return (

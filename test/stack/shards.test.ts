@@ -236,9 +236,11 @@ describe('table schema shared with the writers', () => {
     for (const [name, pk] of others) expect(pk.startsWith(ATTESTATION_PARTITION_PREFIX), `${name}: ${pk}`).toBe(false);
   });
 
-  it('the outbox delete grant covers outbox items and no other item', () => {
+  it('the outbox delete grant covers outbox items (alert batches and suppression digests) and no other item', () => {
     expect(K.outboxBatch('api', 7).pk.startsWith(OUTBOX_PARTITION_PREFIX)).toBe(true);
-    for (const [name, pk] of partitionKeysBut('outboxBatch')) expect(pk.startsWith(OUTBOX_PARTITION_PREFIX), `${name}: ${pk}`).toBe(false);
+    expect(K.outboxDigest('f'.repeat(64), '2026-11-27T03:15:00.000Z').pk.startsWith(OUTBOX_PARTITION_PREFIX)).toBe(true);
+    const others = partitionKeysBut('outboxBatch').filter(([name]) => name !== 'outboxDigest');
+    for (const [name, pk] of others) expect(pk.startsWith(OUTBOX_PARTITION_PREFIX), `${name}: ${pk}`).toBe(false);
   });
 
   it('the outbox index has the name the writers query', () => {

@@ -139,3 +139,24 @@ describe('org-scale trail file cost fit', () => {
     expect(maxFileEvents({ a: 0.1, b: 0 }, 1000)).toBeCloseTo(10_000, 6);
   });
 });
+
+describe('org-scale trail file cost fit, noisy timings', () => {
+  it('never returns a negative term: a noisy linear part falls back to the quadratic alone, and the other way round', () => {
+    // 8,000 events measured fast (a GC pause elsewhere), 16,000 slow: a free fit would give a < 0.
+    const fit = fitFileCost([
+      { events: 2000, cpuMs: 249 },
+      { events: 4000, cpuMs: 543 },
+      { events: 8000, cpuMs: 821 },
+      { events: 16000, cpuMs: 5971 },
+    ]);
+    expect(fit.a).toBe(0);
+    expect(fit.b).toBeGreaterThan(0);
+    const linear = fitFileCost([
+      { events: 1000, cpuMs: 120 },
+      { events: 2000, cpuMs: 200 },
+      { events: 4000, cpuMs: 390 },
+    ]);
+    expect(linear.a).toBeGreaterThan(0);
+    expect(linear.b).toBeGreaterThanOrEqual(0);
+  });
+});

@@ -6,6 +6,8 @@ import { ChainStore } from '../../aws/chain-store';
 import { clientConfig } from '../../aws/client-config';
 import { liveHeads } from '../../aws/live-heads';
 import { S3Source } from '../../aws/s3-source';
+import { indexTreeSource, type ShardTreeSource } from '../../prove/consistency-source';
+import { DynamoIndexTable } from '../../prove/dynamo-index-table';
 import { DirSource } from '../../verify/dir-source';
 import type { ArchiveSource } from '../../verify/source';
 import { verifyArchive, type VerifyReport } from '../../verify/verify-archive';
@@ -88,13 +90,17 @@ export function registerVerify(program: Command): void {
     const target = await resolveTarget(flags);
     let source: ArchiveSource;
     let heads: Awaited<ReturnType<typeof liveHeads>> | undefined;
+    // Consistency proofs for --trusted-checkpoint with a range come from the index's tiles when there is a table.
+    let consistencySource: ShardTreeSource | undefined;
     if (flags.dir) source = new DirSource(archiveDir(flags.dir));
     else {
       if (!target.bucket) throw new UsageError('give --bucket, --stack or --dir');
       source = new S3Source(new S3Client(clientConfig(target.aws)), target.bucket);
       if (target.table) {
         try {
-          heads = await liveHeads(new ChainStore(new DynamoDBClient(clientConfig(target.aws)), target.table));
+          const ddb = new DynamoDBClient(clientConfig(target.aws));
+          heads = await liveHeads(new ChainStore(ddb, target.table));
+          consistencySource = indexTreeSource(new DynamoIndexTable(ddb, target.table));
         } catch (err) {
           throw new UsageError(`cannot read chain heads from table ${target.table}: ${(err as Error).message}`);
         }
@@ -115,6 +121,7 @@ export function registerVerify(program: Command): void {
       report = await verifyArchive(source, {
         keys,
         trusted,
+        consistencySource,
         heads,
         shard: flags.shard,
         range: { fromDate: flags.from, toDate: flags.to, fromSeq: flags.fromSeq, toSeq: flags.toSeq },

@@ -1,5 +1,6 @@
 import type { Alert } from '../alert';
 import { contextForAccount } from './account-context';
+import { DetectorError } from './detector-failure';
 import { auditorTamperingDetector } from './auditor-tampering';
 import { driftDetector } from './drift';
 import { foreignAccountDetector } from './foreign-account';
@@ -38,7 +39,14 @@ export async function runDetectors(
   const accountCtx = contextForAccount(ctx, record.data.event.account);
   const superseded = new Set(detectors.flatMap((d) => d.supersedes ?? []));
   for (const d of detectors) {
-    for (const alert of await d.detect(record, accountCtx)) {
+    let alerts: Alert[];
+    try {
+      alerts = await d.detect(record, accountCtx);
+    } catch (err) {
+      // Say which detector failed: a fail-open commits an alert naming it (lib/core/detect/detector-failure.ts).
+      throw new DetectorError(d.name, err);
+    }
+    for (const alert of alerts) {
       if (seen.has(alert.id) || (alert.kind === 'sigma' && superseded.has(alert.rule))) continue;
       seen.add(alert.id);
       out.push(alert);

@@ -1,6 +1,7 @@
 import { ENV } from '../../aws/runtime-config';
 import type { Severity } from '../alert';
 import { severityRank } from './alert-factory';
+import type { HeldBackRepeat } from './suppression-digest';
 
 /**
  * Repeats of one alert (same rule, principal, resource, account, action and
@@ -8,7 +9,10 @@ import { severityRank } from './alert-factory';
  * next alert sent after the window says how many were held back.
  *
  * The window runs from the last alert actually sent, so a steady stream of
- * repeats produces one message per window, each carrying the count.
+ * repeats produces one message per window, each carrying the count. Every
+ * repeat held back is also added to its window's digest, published once
+ * after the window ends (suppression-digest.ts), so the count is told even
+ * when no later alert comes.
  *
  * Suppression never hides an escalation: inside the window an alert is still
  * sent when its severity is higher than any sent in the window, or when it is
@@ -34,7 +38,8 @@ export interface SuppressionSubject {
 export type SuppressionDecision =
   /** Send; `suppressedBefore` repeats were held back since the previous send (0 when none). */
   | { send: true; suppressedBefore: number; next: SuppressionState }
-  | { send: false; next: SuppressionState };
+  /** Held back in the window that started at `windowStart` (the last send). */
+  | { send: false; next: SuppressionState; windowStart: string };
 
 export const DEFAULT_SUPPRESS_SECONDS = 900;
 
@@ -63,7 +68,7 @@ export class SuppressionWindow {
       const failed = Date.parse(state.failedAt);
       if (Number.isNaN(failed) || failed >= last) return sendNow();
     }
-    return { send: false, next: { ...state, suppressed: state.suppressed + 1 } };
+    return { send: false, next: { ...state, suppressed: state.suppressed + 1 }, windowStart: state.lastSentAt };
   }
 }
 
@@ -76,12 +81,24 @@ export interface SuppressionStore {
   /** The stored states of these fingerprints; absent ones are missing from the map. */
   getMany(fingerprints: readonly string[]): Promise<Map<string, SuppressionState>>;
   putMany(states: ReadonlyMap<string, SuppressionState>): Promise<void>;
+  /** Adds repeats held back to their windows' digests; atomic per repeat, so concurrent writers lose none. */
+  holdBack(repeats: readonly HeldBackRepeat[]): Promise<void>;
 }
 
 /** Suppresses only within one process (one warm Lambda container); for tests and the local demo. */
-export function memorySuppressionStore(): SuppressionStore & { readonly size: number; get(fingerprint: string): SuppressionState | null } {
+export function memorySuppressionStore(): SuppressionStore & {
+  readonly size: number;
+  get(fingerprint: string): SuppressionState | null;
+  /** Repeats held back, in order (the digest sweep is a DynamoDB matter: lib/aws/suppression-digests.ts). */
+  readonly heldBack: readonly HeldBackRepeat[];
+} {
   const m = new Map<string, SuppressionState>();
+  const heldBack: HeldBackRepeat[] = [];
   return {
+    heldBack,
+    async holdBack(repeats) {
+      heldBack.push(...repeats);
+    },
     async getMany(fps) {
       const out = new Map<string, SuppressionState>();
       for (const fp of fps) {

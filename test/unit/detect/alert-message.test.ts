@@ -104,9 +104,10 @@ describe('SuppressionWindow', () => {
   it('suppresses and counts repeats inside the window, measured from the last send', () => {
     const s1 = { lastSentAt: t0.toISOString(), suppressed: 0 };
     const d1 = w.decide(s1, at(10));
-    expect(d1).toEqual({ send: false, next: { lastSentAt: t0.toISOString(), suppressed: 1 } });
+    // Held back in the window that started at the last send: that is the window its digest belongs to.
+    expect(d1).toEqual({ send: false, next: { lastSentAt: t0.toISOString(), suppressed: 1 }, windowStart: t0.toISOString() });
     const d2 = w.decide(d1.next, at(599));
-    expect(d2).toEqual({ send: false, next: { lastSentAt: t0.toISOString(), suppressed: 2 } });
+    expect(d2).toEqual({ send: false, next: { lastSentAt: t0.toISOString(), suppressed: 2 }, windowStart: t0.toISOString() });
   });
 
   it('sends again once the window has passed, reporting how many were held back', () => {

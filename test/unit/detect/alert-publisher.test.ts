@@ -88,18 +88,20 @@ describe('AlertPublisher', () => {
     expect(inputs[1]!.MessageDeduplicationId).toBe(inputs[0]!.MessageDeduplicationId);
   });
 
-  it('reads and writes the suppression state of a whole delivery in one call each', async () => {
+  it('reads and writes the suppression state of a whole delivery in one call each, and holds the repeats back for the digest in one', async () => {
     const store = memorySuppressionStore();
-    const calls = { get: 0, put: 0 };
+    const calls = { get: 0, put: 0, holdBack: 0 };
     const counted = {
       getMany: (fps: readonly string[]) => (calls.get++, store.getMany(fps)),
       putMany: (states: Parameters<typeof store.putMany>[0]) => (calls.put++, store.putMany(states)),
+      holdBack: (repeats: Parameters<typeof store.holdBack>[0]) => (calls.holdBack++, store.holdBack(repeats)),
     };
     const publisher = new AlertPublisher({ sns: new SNSClient({ region: 'us-east-1' }), topicArn: TOPIC, suppression: { window: new SuppressionWindow(300), store: counted } });
     const out = await publisher.publishAll([sampleAlert({ id: 'a' }), sampleAlert({ id: 'b' }), sampleAlert({ id: 'c', resource: 'other' })]);
     expect(out.map((o) => o.status)).toEqual(['sent', 'suppressed', 'sent']);
-    expect(calls).toEqual({ get: 1, put: 1 });
+    expect(calls).toEqual({ get: 1, put: 1, holdBack: 1 });
     expect(store.size).toBe(2);
+    expect(store.heldBack).toMatchObject([{ fingerprint: alertFingerprint(sampleAlert()), sample: { alertId: 'b' } }]);
   });
 
   it('stops at the first alert SNS refuses, says how many were handled, and keeps their state', async () => {

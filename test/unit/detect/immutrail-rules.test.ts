@@ -199,7 +199,7 @@ const CASES: Record<string, { match: [string, JsonObject][]; noMatch: [string, J
 describe('rules/immutrail: the folder', () => {
   it('loads every rule, with no rejects, next to the SigmaHQ rules', () => {
     expect(loaded.rejected.map((e) => e.message)).toEqual([]);
-    expect(ownFiles).toHaveLength(7);
+    expect(ownFiles.length).toBeGreaterThanOrEqual(Object.keys(CASES).length);
     const own = loaded.rules.filter((r) => ownFiles.includes(r.file));
     expect(own.map((r) => r.file).sort()).toEqual(ownFiles);
     expect(own.every((r) => r.origin === 'project')).toBe(true);
@@ -213,7 +213,8 @@ describe('rules/immutrail: the folder', () => {
       const doc = parse(readFileSync(join(IMMUTRAIL_RULE_DIR, file), 'utf8')) as Record<string, unknown>;
       expect(doc.id, file).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(doc.author, file).toBe('immutrail');
-      expect((doc.references as string[]).some((u) => u.startsWith('https://docs.aws.amazon.com/') && u.includes('APIReference/API_')), file).toBe(true);
+      // API reference pages: .../APIReference/API_X.html, or S3's and Lambda's .../API/API_X.html, .../api/API_X.html
+      expect((doc.references as string[]).some((u) => u.startsWith('https://docs.aws.amazon.com/') && /\/API_\w+\.html$/.test(u)), file).toBe(true);
       expect(['low', 'medium', 'high', 'critical'], file).toContain(doc.level);
       expect((doc.tags as string[]).some((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t)), file).toBe(true);
     }
@@ -225,8 +226,8 @@ describe('rules/immutrail: the folder', () => {
     for (const file of ownFiles) expect(readme, file).toContain(file);
   });
 
-  it('has match and near-miss cases for every rule file', () => {
-    expect(Object.keys(CASES).sort()).toEqual(ownFiles);
+  it('has match and near-miss cases for every rule of the issue\'s gaps (the attack-catalogue rules are in stratus-coverage.test.ts)', () => {
+    for (const file of Object.keys(CASES)) expect(ownFiles).toContain(file);
   });
 });
 
