@@ -48,6 +48,10 @@ export class ImmutrailStack extends Stack {
     out('StagingBucketName', this.trail.stagingBucket.bucketName, "Live lane: Firehose's staged events (under live/)");
     out('LiveStreamName', this.trail.liveStream.stream.ref, 'Live lane: the Firehose stream the capture rules put events into');
     out('Origin', this.trail.origin, 'Checkpoint origin');
+    if (this.trail.queryCatalog) {
+      out('AthenaWorkGroup', this.trail.queryCatalog.workGroupName, 'Athena workgroup of the named queries (immutrail query --athena)');
+      out('GlueDatabaseName', this.trail.queryCatalog.databaseName, 'Glue database of the archive table (immutrail query --athena)');
+    }
     if (this.trail.trailNotifications === 'queue') {
       out('IngestQueueArn', this.trail.queue.queueArn, "Objects queue ARN: the log-archive account's trail bucket notifies it (immutrail org-policy prints the configuration)");
     }

@@ -8,6 +8,7 @@ export function mergeResults(previous: Record<string, any>, fresh: Record<string
       'usd_per_million_events',
       'usd_per_million_events_without_alerts',
       'usd_per_million_events_full_capture',
+      'usd_per_million_events_org',
       'events_per_object',
       'live_lane_latency_s',
       'cloudtrail_lake_usd_per_million_events',

@@ -8,6 +8,7 @@ import type { BatchAlerts } from '../ingest/commit';
 import { AlertPublishError, type AlertPublisher } from './alert-publisher';
 import { OUTBOX_PENDING } from './chain-store';
 import { K, OUTBOX_INDEX } from './table-keys';
+import { ImmutrailError } from '../core/errors';
 
 type Key = { pk: string; sk: string };
 
@@ -19,7 +20,7 @@ export interface PendingAlerts {
   seqs: number[];
 }
 
-export class OutboxError extends Error {
+export class OutboxError extends ImmutrailError {
   readonly code = 'OUTBOX_UNREADABLE';
 }
 

@@ -4,6 +4,7 @@ import type { Alert } from '../core/alert';
 import { alertFingerprint, buildAlertMessage, successFingerprint } from '../core/detect/alert-message';
 import { SuppressionWindow, type SuppressionState, type SuppressionStore } from '../core/detect/suppression';
 import { buildDigestMessage, heldBackRepeat, type HeldBackRepeat, type SuppressionDigest } from '../core/detect/suppression-digest';
+import { ImmutrailError } from '../core/errors';
 
 export type PublishOutcome =
   | { alertId: string; status: 'sent'; messageId: string | null; suppressedRepeats: number }
@@ -18,14 +19,14 @@ export interface AlertPublisherOptions {
 }
 
 /** SNS refused an alert: the ones before it went out (and their suppression state was kept). */
-export class AlertPublishError extends Error {
+export class AlertPublishError extends ImmutrailError {
   readonly code = 'ALERT_PUBLISH_FAILED';
   constructor(
     /** How many of the alerts, in order, were handled (sent or suppressed) before the failure. */
     readonly handled: number,
-    readonly cause: unknown,
+    cause: unknown,
   ) {
-    super(`publishing alert ${handled + 1} failed: ${(cause as Error)?.message ?? String(cause)}`);
+    super(`publishing alert ${handled + 1} failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
   }
 }
 

@@ -10,6 +10,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { type PolicyStatementJson, archiveProtectionStatements, tlsOnlyStatement } from '../construct/archive-policy';
+import { ImmutrailError } from '../core/errors';
 
 /**
  * Creates an archive bucket through the S3 API with the settings the CDK
@@ -43,7 +44,7 @@ export interface ArchiveBucketSetup {
   readonly policy?: 'full' | 'unconditional-only' | 'none';
 }
 
-export class ArchiveBucketSetupError extends Error {
+export class ArchiveBucketSetupError extends ImmutrailError {
   readonly code = 'INVALID_ARCHIVE_SETUP';
 }
 

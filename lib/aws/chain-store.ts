@@ -4,9 +4,10 @@ import type { IdClaim } from '../core/id-claims';
 import { IdSetReader, idSetItems } from './id-sets';
 import { emptyHead, type Batch, type ChainHead } from '../core/chain';
 import { K } from './table-keys';
+import { ImmutrailError } from '../core/errors';
 
 /** The head moved (another writer committed first) or one of the ids was committed meanwhile. */
-export class CommitConflictError extends Error {
+export class CommitConflictError extends ImmutrailError {
   readonly code = 'COMMIT_CONFLICT';
   constructor(
     readonly shard: string,

@@ -5,6 +5,7 @@ import { putWriteOnce } from './write-once';
 import { noteHash, type SignedCheckpoint } from '../core/checkpoint';
 import { checkpointKey } from '../core/layout';
 import { K } from './table-keys';
+import { ImmutrailError } from '../core/errors';
 
 export interface CheckpointStoreOptions {
   bucket: string;
@@ -15,7 +16,7 @@ export interface CheckpointStoreOptions {
   onWitnessError?: (err: unknown) => void;
 }
 
-export class SealConflictError extends Error {
+export class SealConflictError extends ImmutrailError {
   readonly code = 'SEAL_CONFLICT';
   constructor() {
     super('another seal moved the latest checkpoint first');

@@ -1,3 +1,5 @@
+import { ImmutrailError } from '../core/errors';
+
 /**
  * Counts the requests SDK v3 clients send, by service and operation, so a run
  * can say what it would be billed for. One count per HTTP attempt: a retried
@@ -32,7 +34,7 @@ export interface CountableClient {
 type Handler = (args: { input?: unknown }) => Promise<{ output?: unknown }>;
 type Context = { clientName?: string; commandName?: string };
 
-export class RequestCounterError extends Error {
+export class RequestCounterError extends ImmutrailError {
   readonly code = 'NOT_AN_SDK_CLIENT';
 }
 

@@ -4,8 +4,9 @@ import { DeleteCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand, typ
 import type { DigestSubject, SuppressedSample, SuppressionDigest } from '../core/detect/suppression-digest';
 import { OUTBOX_CLAIM_MS } from './alert-outbox';
 import { K, OUTBOX_DIGEST, OUTBOX_INDEX } from './table-keys';
+import { ImmutrailError } from '../core/errors';
 
-export class DigestSweepError extends Error {
+export class DigestSweepError extends ImmutrailError {
   readonly code = 'DIGEST_SWEEP_FAILED';
 }
 

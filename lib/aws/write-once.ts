@@ -1,7 +1,8 @@
 import { GetObjectCommand, PutObjectCommand, S3ServiceException, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+import { ImmutrailError } from '../core/errors';
 
 /** A different object already holds the key: never overwritten, never adopted. */
-export class ObjectExistsError extends Error {
+export class ObjectExistsError extends ImmutrailError {
   readonly code = 'OBJECT_EXISTS';
   constructor(readonly key: string) {
     super(`object ${key} already exists with other content; it is never overwritten`);

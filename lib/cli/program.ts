@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { EXIT, UsageError } from './errors';
+import { errorExit } from './error-exit';
+import { EXIT } from './errors';
 
 type Register = (program: Command) => void;
 
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   'public-key': async () => (await import('./commands/public-key')).registerPublicKey,
   seal: async () => (await import('./commands/seal')).registerSeal,
   query: async () => (await import('./commands/query')).registerQuery,
+  report: async () => (await import('./commands/report')).registerReport,
   attest: async () => (await import('./commands/attest')).registerAttest,
   backfill: async () => (await import('./commands/backfill')).registerBackfill,
   'org-policy': async () => (await import('./commands/org-policy')).registerOrgPolicy,
@@ -28,6 +30,7 @@ export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('immutrail')
     .description('tamper-evident audit trail for AWS: verify, prove, query, attest, backfill, demo')
     .version(require('../../package.json').version)
+    .option('--debug', 'when a command fails, print the stack and causes of its error too')
     .showHelpAfterError(false)
     // A usage error is one line: commander puts its "Did you mean" suggestion on a second one.
     .configureOutput({ writeErr: (text) => process.stderr.write(text.replace(/\n(?=\(Did you mean )/, ' ')) })
@@ -38,12 +41,18 @@ export async function buildProgram(only?: string): Promise<Command> {
   return program;
 }
 
-/** Runs the CLI; resolves to the exit code. Usage errors are one line on stderr and exit 2. */
+/**
+ * Runs the CLI; resolves to the exit code. Bad usage and an unreachable archive
+ * are one line on stderr and exit 2; anything else is a bug: one line, exit 3
+ * (see errorExit).
+ */
 export async function runCli(argv: readonly string[]): Promise<number> {
   // The SDK warns that its releases after January 2027 need Node 22; the pinned versions run on Node 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const program = await buildProgram(argv[0]);
+  let program: Command | undefined;
   try {
+    // The global --debug may come before the command's name.
+    program = await buildProgram(argv.find((a) => a !== '--debug'));
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
@@ -51,11 +60,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       // Commander already printed its one-line reason (or the help text).
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    if (err instanceof UsageError) {
-      process.stderr.write(`immutrail: ${err.message}\n`);
-      return EXIT.USAGE;
-    }
-    process.stderr.write(`immutrail: ${(err as Error).message}\n`);
-    return EXIT.USAGE;
+    const debug = program ? program.opts().debug === true : argv.includes('--debug');
+    return errorExit(err, debug, (text) => process.stderr.write(text));
   }
 }

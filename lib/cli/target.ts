@@ -19,6 +19,9 @@ export interface ResolvedTarget {
   table?: string;
   signingKey?: string;
   origin?: string;
+  /** The Athena workgroup and Glue database of the stack's query catalog (from --stack only). */
+  workGroup?: string;
+  database?: string;
   /** Every output of the stack named by --stack (absent without it). */
   outputs?: Readonly<Record<string, string>>;
 }
@@ -31,7 +34,8 @@ export function awsTarget(o: TargetOptions): AwsTarget {
 
 /**
  * Names given as flags win; `--stack` fills the rest from the deployed stack's
- * outputs (ArchiveBucketName, TableName, SigningKeyArn, Origin).
+ * outputs (ArchiveBucketName, TableName, SigningKeyArn, Origin, and the
+ * query catalog's AthenaWorkGroup and GlueDatabaseName).
  */
 export async function resolveTarget(o: TargetOptions): Promise<ResolvedTarget> {
   const aws = awsTarget(o);
@@ -49,6 +53,8 @@ export async function resolveTarget(o: TargetOptions): Promise<ResolvedTarget> {
     t.table ??= outputs.TableName;
     t.signingKey ??= outputs.SigningKeyArn;
     t.origin ??= outputs.Origin;
+    t.workGroup = outputs.AthenaWorkGroup;
+    t.database = outputs.GlueDatabaseName;
     t.outputs = outputs;
   }
   return t;

@@ -6,22 +6,29 @@ import { KmsSigner } from '../aws/kms-signer';
 import { UsageError } from './errors';
 import type { ResolvedTarget } from './target';
 
+/** A file the user named; one that cannot be read is bad usage (exit 2), with the reason. */
+export function readOrUsage(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** The trusted key in a PEM file, read offline; a file that is not one is bad usage. */
+export function pemKey(path: string, name: string = ANY_KEY_NAME): TrustedKey {
+  const pem = readOrUsage(path, 'public key');
+  try {
+    return trustedKeyFromPem(name, pem);
+  } catch {
+    throw new UsageError(`${path} is not a PEM public key`);
+  }
+}
+
 /** The checkpoint key to trust: a PEM file (fully offline) or the stack's KMS key (GetPublicKey). */
 export async function trustedKeys(opts: { publicKey?: string }, target: ResolvedTarget): Promise<TrustedKey[]> {
   const name = target.origin ?? ANY_KEY_NAME;
-  if (opts.publicKey) {
-    let pem: Buffer;
-    try {
-      pem = readFileSync(opts.publicKey);
-    } catch (err) {
-      throw new UsageError(`cannot read public key ${opts.publicKey}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    try {
-      return [trustedKeyFromPem(name, pem)];
-    } catch {
-      throw new UsageError(`${opts.publicKey} is not a PEM public key`);
-    }
-  }
+  if (opts.publicKey) return [pemKey(opts.publicKey, name)];
   if (target.signingKey) {
     try {
       const signer = new KmsSigner(new KMSClient(clientConfig(target.aws)), target.signingKey, name);

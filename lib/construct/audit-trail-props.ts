@@ -164,6 +164,12 @@ export interface AuditTrailProps {
   /** Create the Glue table, Athena workgroup and named queries over the archive. @default true */
   readonly queryCatalog?: boolean;
   /**
+   * Name of the query catalog's Glue database and Athena workgroup (both unique
+   * per account and region); the database spells it lowercase with underscores.
+   * @default "immutrail-<stack name>": database immutrail_<stack name, lowercase>, workgroup immutrail-<stack name>
+   */
+  readonly queryCatalogName?: string;
+  /**
    * A local folder of your own Sigma rules (CloudTrail logsource), bundled with
    * the detecting functions next to the project's rules.
    */

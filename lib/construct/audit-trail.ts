@@ -385,6 +385,7 @@ export class AuditTrail extends Construct {
         archiveKey: archive.encryptionKey ?? keys.dataKey,
         shards: shardIds(config.plan),
         accessLogsBucket: archive.logBucket,
+        catalogName: props.queryCatalogName,
       });
     }
 

@@ -1,3 +1,5 @@
+import { ImmutrailError } from '../core/errors';
+
 /** A construct prop or CDK context value that cannot produce a safe stack. */
 export type AuditTrailConfigErrorCode =
   | 'INVALID_SHARD_ID'
@@ -13,7 +15,7 @@ export type AuditTrailConfigErrorCode =
   | 'INVALID_DETECTION_CONFIG'
   | 'INVALID_CONTEXT';
 
-export class AuditTrailConfigError extends Error {
+export class AuditTrailConfigError extends ImmutrailError {
   constructor(
     readonly code: AuditTrailConfigErrorCode,
     message: string,

@@ -1,3 +1,5 @@
+import { ImmutrailError } from '../core/errors';
+
 /**
  * What the log-archive account must add so that an immutrail stack deployed in
  * the audit account reads the organization trail's log files (issue 14): the
@@ -68,7 +70,7 @@ export interface OrgAccess {
 
 const ACCOUNT = /^\d{12}$/;
 
-export class OrgAccessError extends Error {
+export class OrgAccessError extends ImmutrailError {
   readonly code = 'ORG_ACCESS_INVALID';
 }
 

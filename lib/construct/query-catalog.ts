@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,11 +18,10 @@ import {
   recordsLocation,
 } from '../query/glue-schema';
 import { NAMED_QUERIES, type NamedQuery } from '../query/named-queries';
+import { catalogNames, defaultCatalogName } from './catalog-names';
 import { acknowledge } from './nag';
 
-export const DEFAULT_DATABASE_NAME = 'immutrail';
 export const DEFAULT_TABLE_NAME = 'archive_records';
-export const DEFAULT_WORKGROUP_NAME = 'immutrail';
 /** Prefix of query results in the results bucket. */
 export const RESULTS_PREFIX = 'athena-results/';
 
@@ -35,11 +34,18 @@ export interface QueryCatalogProps {
   readonly shards: readonly string[];
   /** First commit day to project, YYYY-MM-DD; default DEFAULT_PROJECTION_START_DATE. Must not be after the archive's first record. */
   readonly projectionStartDate?: string;
-  /** Glue database name (lowercase); default "immutrail". */
+  /**
+   * The name of the Glue database and the Athena workgroup, each spelled as its
+   * service accepts (the database lowercase with underscores). Both are unique
+   * per account and region, hence the stack name in the default.
+   * @default "immutrail-<stack name>": database immutrail_<stack name, lowercase>, workgroup immutrail-<stack name>
+   */
+  readonly catalogName?: string;
+  /** Glue database name (lowercase). @default catalogName's database spelling */
   readonly databaseName?: string;
-  /** Glue table name; default "archive_records" (not "records": that is the relation the queries read). */
+  /** Glue table name (not "records": that is the relation the queries read). @default "archive_records" */
   readonly tableName?: string;
-  /** Athena workgroup name; default "immutrail". */
+  /** Athena workgroup name. @default catalogName's workgroup spelling */
   readonly workGroupName?: string;
   /** Where query results go; default a bucket created here. */
   readonly resultsBucket?: s3.IBucket;
@@ -79,9 +85,10 @@ export class QueryCatalog extends Construct {
 
   constructor(scope: Construct, id: string, props: QueryCatalogProps) {
     super(scope, id);
-    this.databaseName = props.databaseName ?? DEFAULT_DATABASE_NAME;
+    const names = catalogNames(props.catalogName ?? defaultCatalogName(stackNameOf(this)));
+    this.databaseName = props.databaseName ?? names.databaseName;
     this.tableName = props.tableName ?? DEFAULT_TABLE_NAME;
-    this.workGroupName = props.workGroupName ?? DEFAULT_WORKGROUP_NAME;
+    this.workGroupName = props.workGroupName ?? names.workGroupName;
     this.archiveBucket = props.archiveBucket;
     this.archiveKey = props.archiveKey;
     this.resultsKey = props.resultsKey ?? props.archiveKey;
@@ -212,6 +219,12 @@ export class QueryCatalog extends Construct {
     }
     return bucket;
   }
+}
+
+/** The stack's name; a nested stack's is a token until deployment, so its unique id stands in. */
+function stackNameOf(scope: Construct): string {
+  const stack = Stack.of(scope);
+  return Token.isUnresolved(stack.stackName) ? Names.uniqueId(stack) : stack.stackName;
 }
 
 function truncate(s: string, max: number): string {

@@ -1,5 +1,6 @@
 import { createPublicKey, verify as cryptoVerify, constants, type KeyObject } from 'node:crypto';
 import type { AttestationData, AttestationSubjectType } from './record';
+import { ImmutrailError } from './errors';
 
 /**
  * Attestations: a CI pipeline (`immutrail attest`) signs a statement that an
@@ -39,7 +40,7 @@ export interface AttestationStatementFields {
   signer: string | null;
 }
 
-export class AttestationError extends Error {
+export class AttestationError extends ImmutrailError {
   constructor(
     readonly code: 'ATTESTATION_SUBJECT_INVALID' | 'ATTESTATION_STATEMENT_INVALID',
     message: string,

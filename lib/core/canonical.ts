@@ -1,4 +1,5 @@
 import type { JsonValue } from './json';
+import { ImmutrailError } from './errors';
 
 /**
  * RFC 8785 JSON Canonicalization Scheme.
@@ -10,7 +11,7 @@ import type { JsonValue } from './json';
  * non-finite numbers and anything that is not plain JSON data. Integer literals
  * beyond 2^53 never reach this point as numbers: parseJson turns them into strings.
  */
-export class CanonicalizationError extends Error {
+export class CanonicalizationError extends ImmutrailError {
   constructor(
     readonly code: 'LONE_SURROGATE' | 'NON_FINITE_NUMBER' | 'NOT_JSON',
     message: string,

@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { leafHash, rootOf } from './merkle';
+import { ImmutrailError } from './errors';
 
 /**
  * A checkpoint commits to every shard's tree at one moment. Its text follows the
@@ -44,7 +45,7 @@ export interface SignedCheckpoint {
   note: Buffer;
 }
 
-export class CheckpointError extends Error {
+export class CheckpointError extends ImmutrailError {
   constructor(
     readonly code: 'MALFORMED' | 'BAD_SIGNATURE' | 'UNKNOWN_KEY' | 'INCONSISTENT',
     message: string,

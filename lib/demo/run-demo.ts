@@ -89,7 +89,7 @@ export interface DemoSummary {
 }
 
 /** Who may change infrastructure in the demo account: CDK's and the pipeline's roles. */
-const DEMO_DEPLOYERS = ['arn:aws:iam::*:role/cdk-*', 'arn:aws:iam::*:role/deploy-*'];
+export const DEMO_DEPLOYERS = ['arn:aws:iam::*:role/cdk-*', 'arn:aws:iam::*:role/deploy-*'];
 
 export interface ReceivedAlert {
   kind: string;

@@ -1,3 +1,5 @@
+import { ImmutrailError } from '../core/errors';
+
 /** Why deploying the synthesized template on an emulator could not produce a usable local stack. */
 export type LocalDeployErrorCode =
   | 'INVALID_NAME'
@@ -8,7 +10,7 @@ export type LocalDeployErrorCode =
   | 'UNRESOLVABLE_VALUE'
   | 'ROUTE_MISMATCH';
 
-export class LocalDeployError extends Error {
+export class LocalDeployError extends ImmutrailError {
   constructor(
     readonly code: LocalDeployErrorCode,
     message: string,

@@ -119,12 +119,14 @@ function detachFirehose(template: CfnTemplate): FirehoseLeftOut {
 
 /** The template as deployed on moto, with every change listed. */
 export function adaptTemplateForMoto(template: CfnTemplate): { template: CfnTemplate; adaptations: TemplateAdaptation[] } {
-  const { template: withoutPolicies, removed } = withoutResourceTypes(template, LEFT_OUT_TYPES);
+  const { template: withoutBucketPolicies, removed } = withoutResourceTypes(template, LEFT_OUT_TYPES);
+  const { template: withoutPolicies, removed: dashboards } = withoutResourceTypes(withoutBucketPolicies, ['AWS::CloudWatch::Dashboard']);
   const adaptations: TemplateAdaptation[] = [];
   const note = (resources: TemplateResourceRef[], change: string, reason: string) => {
     if (resources.length > 0) adaptations.push({ resources, change, reason });
   };
   note(removed, 'left out', "moto reads a bucket-policy Condition as a denial: the TLS-only policies would deny every request");
+  note(dashboards, 'left out', "moto's CloudFormation cannot resolve the alarms' ARNs the dashboard's alarm row names; a dashboard only displays");
 
   const firehose = detachFirehose(withoutPolicies);
   const { template: withoutStreams, removed: streams } = withoutResources(withoutPolicies, [

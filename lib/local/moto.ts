@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { ImmutrailError } from '../core/errors';
 
 /** A running moto_server on a loopback port. */
 export interface MotoServer {
@@ -21,7 +22,7 @@ export function peakRssBytes(pid: number | undefined): number | null {
   }
 }
 
-export class MotoMissingError extends Error {
+export class MotoMissingError extends ImmutrailError {
   readonly code = 'MOTO_MISSING';
   constructor() {
     super('moto_server not found on PATH: install it with pip install "moto[server]"');

@@ -1,4 +1,5 @@
 import { SHARD_PATTERN } from '../core/layout';
+import { ImmutrailError } from '../core/errors';
 
 /**
  * A consistency proof as a self-contained file: two signed checkpoints of one
@@ -30,7 +31,7 @@ export interface ConsistencyProofFile {
 }
 
 /** A file that cannot be read as a consistency proof at all (as opposed to one that does not verify). */
-export class ConsistencyFileError extends Error {
+export class ConsistencyFileError extends ImmutrailError {
   constructor(
     readonly code: 'NOT_JSON' | 'NOT_A_PROOF' | 'UNSUPPORTED_FORMAT' | 'MALFORMED',
     message: string,

@@ -1,3 +1,5 @@
+import { ImmutrailError } from '../core/errors';
+
 /**
  * Why a proof could not be built. NOT_FOUND and NOT_SEALED are answers about
  * the record; the others mean the index (batch log, tiles) or the archive
@@ -13,7 +15,7 @@ export type ProveErrorCode =
   | 'INDEX_MISMATCH' // the computed proof does not lead to the checkpoint's root
   | 'ARCHIVE_INCOMPLETE'; // offline: the archive holds fewer records than the checkpoint
 
-export class ProveError extends Error {
+export class ProveError extends ImmutrailError {
   constructor(
     readonly code: ProveErrorCode,
     message: string,

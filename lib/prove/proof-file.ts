@@ -1,4 +1,5 @@
 import { SHARD_PATTERN } from '../core/layout';
+import { ImmutrailError } from '../core/errors';
 
 /**
  * An inclusion proof as a self-contained file: the record's exact canonical
@@ -27,7 +28,7 @@ export interface InclusionProofFile {
 export type ProofFileErrorCode = 'NOT_JSON' | 'NOT_A_PROOF' | 'UNSUPPORTED_FORMAT' | 'MALFORMED';
 
 /** A file that cannot be read as an inclusion proof at all (as opposed to one that does not verify). */
-export class ProofFileError extends Error {
+export class ProofFileError extends ImmutrailError {
   constructor(
     readonly code: ProofFileErrorCode,
     message: string,

@@ -1,3 +1,5 @@
+import { ImmutrailError } from '../core/errors';
+
 /** Why a query could not be run or answered. Every error the query layer throws carries one of these. */
 export type QueryErrorCode =
   | 'UNKNOWN_QUERY'
@@ -12,7 +14,7 @@ export type QueryErrorCode =
   | 'ATHENA_QUERY_FAILED'
   | 'ATHENA_QUERY_TIMEOUT';
 
-export class QueryError extends Error {
+export class QueryError extends ImmutrailError {
   constructor(
     readonly code: QueryErrorCode,
     message: string,

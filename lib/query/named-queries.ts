@@ -249,6 +249,67 @@ WHERE kind = 'quarantine'
   AND ${inPeriod('record_ts')}
 ORDER BY record_ts, shard, seq`,
   },
+  // The queries below feed `immutrail report`: each chart and table of the report is one of them.
+  {
+    name: 'activity-by-account',
+    description: 'Per account and region: events archived in a period, for the scope of a report.',
+    parameters: [FROM, TO],
+    sql: `SELECT account, region, count(*) AS events
+FROM records
+WHERE kind = 'event'
+  AND ${inPeriod('event_ts')}
+GROUP BY account, region
+ORDER BY account, region`,
+  },
+  {
+    name: 'changes-by-principal',
+    description:
+      'Per day and principal (the role behind a session, else the actor): successful write calls in a period, and how many of them raised a drift (out-of-band change) alert.',
+    parameters: [FROM, TO],
+    sql: `SELECT substr(e.event_time, 1, 10) AS change_day, coalesce(e.actor_session_issuer_arn, e.principal) AS changed_by,
+       count(*) AS changes, count(d.alert_event_id) AS out_of_band
+FROM records e
+LEFT JOIN (SELECT DISTINCT alert_event_id FROM records WHERE kind = 'alert' AND alert_kind = 'drift') d
+  ON d.alert_event_id = e.event_id
+WHERE e.kind = 'event' AND e.category = 'api-call' AND e.read_only IS DISTINCT FROM true AND e.error_code IS NULL
+  AND ${inPeriod('e.event_ts')}
+GROUP BY substr(e.event_time, 1, 10), coalesce(e.actor_session_issuer_arn, e.principal)
+ORDER BY change_day, changed_by`,
+  },
+  {
+    name: 'launch-signing',
+    description:
+      'Each instance or task launched in a period with the image or AMI it ran, and whether an attestation in the archive signs that image (signed) or not (unsigned).',
+    parameters: [FROM, TO],
+    sql: `SELECT min(img.event_time) AS launched_at, img.resource_id AS image, ran.resource_type AS ran_type, ran.resource_id AS ran_id,
+       CASE WHEN img.resource_id IN (SELECT attestation_subject FROM records WHERE kind = 'attestation')
+              OR split_part(img.resource_id, '@', 2) IN (SELECT attestation_subject FROM records WHERE kind = 'attestation')
+            THEN 'signed' ELSE 'unsigned' END AS signing
+FROM record_resources img
+JOIN record_resources ran
+  ON ran.id = img.id AND ran.resource_type IN ('AWS::EC2::Instance', 'AWS::ECS::Task')
+WHERE ${IS_IMAGE('img')} AND img.kind = 'event' AND img.error_code IS NULL
+  AND ${inPeriod('img.event_ts')}
+GROUP BY img.resource_id, ran.resource_type, ran.resource_id
+ORDER BY launched_at, image, ran_id`,
+  },
+  {
+    name: 'auditor-tampering-alerts',
+    description: 'Alerts raised for attempts to weaken the audit trail itself (trails, buckets, keys, rules, functions), in a period.',
+    parameters: [FROM, TO],
+    sql: alertsOfKind('auditor-tampering'),
+  },
+  {
+    name: 'alerts-by-day',
+    description: 'Per day, alert kind and severity: alerts raised in a period (by the time of the event that raised them, else the commit time).',
+    parameters: [FROM, TO],
+    sql: `SELECT substr(coalesce(alert_event_time, record_time), 1, 10) AS alert_day, alert_kind, alert_severity, count(*) AS alerts
+FROM records
+WHERE kind = 'alert'
+  AND ${inPeriod('coalesce(alert_event_ts, record_ts)')}
+GROUP BY substr(coalesce(alert_event_time, record_time), 1, 10), alert_kind, alert_severity
+ORDER BY alert_day, alert_kind, alert_severity`,
+  },
 ];
 
 export function findNamedQuery(name: string): NamedQuery {

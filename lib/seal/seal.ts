@@ -11,6 +11,7 @@ import {
 } from '../core/checkpoint';
 import { Frontier } from '../core/merkle';
 import type { Signer } from '../core/signer';
+import { ImmutrailError } from '../core/errors';
 
 export interface SealDeps {
   store: { shards(): Promise<string[]>; head(shard: string): Promise<ChainHead> };
@@ -37,7 +38,7 @@ export async function signCheckpoint(signer: Signer, c: ReturnType<typeof makeCh
 }
 
 /** The index shows a shard smaller than (or missing from) the latest checkpoint: publishing would be a rollback. */
-export class SealShrinkError extends Error {
+export class SealShrinkError extends ImmutrailError {
   readonly code = 'SEAL_SHRINK';
   constructor(readonly shard: string, readonly checkpointSize: number, readonly indexSize: number) {
     super(`shard ${shard} has ${indexSize} records in the index but ${checkpointSize} in the latest checkpoint; refusing to publish a smaller checkpoint (was the table restored from a backup?)`);

@@ -1,3 +1,5 @@
+import { ImmutrailError } from '../core/errors';
+
 export type LogFileErrorCode =
   /** Not gzip, truncated or damaged compressed data, or text that is not UTF-8. */
   | 'LOG_FILE_CORRUPT'
@@ -9,7 +11,7 @@ export type LogFileErrorCode =
   | 'LOG_FILE_TOO_LARGE';
 
 /** A trail log file (or digest file) that cannot be read as CloudTrail delivers it. */
-export class LogFileError extends Error {
+export class LogFileError extends ImmutrailError {
   constructor(
     readonly code: LogFileErrorCode,
     message: string,

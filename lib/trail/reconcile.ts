@@ -10,9 +10,10 @@ import type { DigestLookup } from './digest';
 import { parseTrailKey } from './key-layout';
 import { readLogFile } from './log-file';
 import { digestMismatchAlert, missedEventsAlert, missedEventsAlertId } from './trail-alerts';
+import { ImmutrailError } from '../core/errors';
 
 /** A log file held back once because live-lane events of it were not archived yet (see ReconcileSettings.deferMissedLive). */
-export class MissedLiveDeferred extends Error {
+export class MissedLiveDeferred extends ImmutrailError {
   readonly code = 'MISSED_LIVE_DEFERRED';
   constructor(
     readonly key: string,

@@ -7,8 +7,9 @@ import { apiShardForAccount, apiShardOf, captureRouter, type CaptureRouter } fro
 import { BucketDigestLookup } from './digest';
 import type { ObjectReconcileDeps } from './reconcile-objects';
 import { TrailBucket } from './trail-bucket';
+import { ImmutrailError } from '../core/errors';
 
-export class ReconcileConfigError extends Error {
+export class ReconcileConfigError extends ImmutrailError {
   readonly code = 'RECONCILE_CONFIG_INVALID';
 }
 

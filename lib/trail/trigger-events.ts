@@ -1,3 +1,5 @@
+import { ImmutrailError } from '../core/errors';
+
 /**
  * What started a reconcile invocation: new objects in the trail bucket (an S3
  * event notification, or S3's "Object Created" event on EventBridge), or the
@@ -7,7 +9,7 @@ export type ReconcileTrigger =
   | { kind: 'objects'; objects: { bucket: string; key: string }[] }
   | { kind: 'sweep'; hours?: number };
 
-export class TriggerEventError extends Error {
+export class TriggerEventError extends ImmutrailError {
   readonly code = 'UNKNOWN_TRIGGER_EVENT';
 }
 

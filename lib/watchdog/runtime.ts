@@ -10,11 +10,12 @@ import { DEFAULT_ACCOUNT_SILENCE_HOURS, deliveryCheckDue } from './delivery-wind
 import { ShardActivityReader } from './shard-activity';
 import { TrailDeliveries } from './trail-deliveries';
 import type { WatchdogDeps } from './watchdog';
+import { ImmutrailError } from '../core/errors';
 
 /** The construct's default (DEFAULT_SILENCE_MINUTES), when the variable is absent. */
 export const DEFAULT_SILENCE_MINUTES = 60;
 
-export class WatchdogConfigError extends Error {
+export class WatchdogConfigError extends ImmutrailError {
   readonly code = 'WATCHDOG_CONFIG_INVALID';
 }
 

@@ -38,7 +38,7 @@ import { useMoto } from '../support/moto';
 const DEPLOYER = 'arn:aws:iam::*:role/deploy-*';
 /** Every output of the stack but LiveStreamName, which names the Firehose stream moto cannot create. */
 // With a trail bucket, the stack also names the roles that read its log files (for immutrail org-policy).
-const OUTPUTS = ['ArchiveBucketName', 'TableName', 'SigningKeyArn', 'AlertTopicArn', 'IngestQueueUrl', 'DeadLetterQueueUrl', 'StagingBucketName', 'Origin', 'TrailReaderRoleArns'];
+const OUTPUTS = ['ArchiveBucketName', 'TableName', 'SigningKeyArn', 'AlertTopicArn', 'IngestQueueUrl', 'DeadLetterQueueUrl', 'StagingBucketName', 'Origin', 'TrailReaderRoleArns', 'AthenaWorkGroup', 'GlueDatabaseName'];
 /** The fixture trail bucket's log files are under AWSLogs/, as CloudTrail writes them without a prefix of its own. */
 const TRAIL_PREFIX = 'AWSLogs/';
 

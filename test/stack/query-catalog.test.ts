@@ -126,11 +126,44 @@ describe('QueryCatalog template', () => {
     expect(saved.map((p) => p.Name).sort()).toEqual(NAMED_QUERIES.map((q) => `immutrail ${q.name}`).sort());
     for (const q of NAMED_QUERIES) {
       const p = saved.find((s) => s.Name === `immutrail ${q.name}`)!;
-      expect(p.QueryString).toBe(athenaNamedQueryText(q, 'immutrail', 'archive_records'));
-      expect(p.Database).toBe('immutrail');
+      expect(p.QueryString).toBe(athenaNamedQueryText(q, 'immutrail_querycatalogtest', 'archive_records'));
+      expect(p.Database).toBe('immutrail_querycatalogtest');
       expect(p.WorkGroup).toEqual({ Ref: expect.stringMatching(/WorkGroup/) });
       expect(p.Description.length).toBeLessThanOrEqual(1024);
     }
+  });
+
+  it('names the database and the workgroup after the stack, so two stacks in one account and region do not collide', () => {
+    const app = new App();
+    const built = ['Immutrail', 'Immutrail-Staging'].map((name) => {
+      const stack = new Stack(app, name, { env: { account: '111111111111', region: 'us-east-1' } });
+      const key = new kms.Key(stack, 'ArchiveKey');
+      return { stack, catalog: new QueryCatalog(stack, 'Query', { archiveBucket: new s3.Bucket(stack, 'Archive', { encryptionKey: key }), archiveKey: key, shards: SHARDS }) };
+    });
+    const catalogs = built.map(({ stack, catalog }) => {
+      const t = Template.fromStack(stack);
+      const [database] = Object.values(t.findResources('AWS::Glue::Database')).map((r) => r.Properties.DatabaseInput.Name);
+      const [workGroup] = Object.values(t.findResources('AWS::Athena::WorkGroup')).map((r) => r.Properties.Name);
+      const [table] = Object.values(t.findResources('AWS::Glue::Table')).map((r) => r.Properties.DatabaseName);
+      expect([database, workGroup, table]).toEqual([catalog.databaseName, catalog.workGroupName, catalog.databaseName]);
+      return { database, workGroup };
+    });
+    expect(catalogs).toEqual([
+      { database: 'immutrail_immutrail', workGroup: 'immutrail-Immutrail' },
+      { database: 'immutrail_immutrail_staging', workGroup: 'immutrail-Immutrail-Staging' },
+    ]);
+    for (const c of catalogs) expect(c.database).toMatch(/^[a-z0-9_]{1,255}$/);
+  });
+
+  it('takes one name for both when given ("immutrail" keeps the fixed names of earlier deployments), and a name per service over it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Named', { env: { account: '111111111111', region: 'us-east-1' } });
+    const key = new kms.Key(stack, 'ArchiveKey');
+    const bucket = new s3.Bucket(stack, 'Archive', { encryptionKey: key });
+    const one = new QueryCatalog(stack, 'One', { archiveBucket: bucket, archiveKey: key, shards: SHARDS, catalogName: 'immutrail' });
+    expect([one.databaseName, one.workGroupName]).toEqual(['immutrail', 'immutrail']);
+    const both = new QueryCatalog(stack, 'Both', { archiveBucket: bucket, archiveKey: key, shards: SHARDS, catalogName: 'audit', databaseName: 'db', workGroupName: 'wg' });
+    expect([both.databaseName, both.workGroupName]).toEqual(['db', 'wg']);
   });
 
   it('grants a reader the workgroup, the table, the records and both keys', () => {

@@ -477,6 +477,8 @@ describe('outputs', () => {
       [
         'AlertTopicArn',
         'ArchiveBucketName',
+        'AthenaWorkGroup',
+        'GlueDatabaseName',
         'DeadLetterQueueUrl',
         'IngestQueueUrl',
         'LiveStreamName',
@@ -490,5 +492,8 @@ describe('outputs', () => {
     expect(outputs.DeadLetterQueueUrl.Value).toEqual({ Ref: ids.dlq });
     expect(outputs.StagingBucketName.Value).toEqual({ Ref: ids.staging });
     expect(outputs.LiveStreamName.Value).toEqual({ Ref: ids.stream });
+    // query --athena --stack reads the catalog's names, which come from the stack's name
+    expect(outputs.AthenaWorkGroup.Value).toBe('immutrail-Immutrail');
+    expect(outputs.GlueDatabaseName.Value).toBe('immutrail_immutrail');
   });
 });

@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ANY_KEY_NAME, CheckpointError, parseSignedCheckpoint, trustedKeyFromPem, type SignedCheckpoint, type TrustedKey } from '../../core/checkpoint';
+import { CheckpointError, parseSignedCheckpoint, type SignedCheckpoint, type TrustedKey } from '../../core/checkpoint';
 import { CONSISTENCY_FORMAT, ConsistencyFileError, parseConsistencyFile, serializeConsistencyFile, type ConsistencyProofFile } from '../../prove/consistency-file';
 import { archiveTreeSource, buildConsistencyProofs, indexTreeSource, type BuiltConsistency, type ShardTreeSource } from '../../prove/consistency-source';
 import { verifyConsistencyFile, type ConsistencyReport } from '../../prove/consistency-verify';
@@ -10,7 +10,7 @@ import { DirSource } from '../../verify/dir-source';
 import { archiveDir } from '../archive-dir';
 import { EXIT, UsageError } from '../errors';
 import { resolveTarget, type TargetOptions } from '../target';
-import { trustedKeys } from '../trusted-keys';
+import { pemKey, readOrUsage, trustedKeys } from '../trusted-keys';
 import { targetOptions } from './shared-options';
 
 interface ConsistencyFlags extends TargetOptions {
@@ -21,14 +21,6 @@ interface ConsistencyFlags extends TargetOptions {
   json?: boolean;
 }
 
-function readOrUsage(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
 /** Every --public-key, read offline; without one, the stack's KMS key (archive mode only). */
 async function keysFor(flags: ConsistencyFlags, needOffline: boolean): Promise<TrustedKey[]> {
   const pems = flags.publicKey ?? [];
@@ -36,14 +28,7 @@ async function keysFor(flags: ConsistencyFlags, needOffline: boolean): Promise<T
     if (needOffline) throw new UsageError('give --public-key PEM: a proof file is checked offline');
     return trustedKeys({}, await resolveTarget(flags));
   }
-  return pems.map((path) => {
-    const pem = readOrUsage(path, 'public key');
-    try {
-      return trustedKeyFromPem(flags.origin ?? ANY_KEY_NAME, pem);
-    } catch {
-      throw new UsageError(`${path} is not a PEM public key`);
-    }
-  });
+  return pems.map((path) => pemKey(path, flags.origin));
 }
 
 /**

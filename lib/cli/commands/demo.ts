@@ -2,11 +2,14 @@ import type { Command } from 'commander';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { clientConfig } from '../../aws/client-config';
-import { runDemo, type DemoSummary } from '../../demo/run-demo';
+import { resolve } from 'node:path';
+import { DEMO_DEPLOYERS, runDemo, type DemoSummary } from '../../demo/run-demo';
 import type { LocalStack } from '../../local/provision';
 import { DuckDbQueryEngine } from '../../query/duckdb-engine';
 import { renderResult } from '../../query/output';
 import { orphanKeys } from './query';
+import { assertWritable, writeArchiveReport } from './report';
+import { trustedKeys } from '../trusted-keys';
 import { MotoMissingError } from '../../local/moto';
 import { MAX_ACCOUNTS, MIN_ACCOUNTS } from '../../demo/organization';
 import { EXIT, UsageError } from '../errors';
@@ -65,6 +68,13 @@ const ORGANIZATION_QUERIES = ['iam-changes', 'coverage-by-account'];
 const SHOWN_ROWS = 5;
 
 const demoQueries = (stack: LocalStack) => runQueries(stack, DEMO_QUERIES);
+
+/** The auditor's report on the demo's busiest month, as `immutrail report` writes it; resolves to its absolute path. */
+async function demoReport(stack: LocalStack, out: string): Promise<string> {
+  const target = { aws: stack.target, bucket: stack.bucket, table: stack.table, signingKey: stack.signingKeyId, origin: stack.origin };
+  await writeArchiveReport({ target, keys: await trustedKeys({}, target), period: 'busiest', deployers: DEMO_DEPLOYERS }, out);
+  return resolve(out);
+}
 const organizationQueries = (stack: LocalStack) => runQueries(stack, ORGANIZATION_QUERIES);
 
 async function runQueries(stack: LocalStack, names: readonly string[]) {
@@ -95,8 +105,10 @@ export function registerDemo(program: Command): void {
     .option('--events <n>', 'a scale run: this many generated management events (85% read-only) through both lanes, instead of the story')
     .option('--accounts <n>', `an organization of this many accounts (${MIN_ACCOUNTS}-${MAX_ACCOUNTS}: audit, log archive, workloads), one chain per account`)
     .option('--json', 'print the summary as JSON')
-    .action(async (flags: { endpoint?: string; region: string; json?: boolean; events?: string; accounts?: string }) => {
+    .option('--report <path>', 'where to write the HTML report for auditors', 'report.html')
+    .action(async (flags: { endpoint?: string; region: string; json?: boolean; events?: string; accounts?: string; report: string }) => {
       awsTarget(flags);
+      assertWritable(flags.report);
       const events = flags.events === undefined ? undefined : Number(flags.events);
       if (events !== undefined && !(Number.isSafeInteger(events) && events >= 1000 && events <= 10_000_000)) {
         throw new UsageError(`--events "${flags.events}" is not a whole number between 1000 and 10000000`);
@@ -107,13 +119,18 @@ export function registerDemo(program: Command): void {
       }
       const say = (s: string) => process.stdout.write(s + '\n');
       let summary: DemoSummary;
+      let reportPath = '';
       try {
         summary = await runDemo({
           endpoint: flags.endpoint,
           region: flags.region,
           events,
           accounts,
-          queries: accounts ? organizationQueries : demoQueries,
+          queries: async (stack) => {
+            const queries = await (accounts ? organizationQueries : demoQueries)(stack);
+            reportPath = await demoReport(stack, flags.report);
+            return queries;
+          },
           progress: {
             step: (t) => !flags.json && say(`\n▸ ${t}`),
             info: (l) => !flags.json && say(`  ${l}`),
@@ -124,7 +141,7 @@ export function registerDemo(program: Command): void {
         if (err instanceof MotoMissingError) throw new UsageError(err.message);
         throw err;
       }
-      say(flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+      say(flags.json ? JSON.stringify({ ...summary, report: reportPath }, null, 2) : `${formatSummary(summary)}\n\nReport for auditors: ${reportPath}`);
       process.exitCode = summary.verify.ok && summary.proof.valid && summary.ingest.failures === 0 ? EXIT.OK : EXIT.FAILED;
     });
 }

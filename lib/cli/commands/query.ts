@@ -24,8 +24,8 @@ interface QueryFlags extends TargetOptions {
   list?: boolean;
   dir?: string;
   athena?: boolean;
-  workgroup: string;
-  database: string;
+  workgroup?: string;
+  database?: string;
   glueTable: string;
   json?: boolean;
   csv?: boolean;
@@ -52,8 +52,8 @@ export function registerQuery(program: Command): void {
       .option('--list', 'list the named queries and their parameters')
       .option('--dir <path>', 'query a local copy of the archive')
       .option('--athena', 'run on Athena in the stack\'s workgroup instead of locally')
-      .option('--workgroup <name>', 'Athena workgroup', 'immutrail')
-      .option('--database <name>', 'Glue database', 'immutrail')
+      .option('--workgroup <name>', 'Athena workgroup (default: the AthenaWorkGroup output of --stack)')
+      .option('--database <name>', 'Glue database (default: the GlueDatabaseName output of --stack)')
       .option('--glue-table <name>', 'Glue table', 'archive_records')
       .option('--json', 'JSON output')
       .option('--csv', 'CSV output'),
@@ -73,7 +73,10 @@ export function registerQuery(program: Command): void {
     let engine: QueryEngine & { close?: () => Promise<void> | void };
     if (flags.athena) {
       const t = await resolveTarget(flags);
-      engine = new AthenaQueryEngine({ client: new AthenaClient(clientConfig(t.aws)), workGroup: flags.workgroup, database: flags.database, table: flags.glueTable });
+      // Each deployment has its own catalog (named after its stack): there is no name to guess.
+      const workGroup = need(flags.workgroup ?? t.workGroup, '--workgroup (or --stack of a stack with the query catalog)');
+      const database = need(flags.database ?? t.database, '--database (or --stack of a stack with the query catalog)');
+      engine = new AthenaQueryEngine({ client: new AthenaClient(clientConfig(t.aws)), workGroup, database, table: flags.glueTable });
     } else if (flags.dir) {
       engine = await DuckDbQueryEngine.fromDirectory(archiveDir(flags.dir));
     } else {

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ANY_KEY_NAME, trustedKeyFromPem, type TrustedKey } from '../../core/checkpoint';
 import { ProofFileError, parseProofFile } from '../../prove/proof-file';
 import { verifyProofFile, type ProofVerdict } from '../../prove/verify-proof';
 import { EXIT, UsageError } from '../errors';
+import { pemKey, readOrUsage } from '../trusted-keys';
 
 interface VerifyProofFlags {
   publicKey: string;
@@ -11,23 +10,6 @@ interface VerifyProofFlags {
   json?: boolean;
 }
 
-function readOrUsage(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-/** The trusted key from a PEM file; no AWS client is involved. */
-function pemKey(path: string, origin?: string): TrustedKey {
-  const pem = readOrUsage(path, 'public key');
-  try {
-    return trustedKeyFromPem(origin ?? ANY_KEY_NAME, pem);
-  } catch {
-    throw new UsageError(`${path} is not a PEM public key`);
-  }
-}
 
 export function formatVerdict(file: string, v: ProofVerdict): string {
   const s = v.summary;

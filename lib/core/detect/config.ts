@@ -1,4 +1,5 @@
 import { ENV } from '../../aws/runtime-config';
+import { ImmutrailError } from '../errors';
 
 /**
  * What the detectors need to know about the account: who may change
@@ -86,7 +87,7 @@ export const PROTECTED_RESOURCE_KINDS = [
   'topics',
 ] as const satisfies readonly (keyof ProtectedResources)[];
 
-export class DetectionConfigError extends Error {
+export class DetectionConfigError extends ImmutrailError {
   readonly code = 'DETECTION_CONFIG_INVALID';
   constructor(
     readonly variable: string,

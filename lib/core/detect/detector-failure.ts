@@ -2,15 +2,16 @@ import type { Alert } from '../alert';
 import { oneLine } from './alert-factory';
 import { principalLabel } from './principals';
 import type { EventRecord } from './types';
+import { ImmutrailError } from '../errors';
 
 /** A detector threw on an event: says which one, keeps what it threw. */
-export class DetectorError extends Error {
+export class DetectorError extends ImmutrailError {
   readonly code = 'DETECTOR_FAILED';
   constructor(
     readonly detector: string,
-    readonly cause: unknown,
+    cause: unknown,
   ) {
-    super(`detector ${detector} failed: ${(cause as Error)?.message ?? String(cause)}`);
+    super(`detector ${detector} failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
     this.name = 'DetectorError';
   }
 }

@@ -2,6 +2,7 @@ import { ENV } from '../../aws/runtime-config';
 import type { Severity } from '../alert';
 import { severityRank } from './alert-factory';
 import type { HeldBackRepeat } from './suppression-digest';
+import { ImmutrailError } from '../errors';
 
 /**
  * Repeats of one alert (same rule, principal, resource, account, action and
@@ -119,7 +120,7 @@ export function memorySuppressionStore(): SuppressionStore & {
   };
 }
 
-export class SuppressionConfigError extends Error {
+export class SuppressionConfigError extends ImmutrailError {
   readonly code = 'SUPPRESSION_CONFIG_INVALID';
 }
 

@@ -1,7 +1,9 @@
+import { ImmutrailError } from '../errors';
+
 export type NormalizeErrorCode = 'NOT_AN_OBJECT' | 'UNKNOWN_SHAPE' | 'MISSING_FIELD' | 'BAD_FIELD';
 
 /** The delivered event failed validation; the caller quarantines it (it is never dropped). */
-export class NormalizeError extends Error {
+export class NormalizeError extends ImmutrailError {
   constructor(
     readonly code: NormalizeErrorCode,
     message: string,

@@ -67,6 +67,21 @@ describe('template edits for the emulator', () => {
     expect(template.Resources.Mapping.Properties).toEqual({ FunctionName: { Ref: 'Fn' } });
   });
 
+  it("leaves out the pipeline dashboard, whose alarm row moto's CloudFormation cannot resolve, and says so", () => {
+    const withDashboard = {
+      ...template,
+      Resources: {
+        ...template.Resources,
+        Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: {} },
+        Dashboard: { Type: 'AWS::CloudWatch::Dashboard', Properties: { DashboardBody: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Alarm', 'Arn'] }]] } } },
+      },
+    } as typeof template;
+    const { template: out, adaptations } = adaptTemplateForMoto(withDashboard);
+    expect(out.Resources.Dashboard).toBeUndefined();
+    expect(out.Resources.Alarm).toBeDefined();
+    expect(adaptations.find((a) => a.resources.some((r) => r.logicalId === 'Dashboard'))!.change).toBe('left out');
+  });
+
   it('leaves out the Firehose stream with everything that exists only for it, keeps the rules and the other targets, and says so', () => {
     const streamArn = { 'Fn::GetAtt': ['Stream', 'Arn'] };
     const withStream = {

@@ -1,3 +1,5 @@
+import { ImmutrailError } from '../../errors';
+
 export type SigmaErrorCode =
   /** Not YAML, or YAML with errors. */
   | 'SIGMA_YAML_INVALID'
@@ -15,7 +17,7 @@ export type SigmaErrorCode =
   | 'SIGMA_DIR_MISSING';
 
 /** Why one rule file could not be loaded; the message always starts with the file. */
-export class SigmaRuleError extends Error {
+export class SigmaRuleError extends ImmutrailError {
   constructor(
     readonly code: SigmaErrorCode,
     readonly file: string,
@@ -29,7 +31,7 @@ export class SigmaRuleError extends Error {
 }
 
 /** Thrown while compiling a rule's parts, before the file name is known; the compiler attaches it. */
-export class SigmaCompileError extends Error {
+export class SigmaCompileError extends ImmutrailError {
   constructor(
     readonly code: SigmaErrorCode,
     readonly reason: string,

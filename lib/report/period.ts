@@ -1,0 +1,15 @@
+import type { ReportPeriod } from './types';
+
+const DAY_MS = 86_400_000;
+
+/** Every UTC day of the period, inclusive, as YYYY-MM-DD. */
+export function daysOf(p: ReportPeriod): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${p.from}T00:00:00Z`); t <= Date.parse(`${p.to}T00:00:00Z`); t += DAY_MS) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+/** The named queries' parameters for the period: `from` inclusive, `to` exclusive (the day after the last). */
+export function queryParams(p: ReportPeriod): { from: string; to: string } {
+  return { from: `${p.from}T00:00:00Z`, to: new Date(Date.parse(`${p.to}T00:00:00Z`) + DAY_MS).toISOString() };
+}
