@@ -1,7 +1,7 @@
 import { barChart } from './bar-chart';
 import { EVIDENCE, SECTION_TITLES } from './control-map';
 import { h3, num, para, section, tableOrNone, type Html } from './html';
-import { daysOf } from './period';
+import { dayRanges, daysOf } from './period';
 import type { ReportData, Row } from './types';
 
 /** For each account and region seen in the period, the days on which it delivered no log file. */
@@ -15,7 +15,7 @@ export function accountGaps(rows: readonly Row[], days: readonly string[]): Row[
   return [...seen].flatMap(([key, present]) => {
     const [account, region] = key.split('\u0000');
     const missing = days.filter((d) => !present.has(d));
-    return missing.length ? [{ account, region, days_missing: missing.length, missing_days: missing.join(', ') }] : [];
+    return missing.length ? [{ account, region, days_missing: missing.length, missing_days: dayRanges(missing).join(', ') }] : [];
   });
 }
 
@@ -26,7 +26,7 @@ function perDay(d: ReportData, days: readonly string[]): Html {
     h3('Log files reconciled per day'),
     para(
       'AWS writes the audit log as files; each file was read again and every event in it checked against the archive. ' +
-        (gaps.length ? `${gaps.length} day(s) had no log file at all, shown in the warning colour: ${gaps.join(', ')}.` : 'Every day of the period has reconciled log files.'),
+        (gaps.length ? `${gaps.length} day(s) had no log file at all, shown in the warning colour: ${dayRanges(gaps).join(', ')}.` : 'Every day of the period has reconciled log files.'),
     ),
     barChart({
       id: 'coverage-per-day',

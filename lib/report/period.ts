@@ -13,3 +13,21 @@ export function daysOf(p: ReportPeriod): string[] {
 export function queryParams(p: ReportPeriod): { from: string; to: string } {
   return { from: `${p.from}T00:00:00Z`, to: new Date(Date.parse(`${p.to}T00:00:00Z`) + DAY_MS).toISOString() };
 }
+
+/** Sorted days as runs: "2026-01-01", "2026-01-03 to 2026-01-05"; a long list of gaps reads at a glance. */
+export function dayRanges(days: readonly string[]): string[] {
+  const out: string[] = [];
+  let start = '';
+  let prev = '';
+  const flush = () => start && out.push(start === prev ? start : `${start} to ${prev}`);
+  for (const d of days) {
+    if (prev && Date.parse(`${d}T00:00:00Z`) - Date.parse(`${prev}T00:00:00Z`) === DAY_MS) {
+      prev = d;
+      continue;
+    }
+    flush();
+    start = prev = d;
+  }
+  flush();
+  return out;
+}

@@ -6,7 +6,7 @@ import { changesByPrincipal } from '../../../lib/report/changes-section';
 import { CONTROLS, EVIDENCE } from '../../../lib/report/control-map';
 import { esc } from '../../../lib/report/escape';
 import { checkpointIntervals } from '../../../lib/report/integrity-section';
-import { daysOf, queryParams } from '../../../lib/report/period';
+import { dayRanges, daysOf, queryParams } from '../../../lib/report/period';
 import { renderReport } from '../../../lib/report/render';
 import { charts, contrastRatio, externalReferences, headingOrder, pageText, parseReport } from './html-checks';
 import { reportData } from './fixture';
@@ -50,6 +50,11 @@ describe('report building blocks', () => {
   it('period days are inclusive, query bounds end the day after', () => {
     expect(daysOf({ from: '2026-02-27', to: '2026-03-01' })).toEqual(['2026-02-27', '2026-02-28', '2026-03-01']);
     expect(queryParams({ from: '2026-02-27', to: '2026-03-01' })).toEqual({ from: '2026-02-27T00:00:00Z', to: '2026-03-02T00:00:00.000Z' });
+  });
+
+  it('runs of consecutive days read as ranges', () => {
+    expect(dayRanges(['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-03', '2026-03-05', '2026-03-06'])).toEqual(['2026-02-27 to 2026-03-01', '2026-03-03', '2026-03-05 to 2026-03-06']);
+    expect(dayRanges([])).toEqual([]);
   });
 
   it('checkpoint intervals are minutes between consecutive checkpoints, in time order', () => {
