@@ -48,6 +48,7 @@ export class ImmutrailStack extends Stack {
     out('StagingBucketName', this.trail.stagingBucket.bucketName, "Live lane: Firehose's staged events (under live/)");
     out('LiveStreamName', this.trail.liveStream.stream.ref, 'Live lane: the Firehose stream the capture rules put events into');
     out('Origin', this.trail.origin, 'Checkpoint origin');
+    out('IngestFunctionName', this.trail.ingestFunction.functionName, "The ingest function: its environment holds the capture filter, the shard plan and the detection settings (immutrail backfill --stack reads them)");
     if (this.trail.queryCatalog) {
       out('AthenaWorkGroup', this.trail.queryCatalog.workGroupName, 'Athena workgroup of the named queries (immutrail query --athena)');
       out('GlueDatabaseName', this.trail.queryCatalog.databaseName, 'Glue database of the archive table (immutrail query --athena)');

@@ -11,6 +11,10 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DescribeKeyCommand, GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, GetObjectLockConfigurationCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clientConfig } from '../../lib/aws/client-config';
 import { ENV } from '../../lib/aws/runtime-config';
@@ -34,11 +38,12 @@ import { verifyArchive } from '../../lib/verify/verify-archive';
 import { fixtureBody, manifest } from '../unit/trail/fixtures';
 import { apiCallEnvelope } from '../support/events';
 import { useMoto } from '../support/moto';
+import { cli } from '../support/cli';
 
 const DEPLOYER = 'arn:aws:iam::*:role/deploy-*';
 /** Every output of the stack but LiveStreamName, which names the Firehose stream moto cannot create. */
 // With a trail bucket, the stack also names the roles that read its log files (for immutrail org-policy).
-const OUTPUTS = ['ArchiveBucketName', 'TableName', 'SigningKeyArn', 'AlertTopicArn', 'IngestQueueUrl', 'DeadLetterQueueUrl', 'StagingBucketName', 'Origin', 'TrailReaderRoleArns', 'AthenaWorkGroup', 'GlueDatabaseName'];
+const OUTPUTS = ['ArchiveBucketName', 'TableName', 'SigningKeyArn', 'AlertTopicArn', 'IngestQueueUrl', 'DeadLetterQueueUrl', 'StagingBucketName', 'Origin', 'TrailReaderRoleArns', 'AthenaWorkGroup', 'GlueDatabaseName', 'IngestFunctionName'];
 /** The fixture trail bucket's log files are under AWSLogs/, as CloudTrail writes them without a prefix of its own. */
 const TRAIL_PREFIX = 'AWSLogs/';
 
@@ -303,6 +308,32 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
     );
     expect(out.FailedEntryCount ?? 0).toBe(0);
     expect(await receiveAll(sqs, stack.queueUrl)).toEqual([]);
+  });
+
+  it("backfill --stack applies the stack's capture filter and shard plan, read from its ingest function", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'immutrail-backfill-stack-'));
+    const call = (id: string, readOnly: boolean) => ({
+      eventVersion: '1.08',
+      eventID: id,
+      eventTime: '2026-12-01T10:00:00Z',
+      eventSource: 'ec2.amazonaws.com',
+      eventName: readOnly ? 'DescribeInstances' : 'CreateTags',
+      readOnly,
+      eventType: 'AwsApiCall',
+      awsRegion: 'us-east-1',
+      recipientAccountId: '123456789012',
+      userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::123456789012:assumed-role/deploy-pipeline/x', accountId: '123456789012' },
+    });
+    writeFileSync(join(dir, 'import.json.gz'), gzipSync(JSON.stringify({ Records: [call('bf-stack-write', false), call('bf-stack-read', true)] })));
+    const where = ['--stack', stack.stackName, '--endpoint', moto.target.endpoint!, '--region', moto.target.region];
+    const run = await cli('backfill', '--dir', dir, ...where, '--json', '--no-progress');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // The stack captures write calls only (its IMMUTRAIL_CAPTURE_READ_ONLY is unset): the read-only call is skipped.
+    expect(JSON.parse(run.stdout)).toMatchObject({ events: 2, archived: 1, skipped: 1 });
+    const refused = await cli('backfill', '--dir', dir, ...where, '--shard', 'elsewhere');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--shard and --capture-read-only are the stack's own with --stack/);
   });
 
   it('deploys a second stack on the same emulator, each with its own resources and objects rule', async () => {

@@ -480,6 +480,7 @@ describe('outputs', () => {
         'AthenaWorkGroup',
         'GlueDatabaseName',
         'DeadLetterQueueUrl',
+        'IngestFunctionName',
         'IngestQueueUrl',
         'LiveStreamName',
         'Origin',
@@ -492,6 +493,8 @@ describe('outputs', () => {
     expect(outputs.DeadLetterQueueUrl.Value).toEqual({ Ref: ids.dlq });
     expect(outputs.StagingBucketName.Value).toEqual({ Ref: ids.staging });
     expect(outputs.LiveStreamName.Value).toEqual({ Ref: ids.stream });
+    // backfill --stack reads the capture filter and shard plan from this function's environment
+    expect(outputs.IngestFunctionName.Value).toEqual({ Ref: expect.stringMatching(/Ingest/) });
     // query --athena --stack reads the catalog's names, which come from the stack's name
     expect(outputs.AthenaWorkGroup.Value).toBe('immutrail-Immutrail');
     expect(outputs.GlueDatabaseName.Value).toBe('immutrail_immutrail');

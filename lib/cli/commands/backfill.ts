@@ -10,7 +10,9 @@ import { clientConfig } from '../../aws/client-config';
 import { loadSigmaRules, parseDetectionConfig, runDetectors, type DetectionContext } from '../../core/detect';
 import { SHARD_PATTERN } from '../../core/layout';
 import { backfill, type BackfillSummary } from '../../trail/backfill';
-import { captureRouter } from '../../trail/capture';
+import { captureRouter, DEFAULT_API_SHARD, type CaptureRouter } from '../../trail/capture';
+import { captureFromEnv } from '../../trail/runtime';
+import { stackHandlerEnv } from '../stack-settings';
 import { BucketDigestLookup } from '../../trail/digest';
 import { DirLogFiles, S3LogFiles, type LogFileSource } from '../../trail/log-file-source';
 import { TrailBucket } from '../../trail/trail-bucket';
@@ -23,7 +25,7 @@ interface BackfillFlags extends TargetOptions {
   dir?: string;
   sourceBucket?: string;
   prefix?: string;
-  shard: string;
+  shard?: string;
   captureReadOnly?: boolean;
   retentionDays: number;
   digests: boolean;
@@ -67,6 +69,25 @@ function sourceOf(flags: BackfillFlags, s3: () => S3Client): LogFileSource {
   throw new UsageError('give --dir <folder> or --source-bucket <bucket> with the CloudTrail log files to import');
 }
 
+interface ImportSettings {
+  route: CaptureRouter;
+  coverageShard: string;
+  /** The variables the detection config is parsed from: the stack's ingest function's, or this process's. */
+  env: NodeJS.ProcessEnv;
+  fromStack: boolean;
+}
+
+/** With --stack, what its ingest function applies (issue 17: backfill used to ignore it); else the flags. */
+function importSettings(flags: BackfillFlags, stackEnv: Record<string, string> | null): ImportSettings {
+  if (stackEnv) {
+    const env = { ...process.env, ...stackEnv };
+    const capture = captureFromEnv(env);
+    return { route: capture.route, coverageShard: capture.coverageShard, env, fromStack: true };
+  }
+  const shard = flags.shard ?? DEFAULT_API_SHARD;
+  return { route: captureRouter({ captureReadOnly: flags.captureReadOnly === true, shard }), coverageShard: shard, env: process.env, fromStack: false };
+}
+
 export function registerBackfill(program: Command): void {
   targetOptions(
     program
@@ -77,16 +98,20 @@ export function registerBackfill(program: Command): void {
       .option('--dir <folder>', 'a local folder of log files (searched recursively; digest files are skipped)')
       .option('--source-bucket <bucket>', 'the S3 bucket holding the log files (e.g. the trail bucket)')
       .option('--prefix <prefix>', 'only keys under this prefix of --source-bucket (e.g. AWSLogs/111122223333/CloudTrail/eu-west-1/2026/)')
-      .option('--shard <id>', 'the shard API calls are chained in', 'api')
-      .option('--capture-read-only', "also import read-only calls (match the stack's captureReadOnlyApiCalls)")
+      .option('--shard <id>', 'without --stack: the shard API calls are chained in (default: api); with --stack the stack\'s shard plan routes them')
+      .option('--capture-read-only', "without --stack: also import read-only calls; with --stack the stack's capture filter decides")
       .option('--retention-days <n>', 'Object Lock retention set on each object written; 0 relies on the bucket default', parseIntOption('--retention-days'), 0)
       .option('--no-digests', "do not check files against CloudTrail's digest files (S3 sources)")
       .option('--publish-alerts', "also publish the alerts raised on imported events (the stack's alert outbox sends them); without it they are archived only")
       .option('--json', 'print the summary as JSON')
       .option('--no-progress', 'no progress bar'),
   ).action(async (flags: BackfillFlags) => {
-    if (!SHARD_PATTERN.test(flags.shard)) throw new UsageError(`--shard "${flags.shard}" is not a shard id (1-32 of a-z, 0-9 and -)`);
+    if (flags.shard !== undefined && !SHARD_PATTERN.test(flags.shard)) throw new UsageError(`--shard "${flags.shard}" is not a shard id (1-32 of a-z, 0-9 and -)`);
+    if (flags.stack && (flags.shard !== undefined || flags.captureReadOnly)) {
+      throw new UsageError("--shard and --capture-read-only are the stack's own with --stack (its shard plan and capture filter): leave them out, or name the archive with --bucket/--table");
+    }
     const target = await resolveTarget(flags);
+    const settings = importSettings(flags, await stackHandlerEnv(target, flags.stack));
     const bucket = need(target.bucket, '--bucket (or --stack): the archive bucket');
     const table = need(target.table, '--table (or --stack): the index table');
     const origin = need(target.origin, '--origin (or --stack): the archive origin, needed for the first record of a shard');
@@ -100,7 +125,7 @@ export function registerBackfill(program: Command): void {
     // The detectors the ingest Lambda runs, configured from the same IMMUTRAIL_* variables (defaults otherwise).
     const sigma = loadSigmaRules(sigmaFolders(process.env));
     const context: DetectionContext = {
-      config: parseDetectionConfig(process.env),
+      config: parseDetectionConfig(settings.env),
       attestations: new AttestationStore(ddb, table),
       trustedKeys: [],
       sigmaRules: sigma.rules,
@@ -113,7 +138,7 @@ export function registerBackfill(program: Command): void {
       onError: (stage: string, err: unknown) => process.stderr.write(`immutrail: warning: ${stage} not updated: ${(err as Error).message}\n`),
     };
     try {
-      await deps.store.head(flags.shard);
+      await deps.store.head(settings.coverageShard);
     } catch (err) {
       throw new UsageError(`cannot read table ${table}: ${(err as Error).message}`);
     }
@@ -121,8 +146,8 @@ export function registerBackfill(program: Command): void {
     let summary: BackfillSummary;
     try {
       summary = await backfill(deps, source, {
-        route: captureRouter({ captureReadOnly: flags.captureReadOnly === true, shard: flags.shard }),
-        coverageShard: flags.shard,
+        route: settings.route,
+        coverageShard: settings.coverageShard,
         digest: source.bucket !== null && flags.digests ? new BucketDigestLookup(new TrailBucket(s3(), source.bucket)) : undefined,
         onProgress: (done, total) => bar.update(done, total),
         publishAlerts: flags.publishAlerts === true,
@@ -136,6 +161,7 @@ export function registerBackfill(program: Command): void {
       throw err;
     }
     bar.stop();
+    if (!flags.json && settings.fromStack) process.stdout.write(`capture filter, shard plan and detection settings read from stack ${flags.stack}\n`);
     process.stdout.write((flags.json ? JSON.stringify(summary, null, 2) : formatBackfillSummary(summary)) + '\n');
     process.exitCode = summary.unreadable.length > 0 || summary.digestMismatches.length > 0 ? EXIT.FAILED : EXIT.OK;
   });
