@@ -22,6 +22,24 @@ export interface QueryParameter {
   /** Used when the caller gives no value; a parameter without a default is required. */
   default?: string;
   example: string;
+  /** Checks a given value before any engine sees it: a reason when it is not one, null when it is. */
+  check?: (value: string) => string | null;
+}
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** A period bound: DuckDB's and Athena's own errors for a bad one ("Conversion Error ...") say nothing of --param. */
+export function checkIsoTime(value: string): string | null {
+  return ISO_8601.test(value) && isCalendarDate(value.slice(0, 10)) && !Number.isNaN(Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value))
+    ? null
+    : `"${value}" is not an ISO 8601 date or time (e.g. 2026-01-01 or 2026-01-01T12:00:00Z)`;
+}
+
+/** YYYY-MM-DD names a day of the calendar (Date.parse takes 2026-02-30 for March 2). */
+function isCalendarDate(ymd: string): boolean {
+  const [y, m, d] = ymd.split('-').map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
 export interface NamedQuery {
@@ -54,12 +72,14 @@ const FROM: QueryParameter = {
   description: 'start of the period, inclusive (ISO 8601 date or time, UTC unless it has an offset)',
   default: '1970-01-01T00:00:00Z',
   example: '2026-01-01',
+  check: checkIsoTime,
 };
 const TO: QueryParameter = {
   name: 'to',
   description: 'end of the period, exclusive (ISO 8601 date or time)',
   default: '9999-12-31T00:00:00Z',
   example: '2026-02-01',
+  check: checkIsoTime,
 };
 const RESOURCE: QueryParameter = {
   name: 'resource',
@@ -335,6 +355,8 @@ export function resolveParameters(query: NamedQuery, given: QueryParams = {}): R
   for (const p of query.parameters) {
     const v = Object.prototype.hasOwnProperty.call(given, p.name) ? given[p.name] : p.default;
     if (v === undefined) throw new QueryError('MISSING_PARAMETER', `query "${query.name}" needs --param ${p.name}=<${p.description}>`);
+    const wrong = p.check?.(v);
+    if (wrong) throw new QueryError('INVALID_PARAMETER', `--param ${p.name}: ${wrong}`);
     values[p.name] = v;
   }
   return values;
