@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   seal: async () => (await import('./commands/seal')).registerSeal,
   query: async () => (await import('./commands/query')).registerQuery,
   report: async () => (await import('./commands/report')).registerReport,
+  evidence: async () => (await import('./commands/evidence')).registerEvidence,
   attest: async () => (await import('./commands/attest')).registerAttest,
   backfill: async () => (await import('./commands/backfill')).registerBackfill,
   'org-policy': async () => (await import('./commands/org-policy')).registerOrgPolicy,

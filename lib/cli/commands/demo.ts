@@ -2,13 +2,15 @@ import type { Command } from 'commander';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { clientConfig } from '../../aws/client-config';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DEMO_DEPLOYERS, runDemo, type DemoSummary } from '../../demo/run-demo';
 import type { LocalStack } from '../../local/provision';
 import { DuckDbQueryEngine } from '../../query/duckdb-engine';
 import { renderResult } from '../../query/output';
 import { orphanKeys } from './query';
-import { assertWritable, writeArchiveReport } from './report';
+import { assertWritable } from './period-options';
+import { writeArchiveReport } from './report';
+import { writeEvidence } from './evidence';
 import { trustedKeys } from '../trusted-keys';
 import { MotoMissingError } from '../../local/moto';
 import { MAX_ACCOUNTS, MIN_ACCOUNTS } from '../../demo/organization';
@@ -69,11 +71,19 @@ const SHOWN_ROWS = 5;
 
 const demoQueries = (stack: LocalStack) => runQueries(stack, DEMO_QUERIES);
 
-/** The auditor's report on the demo's busiest month, as `immutrail report` writes it; resolves to its absolute path. */
-async function demoReport(stack: LocalStack, out: string): Promise<string> {
+/**
+ * The auditor's report on the demo's busiest month, as `immutrail report` writes it, and beside it the
+ * evidence bundle from that month's first day to today, as `immutrail evidence` writes it; resolves to their absolute paths.
+ */
+async function demoReport(stack: LocalStack, out: string): Promise<{ report: string; evidence: string }> {
   const target = { aws: stack.target, bucket: stack.bucket, table: stack.table, signingKey: stack.signingKeyId, origin: stack.origin };
-  await writeArchiveReport({ target, keys: await trustedKeys({}, target), period: 'busiest', deployers: DEMO_DEPLOYERS }, out);
-  return resolve(out);
+  const input = { target, keys: await trustedKeys({}, target), deployers: DEMO_DEPLOYERS };
+  const data = await writeArchiveReport({ ...input, period: 'busiest' }, out);
+  // The bundle selects batch objects by the day they were committed (today), the report by the events' days (the story's, in the past): from one to the other.
+  const today = new Date().toISOString().slice(0, 10);
+  const period = { from: data.period.from, to: data.period.to > today ? data.period.to : today };
+  const evidence = await writeEvidence({ ...input, period }, join(dirname(resolve(out)), 'evidence.tar.gz'));
+  return { report: resolve(out), evidence: evidence.out };
 }
 const organizationQueries = (stack: LocalStack) => runQueries(stack, ORGANIZATION_QUERIES);
 
@@ -120,6 +130,7 @@ export function registerDemo(program: Command): void {
       const say = (s: string) => process.stdout.write(s + '\n');
       let summary: DemoSummary;
       let reportPath = '';
+      let evidencePath = '';
       try {
         summary = await runDemo({
           endpoint: flags.endpoint,
@@ -128,7 +139,7 @@ export function registerDemo(program: Command): void {
           accounts,
           queries: async (stack) => {
             const queries = await (accounts ? organizationQueries : demoQueries)(stack);
-            reportPath = await demoReport(stack, flags.report);
+            ({ report: reportPath, evidence: evidencePath } = await demoReport(stack, flags.report));
             return queries;
           },
           progress: {
@@ -141,7 +152,11 @@ export function registerDemo(program: Command): void {
         if (err instanceof MotoMissingError) throw new UsageError(err.message);
         throw err;
       }
-      say(flags.json ? JSON.stringify({ ...summary, report: reportPath }, null, 2) : `${formatSummary(summary)}\n\nReport for auditors: ${reportPath}`);
+      say(
+        flags.json
+          ? JSON.stringify({ ...summary, report: reportPath, evidence: evidencePath }, null, 2)
+          : `${formatSummary(summary)}\n\nReport for auditors: ${reportPath}\nEvidence bundle:     ${evidencePath} (npx immutrail verify --bundle ${evidencePath} --public-key PEM)`,
+      );
       process.exitCode = summary.verify.ok && summary.proof.valid && summary.ingest.failures === 0 ? EXIT.OK : EXIT.FAILED;
     });
 }

@@ -1,5 +1,5 @@
-import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
@@ -15,42 +15,10 @@ import type { ReportData, ReportPeriod } from '../../report/types';
 import { DirSource } from '../../verify/dir-source';
 import { archiveDir } from '../archive-dir';
 import { EXIT, UsageError } from '../errors';
-import { parseDateOption, resolveTarget, type ResolvedTarget, type TargetOptions } from '../target';
-import { trustedKeys } from '../trusted-keys';
+import type { ResolvedTarget } from '../target';
 import { orphanKeys } from './query';
+import { assertWritable, periodInput, periodOptions, type PeriodFlags } from './period-options';
 import { targetOptions } from './shared-options';
-
-interface ReportFlags extends TargetOptions {
-  from: string;
-  to: string;
-  out: string;
-  dir?: string;
-  publicKey?: string;
-  deployer: string[];
-}
-
-/** Fails before any work when the report could not be written: a missing folder, or a file or folder without write permission. */
-export function assertWritable(out: string): void {
-  const path = resolve(out);
-  const dir = dirname(path);
-  const reason = !existsSync(dir)
-    ? `folder ${dir} does not exist`
-    : existsSync(path) && statSync(path).isDirectory()
-      ? `${path} is a folder`
-      : writable(existsSync(path) ? path : dir)
-        ? null
-        : `no permission to write ${existsSync(path) ? path : `in ${dir}`}`;
-  if (reason) throw new UsageError(`cannot write the report to ${out}: ${reason}`);
-}
-
-const writable = (path: string): boolean => {
-  try {
-    accessSync(path, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export interface ArchiveReportInput {
   target: ResolvedTarget;
@@ -115,23 +83,15 @@ export async function writeArchiveReport(input: ArchiveReportInput, out: string)
 
 export function registerReport(program: Command): void {
   targetOptions(
-    program
-      .command('report')
-      .description('write a self-contained HTML report of a period for auditors: integrity, completeness, changes, launches, alerts (exit 0 verified, 1 verification failed, 2 bad usage or unreachable)')
-      .requiredOption('--from <date>', 'first UTC day of the period (YYYY-MM-DD)', parseDateOption('--from'))
-      .requiredOption('--to <date>', 'last UTC day of the period, inclusive (YYYY-MM-DD)', parseDateOption('--to'))
-      .requiredOption('--out <file>', 'the HTML file to write')
-      .option('--dir <path>', 'read a local copy of the archive instead of the bucket')
-      .option('--public-key <pem>', 'checkpoint public key (PEM), for a report made fully offline')
-      .option('--deployer <principal>', "a deployment pipeline principal (ARN; * and ? globs), as in the stack's deployerPrincipals (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[]),
-  ).action(async (flags: ReportFlags) => {
-    if (flags.from > flags.to) throw new UsageError(`--from ${flags.from} is after --to ${flags.to}`);
-    assertWritable(flags.out);
-    const target = await resolveTarget(flags);
-    if (!flags.dir && !target.bucket) throw new UsageError('give --bucket, --stack or --dir');
-    if (flags.dir) archiveDir(flags.dir);
-    const keys = await trustedKeys(flags, target);
-    const data = await writeArchiveReport({ target, dir: flags.dir, keys, period: { from: flags.from, to: flags.to }, deployers: flags.deployer }, flags.out);
+    periodOptions(
+      program
+        .command('report')
+      .description('write a self-contained HTML report of a period for auditors: integrity, completeness, changes, launches, alerts (exit 0 verified, 1 verification failed, 2 bad usage or unreachable)'),
+    'the HTML file to write',
+    'checkpoint public key (PEM), for a report made fully offline',
+    ),
+  ).action(async (flags: PeriodFlags) => {
+    const data = await writeArchiveReport(await periodInput(flags), flags.out);
     process.stdout.write(`${data.verify.ok ? 'verified' : 'VERIFICATION FAILED'}; report written to ${resolve(flags.out)}\n`);
     process.exitCode = data.verify.ok ? EXIT.OK : EXIT.FAILED;
   });

@@ -20,6 +20,7 @@ import { targetOptions } from './shared-options';
 
 interface VerifyFlags extends TargetOptions {
   dir?: string;
+  bundle?: string;
   publicKey?: string;
   trustedCheckpoint?: string;
   shard?: string;
@@ -74,6 +75,7 @@ export function registerVerify(program: Command): void {
       .command('verify')
       .description('verify every record, link and checkpoint of an archive (exit 0 intact, 1 tampering or gap, 2 bad usage or unreachable)')
       .option('--dir <path>', 'verify a local copy of the archive (e.g. made with aws s3 sync) instead of the bucket')
+      .option('--bundle <file>', 'verify an evidence bundle (immutrail evidence) offline: its manifest, records and checkpoints; needs --public-key')
       .option('--public-key <pem>', 'checkpoint public key (PEM) for fully offline verification')
       .option('--trusted-checkpoint <file>', 'a checkpoint trusted earlier: the archive must extend it')
       .option('--shard <id>', 'verify one shard')
@@ -87,6 +89,11 @@ export function registerVerify(program: Command): void {
       .option('--json', 'print the report as JSON')
       .option('--no-progress', 'no progress bar'),
   ).action(async (flags: VerifyFlags) => {
+    if (flags.bundle !== undefined) {
+      // Loaded only here: the bundle's tar code is no part of verifying an archive.
+      const { verifyBundleCommand } = await import('./verify-bundle');
+      return verifyBundleCommand(flags.bundle, flags);
+    }
     const target = await resolveTarget(flags);
     let source: ArchiveSource;
     let heads: Awaited<ReturnType<typeof liveHeads>> | undefined;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../../lib/cli/program';
 import { cli } from '../../support/cli';
 
-const ALL = ['demo', 'verify', 'prove', 'verify-proof', 'consistency', 'public-key', 'seal', 'query', 'report', 'attest', 'backfill', 'org-policy'];
+const ALL = ['demo', 'verify', 'prove', 'verify-proof', 'consistency', 'public-key', 'seal', 'query', 'report', 'evidence', 'attest', 'backfill', 'org-policy'];
 
 describe('the CLI program', () => {
   it('registers only the command it runs, and every command when none is named', async () => {
