@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { BackfillAlertTally, type BackfillDigest } from '../core/detect/backfill-digest';
 import { commitDrafts, type ChainStorePort } from '../ingest/commit';
 import type { CaptureRouter } from './capture';
 import type { DigestLookup } from './digest';
@@ -14,11 +15,16 @@ export interface BackfillOptions {
   digest?: DigestLookup;
   onProgress?: (done: number, total: number) => void;
   /**
-   * Queue the alerts raised on imported events for publication (each commit's
-   * outbox item, which the stack's sweep publishes). Without it they are
-   * archived in the chain only: importing history does not page anyone.
+   * Where to publish the alerts raised on imported events, as one digest per
+   * rule once the import is done (issue 17: one message per alert flooded the
+   * topic). Without it they are archived in the chain only: importing history
+   * does not page anyone. Either way no outbox item is written for them.
    */
-  publishAlerts?: boolean;
+  publishAlerts?: BackfillDigestSink;
+}
+
+export interface BackfillDigestSink {
+  publishDigest(d: BackfillDigest): Promise<unknown>;
 }
 
 export interface BackfillSummary {
@@ -42,15 +48,21 @@ export interface BackfillSummary {
   unreadable: { file: string; code: string; reason: string }[];
   /** Alert records committed (detectors on imported events, digest mismatches). */
   alerts: number;
-  /** Whether those alerts were queued for publication (--publish-alerts). */
+  /** Whether those alerts were to be published (--publish-alerts), as one digest per rule. */
   published: boolean;
+  /** Digests (one per rule) the topic accepted. */
+  digestsPublished: number;
+  /** Digests the topic refused: those rules' alerts are archived but nobody was told. */
+  publishFailed: number;
+  /** The first refusal's message, when publishFailed > 0. */
+  publishError: string | null;
   durationMs: number;
 }
 
 /** Coverage of a local file: no S3 location names it, so its content does (the same file imported twice counts once). */
 export const localCoverageRecordId = (body: Buffer): string => `coverage:local/${createHash('sha256').update(body).digest('hex')}`;
 
-/** The chain store, committing alert records without their outbox item: archived, never published. */
+/** The chain store, committing alert records without their outbox item: archived, never published one by one. */
 function archiveOnly(store: ChainStorePort): ChainStorePort {
   return {
     head: (shard) => store.head(shard),
@@ -65,13 +77,13 @@ function archiveOnly(store: ChainStorePort): ChainStorePort {
  * eventTime order, events already archived skipped, so running it twice
  * imports nothing new. Every file gets a coverage record (local files named
  * by their content). Detectors run on the imported events (deps.detect) and
- * their alerts are committed with them; they are published only when
- * `publishAlerts` is set.
+ * their alerts are committed with them, without outbox items; with
+ * `publishAlerts` they are then published as one digest per rule.
  */
 export async function backfill(deps: ReconcileDeps, source: LogFileSource, opts: BackfillOptions): Promise<BackfillSummary> {
   const started = Date.now();
-  const publish = opts.publishAlerts === true;
-  const run: ReconcileDeps = publish ? deps : { ...deps, store: archiveOnly(deps.store), alerts: undefined };
+  const tally = opts.publishAlerts ? new BackfillAlertTally() : null;
+  const run: ReconcileDeps = { ...deps, store: archiveOnly(deps.store), alerts: undefined };
   const names = await source.list();
   const s: BackfillSummary = {
     source: source.describe(),
@@ -85,7 +97,10 @@ export async function backfill(deps: ReconcileDeps, source: LogFileSource, opts:
     digestMismatches: [],
     unreadable: [],
     alerts: 0,
-    published: publish,
+    published: tally !== null,
+    digestsPublished: 0,
+    publishFailed: 0,
+    publishError: null,
     durationMs: 0,
   };
   opts.onProgress?.(0, names.length);
@@ -98,6 +113,7 @@ export async function backfill(deps: ReconcileDeps, source: LogFileSource, opts:
         { channel: 'backfill', route: opts.route, coverageShard: opts.coverageShard, alertOnMissed: false, digest: opts.digest },
       );
       s.alerts += out.alerts.length;
+      for (const a of out.alerts) tally?.add(a);
       if (source.bucket === null) {
         const data = { logFile: name, total: out.total, archived: out.archived, recovered: out.recovered, skipped: out.skipped, digestSha256: null, ...coverageLocation(name) };
         await commitDrafts({ ...run, detect: undefined }, opts.coverageShard, [{ kind: 'coverage', id: localCoverageRecordId(body), data }]);
@@ -115,6 +131,20 @@ export async function backfill(deps: ReconcileDeps, source: LogFileSource, opts:
     }
     opts.onProgress?.(i + 1, names.length);
   }
+  if (opts.publishAlerts && tally) await publishDigests(opts.publishAlerts, tally.digests(), s);
   s.durationMs = Date.now() - started;
   return s;
+}
+
+/** Every digest is tried; a refusal is counted, not thrown: the alerts are archived whatever the topic says. */
+async function publishDigests(sink: BackfillDigestSink, digests: readonly BackfillDigest[], s: BackfillSummary): Promise<void> {
+  for (const d of digests) {
+    try {
+      await sink.publishDigest(d);
+      s.digestsPublished++;
+    } catch (err) {
+      s.publishFailed++;
+      s.publishError ??= `${d.rule}: ${(err as Error)?.message ?? String(err)}`;
+    }
+  }
 }

@@ -1,16 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Command, CommanderError } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clientConfig } from '../../lib/aws/client-config';
 import { OUTBOX_PENDING } from '../../lib/aws/chain-store';
 import { OUTBOX_INDEX } from '../../lib/aws/table-keys';
 import { liveHeads } from '../../lib/aws/live-heads';
+import { ENV } from '../../lib/aws/runtime-config';
 import { registerBackfill } from '../../lib/cli/commands/backfill';
+import type { BackfillDigestBody } from '../../lib/core/detect/backfill-digest';
+import { subscribeAlertInbox } from '../../lib/local/alert-inbox';
 import { UsageError } from '../../lib/cli/errors';
 import { canonicalBytes } from '../../lib/core/canonical';
 import { trustedKeyFromPem } from '../../lib/core/checkpoint';
@@ -20,6 +26,7 @@ import type { AuditRecord, AuditRecordOf } from '../../lib/core/record';
 import type { BackfillSummary } from '../../lib/trail/backfill';
 import { coverageRecordId } from '../../lib/trail/reconcile';
 import { readLogFile } from '../../lib/trail/log-file';
+import { DuckDbQueryEngine } from '../../lib/query/duckdb-engine';
 import { verifyArchive } from '../../lib/verify/verify-archive';
 import { createTestArchive, type TestArchive } from '../support/archive-env';
 import { useMoto } from '../support/moto';
@@ -93,7 +100,13 @@ describe('immutrail backfill on moto', () => {
     const d = join(work, 'tampering');
     const day = join(d, 'AWSLogs/847129010505/CloudTrail/us-east-1/2024/07/31');
     mkdirSync(day, { recursive: true });
-    const records = [fx('stratus-red-team-117-PutEventSelectors'), fx('stratus-red-team-116-DeleteTrail'), fx('stratus-red-team-118-StopLogging')];
+    const records = [
+      fx('stratus-red-team-117-PutEventSelectors'),
+      fx('stratus-red-team-116-DeleteTrail'),
+      fx('stratus-red-team-118-StopLogging'),
+      // A hand change to a security group: drift (no deployer is configured, every resource is immutable).
+      fx('stratus-red-team-266-AuthorizeSecurityGroupIngress'),
+    ];
     writeFileSync(join(day, '847129010505_CloudTrail_us-east-1_20240731T1250Z_aaaaaaaaaaaaaaaa.json.gz'), gzipSync(JSON.stringify({ Records: records })));
     return { dir: d, records };
   };
@@ -115,16 +128,123 @@ describe('immutrail backfill on moto', () => {
     const pending = await a.ddb.send(new QueryCommand({ TableName: a.table, IndexName: OUTBOX_INDEX, KeyConditionExpression: 'outbox = :p', ExpressionAttributeValues: { ':p': { S: OUTBOX_PENDING } } }));
     expect(pending.Items ?? []).toEqual([]);
     expect(run.stdout).not.toContain('skipped (not captured');
+    // The audit queries read them from the archive like any other alert (issue 17: query drift-alerts shows them).
+    const engine = await DuckDbQueryEngine.fromS3(new S3Client(clientConfig(moto.target)), a.bucket);
+    try {
+      for (const [query, kind] of [['drift-alerts', 'drift'], ['auditor-tampering-alerts', 'auditor-tampering']] as const) {
+        const rows = await engine.run({ name: query });
+        const ids = rows.rows.map((r) => r[rows.columns.indexOf('alert_event_id')]).map(String).sort();
+        const expected = alerts.filter((r) => r.data.alert.kind === kind).map((r) => String(r.data.alert.eventId)).sort();
+        expect(expected.length, `${kind} alerts of the imported folder`).toBeGreaterThan(0);
+        expect(ids).toEqual(expected);
+      }
+    } finally {
+      await engine.close();
+    }
   });
 
-  it('with --publish-alerts, leaves the alerts in the outbox for the stack to publish', async () => {
+  /** An alert topic with a queue subscribed to it (as the demo's alert inbox), named to the CLI as the stack's ingest function would. */
+  async function alertTopic(): Promise<{ received(): Promise<{ subject: string; body: BackfillDigestBody; type?: string }[]> }> {
+    const sns = new SNSClient(clientConfig(moto.target));
+    const sqs = new SQSClient(clientConfig(moto.target));
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: `alerts-${randomUUID().slice(0, 8)}` }))).TopicArn!;
+    const inbox = await subscribeAlertInbox(sns, sqs, { topicArn, queueName: `inbox-${randomUUID().slice(0, 8)}` });
+    vi.stubEnv(ENV.alertTopicArn, topicArn);
+    return {
+      async received() {
+        const out: { subject: string; body: BackfillDigestBody; type?: string }[] = [];
+        for (;;) {
+          const msgs = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: inbox, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))).Messages ?? [];
+          if (msgs.length === 0) return out;
+          for (const m of msgs) {
+            const env = JSON.parse(m.Body!) as { Subject: string; Message: string; MessageAttributes?: Record<string, { Value: string }> };
+            out.push({ subject: env.Subject, body: JSON.parse(env.Message) as BackfillDigestBody, type: env.MessageAttributes?.type?.Value });
+          }
+          await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: inbox, Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+        }
+      },
+    };
+  }
+  afterEach(() => vi.unstubAllEnvs());
+
+  const alertRecords = async (a: TestArchive) => (await archived(a)).filter((r) => r.chain.kind === 'alert') as AuditRecordOf<'alert'>[];
+  const pendingOutbox = async (a: TestArchive) =>
+    (await a.ddb.send(new QueryCommand({ TableName: a.table, IndexName: OUTBOX_INDEX, KeyConditionExpression: 'outbox = :p', ExpressionAttributeValues: { ':p': { S: OUTBOX_PENDING } } }))).Items ?? [];
+
+  it('with --publish-alerts, publishes one digest per rule at the end, not through the outbox', async () => {
     const a = await createTestArchive(moto.target);
+    const topic = await alertTopic();
     const { dir } = tamperingDir();
     const run = await backfillCli(['--dir', dir, '--publish-alerts', '--json', '--no-progress', ...target(a)]);
+    expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect((JSON.parse(run.stdout) as { published: boolean }).published).toBe(true);
-    const pending = await a.ddb.send(new QueryCommand({ TableName: a.table, IndexName: OUTBOX_INDEX, KeyConditionExpression: 'outbox = :p', ExpressionAttributeValues: { ':p': { S: OUTBOX_PENDING } } }));
-    expect((pending.Items ?? []).length).toBeGreaterThan(0);
+    const s = JSON.parse(run.stdout) as BackfillSummary;
+    const alerts = await alertRecords(a);
+    const perRule = new Map<string, number>();
+    for (const r of alerts) perRule.set(r.data.alert.rule, (perRule.get(r.data.alert.rule) ?? 0) + 1);
+    expect(alerts.filter((r) => r.data.alert.kind === 'auditor-tampering')).toHaveLength(3);
+    expect(s).toMatchObject({ alerts: alerts.length, published: true, digestsPublished: perRule.size, publishFailed: 0 });
+    // Fewer messages than alerts: the three trail calls share a rule.
+    expect(perRule.size).toBeLessThan(alerts.length);
+
+    const got = await topic.received();
+    expect(got.map((m) => m.body.rule).sort()).toEqual([...perRule.keys()].sort());
+    for (const m of got) {
+      const ofRule = alerts.filter((r) => r.data.alert.rule === m.body.rule).map((r) => r.data.alert);
+      expect(m.type).toBe('backfill-digest');
+      const accounts = [...new Set(ofRule.map((x) => x.account!))].sort();
+      const days = ofRule.map((x) => x.eventTime.slice(0, 10)).sort();
+      const severities = ['low', 'medium', 'high', 'critical'];
+      const highest = severities[Math.max(...ofRule.map((x) => severities.indexOf(x.severity)))];
+      expect(m.body).toMatchObject({ type: 'backfill-digest', count: ofRule.length, accounts, severity: highest, kind: ofRule[0].kind, notListed: 0 });
+      expect(m.body.alerts.map((x) => x.alertId).sort()).toEqual(ofRule.map((x) => x.id).sort());
+      expect(m.body.alerts.map((x) => x.eventId).sort()).toEqual(ofRule.map((x) => x.eventId).sort());
+      // The rule is cut only when the line would pass SNS's limit (a Sigma UUID); count, accounts and days always show.
+      const where = accounts.length === 1 ? accounts[0] : `${accounts.length} accounts`;
+      const tail = ` alerts in ${where} ${days[0]}..${days[days.length - 1]}`;
+      const full = `[immutrail] backfill: ${ofRule.length} ${m.body.rule}${tail}`;
+      if (full.length < 100) expect(m.subject).toBe(full);
+      else expect(m.subject.startsWith(`[immutrail] backfill: ${ofRule.length} `) && m.subject.endsWith(`...${tail}`), m.subject).toBe(true);
+      expect(m.subject.length).toBeLessThan(100);
+    }
+    // Published by the backfill itself: nothing waits in the outbox for the stack's sweep to send again one by one.
+    expect(await pendingOutbox(a)).toEqual([]);
+  });
+
+  it('without --publish-alerts, publishes nothing even with a topic configured', async () => {
+    const a = await createTestArchive(moto.target);
+    const topic = await alertTopic();
+    const { dir } = tamperingDir();
+    const run = await backfillCli(['--dir', dir, '--json', '--no-progress', ...target(a)]);
+    expect(run.code).toBe(0);
+    const s = JSON.parse(run.stdout) as BackfillSummary;
+    expect(s.alerts).toBeGreaterThan(0);
+    expect(s).toMatchObject({ published: false, digestsPublished: 0, publishFailed: 0 });
+    expect(await alertRecords(a)).toHaveLength(s.alerts);
+    expect(await topic.received()).toEqual([]);
+    expect(await pendingOutbox(a)).toEqual([]);
+  });
+
+  it('reports digests the topic refuses and exits 1, the alerts archived all the same', async () => {
+    const a = await createTestArchive(moto.target);
+    vi.stubEnv(ENV.alertTopicArn, `arn:aws:sns:${moto.target.region}:123456789012:no-such-topic`);
+    const { dir } = tamperingDir();
+    const run = await backfillCli(['--dir', dir, '--publish-alerts', '--no-progress', ...target(a)]);
+    expect(run.code).toBe(1);
+    const alerts = await alertRecords(a);
+    const rules = new Set(alerts.map((r) => r.data.alert.rule)).size;
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(run.stdout).toContain(`not published  ${rules} digest(s) refused by the topic`);
+    expect(run.stderr).toMatch(new RegExp(`^immutrail: ${rules} of ${rules} alert digest\\(s\\) not published \\(.+\\); the alerts are archived in the chain\\n$`));
+  });
+
+  it('refuses --publish-alerts without an alert topic, before importing anything', async () => {
+    const a = await createTestArchive(moto.target);
+    vi.stubEnv(ENV.alertTopicArn, '');
+    const run = await backfillCli(['--dir', tamperingDir().dir, '--publish-alerts', '--no-progress', ...target(a)]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--publish-alerts needs the alert topic/);
+    expect(await archived(a)).toEqual([]);
   });
 
   it('imports every captured event of a folder once, and nothing more on a second run', async () => {

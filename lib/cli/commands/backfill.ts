@@ -1,9 +1,12 @@
 import { statSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { Command } from 'commander';
 import { sigmaFolders } from '../../ingest/runtime';
 import { ArchiveWriter } from '../../aws/archive-writer';
+import { BackfillDigestPublisher } from '../../aws/backfill-digests';
+import { ENV, optionalEnv } from '../../aws/runtime-config';
 import { AttestationStore } from '../../aws/attestation-store';
 import { ChainStore } from '../../aws/chain-store';
 import { clientConfig } from '../../aws/client-config';
@@ -43,13 +46,28 @@ export function formatBackfillSummary(s: BackfillSummary): string {
     `  already there  ${s.alreadyThere}`,
     `  quarantined    ${s.quarantined}`,
     `  skipped        ${s.skipped} (outside the capture filter: read-only calls unless --capture-read-only, service events)`,
-    `  alerts         ${s.alerts} archived${s.alerts > 0 ? (s.published ? ', queued for publication' : ', not published (--publish-alerts to send them)') : ''}`,
+    `  alerts         ${s.alerts} archived${s.alerts > 0 ? (s.published ? `, published as ${s.digestsPublished} digest(s), one per rule` : ', not published (--publish-alerts to send them)') : ''}`,
   ];
+  if (s.publishFailed > 0) out.push(`  not published  ${s.publishFailed} digest(s) refused by the topic (first: ${s.publishError})`);
   if (s.digestsVerified || s.digestMismatches.length) out.push(`  digests        ${s.digestsVerified} verified, ${s.digestMismatches.length} mismatched`);
   out.push(`  time           ${(s.durationMs / 1000).toFixed(1)} s`);
   for (const f of s.unreadable) out.push(`  unreadable: ${f.file}: ${f.code}: ${f.reason}`);
   for (const f of s.digestMismatches) out.push(`  digest mismatch (changed after delivery): ${f}`);
   return out.join('\n');
+}
+
+/** With --publish-alerts, the stack's alert topic (from its ingest function's environment, or IMMUTRAIL_ALERT_TOPIC_ARN without --stack). */
+function digestPublisher(flags: BackfillFlags, settings: ImportSettings, sns: () => SNSClient): BackfillDigestPublisher | undefined {
+  if (flags.publishAlerts !== true) return undefined;
+  const topicArn = optionalEnv(ENV.alertTopicArn, settings.env);
+  if (!topicArn) {
+    throw new UsageError(
+      settings.fromStack
+        ? `--publish-alerts: stack ${flags.stack} has no alert topic to publish to`
+        : `--publish-alerts needs the alert topic: give --stack, or set ${ENV.alertTopicArn}`,
+    );
+  }
+  return new BackfillDigestPublisher(sns(), topicArn);
 }
 
 function sourceOf(flags: BackfillFlags, s3: () => S3Client): LogFileSource {
@@ -93,7 +111,7 @@ export function registerBackfill(program: Command): void {
     program
       .command('backfill')
       .description(
-        'import existing CloudTrail log files (gzipped {"Records":[...]}) into the archive; events already archived are skipped (exit 0 done, 1 some files unreadable or changed after delivery, 2 bad usage or unreachable)',
+        'import existing CloudTrail log files (gzipped {"Records":[...]}) into the archive; events already archived are skipped (exit 0 done, 1 some files unreadable or changed after delivery or alert digests not published, 2 bad usage or unreachable)',
       )
       .option('--dir <folder>', 'a local folder of log files (searched recursively; digest files are skipped)')
       .option('--source-bucket <bucket>', 'the S3 bucket holding the log files (e.g. the trail bucket)')
@@ -102,7 +120,7 @@ export function registerBackfill(program: Command): void {
       .option('--capture-read-only', "without --stack: also import read-only calls; with --stack the stack's capture filter decides")
       .option('--retention-days <n>', 'Object Lock retention set on each object written; 0 relies on the bucket default', parseIntOption('--retention-days'), 0)
       .option('--no-digests', "do not check files against CloudTrail's digest files (S3 sources)")
-      .option('--publish-alerts', "also publish the alerts raised on imported events (the stack's alert outbox sends them); without it they are archived only")
+      .option('--publish-alerts', "also publish the alerts raised on imported events, as one digest per rule to the stack's alert topic at the end; without it they are archived only")
       .option('--json', 'print the summary as JSON')
       .option('--no-progress', 'no progress bar'),
   ).action(async (flags: BackfillFlags) => {
@@ -118,6 +136,7 @@ export function registerBackfill(program: Command): void {
     let s3Client: S3Client | undefined;
     const s3 = () => (s3Client ??= new S3Client(clientConfig(target.aws)));
     const source = sourceOf(flags, s3);
+    const publisher = digestPublisher(flags, settings, () => new SNSClient(clientConfig(target.aws)));
     if (source.bucket === null && (await source.list()).length === 0) {
       throw new UsageError(`--dir ${flags.dir} holds no CloudTrail log files (*.json or *.json.gz, digest files excluded)`);
     }
@@ -150,7 +169,7 @@ export function registerBackfill(program: Command): void {
         coverageShard: settings.coverageShard,
         digest: source.bucket !== null && flags.digests ? new BucketDigestLookup(new TrailBucket(s3(), source.bucket)) : undefined,
         onProgress: (done, total) => bar.update(done, total),
-        publishAlerts: flags.publishAlerts === true,
+        publishAlerts: publisher,
       });
     } catch (err) {
       bar.stop();
@@ -163,6 +182,12 @@ export function registerBackfill(program: Command): void {
     bar.stop();
     if (!flags.json && settings.fromStack) process.stdout.write(`capture filter, shard plan and detection settings read from stack ${flags.stack}\n`);
     process.stdout.write((flags.json ? JSON.stringify(summary, null, 2) : formatBackfillSummary(summary)) + '\n');
-    process.exitCode = summary.unreadable.length > 0 || summary.digestMismatches.length > 0 ? EXIT.FAILED : EXIT.OK;
+    if (summary.publishFailed > 0) {
+      process.stderr.write(
+        `immutrail: ${summary.publishFailed} of ${summary.publishFailed + summary.digestsPublished} alert digest(s) not published (${summary.publishError}); the alerts are archived in the chain\n`,
+      );
+    }
+    const failed = summary.unreadable.length > 0 || summary.digestMismatches.length > 0 || summary.publishFailed > 0;
+    process.exitCode = failed ? EXIT.FAILED : EXIT.OK;
   });
 }
