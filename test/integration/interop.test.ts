@@ -26,10 +26,11 @@ const VERIFIER = resolve(__dirname, '../../interop/python/immutrail_verify.py');
 const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
 const hasPython = python.status === 0;
 
-// The only skip in the suite, and a visible one: the second verifier is Python.
-// Wherever these tests run moto_server (CI, this repo's .ci/run) python3 is
-// there, so in practice it never skips; on a machine without python3 the
-// reason shows in the report instead of the file passing silently.
+// A visible skip: the second verifier is Python. Wherever these tests run
+// moto_server (CI, this repo's .ci/run) python3 is there, so in practice it
+// never skips; on a machine without python3 the reason shows in the report
+// instead of the file passing silently. (The other skip of the suite is
+// test/browser/report.test.ts without Chromium, with its reason printed too.)
 if (!hasPython) {
   describe('the independent Python verifier (interop/python)', () => {
     it.skip('needs python3 on PATH, which was not found', () => {});

@@ -2,8 +2,8 @@ import { HASH_SIZE, bytesEqual, emptyRoot, isHash, nodeHash } from './hash';
 import { consistencyRanges, isPowerOfTwo } from './ranges';
 
 /**
- * Consistency proofs checked with a reason. verifyConsistency (verify.ts)
- * answers yes or no; a person told that two signed checkpoints of a shard do
+ * Consistency proofs checked with a reason (verifyConsistency in verify.ts
+ * is its yes or no); a person told that two signed checkpoints of a shard do
  * not agree needs to know why: sizes that shrink, a proof of the wrong
  * length, or hashes that do not rebuild one of the two roots. Proofs are built
  * by consistencyProof (from leaves) or consistencyProofFrom (from any
@@ -82,8 +82,7 @@ function rebuildRoots(oldSize: number, newSize: number, oldRoot: Uint8Array, pro
 
 /**
  * Whether `proof` shows that the tree of oldSize leaves with oldRoot is a
- * prefix of the tree of newSize leaves with newRoot, and if not, why. Agrees
- * with verifyConsistency on every input; the empty tree (root SHA-256 of
+ * prefix of the tree of newSize leaves with newRoot, and if not, why. The empty tree (root SHA-256 of
  * nothing) is a prefix of every tree, with an empty proof.
  */
 export function checkConsistency(
@@ -95,12 +94,14 @@ export function checkConsistency(
 ): ConsistencyVerdict {
   const shape = checkShape(oldSize, newSize, oldRoot, newRoot, proof);
   if (!shape.ok) return shape;
+  // The empty tree first: two "empty" trees with a root other than SHA-256 of nothing are not consistent either.
+  if (oldSize === 0 && !bytesEqual(oldRoot, emptyRoot())) {
+    return fail('OLD_ROOT', `the old tree is empty but its root ${short(oldRoot)}… is not SHA-256 of nothing`);
+  }
   if (oldSize === newSize) {
     return bytesEqual(oldRoot, newRoot) ? OK : fail('ROOTS_DIFFER', `two trees of ${oldSize} leaves with different roots (${short(oldRoot)}… and ${short(newRoot)}…)`);
   }
-  if (oldSize === 0) {
-    return bytesEqual(oldRoot, emptyRoot()) ? OK : fail('OLD_ROOT', `the old tree is empty but its root ${short(oldRoot)}… is not SHA-256 of nothing`);
-  }
+  if (oldSize === 0) return OK;
   const rebuilt = rebuildRoots(oldSize, newSize, oldRoot, proof);
   if (rebuilt === null) return fail('PROOF_LENGTH', `the proof does not fit a tree growing from ${oldSize} to ${newSize} leaves`);
   if (!bytesEqual(rebuilt.fr, oldRoot)) {

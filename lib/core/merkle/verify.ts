@@ -1,5 +1,5 @@
-import { bytesEqual, emptyRoot, isHash, nodeHash } from './hash';
-import { isPowerOfTwo } from './ranges';
+import { bytesEqual, isHash, nodeHash } from './hash';
+import { checkConsistency } from './consistency';
 
 /**
  * Proof verification as specified in RFC 9162 sections 2.1.3.2 and 2.1.4.2,
@@ -83,41 +83,6 @@ export function verifyConsistency(
   newRoot: Uint8Array,
   proof: readonly Uint8Array[],
 ): boolean {
-  if (!isSize(oldSize) || !isSize(newSize) || oldSize > newSize) return false;
-  if (!isHash(oldRoot) || !isHash(newRoot) || !isHashList(proof)) return false;
-  if (oldSize === 0) {
-    const empty = emptyRoot();
-    return proof.length === 0 && bytesEqual(oldRoot, empty) && (newSize > 0 || bytesEqual(newRoot, empty));
-  }
-  if (oldSize === newSize) return proof.length === 0 && bytesEqual(oldRoot, newRoot);
-  if (proof.length === 0) return false;
-
-  // When the old tree is a perfect subtree of the new one, RFC 6962 leaves its
-  // root out of the proof because the verifier already has it.
-  const path = isPowerOfTwo(oldSize) ? [oldRoot, ...proof] : proof;
-  let fn = oldSize - 1;
-  let sn = newSize - 1;
-  while (isOdd(fn)) {
-    fn = half(fn);
-    sn = half(sn);
-  }
-  let fr: Uint8Array = path[0]!;
-  let sr: Uint8Array = path[0]!;
-  for (let i = 1; i < path.length; i++) {
-    const c = path[i]!;
-    if (sn === 0) return false; // proof longer than the path
-    if (isOdd(fn) || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      while (!isOdd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && bytesEqual(fr, oldRoot) && bytesEqual(sr, newRoot);
+  // One implementation of RFC 9162 2.1.4.2: checkConsistency, which also says why a proof fails.
+  return checkConsistency(oldSize, newSize, oldRoot, newRoot, proof).ok;
 }

@@ -144,3 +144,20 @@ describe('consistency proofs against a brute-force tree, every 0 <= m <= n <= 64
     expect(checkConsistency(3, 2, roots[3]!, roots[2]!, [])).toMatchObject({ reason: 'OLD_LARGER' });
   });
 });
+
+describe('two empty trees', () => {
+  it('are consistent only when both roots are SHA-256 of nothing, and verifyConsistency says the same as checkConsistency', () => {
+    const empty = emptyRoot();
+    const other = leafHash(Buffer.from('x'));
+    const cases: [Uint8Array, Uint8Array, ConsistencyFailure | null][] = [
+      [empty, empty, null],
+      [other, other, 'OLD_ROOT'],
+      [empty, other, 'ROOTS_DIFFER'],
+    ];
+    for (const [oldRoot, newRoot, reason] of cases) {
+      const verdict = checkConsistency(0, 0, oldRoot, newRoot, []);
+      expect(verdict.ok ? null : verdict.reason).toBe(reason);
+      expect(verifyConsistency(0, 0, oldRoot, newRoot, [])).toBe(reason === null);
+    }
+  });
+});
