@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../core/alert';
 import { alertFingerprint, buildAlertMessage, successFingerprint } from '../core/detect/alert-message';
+import { publishToTopic } from './sns-publish';
 import { SuppressionWindow, type SuppressionState, type SuppressionStore } from '../core/detect/suppression';
 import { buildDigestMessage, heldBackRepeat, type HeldBackRepeat, type SuppressionDigest } from '../core/detect/suppression-digest';
 import { ImmutrailError } from '../core/errors';
@@ -117,41 +117,19 @@ export class AlertPublisher {
 
   /** Publishes the digest of a suppression window that has ended (the sweep decides when). */
   async publishDigest(digest: SuppressionDigest): Promise<string | null> {
-    const msg = buildDigestMessage(digest);
-    const out = await this.opts.sns.send(
-      new PublishCommand({
-        TopicArn: this.opts.topicArn,
-        Subject: msg.subject,
-        Message: msg.message,
-        MessageAttributes: msg.attributes,
-        // One digest per fingerprint and window: a resend after a crash is deduplicated by a FIFO topic.
-        ...this.fifoIds('digest', `${digest.fingerprint}#${digest.windowEnd}#${digest.suppressed}`),
-      }),
-    );
-    return out.MessageId ?? null;
+    // One digest per fingerprint and window: a resend after a crash is deduplicated by a FIFO topic.
+    return publishToTopic(this.opts.sns, this.opts.topicArn, buildDigestMessage(digest), {
+      group: 'digest',
+      dedupOf: `${digest.fingerprint}#${digest.windowEnd}#${digest.suppressed}`,
+    });
   }
 
   private async save(store: SuppressionStore, changed: Map<string, SuppressionState>, heldBack: HeldBackRepeat[]): Promise<void> {
     await Promise.all([changed.size > 0 ? store.putMany(changed) : undefined, heldBack.length > 0 ? store.holdBack(heldBack) : undefined]);
   }
 
-  private fifoIds(group: string, dedupOf: string): { MessageGroupId?: string; MessageDeduplicationId?: string } {
-    if (!this.opts.topicArn.endsWith('.fifo')) return {};
-    return { MessageGroupId: group, MessageDeduplicationId: createHash('sha256').update(dedupOf).digest('hex') };
-  }
-
   private async send(alert: Alert, suppressedRepeats: number): Promise<string | null> {
-    const msg = buildAlertMessage(alert, { suppressedRepeats });
-    const out = await this.opts.sns.send(
-      new PublishCommand({
-        TopicArn: this.opts.topicArn,
-        Subject: msg.subject,
-        Message: msg.message,
-        MessageAttributes: msg.attributes,
-        // FIFO topics need a group and dedup id; the alert id is stable across retries.
-        ...this.fifoIds(alert.kind, alert.id),
-      }),
-    );
-    return out.MessageId ?? null;
+    // The alert id is stable across retries: a FIFO topic drops the resend.
+    return publishToTopic(this.opts.sns, this.opts.topicArn, buildAlertMessage(alert, { suppressedRepeats }), { group: alert.kind, dedupOf: alert.id });
   }
 }

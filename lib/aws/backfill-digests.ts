@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { publishToTopic } from './sns-publish';
 import { buildBackfillDigestMessage, type BackfillDigest } from '../core/detect/backfill-digest';
 
 /**
@@ -14,23 +14,8 @@ export class BackfillDigestPublisher {
   ) {}
 
   async publishDigest(d: BackfillDigest): Promise<string | null> {
-    const msg = buildBackfillDigestMessage(d);
-    const out = await this.sns.send(
-      new PublishCommand({
-        TopicArn: this.topicArn,
-        Subject: msg.subject,
-        Message: msg.message,
-        MessageAttributes: msg.attributes,
-        ...this.fifoIds(d),
-      }),
-    );
-    return out.MessageId ?? null;
-  }
-
-  /** FIFO topics need a group and a dedup id; the same import's digest is the same message, so a retry is dropped. */
-  private fifoIds(d: BackfillDigest): { MessageGroupId?: string; MessageDeduplicationId?: string } {
-    if (!this.topicArn.endsWith('.fifo')) return {};
-    const of = `${d.rule}#${d.count}#${d.samples[0]?.alertId ?? ''}#${d.firstEventTime}#${d.lastEventTime}`;
-    return { MessageGroupId: 'backfill-digest', MessageDeduplicationId: createHash('sha256').update(of).digest('hex') };
+    // The same import's digest is the same message: a FIFO topic drops a retry.
+    const dedupOf = `${d.rule}#${d.count}#${d.samples[0]?.alertId ?? ''}#${d.firstEventTime}#${d.lastEventTime}`;
+    return publishToTopic(this.sns, this.topicArn, buildBackfillDigestMessage(d), { group: 'backfill-digest', dedupOf });
   }
 }
