@@ -43,5 +43,10 @@ describe('npm run demo, end to end on moto_server', () => {
     expect(images[0].resource).toContain('sha256:' + 'e3'.repeat(32));
     expect(s.alerts.some((a) => a.resource?.includes(DEMO_ATTESTED_DIGEST))).toBe(false);
     expect(s.keptRunning).toBe(true);
+    // The bundle for auditors checks offline with the key the demo wrote beside it, the command it prints.
+    const { evidence, publicKey } = JSON.parse(run.stdout) as { evidence: string; publicKey: string };
+    const bundle = await cli('verify', '--bundle', evidence, '--public-key', publicKey);
+    expect(bundle.stderr).toBe('');
+    expect(bundle.code).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { clientConfig } from '../../aws/client-config';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEMO_DEPLOYERS, runDemo, type DemoSummary } from '../../demo/run-demo';
 import type { LocalStack } from '../../local/provision';
@@ -75,7 +76,7 @@ const demoQueries = (stack: LocalStack) => runQueries(stack, DEMO_QUERIES);
  * The auditor's report on the demo's busiest month, as `immutrail report` writes it, and beside it the
  * evidence bundle from that month's first day to today, as `immutrail evidence` writes it; resolves to their absolute paths.
  */
-async function demoReport(stack: LocalStack, out: string): Promise<{ report: string; evidence: string }> {
+async function demoReport(stack: LocalStack, out: string): Promise<{ report: string; evidence: string; publicKey: string }> {
   const target = { aws: stack.target, bucket: stack.bucket, table: stack.table, signingKey: stack.signingKeyId, origin: stack.origin };
   const input = { target, keys: await trustedKeys({}, target), deployers: DEMO_DEPLOYERS };
   const data = await writeArchiveReport({ ...input, period: 'busiest' }, out);
@@ -83,7 +84,10 @@ async function demoReport(stack: LocalStack, out: string): Promise<{ report: str
   const today = new Date().toISOString().slice(0, 10);
   const period = { from: data.period.from, to: data.period.to > today ? data.period.to : today };
   const evidence = await writeEvidence({ ...input, period }, join(dirname(resolve(out)), 'evidence.tar.gz'));
-  return { report: resolve(out), evidence: evidence.out };
+  // The emulator stops with the demo: the key an auditor checks the bundle with is written beside it.
+  const publicKey = join(dirname(resolve(out)), 'immutrail-public-key.pem');
+  writeFileSync(publicKey, input.keys[0].publicKey.export({ type: 'spki', format: 'pem' }));
+  return { report: resolve(out), evidence: evidence.out, publicKey };
 }
 const organizationQueries = (stack: LocalStack) => runQueries(stack, ORGANIZATION_QUERIES);
 
@@ -131,6 +135,7 @@ export function registerDemo(program: Command): void {
       let summary: DemoSummary;
       let reportPath = '';
       let evidencePath = '';
+      let publicKeyPath = '';
       try {
         summary = await runDemo({
           endpoint: flags.endpoint,
@@ -139,7 +144,7 @@ export function registerDemo(program: Command): void {
           accounts,
           queries: async (stack) => {
             const queries = await (accounts ? organizationQueries : demoQueries)(stack);
-            ({ report: reportPath, evidence: evidencePath } = await demoReport(stack, flags.report));
+            ({ report: reportPath, evidence: evidencePath, publicKey: publicKeyPath } = await demoReport(stack, flags.report));
             return queries;
           },
           progress: {
@@ -154,8 +159,8 @@ export function registerDemo(program: Command): void {
       }
       say(
         flags.json
-          ? JSON.stringify({ ...summary, report: reportPath, evidence: evidencePath }, null, 2)
-          : `${formatSummary(summary)}\n\nReport for auditors: ${reportPath}\nEvidence bundle:     ${evidencePath} (npx immutrail verify --bundle ${evidencePath} --public-key PEM)`,
+          ? JSON.stringify({ ...summary, report: reportPath, evidence: evidencePath, publicKey: publicKeyPath }, null, 2)
+          : `${formatSummary(summary)}\n\nReport for auditors: ${reportPath}\nEvidence bundle:     ${evidencePath}\n  check it offline:  npx immutrail verify --bundle ${evidencePath} --public-key ${publicKeyPath}`,
       );
       process.exitCode = summary.verify.ok && summary.proof.valid && summary.ingest.failures === 0 ? EXIT.OK : EXIT.FAILED;
     });
