@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { cachedArchive, GENERATOR_VERSION } from './archive/generate';
 import { BENCH_DIR, REPO_ROOT, bundleEntry, bundledTask, cliLikeTask, runJsonChild } from './child';
 import { measureIngestBundle } from './bundle/measure';
+import { reportBench, reportFigures, reportRows, type ReportBench } from './audit-report/measure';
+import { compiledCli, measureCliThroughput, measureStartup } from './package/measure';
 import type { E2eResult } from './cost/e2e';
 import { priceRun, type PriceTable } from './cost/pricing';
 import { ORG_ACCOUNTS, WORKLOADS, type Workload } from './cost/workload';
@@ -21,7 +23,7 @@ import { fmt, qty, table, usd } from './report/table';
 import { orgScaleSection } from './org-scale/simulate';
 import { printOrgScale, type OrgScaleSection } from './org-scale/report';
 
-const SECTIONS = ['verify', 'ingest', 'proof', 'cost', 'bundle', 'org_scale'] as const;
+const SECTIONS = ['verify', 'ingest', 'proof', 'cost', 'bundle', 'org_scale', 'package', 'report'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Issue 13's targets (and issue 9's for verify and proof). */
@@ -37,6 +39,10 @@ const TARGETS = {
   /** Live-lane alert latency, EventBridge delivery to SNS publish, seconds. */
   liveLaneLatencyS: 60,
   proofReads: 30,
+  /** Issue 16: the compiled package's start-up (seconds, median) and its verification throughput. */
+  verifyProofHelpS: 0.3,
+  verifyHelpS: 0.5,
+  cliVerifyVsOpenssl: 1.0,
 };
 type E2eRuns = Record<Workload, E2eResult>;
 
@@ -74,7 +80,7 @@ async function main(): Promise<void> {
   const durations: Record<string, number> = {};
 
   let generated: unknown = null;
-  if ((o.sections.has('verify') || o.sections.has('proof')) && !cachedArchive(outDir, o.archiveEvents)) {
+  if ((o.sections.has('verify') || o.sections.has('proof') || o.sections.has('package')) && !cachedArchive(outDir, o.archiveEvents)) {
     const t0 = performance.now();
     log(`generating an archive of ${fmt(o.archiveEvents)} events (cached under bench/out, ${GENERATOR_VERSION})`);
     generated = await bundledTask(cpuBundle, 'generate', args);
@@ -94,18 +100,20 @@ async function main(): Promise<void> {
   type I = Record<string, number> & { stages: Record<string, number>; detectors: Record<string, number> };
   type P = { proof_storage_reads: number; proof_ms: number; proof_verify_ms: number; tree_size: number; archive_records: number; shard: string; proofs: unknown[]; tile_build: unknown };
   const prices = JSON.parse(readFileSync(join(BENCH_DIR, 'prices.json'), 'utf8')) as PriceTable;
-  const state: { verify: V | null; ingest: I | null; proof: P | null; e2e: E2eRuns | null; bundle: Awaited<ReturnType<typeof measureIngestBundle>> | null; org: OrgScaleSection | null } = {
+  const state: { verify: V | null; ingest: I | null; proof: P | null; e2e: E2eRuns | null; bundle: Awaited<ReturnType<typeof measureIngestBundle>> | null; org: OrgScaleSection | null; pkg: PackageSection | null } = {
     verify: null,
     ingest: null,
     proof: null,
     e2e: null,
     bundle: null,
     org: null,
+    pkg: null,
   };
+  let reportRun: ReportBench | null = null;
   // Written after every section, so a failure late in the run keeps the figures measured before it.
   const previous = o.merge && existsSync(join(BENCH_DIR, 'results.json')) ? (JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Record<string, any>) : null;
   const save = () => {
-    const fresh = compose(state, prices, { quick: o.quick, load0, durations: { ...durations, total: seconds(started) }, generated });
+    const fresh = { ...compose(state, prices, { quick: o.quick, load0, durations: { ...durations, total: seconds(started) }, generated }), ...reportFigures(reportRun) };
     const results = previous ? mergeResults(previous, fresh, [...o.sections]) : fresh;
     // The organization's simulation is one key (mergeResults keeps what it does not know from the committed run).
     if (previous && fresh.org_scale) results.org_scale = fresh.org_scale;
@@ -133,9 +141,38 @@ async function main(): Promise<void> {
   save();
   // In this process: the simulation drives the handler's modules directly, on a virtual clock.
   state.org = await section('org_scale', () => orgScaleSection(o.quick, prices));
+  save();
+  // The compiled CLI (dist/, `npm run build`) as an installed package runs it.
+  state.pkg = await section('package', async () => {
+    const bin = compiledCli(REPO_ROOT);
+    const archive = cachedArchive(outDir, o.archiveEvents)!;
+    return { startup: measureStartup(bin, outDir, o.quick ? 5 : 9), verify: measureCliThroughput(bin, archive, outDir, o.verifyRepeats) };
+  });
+  save();
+  // Issue 18: `immutrail report --dir` over its own archive (events, alerts, coverage records), next to `verify --dir`.
+  reportRun = await section('report', () => reportBench(outDir, o.archiveEvents, log));
   const results = save();
   print(results, state.e2e ? priceRuns(state.e2e, prices) : null, o.quick);
   if (state.org) printOrgScale(state.org);
+}
+
+type PackageSection = { startup: ReturnType<typeof measureStartup>; verify: ReturnType<typeof measureCliThroughput> };
+
+/** Issue 16's rows: the compiled CLI's start-up next to Node's own, and verify through it next to openssl. */
+function packageRows(r: any, at: (x: number | null, test: (x: number) => boolean) => string): string[][] {
+  const p = r.package as PackageSection | null;
+  const node = p ? `node -e "" ${fmt(p.startup.node_s, 3)} s (median of ${p.startup.runs})` : '';
+  return [
+    ['verify-proof --help (s, compiled)', fmt(r.verify_proof_help_s, 3), node, `<= ${TARGETS.verifyProofHelpS}`, at(r.verify_proof_help_s, (x) => x <= TARGETS.verifyProofHelpS)],
+    ['verify --help (s, compiled)', fmt(r.verify_help_s, 3), node, `<= ${TARGETS.verifyHelpS}`, at(r.verify_help_s, (x) => x <= TARGETS.verifyHelpS)],
+    [
+      'immutrail verify / openssl',
+      fmt(r.cli_verify_vs_openssl_ratio, 3),
+      p ? `CLI ${fmt(p.verify.cli_verify_mb_per_s, 1)} MB/s, openssl ${fmt(p.verify.openssl_mb_per_s, 1)} MB/s, ${fmt(p.verify.mb)} MB` : '',
+      `>= ${TARGETS.cliVerifyVsOpenssl}`,
+      at(r.cli_verify_vs_openssl_ratio, (x) => x >= TARGETS.cliVerifyVsOpenssl),
+    ],
+  ];
 }
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -145,11 +182,11 @@ function priceRuns(runs: E2eRuns, prices: PriceTable) {
 }
 
 function compose(
-  state: { verify: any; ingest: any; proof: any; e2e: E2eRuns | null; bundle: any; org: OrgScaleSection | null },
+  state: { verify: any; ingest: any; proof: any; e2e: E2eRuns | null; bundle: any; org: OrgScaleSection | null; pkg: PackageSection | null },
   prices: PriceTable,
   run: { quick: boolean; load0: number; durations: Record<string, number>; generated: unknown },
 ) {
-  const { verify, ingest, proof, e2e, bundle, org } = state;
+  const { verify, ingest, proof, e2e, bundle, org, pkg } = state;
   const cost = e2e ? priceRuns(e2e, prices) : null;
   const slim = (r: E2eResult) => ({ ...r, handlerMs: undefined, invocationProfiles: undefined, handler_ms_total: Math.round(r.handlerMs.reduce((a, b) => a + b, 0)) });
   return {
@@ -173,6 +210,9 @@ function compose(
     cloudtrail_lake_usd_per_million_events: cost ? round(cost.writes.cloudtrail_lake_usd_per_million_events) : null,
     bundle_bytes: bundle?.bundle_bytes ?? null,
     init_ms: bundle?.init_ms ?? null,
+    verify_proof_help_s: pkg?.startup.verify_proof_help_s ?? null,
+    verify_help_s: pkg?.startup.verify_help_s ?? null,
+    cli_verify_vs_openssl_ratio: pkg?.verify.cli_vs_openssl_ratio ?? null,
     run: {
       mode: run.quick ? 'quick' : 'full',
       date: new Date().toISOString(),
@@ -200,6 +240,8 @@ function compose(
           limits: org.limits.limits.map((l) => ({ ...l, factor: Number.isFinite(l.factor) ? round(l.factor, 2) : null })),
         }
       : null,
+    // Issue 16: the compiled package (dist/bin/immutrail.js), start-up next to `node -e ""` and verify through the CLI.
+    package: pkg,
     prices_checked: prices.checked,
   };
 }
@@ -260,6 +302,8 @@ function print(r: any, cost: ReturnType<typeof priceRuns> | null, quick: boolean
     ],
     ['ingest bundle (bytes)', fmt(r.bundle_bytes), r.bundle ? `+ ${fmt(r.bundle.sigma_rules_bytes)} B of Sigma rules` : '', '', ''],
     ['ingest init (ms, median of 5)', fmt(r.init_ms, 1), r.bundle ? `first invoke ${fmt(r.bundle.first_invoke_ms, 1)} ms` : '', '', ''],
+    ...packageRows(r, at),
+    ...reportRows(r, at),
   ];
   // After --merge, this run is the last merged entry; the figures it did not measure are the committed run's.
   const thisRun = r.run.merged?.at(-1) ?? r.run;

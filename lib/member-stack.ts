@@ -1,6 +1,6 @@
 import { Aws, CfnCondition, CfnOutput, CfnParameter, CfnResource, Fn, Stack, type StackProps, Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { AuditTrailConfigError } from './construct/errors';
+import { AuditTrailConfigError } from './contract/errors';
 import { MemberForwarding } from './construct/member-forwarding';
 
 export const DEFAULT_MEMBER_STACK_NAME = 'ImmutrailMember';

@@ -5,7 +5,7 @@ import { makeCheckpoint, noteHash, type SignedCheckpoint } from '../../lib/core/
 import { checkpointKey } from '../../lib/core/layout';
 import { LocalSigner } from '../../lib/core/local-signer';
 import type { RecordDraft } from '../../lib/core/record';
-import { draftFromMessage } from '../../lib/ingest/drafts';
+import { draftFromMessage } from '../../lib/commit/drafts';
 import { shardState, signCheckpoint } from '../../lib/seal/seal';
 import { eventStream, loadTemplates } from '../corpus/event-stream';
 

@@ -1,5 +1,5 @@
-import type { RequestObservation } from '../../lib/aws/request-counter';
-import { K } from '../../lib/aws/table-keys';
+import type { RequestObservation } from './request-counter';
+import { K } from '../../lib/contract/table-keys';
 import { OUTBOX_ATTRIBUTE, OUTBOX_INDEX } from '../../lib/construct/table-schema';
 import type { Charge } from './dynamo-units';
 
@@ -23,7 +23,7 @@ export interface AlertMarkers {
 export const ALERT_MARKERS: AlertMarkers = {
   pkPrefixes: [
     K.suppression('').pk, // suppression windows
-    K.id('alert:').pk, // alert records' id claims (lib/ingest/commit.ts, alertRecordId)
+    K.id('alert:').pk, // alert records' id claims (lib/commit/commit.ts, alertRecordId)
     K.outboxBatch('', 0).pk, // one outbox pointer per committed batch with alerts (lib/aws/alert-outbox.ts)
   ],
   attribute: OUTBOX_ATTRIBUTE,

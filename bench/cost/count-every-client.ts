@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { REQUEST_COUNTER_MIDDLEWARE, type RequestCounter } from '../../lib/aws/request-counter';
+import { REQUEST_COUNTER_MIDDLEWARE, type RequestCounter } from './request-counter';
 
 /**
  * Attaches a RequestCounter to every SDK v3 client of this process the first

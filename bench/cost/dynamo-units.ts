@@ -1,4 +1,4 @@
-import type { RequestObservation } from '../../lib/aws/request-counter';
+import type { RequestObservation } from './request-counter';
 import { itemSize, plainScalar, type Item } from './item-size';
 import { applyUpdate, indexWriteUnits, INDEX_TABLE_SCHEMA, ItemLedger, itemKey, partitionKeyValue, type TableSchema } from './table-model';
 

@@ -34,10 +34,10 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import type { Context, SQSEvent, SQSBatchResponse } from 'aws-lambda';
 import { clientConfig } from '../../lib/aws/client-config';
 import { KmsSigner } from '../../lib/aws/kms-signer';
-import { RequestCounter, type RequestCount } from '../../lib/aws/request-counter';
-import { ENV } from '../../lib/aws/runtime-config';
+import { RequestCounter, type RequestCount } from './request-counter';
+import { ENV } from '../../lib/contract/runtime-config';
 import { S3Source } from '../../lib/aws/s3-source';
-import { planShards } from '../../lib/construct/shards';
+import { planShards } from '../../lib/contract/shards';
 import { ANY_KEY_NAME, parseSignedCheckpoint } from '../../lib/core/checkpoint';
 import { memberForwarder, OrgDemo, s3NotificationBody } from '../../lib/demo/org-demo';
 import { organizationShards } from '../../lib/demo/organization';

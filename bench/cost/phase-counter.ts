@@ -1,4 +1,4 @@
-import { RequestCounter } from '../../lib/aws/request-counter';
+import { RequestCounter } from './request-counter';
 import { isAlertCharge, isAlertRequest } from './alert-attribution';
 import { GSI_PREFIX, type CapacityUnits, type DynamoBilling } from './dynamo-units';
 import type { InvocationProfile } from './lambda-duration';

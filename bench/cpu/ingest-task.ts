@@ -6,7 +6,7 @@ import type { JsonValue } from '../../lib/core/json';
 import { normalizeEvent } from '../../lib/core/normalize';
 import { parseJson } from '../../lib/core/parse-json';
 import type { AuditRecordOf, RecordDraft } from '../../lib/core/record';
-import { draftFromMessage } from '../../lib/ingest/drafts';
+import { draftFromMessage } from '../../lib/commit/drafts';
 import { EVENTS_PER_BATCH, ORIGIN } from '../archive/generate';
 import { eventStream, loadTemplates, type StreamEvent } from '../corpus/event-stream';
 import { best, perSecond, round, timed, type Timing } from './measure';

@@ -1,8 +1,8 @@
 import type { SQSRecord } from 'aws-lambda';
-import { DEFAULT_SHARDS, EVENT_FAMILIES, planShards } from '../../lib/construct/shards';
+import { DEFAULT_SHARDS, EVENT_FAMILIES, planShards } from '../../lib/contract/shards';
 import { ingestSqsBatch, type IngestDeps, type TrailLane } from '../../lib/ingest/sqs-batch';
 import { liveRouter } from '../../lib/ingest/live-route';
-import { ENV } from '../../lib/aws/runtime-config';
+import { ENV } from '../../lib/contract/runtime-config';
 import { trailLane } from '../../lib/ingest/lanes-runtime';
 import { captureFromEnv } from '../../lib/trail/runtime';
 import type { TrailBucket } from '../../lib/trail/trail-bucket';

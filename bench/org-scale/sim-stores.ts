@@ -1,9 +1,9 @@
 import { CommitConflictError } from '../../lib/aws/chain-store';
 import { idSetItems } from '../../lib/aws/id-sets';
-import { K } from '../../lib/aws/table-keys';
+import { K } from '../../lib/contract/table-keys';
 import { emptyHead, type Batch, type ChainHead } from '../../lib/core/chain';
 import { idDigest, type IdClaim } from '../../lib/core/id-claims';
-import type { ArchivePort, ChainStorePort } from '../../lib/ingest/commit';
+import type { ArchivePort, ChainStorePort } from '../../lib/commit/commit';
 import { itemSize } from '../cost/item-size';
 import type { Meter } from './meter';
 

@@ -15,6 +15,8 @@ export function mergeResults(previous: Record<string, any>, fresh: Record<string
       'cost',
     ],
     bundle: ['bundle_bytes', 'init_ms', 'bundle'],
+    report: ['report_1m_records_s', 'report'],
+    package: ['verify_proof_help_s', 'verify_help_s', 'cli_verify_vs_openssl_ratio', 'package'],
   };
   const out: Record<string, any> = { ...previous };
   // A section still running (or failed) leaves its figures null: the committed ones stay until it has some.

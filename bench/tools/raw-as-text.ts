@@ -8,7 +8,7 @@
  */
 import { canonicalBytes } from '../../lib/core/canonical';
 import type { JsonValue } from '../../lib/core/json';
-import { draftFromMessage } from '../../lib/ingest/drafts';
+import { draftFromMessage } from '../../lib/commit/drafts';
 import { eventStream, loadTemplates } from '../corpus/event-stream';
 
 const N = 20_000;

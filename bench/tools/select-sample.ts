@@ -10,9 +10,9 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { shardForEvent } from '../../lib/construct/event-patterns';
-import { planShards } from '../../lib/construct/shards';
-import { draftFromMessage } from '../../lib/ingest/drafts';
+import { shardForEvent } from '../../lib/contract/event-patterns';
+import { planShards } from '../../lib/contract/shards';
+import { draftFromMessage } from '../../lib/commit/drafts';
 
 const DATA = resolve(__dirname, '..', 'data');
 

@@ -7,13 +7,16 @@ to show that the document is a sufficient specification (invariant 6). Python
 it is importable, otherwise a small pure-Python P-256 verifier is used.
 
 Usage:
-    immutrail_verify.py --dir ARCHIVE_DIR --public-key PEM [--json]
-                        [--origin ORIGIN] [--trusted-checkpoint NOTE]
+    immutrail_verify.py (--dir ARCHIVE_DIR | --bundle BUNDLE.tar.gz) --public-key PEM [--json]
+                        [--origin ORIGIN] [--trusted-checkpoint NOTE] [--max-seal-gap 15m]
 
 ARCHIVE_DIR is a local copy of the archive bucket: files whose paths, relative
-to the folder, are the S3 keys (records/... and checkpoints/...).
+to the folder, are the S3 keys (records/... and checkpoints/...). A bundle is
+what `immutrail evidence` writes (FORMAT.md 9, checked by immutrail_bundle.py);
+shard checkpoints (FORMAT.md 4.1) are checked by immutrail_shard_notes.py.
 
-Exit status: 0 the archive verifies, 1 problems were found, 2 usage error.
+Findings carry FORMAT.md section 5's codes. Exit status: 0 valid (notes may be
+reported), 1 problems were found, 2 usage error or unusable input, 3 a bug here.
 """
 
 from __future__ import annotations
@@ -58,15 +61,84 @@ class UsageError(Exception):
 # Findings
 
 
+# Each check of this verifier, by the finding code FORMAT.md section 5 gives it (its
+# table "Findings"). The check name says which test failed, more precisely than the
+# code; both are reported, the code is what another verifier must agree on.
+FORMAT_CODES = {
+    "checkpoint-malformed": "CHECKPOINT_MALFORMED",
+    "checkpoint-size-mismatch": "CHECKPOINT_MALFORMED",
+    "checkpoint-root-mismatch": "CHECKPOINT_MALFORMED",
+    "checkpoint-key-invalid": "CHECKPOINT_MALFORMED",
+    "checkpoint-key-mismatch": "CHECKPOINT_MALFORMED",
+    "checkpoint-unsigned": "CHECKPOINT_SIGNATURE",
+    "checkpoint-bad-signature": "CHECKPOINT_SIGNATURE",
+    # Key name = origin (FORMAT.md 4): a note under another origin is not signed by the archive's key name.
+    "checkpoint-origin-mixed": "CHECKPOINT_SIGNATURE",
+    "checkpoint-wrong-origin": "CHECKPOINT_SIGNATURE",
+    "checkpoint-missing": "CHECKPOINT_CHAIN",
+    "checkpoint-chain-broken": "CHECKPOINT_CHAIN",
+    "checkpoint-shard-shrank": "ROLLBACK",
+    "checkpoint-time-regressed": "CHECKPOINT_TIME",
+    "batch-key-invalid": "FOREIGN_OBJECT",
+    "batch-out-of-period": "FOREIGN_OBJECT",
+    "batch-framing": "PARSE",
+    "record-not-utf8": "PARSE",
+    "record-too-deep": "PARSE",
+    "record-invalid-json": "PARSE",
+    "record-not-canonical": "PARSE",
+    "record-big-integer": "PARSE",
+    "record-bad-shape": "HEADER",
+    "batch-time-mismatch": "HEADER",
+    "record-wrong-shard": "SHARD_MISMATCH",
+    "record-seq-mismatch": "SEQUENCE",
+    "record-bad-link": "LINK",
+    "batch-count-mismatch": "KEY_MISMATCH",
+    "batch-id-mismatch": "KEY_MISMATCH",
+    "batch-date-mismatch": "KEY_MISMATCH",
+    "batch-unreadable": "UNREADABLE",
+    "shard-no-genesis": "GENESIS",
+    "shard-wrong-origin": "GENESIS_ORIGIN",
+    "shard-gap": "GAP",
+    "shard-unlinked-object": "UNLINKED_OBJECT",
+    "shard-truncated": "TRUNCATED",
+    "shard-root-mismatch": "CHECKPOINT_MISMATCH",
+    "shard-head-mismatch": "CHECKPOINT_MISMATCH",
+    "trusted-checkpoint-rollback": "ROLLBACK",
+    "seal-gap": "SEAL_GAP",
+    "duplicate-id": "DUPLICATE_ID",
+    "shard-note-malformed": "CHECKPOINT_MALFORMED",
+    "shard-note-signature": "CHECKPOINT_SIGNATURE",
+    "shard-note-truncated": "TRUNCATED",
+    "shard-note-mismatch": "CHECKPOINT_MISMATCH",
+    # evidence bundles (FORMAT.md 9)
+    "manifest-malformed": "MANIFEST_MALFORMED",
+    "file-missing": "MISSING_FILE",
+    "file-extra": "EXTRA_FILE",
+    "file-size": "FILE_SIZE",
+    "file-digest": "FILE_DIGEST",
+    # notes (exit 0)
+    "orphan": "ORPHAN",
+    "orphan-checkpoint": "ORPHAN",
+    "unsealed": "UNSEALED",
+    "unresolved-fork": "UNRESOLVED_FORK",
+    "no-checkpoint": "NO_CHECKPOINT",
+    "shard-note-missing": "SHARD_NOTE_MISSING",
+}
+
+
 @dataclass
 class Finding:
-    code: str
+    check: str  # this verifier's name for the test that failed
     message: str
     key: str | None = None
     shard: str | None = None
 
+    @property
+    def code(self) -> str:
+        return FORMAT_CODES[self.check]
+
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        out: dict[str, Any] = {"code": self.code, "check": self.check, "message": self.message}
         if self.key is not None:
             out["key"] = self.key
         if self.shard is not None:
@@ -75,7 +147,7 @@ class Finding:
 
     def __str__(self) -> str:
         where = f" [{self.key}]" if self.key else ""
-        return f"{self.code}: {self.message}{where}"
+        return f"{self.code} ({self.check}): {self.message}{where}"
 
 
 @dataclass
@@ -444,6 +516,11 @@ class PublicKey:
                 pass
 
     def key_id(self, key_name: str) -> bytes:
+        # FORMAT.md 4: C2SP signature type 0x02, the key id hashes the SPKI alone.
+        return sha256(self.spki_der)[:4]
+
+    def legacy_key_id(self, key_name: str) -> bytes:
+        # FORMAT.md 4: archive-wide checkpoints written before C2SP key ids.
         return sha256(key_name.encode("utf-8") + b"\x0a\x02" + self.spki_der)[:4]
 
     def verify(self, message: bytes, der_signature: bytes) -> bool:
@@ -629,7 +706,7 @@ def check_checkpoint(key: str, note: bytes, public_key: PublicKey, report: Repor
 
 
 def _signed_by(cp: Checkpoint, body: str, sig_lines: list[str], public_key: PublicKey, report: Report) -> bool:
-    want_id = public_key.key_id(cp.origin)
+    want_ids = (public_key.key_id(cp.origin), public_key.legacy_key_id(cp.origin))
     found = False
     for line in sig_lines:
         parts = line.split(" ")
@@ -640,7 +717,7 @@ def _signed_by(cp: Checkpoint, body: str, sig_lines: list[str], public_key: Publ
         if blob is None or len(blob) < 5:
             report.problem("checkpoint-malformed", f"bad signature in line {line!r}", cp.key)
             return False
-        if parts[1] != cp.origin or blob[:4] != want_id:
+        if parts[1] != cp.origin or blob[:4] not in want_ids:
             continue  # a signature by some other key: signed notes allow several
         found = True
         if not public_key.verify(body.encode("utf-8"), blob[4:]):
@@ -655,9 +732,18 @@ def _signed_by(cp: Checkpoint, body: str, sig_lines: list[str], public_key: Publ
 class CheckpointChain:
     newest: Checkpoint | None
     chain: list[Checkpoint]  # newest first, following prev
+    anchor: Checkpoint | None = None  # a bundle's oldest checkpoint, whose absent prev is expected (FORMAT.md 9)
 
 
-def check_checkpoint_chain(checkpoints: list[Checkpoint], report: Report) -> CheckpointChain:
+def _is_bundle_anchor(cp: Checkpoint, valid: list[Checkpoint], anchor_before: str | None) -> bool:
+    """FORMAT.md 9: only the oldest checkpoint of a bundle, dated before its period, may name an absent prev."""
+    if anchor_before is None:
+        return False
+    oldest = min(valid, key=lambda c: (c.size, c.time))
+    return cp is oldest and cp.time[:10] < anchor_before
+
+
+def check_checkpoint_chain(checkpoints: list[Checkpoint], report: Report, anchor_before: str | None = None) -> CheckpointChain:
     valid = [c for c in checkpoints if c.valid]
     if not valid:
         return CheckpointChain(None, [])
@@ -669,8 +755,12 @@ def check_checkpoint_chain(checkpoints: list[Checkpoint], report: Report) -> Che
     chain = [newest]
     seen = {newest.note_hash}
     current = newest
+    anchor: Checkpoint | None = None
     while current.prev is not None:
         older = by_hash.get(current.prev)
+        if older is None and _is_bundle_anchor(current, valid, anchor_before):
+            anchor = current
+            break
         if older is None:
             report.problem(
                 "checkpoint-missing",
@@ -688,7 +778,7 @@ def check_checkpoint_chain(checkpoints: list[Checkpoint], report: Report) -> Che
         chain.append(older)
         seen.add(older.note_hash)
         current = older
-    first_on_chain = chain[-1].prev is None
+    first_on_chain = chain[-1].prev is None or anchor is not None
     for c in valid:
         if c.note_hash in seen:
             continue
@@ -702,12 +792,12 @@ def check_checkpoint_chain(checkpoints: list[Checkpoint], report: Report) -> Che
         elif c.prev is None and first_on_chain:
             report.note("orphan-checkpoint", f"valid checkpoint {c.label()} is a second first checkpoint (a seal that lost a race)", c.key)
         else:
-            report.problem(
-                "checkpoint-off-chain",
-                f"valid checkpoint {c.label()} is not on the chain from the newest one and does not branch off it",
-                c.key,
-            )
-    return CheckpointChain(newest, chain)
+            # FORMAT.md 5 step 1: an off-chain note whose prev is absent is still an orphan,
+            # not a problem: only the chain from the newest must be complete.
+            if c.prev is not None and c.prev in by_hash and by_hash[c.prev].valid:
+                _check_succession(by_hash[c.prev], c, report)
+            report.note("orphan-checkpoint", f"valid checkpoint {c.label()} is not on the chain from the newest one", c.key)
+    return CheckpointChain(newest, chain, anchor)
 
 
 def _check_succession(older: Checkpoint, newer: Checkpoint, report: Report) -> None:
@@ -891,6 +981,12 @@ class ShardChain:
     orphans: list[BatchObject]
     unresolved_at: int | None  # seq at which several objects compete past the newest checkpoint
     trees: PrefixTrees | None = None
+    start_seq: int = 0  # seq of records[0]: above 0 only when a slice is verified (a bundle's period)
+
+    @property
+    def end_seq(self) -> int:
+        """The sequence after the last record on the chain."""
+        return self.start_seq + len(self.records)
 
     def root(self, size: int) -> bytes:
         if self.trees is None:
@@ -898,12 +994,14 @@ class ShardChain:
         return self.trees.root(size)
 
 
-def assemble_shard(shard: str, objects: list[BatchObject], signed: list[ShardLine], report: Report) -> ShardChain:
+def assemble_shard(shard: str, objects: list[BatchObject], signed: list[ShardLine], report: Report, partial: bool = False) -> ShardChain:
     """Walks the shard from seq 0, choosing between competing objects by the checkpoints' heads.
 
     `signed` holds this shard's lines from every valid checkpoint, newest (largest) first:
     FORMAT.md 3.1 decides by the newest; the older ones only serve to name the damage
     well when no candidate reaches the newest head (the archive is invalid then anyway).
+    `partial`: the objects are a slice (a bundle's period): the walk starts at the first
+    object and trusts its link to the records before it, which are not there.
     """
     usable = [o for o in objects if o.valid]
     starts: dict[tuple[int, str], list[BatchObject]] = {}
@@ -953,6 +1051,10 @@ def assemble_shard(shard: str, objects: list[BatchObject], signed: list[ShardLin
     chosen: list[BatchObject] = []
     unresolved_at: int | None = None
     seq, prev = 0, ZERO_HASH
+    if partial and usable:
+        seq = min(o.first_seq for o in usable)
+        prev = max((o for o in usable if o.first_seq == seq), key=furthest_seq).first_prev
+    start_seq = seq
     while True:
         candidates = starts.get((seq, prev), [])
         if not candidates:
@@ -979,8 +1081,9 @@ def assemble_shard(shard: str, objects: list[BatchObject], signed: list[ShardLin
         records.extend(obj.records)
         seq, prev = obj.last_seq + 1, obj.last_hash.hex()
 
-    chain = ShardChain(shard, records, chosen, [], unresolved_at)
-    _check_genesis(chain, report)
+    chain = ShardChain(shard, records, chosen, [], unresolved_at, start_seq=start_seq)
+    if start_seq == 0:
+        _check_genesis(chain, report)
     _classify_leftovers(chain, objects, starts, report)
     return chain
 
@@ -993,7 +1096,7 @@ def _check_genesis(chain: ShardChain, report: Report) -> None:
     if g.header["kind"] != "genesis" or g.header["id"] != f"genesis:{chain.shard}":
         report.problem("shard-no-genesis", f"record 0 is not the genesis record genesis:{chain.shard}", chain.objects[0].key, chain.shard)
     elif set(g.data) != {"origin"} or not isinstance(g.data["origin"], str):
-        report.problem("shard-no-genesis", "genesis data is not {origin: string}", chain.objects[0].key, chain.shard)
+        report.problem("shard-wrong-origin", "genesis data is not {origin: string}", chain.objects[0].key, chain.shard)
 
 
 def _classify_leftovers(
@@ -1018,10 +1121,12 @@ def _classify_leftovers(
             chain.orphans.append(o)
             report.note("orphan", f"orphan object at seq {o.first_seq}..{o.last_seq} (not counted)", o.key, chain.shard)
         elif o.valid:
-            have = len(chain.records)
-            why = f"the committed chain ends at seq {have - 1}" if o.first_seq > have else "its prev is no committed record's hash"
+            have = chain.end_seq
+            # FORMAT.md 5 step 3: nothing at the next sequence while later objects exist is a gap.
+            gap = o.first_seq > have
+            why = f"records {have}..{o.first_seq - 1} are missing" if gap else "its prev is no committed record's hash"
             report.problem(
-                "shard-unlinked-object",
+                "shard-gap" if gap else "shard-unlinked-object",
                 f"object at seq {o.first_seq}..{o.last_seq} links to no committed record ({why}): tampering",
                 o.key,
                 chain.shard,
@@ -1032,21 +1137,22 @@ def _classify_leftovers(
 def _links_to_chain(o: BatchObject, chain: ShardChain) -> bool:
     if o.first_seq == 0:
         return o.first_prev == ZERO_HASH
-    before = o.first_seq - 1
-    return before < len(chain.records) and chain.records[before].hash.hex() == o.first_prev
+    before = o.first_seq - 1 - chain.start_seq
+    return 0 <= before < len(chain.records) and chain.records[before].hash.hex() == o.first_prev
 
 
 # ---------------------------------------------------------------------------
 # Checkpoints against records (FORMAT.md 5.4, 5.5)
 
 
-def check_checkpoint_against_records(cp: Checkpoint, chains: dict[str, ShardChain], report: Report) -> None:
+def check_checkpoint_against_records(cp: Checkpoint, chains: dict[str, ShardChain], report: Report, trusted: bool = False) -> None:
+    """Step 4 (and 5 for the trusted checkpoint, where every failure is a rollback)."""
     for sid, line in cp.shards.items():
         chain = chains.get(sid)
         have = 0 if chain is None else len(chain.records)
         if have < line.size:
             report.problem(
-                "shard-truncated",
+                "trusted-checkpoint-rollback" if trusted else "shard-truncated",
                 f"shard {sid} has {have} committed records, checkpoint {cp.label()} signed {line.size}",
                 cp.key,
                 sid,
@@ -1054,16 +1160,14 @@ def check_checkpoint_against_records(cp: Checkpoint, chains: dict[str, ShardChai
             continue
         assert chain is not None
         if chain.root(line.size) != line.root:
-            report.problem("shard-root-mismatch", f"shard {sid}: Merkle root of the first {line.size} records differs from checkpoint {cp.label()}", cp.key, sid)
+            report.problem("trusted-checkpoint-rollback" if trusted else "shard-root-mismatch", f"shard {sid}: Merkle root of the first {line.size} records differs from checkpoint {cp.label()}", cp.key, sid)
         if line.size == 0 or chain.records[line.size - 1].hash != line.head:
-            report.problem("shard-head-mismatch", f"shard {sid}: record {line.size - 1} is not the head of checkpoint {cp.label()}", cp.key, sid)
+            report.problem("trusted-checkpoint-rollback" if trusted else "shard-head-mismatch", f"shard {sid}: record {line.size - 1} is not the head of checkpoint {cp.label()}", cp.key, sid)
 
 
 def check_trusted_checkpoint(trusted: Checkpoint, newest: Checkpoint | None, chains: dict[str, ShardChain], report: Report) -> None:
-    if not trusted.valid:
-        report.problem("trusted-checkpoint-invalid", "the trusted checkpoint does not verify", trusted.key)
-        return
-    check_checkpoint_against_records(trusted, chains, report)
+    # main() refused a trusted checkpoint that does not verify (exit 2): it is bad input, not a finding.
+    check_checkpoint_against_records(trusted, chains, report, trusted=True)
     if newest is None:
         report.problem("trusted-checkpoint-rollback", "the archive has no valid checkpoint but one was trusted earlier")
         return
@@ -1132,18 +1236,15 @@ def check_seal_gap(gap_ms: int, newest: Checkpoint | None, chains: dict[str, Sha
         report.problem("seal-gap", f"newest checkpoint {newest.label()} is {gap} ms older than the newest record ({latest}), more than {gap_ms} ms", newest.key)
 
 
-def verify_archive(
-    root: str,
-    public_key: PublicKey,
-    origin: str | None = None,
-    trusted_note: tuple[str, bytes] | None = None,
-    max_seal_gap_ms: int | None = None,
-) -> dict[str, Any]:
-    report = Report()
-    objects, others = list_archive(root)
-    if others:
-        report.note("ignored-files", f"{others} files outside records/ and checkpoints/ ignored")
+@dataclass
+class Period:
+    """A bundle's days (FORMAT.md 9): only its batch objects are present, so each shard is a slice."""
 
+    start: str  # YYYY-MM-DD, inclusive
+    end: str
+
+
+def _read_checkpoints(objects: dict[str, str], public_key: PublicKey, report: Report) -> list[Checkpoint]:
     checkpoints: list[Checkpoint] = []
     for key in sorted(k for k in objects if k.startswith("checkpoints/")):
         if not CHECKPOINT_KEY_RE.match(key):
@@ -1151,54 +1252,53 @@ def verify_archive(
         cp = check_checkpoint(key, read_bytes(objects[key]), public_key, report)
         if cp is not None:
             checkpoints.append(cp)
-    cp_chain = check_checkpoint_chain(checkpoints, report)
+    return checkpoints
 
-    trusted_cp: Checkpoint | None = None
-    if trusted_note is not None:
-        # Its file name is the user's choice, so only its content counts.
-        trusted_cp = check_checkpoint(trusted_note[0], trusted_note[1], public_key, report, check_key=False)
-        if trusted_cp is None:
-            report.problem("trusted-checkpoint-invalid", "the trusted checkpoint does not parse", trusted_note[0])
 
-    # FORMAT.md 5: told, else the newest checkpoint's, else the trusted checkpoint's, else the first genesis record's.
-    archive_origin = origin or (cp_chain.newest.origin if cp_chain.newest else None)
-    if archive_origin is None and trusted_cp is not None and trusted_cp.valid:
-        archive_origin = trusted_cp.origin
-    if origin is not None:
-        for cp in checkpoints:
-            if cp.valid and cp.origin != origin:
-                report.problem("checkpoint-wrong-origin", f"origin {cp.origin!r}, expected {origin!r}", cp.key)
-
+def _read_batches(objects: dict[str, str], period: Period | None, report: Report) -> dict[str, list[BatchObject]]:
     by_shard: dict[str, list[BatchObject]] = {}
     for key in sorted(k for k in objects if k.startswith("records/")):
-        obj = check_batch_object(key, read_bytes(objects[key]), report)
-        if obj is not None:
-            by_shard.setdefault(obj.shard, []).append(obj)
+        try:
+            content = read_bytes(objects[key])
+        except OSError as exc:
+            report.problem("batch-unreadable", f"cannot be read: {exc.strerror}", key)
+            continue
+        obj = check_batch_object(key, content, report)
+        if obj is None:
+            continue
+        m = BATCH_KEY_RE.match(key)
+        if period is not None and m and not period.start <= m["date"] <= period.end:
+            # A bundle holds its period's objects only (FORMAT.md 9); one dated outside would go unchecked.
+            report.problem("batch-out-of-period", f"dated {m['date']}, outside the period {period.start} to {period.end}", key, obj.shard)
+            continue
+        by_shard.setdefault(obj.shard, []).append(obj)
+    return by_shard
 
-    newest = cp_chain.newest
+
+def _assemble_shards(
+    by_shard: dict[str, list[BatchObject]], checkpoints: list[Checkpoint], newest: Checkpoint | None, archive_origin: str | None, partial: bool, report: Report
+) -> tuple[dict[str, ShardChain], str | None]:
+    """Step 3 for every shard; returns the chains and the archive origin (the first genesis's when nothing else named it)."""
     by_size = sorted((c for c in checkpoints if c.valid), key=lambda c: (c.size, c.time), reverse=True)
     chains: dict[str, ShardChain] = {}
     for sid in sorted(by_shard):
         signed = [c.shards[sid] for c in by_size if sid in c.shards]
         if newest is None or sid not in newest.shards:
             signed = []  # a shard the newest checkpoint does not name has nothing to decide by
-        chains[sid] = assemble_shard(sid, by_shard[sid], signed, report)
-        if chains[sid].records:
-            g = chains[sid].records[0]
+        chain = chains[sid] = assemble_shard(sid, by_shard[sid], signed, report, partial)
+        if chain.records and chain.start_seq == 0:
+            g = chain.records[0]
             if archive_origin is None and g.header["kind"] == "genesis" and isinstance(g.data.get("origin"), str):
                 archive_origin = g.data["origin"]
             if archive_origin is not None and g.header["kind"] == "genesis" and g.data.get("origin") != archive_origin:
-                report.problem("shard-wrong-origin", f"genesis origin {g.data.get('origin')!r} is not {archive_origin!r}", chains[sid].objects[0].key, sid)
+                report.problem("shard-wrong-origin", f"genesis origin {g.data.get('origin')!r} is not {archive_origin!r}", chain.objects[0].key, sid)
+        sealed = newest.shards[sid].size if newest and sid in newest.shards else 0
+        if not partial and len(chain.records) > sealed:
+            report.note("unsealed", f"shard {sid}: {len(chain.records) - sealed} records after the newest checkpoint are not sealed yet", shard=sid)
+    return chains, archive_origin
 
-    for cp in checkpoints:
-        if cp.valid:
-            check_checkpoint_against_records(cp, chains, report)
 
-    if trusted_cp is not None:
-        check_trusted_checkpoint(trusted_cp, newest, chains, report)
-    if max_seal_gap_ms is not None:
-        check_seal_gap(max_seal_gap_ms, newest, chains, report)
-
+def _check_duplicates(chains: dict[str, ShardChain], report: Report) -> None:
     seen_ids: dict[str, str] = {}
     for sid, chain in chains.items():
         for rec in chain.records:
@@ -1208,20 +1308,66 @@ def verify_archive(
             else:
                 seen_ids[rid] = sid
 
-    shards_out: dict[str, Any] = {}
-    for sid in sorted(set(chains) | (set(newest.shards) if newest else set())):
-        chain = chains.get(sid)
-        line = newest.shards.get(sid) if newest else None
-        count = len(chain.records) if chain else 0
-        shards_out[sid] = {
-            "records": count,
-            "objects": len(chain.objects) if chain else 0,
-            "orphans": [o.key for o in chain.orphans] if chain else [],
-            "checkpointed": line.size if line else 0,
-            "uncheckpointed": max(0, count - (line.size if line else 0)),
-            "unresolvedAt": chain.unresolved_at if chain else None,
-            "head": chain.records[-1].hash.hex() if chain and chain.records else None,
-        }
+
+def _check_shard_notes(
+    files: dict[str, str], archive_origin: str | None, public_key: PublicKey, chains: dict[str, ShardChain], checkpoints: list[Checkpoint], partial: bool, report: Report
+) -> int:
+    """FORMAT.md 4.1; a slice is checked for keys, text and signatures only (its records do not start at 0)."""
+    import immutrail_shard_notes as sn
+
+    notes = sn.read_shard_notes({k: read_bytes(p) for k, p in files.items()}, archive_origin, public_key, report)
+    if partial:
+        return len(notes)
+    committed = [(sid, line.size) for c in checkpoints if c.valid for sid, line in c.shards.items()]
+    lengths = {sid: len(c.records) for sid, c in chains.items()}
+    sn.check_against_records(notes, lengths, lambda sid, size: chains[sid].root(size), committed, report)
+    return len(notes)
+
+
+def verify_archive(
+    root: str,
+    public_key: PublicKey,
+    origin: str | None = None,
+    trusted: Checkpoint | None = None,
+    max_seal_gap_ms: int | None = None,
+    period: Period | None = None,
+) -> dict[str, Any]:
+    """FORMAT.md 5 over a folder; with `period`, over a bundle's slice of the archive (FORMAT.md 9)."""
+    import immutrail_shard_notes as sn
+
+    report = Report()
+    objects, others = list_archive(root)
+    shard_files = {k: objects.pop(k) for k in list(objects) if k.startswith(sn.PREFIX)}
+    ignored = others + len([k for k in shard_files if not sn.is_shard_note_key(k)])
+    shard_files = {k: p for k, p in shard_files.items() if sn.is_shard_note_key(k)}
+    partial = period is not None
+
+    checkpoints = _read_checkpoints(objects, public_key, report)
+    cp_chain = check_checkpoint_chain(checkpoints, report, anchor_before=period.start if period else None)
+    newest = cp_chain.newest
+
+    # FORMAT.md 5: told, else the newest checkpoint's, else the trusted checkpoint's, else the first genesis record's.
+    archive_origin = origin or (newest.origin if newest else None) or (trusted.origin if trusted else None)
+    if origin is not None:
+        for cp in checkpoints:
+            if cp.valid and cp.origin != origin:
+                report.problem("checkpoint-wrong-origin", f"origin {cp.origin!r}, expected {origin!r}", cp.key)
+
+    by_shard = _read_batches(objects, period, report)
+    chains, archive_origin = _assemble_shards(by_shard, checkpoints, newest, archive_origin, partial, report)
+    if not partial:
+        for cp in checkpoints:
+            if cp.valid:
+                check_checkpoint_against_records(cp, chains, report)
+    if newest is None and not (trusted is not None or (max_seal_gap_ms is not None and any(c.records for c in chains.values()))):
+        report.note("no-checkpoint", "the archive holds no valid checkpoint: truncation of the newest records cannot be detected")
+    if trusted is not None:
+        check_trusted_checkpoint(trusted, newest, chains, report)
+    if max_seal_gap_ms is not None:
+        check_seal_gap(max_seal_gap_ms, newest, chains, report)
+    _check_duplicates(chains, report)
+    shard_notes = _check_shard_notes(shard_files, archive_origin, public_key, chains, checkpoints, partial, report)
+
     return {
         "valid": not report.problems,
         "origin": archive_origin,
@@ -1231,27 +1377,56 @@ def verify_archive(
             "valid": len([c for c in checkpoints if c.valid]),
             "chain": len(cp_chain.chain),
             "newest": None if newest is None else {"key": newest.key, "size": newest.size, "time": newest.time},
+            "anchor": None if cp_chain.anchor is None else {"key": cp_chain.anchor.key, "size": cp_chain.anchor.size, "time": cp_chain.anchor.time},
+            "shardNotes": {"found": len(shard_files), "valid": shard_notes},
         },
-        "trustedCheckpoint": None if trusted_cp is None else {"size": trusted_cp.size, "time": trusted_cp.time},
-        "shards": shards_out,
-        "records": sum(s["records"] for s in shards_out.values()),
+        "trustedCheckpoint": None if trusted is None else {"size": trusted.size, "time": trusted.time},
+        "shards": _shards_summary(chains, newest),
+        "records": sum(len(c.records) for c in chains.values()),
+        "ignoredFiles": ignored,
         "problems": [p.as_dict() for p in report.problems],
         "notes": [n.as_dict() for n in report.notes],
     }
 
 
+def _shards_summary(chains: dict[str, ShardChain], newest: Checkpoint | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for sid in sorted(set(chains) | (set(newest.shards) if newest else set())):
+        chain = chains.get(sid)
+        line = newest.shards.get(sid) if newest else None
+        count = len(chain.records) if chain else 0
+        out[sid] = {
+            "records": count,
+            "firstSeq": chain.start_seq if chain else 0,
+            "objects": len(chain.objects) if chain else 0,
+            "orphans": [o.key for o in chain.orphans] if chain else [],
+            "checkpointed": line.size if line else 0,
+            "uncheckpointed": max(0, (chain.end_seq if chain else 0) - (line.size if line else 0)),
+            "unresolvedAt": chain.unresolved_at if chain else None,
+            "head": chain.records[-1].hash.hex() if chain and chain.records else None,
+        }
+    return out
+
+
 def format_summary(result: dict[str, Any], root: str) -> str:
-    out = [f"immutrail archive {root}"]
+    bundle = result.get("bundle")
+    out = [f"immutrail evidence bundle {root}" if bundle else f"immutrail archive {root}"]
+    if bundle:
+        period = bundle["period"]
+        out.append("manifest: " + ("not a manifest" if period is None else f"{bundle['files']} files, period {period['from']} to {period['to']}, " + ("all match" if bundle["manifestOk"] else "MISMATCH")))
     out.append(f"origin: {result['origin'] or '(unknown: no valid checkpoint)'}")
-    cps = result["checkpoints"]
-    newest = cps["newest"]
-    newest_text = "none" if newest is None else f"newest size {newest['size']} at {newest['time']}"
-    out.append(f"checkpoints: {cps['found']} found, {cps['valid']} valid, {cps['chain']} on the chain; {newest_text}")
-    if result["trustedCheckpoint"]:
+    cps = result.get("checkpoints")
+    if cps:
+        newest = cps["newest"]
+        newest_text = "none" if newest is None else f"newest size {newest['size']} at {newest['time']}"
+        out.append(f"checkpoints: {cps['found']} found, {cps['valid']} valid, {cps['chain']} on the chain; {newest_text}")
+        notes = cps["shardNotes"]
+        out.append(f"shard checkpoints: {notes['found']} found, {notes['valid']} valid")
+    if result.get("trustedCheckpoint"):
         t = result["trustedCheckpoint"]
         out.append(f"trusted checkpoint: size {t['size']} at {t['time']}")
-    out.append(f"records: {result['records']} committed in {len(result['shards'])} shards")
-    for sid, s in result["shards"].items():
+    out.append(f"records: {result['records']} committed in {len(result.get('shards', {}))} shards")
+    for sid, s in result.get("shards", {}).items():
         extra = []
         if s["uncheckpointed"]:
             extra.append(f"{s['uncheckpointed']} past the newest checkpoint")
@@ -1262,61 +1437,99 @@ def format_summary(result: dict[str, Any], root: str) -> str:
         suffix = f" ({'; '.join(extra)})" if extra else ""
         out.append(f"  shard {sid}: {s['records']} records, checkpointed {s['checkpointed']}{suffix}")
     for n in result["notes"]:
-        out.append(f"note: {Finding(n['code'], n['message'], n.get('key'))}")
+        out.append(f"note: {Finding(n['check'], n['message'], n.get('key'))}")
     for p in result["problems"]:
-        out.append(f"PROBLEM {Finding(p['code'], p['message'], p.get('key'))}")
+        out.append(f"PROBLEM {Finding(p['check'], p['message'], p.get('key'))}")
     out.append("RESULT: " + ("VALID" if result["valid"] else f"INVALID ({len(result['problems'])} problems)"))
     return "\n".join(out)
 
 
-def main(argv: Iterable[str] | None = None) -> int:
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="backslashreplace")  # ids and messages may hold any text
-    parser = argparse.ArgumentParser(description="Verify an immutrail archive copied to a local folder (docs/FORMAT.md section 5).")
-    parser.add_argument("--dir", required=True, help="folder whose relative paths are the bucket's keys")
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description="Verify an immutrail archive copied to a local folder, or an evidence bundle (docs/FORMAT.md sections 5 and 9).")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--dir", help="folder whose relative paths are the bucket's keys")
+    where.add_argument("--bundle", help="an evidence bundle (immutrail evidence): its manifest, then its records and checkpoints over its period")
     parser.add_argument("--public-key", required=True, help="PEM file of the trusted ECDSA P-256 public key")
     parser.add_argument("--origin", help="expected origin (otherwise taken from the newest valid checkpoint)")
     parser.add_argument("--trusted-checkpoint", help="a checkpoint note trusted earlier (step 5.5)")
     parser.add_argument("--max-seal-gap", help="a problem when the newest checkpoint is older than the newest record by more than this (15m, 2h; step 5.6)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--pure-ecdsa", action="store_true", help="use the built-in P-256 verifier even if `cryptography` is installed")
+    return parser
+
+
+def _load_trusted(path: str, public_key: PublicKey) -> Checkpoint:
+    """FORMAT.md 5 step 5: a trusted checkpoint that does not parse or verify is bad input (exit 2), not a finding."""
     try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
+        with open(path, "rb") as fh:
+            note = fh.read()
+    except OSError as exc:
+        raise UsageError(f"--trusted-checkpoint: {exc}") from exc
+    scratch = Report()
+    # Its file name is the user's choice, so only its content counts.
+    cp = check_checkpoint(path, note, public_key, scratch, check_key=False)
+    if cp is None or not cp.valid:
+        raise UsageError(f"trusted checkpoint: {scratch.problems[0].message if scratch.problems else 'does not verify'}")
+    return cp
+
+
+def _run(args: argparse.Namespace) -> dict[str, Any]:
+    """Raises UsageError for anything that is not a finding about the archive (exit 2)."""
+    try:
+        with open(args.public_key, encoding="utf-8") as fh:
+            public_key = PublicKey(fh.read(), force_pure=args.pure_ecdsa)
+    except OSError as exc:
+        raise UsageError(f"--public-key: {exc}") from exc
+    except PublicKeyError as exc:
+        raise UsageError(str(exc)) from exc
+    gap_ms = None
+    if args.max_seal_gap is not None:
+        gap_ms = parse_duration(args.max_seal_gap)
+        if gap_ms is None:
+            raise UsageError(f"--max-seal-gap must be a duration such as 15m, 2h or 1d, got {args.max_seal_gap!r}")
+    trusted = _load_trusted(args.trusted_checkpoint, public_key) if args.trusted_checkpoint else None
+    if args.bundle is not None:
+        if trusted is not None or gap_ms is not None:
+            raise UsageError("--bundle takes no --trusted-checkpoint or --max-seal-gap: a bundle holds one period only")
+        import immutrail_bundle
+
+        return immutrail_bundle.verify_bundle(args.bundle, public_key, args.origin)
+    if not os.path.isdir(args.dir):
+        raise UsageError(f"--dir {args.dir}: not a folder")
+    objects, _others = list_archive(args.dir)
+    if not objects:
+        # FORMAT.md 5, "Nothing to verify": a wrong folder must not read as a pass.
+        raise UsageError(f"no archive objects under {args.dir}")
+    return verify_archive(args.dir, public_key, args.origin, trusted, gap_ms)
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Exit codes of FORMAT.md 5: 0 valid, 1 problems, 2 usage or unusable input, 3 a bug of this verifier."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")  # ids and messages may hold any text
+    try:
+        args = _parser().parse_args(list(argv) if argv is not None else None)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
     try:
-        if not os.path.isdir(args.dir):
-            raise UsageError(f"--dir {args.dir}: not a folder")
-        try:
-            with open(args.public_key, encoding="utf-8") as fh:
-                public_key = PublicKey(fh.read(), force_pure=args.pure_ecdsa)
-        except OSError as exc:
-            raise UsageError(f"--public-key: {exc}") from exc
-        except PublicKeyError as exc:
-            raise UsageError(str(exc)) from exc
-        gap_ms = None
-        if args.max_seal_gap is not None:
-            gap_ms = parse_duration(args.max_seal_gap)
-            if gap_ms is None:
-                raise UsageError(f"--max-seal-gap must be a duration such as 15m, 2h or 1d, got {args.max_seal_gap!r}")
-        trusted = None
-        if args.trusted_checkpoint:
-            try:
-                with open(args.trusted_checkpoint, "rb") as fh:
-                    trusted = (args.trusted_checkpoint, fh.read())
-            except OSError as exc:
-                raise UsageError(f"--trusted-checkpoint: {exc}") from exc
+        result = _run(args)
     except UsageError as exc:
         print(f"usage error: {exc}", file=sys.stderr)
         return 2
-    result = verify_archive(args.dir, public_key, args.origin, trusted, gap_ms)
+    except Exception as exc:  # noqa: BLE001 - any other exception is a bug of this verifier
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 3
     if args.json:
         # ASCII JSON: readable whatever encoding the caller's stdout has.
         print(json.dumps(result, indent=2))
     else:
-        print(format_summary(result, args.dir))
+        print(format_summary(result, args.bundle or args.dir))
     return 0 if result["valid"] else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as a script, this file is __main__; immutrail_bundle and immutrail_shard_notes
+    # import `immutrail_verify`. Importing it here too makes them share one copy of it.
+    import immutrail_verify
+
+    sys.exit(immutrail_verify.main())

@@ -3,7 +3,7 @@ import { attestationStatement, normalizeSubject, SIGNING_ALGORITHMS } from '../c
 import type { AttestationData, AttestationSubjectType } from '../core/record';
 import type { AttestationStore } from '../aws/attestation-store';
 import { kmsMessage } from '../aws/kms-signer';
-import { commitDrafts, type CommitDeps } from '../ingest/commit';
+import { commitDrafts, type CommitDeps } from '../commit/commit';
 
 /** Attestations are chained in a shard of their own, apart from the event shards. */
 export const ATTESTATION_SHARD = 'attest';

@@ -4,10 +4,10 @@ import { DeleteCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand, typ
 import type { Alert } from '../core/alert';
 import { parseJson } from '../core/parse-json';
 import type { AuditRecord } from '../core/record';
-import type { BatchAlerts } from '../ingest/commit';
+import type { BatchAlerts } from '../core/alert';
 import { AlertPublishError, type AlertPublisher } from './alert-publisher';
 import { OUTBOX_PENDING } from './chain-store';
-import { K, OUTBOX_INDEX } from './table-keys';
+import { K, OUTBOX_INDEX } from '../contract/table-keys';
 import { ImmutrailError } from '../core/errors';
 
 type Key = { pk: string; sk: string };

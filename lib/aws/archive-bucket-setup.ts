@@ -9,7 +9,7 @@ import {
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { type PolicyStatementJson, archiveProtectionStatements, tlsOnlyStatement } from '../construct/archive-policy';
+import { type PolicyStatementJson, archiveProtectionStatements, tlsOnlyStatement } from '../contract/archive-policy';
 import { ImmutrailError } from '../core/errors';
 
 /**

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AttestationLookup } from '../core/detect';
 import type { AttestationData } from '../core/record';
-import { K } from './table-keys';
+import { K } from '../contract/table-keys';
 
 /**
  * The artifact registry: attestations by subject (image digest or AMI id).

@@ -3,7 +3,7 @@ import { QueryCommand, type QueryCommandOutput, DynamoDBDocumentClient, GetComma
 import type { IdClaim } from '../core/id-claims';
 import { IdSetReader, idSetItems } from './id-sets';
 import { emptyHead, type Batch, type ChainHead } from '../core/chain';
-import { K } from './table-keys';
+import { K } from '../contract/table-keys';
 import { ImmutrailError } from '../core/errors';
 
 /** The head moved (another writer committed first) or one of the ids was committed meanwhile. */

@@ -4,7 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { putWriteOnce } from './write-once';
 import { noteHash, type SignedCheckpoint } from '../core/checkpoint';
 import { checkpointKey } from '../core/layout';
-import { K } from './table-keys';
+import { K } from '../contract/table-keys';
 import { ImmutrailError } from '../core/errors';
 
 export interface CheckpointStoreOptions {
@@ -56,6 +56,16 @@ export class CheckpointStore {
       ContentType: 'text/plain; charset=utf-8',
       ...(retain ? { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date(now.getTime() + this.opts.retentionDays * 86_400_000) } : {}),
     });
+  }
+
+  /**
+   * Stores one shard's checkpoint note (write-once, locked like the others).
+   * No pointer moves: the archive-wide checkpoint published after it is what
+   * commits the archive, and a crash before that leaves a shard note that a
+   * later seal simply writes again (with a new signature, so another key).
+   */
+  async putShardNote(key: string, note: Buffer): Promise<void> {
+    await this.put(this.s3, this.opts.bucket, key, note, new Date());
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { K } from './table-keys';
+import { K } from '../contract/table-keys';
 
 export interface CommittedBatch {
   shard: string;

@@ -6,7 +6,7 @@ import type { AuditRecord, RecordDraft } from '../core/record';
 /** The claims of records read back from a batch object (their drafts' extra claims are not in them). */
 export const claimsOfRecords = (records: readonly AuditRecord[]): IdClaim[] =>
   records.map((r) => ({ id: r.chain.id, hour: claimHour({ kind: r.chain.kind, id: r.chain.id, data: r.data } as RecordDraft) }));
-import { K } from './table-keys';
+import { K } from '../contract/table-keys';
 
 /** One id-set item: the digests of the ids a commit claimed in one hour of one shard. */
 export interface IdSetItem {

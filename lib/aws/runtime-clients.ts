@@ -7,7 +7,7 @@ import { AlertOutbox } from './alert-outbox';
 import { AlertPublisher } from './alert-publisher';
 import { ArchiveWriter } from './archive-writer';
 import { clientConfig, type AwsTarget } from './client-config';
-import { ENV, optionalEnv, requireEnv } from './runtime-config';
+import { ENV, optionalEnv, requireEnv } from '../contract/runtime-config';
 import { S3Source } from './s3-source';
 import { DynamoSuppressionStore } from './suppression-store';
 

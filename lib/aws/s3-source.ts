@@ -1,5 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { ArchiveSource } from '../verify/source';
+import type { ArchiveSource } from '../core/archive-source';
 
 /** Reads an archive bucket through the SDK (any endpoint: AWS, moto, a witness bucket). */
 export class S3Source implements ArchiveSource {

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { DigestSubject, SuppressedSample, SuppressionDigest } from '../core/detect/suppression-digest';
 import { OUTBOX_CLAIM_MS } from './alert-outbox';
-import { K, OUTBOX_DIGEST, OUTBOX_INDEX } from './table-keys';
+import { K, OUTBOX_DIGEST, OUTBOX_INDEX } from '../contract/table-keys';
 import { ImmutrailError } from '../core/errors';
 
 export class DigestSweepError extends ImmutrailError {

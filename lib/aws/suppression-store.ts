@@ -2,7 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { SuppressionState, SuppressionStore } from '../core/detect/suppression';
 import { DIGEST_SAMPLE_LIMIT, type HeldBackRepeat } from '../core/detect/suppression-digest';
-import { K, OUTBOX_DIGEST } from './table-keys';
+import { K, OUTBOX_DIGEST } from '../contract/table-keys';
+import { ImmutrailError } from '../core/errors';
+import { retry } from '../core/retry';
 
 // DynamoDB's limits per BatchGetItem and per BatchWriteItem request.
 const GET_LIMIT = 100;
@@ -19,7 +21,17 @@ function stateOf(item: Record<string, unknown>): SuppressionState {
   return state;
 }
 
-const backoff = (attempt: number) => new Promise((r) => setTimeout(r, 2 ** attempt * 20));
+/** DynamoDB left part of a batch request unprocessed (throttled) every time it was sent. */
+export class UnprocessedItemsError extends ImmutrailError {
+  readonly code = 'UNPROCESSED_ITEMS';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnprocessedItemsError';
+  }
+}
+
+/** Unprocessed keys or items are sent again, MAX_ATTEMPTS sends in all, after about 20 ms, doubling. */
+const UNPROCESSED_RETRY = { attempts: MAX_ATTEMPTS, baseMs: 20, retryable: (err: unknown) => err instanceof UnprocessedItemsError };
 
 /** Alert suppression windows in the index table, shared by every Lambda container. */
 export class DynamoSuppressionStore implements SuppressionStore {
@@ -36,17 +48,16 @@ export class DynamoSuppressionStore implements SuppressionStore {
     const unique = [...new Set(fingerprints)];
     const fingerprintOf = new Map(unique.map((fp) => [K.suppression(fp).pk, fp]));
     for (let i = 0; i < unique.length; i += GET_LIMIT) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + GET_LIMIT).map((fp) => K.suppression(fp));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt >= MAX_ATTEMPTS) throw new Error('DynamoDB kept returning unprocessed suppression keys');
+      let keys: Record<string, unknown>[] = unique.slice(i, i + GET_LIMIT).map((fp) => K.suppression(fp));
+      await retry(async () => {
         const out: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
         for (const item of out.Responses?.[this.table] ?? []) {
           const fp = fingerprintOf.get(item.pk as string);
           if (fp !== undefined) found.set(fp, stateOf(item));
         }
-        keys = out.UnprocessedKeys?.[this.table]?.Keys;
-        if (keys && keys.length > 0) await backoff(attempt);
-      }
+        keys = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
+        if (keys.length > 0) throw new UnprocessedItemsError('DynamoDB kept returning unprocessed suppression keys');
+      }, UNPROCESSED_RETRY);
     }
     return found;
   }
@@ -110,13 +121,12 @@ export class DynamoSuppressionStore implements SuppressionStore {
       },
     }));
     for (let i = 0; i < items.length; i += WRITE_LIMIT) {
-      let requests: typeof items | undefined = items.slice(i, i + WRITE_LIMIT);
-      for (let attempt = 0; requests && requests.length > 0; attempt++) {
-        if (attempt >= MAX_ATTEMPTS) throw new Error('DynamoDB kept returning unprocessed suppression items');
+      let requests: typeof items = items.slice(i, i + WRITE_LIMIT);
+      await retry(async () => {
         const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
-        requests = out.UnprocessedItems?.[this.table] as typeof items | undefined;
-        if (requests && requests.length > 0) await backoff(attempt);
-      }
+        requests = (out.UnprocessedItems?.[this.table] as typeof items | undefined) ?? [];
+        if (requests.length > 0) throw new UnprocessedItemsError('DynamoDB kept returning unprocessed suppression items');
+      }, UNPROCESSED_RETRY);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { errorExit } from './error-exit';
 import { EXIT } from './errors';
+import { packageVersion } from './package-version';
 
 type Register = (program: Command) => void;
 
@@ -30,7 +31,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('immutrail')
     .description('tamper-evident audit trail for AWS: verify, prove, query, attest, backfill, demo')
-    .version(require('../../package.json').version)
+    .version(packageVersion())
     .option('--debug', 'when a command fails, print the stack and causes of its error too')
     .showHelpAfterError(false)
     // A usage error is one line: commander puts its "Did you mean" suggestion on a second one.

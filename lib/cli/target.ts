@@ -1,4 +1,3 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { UsageError } from './errors';
 
@@ -41,6 +40,8 @@ export async function resolveTarget(o: TargetOptions): Promise<ResolvedTarget> {
   const aws = awsTarget(o);
   const t: ResolvedTarget = { aws, bucket: o.bucket, table: o.table, signingKey: o.signingKey, origin: o.origin };
   if (o.stack) {
+    // Loaded only with --stack: offline commands start without the CloudFormation client.
+    const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
     const cfn = new CloudFormationClient(clientConfig(aws));
     let outputs: Record<string, string>;
     try {

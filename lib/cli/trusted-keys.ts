@@ -1,8 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { ANY_KEY_NAME, trustedKeyFromPem, type TrustedKey } from '../core/checkpoint';
-import { clientConfig } from '../aws/client-config';
-import { KmsSigner } from '../aws/kms-signer';
 import { UsageError } from './errors';
 import type { ResolvedTarget } from './target';
 
@@ -30,6 +27,8 @@ export async function trustedKeys(opts: { publicKey?: string }, target: Resolved
   const name = target.origin ?? ANY_KEY_NAME;
   if (opts.publicKey) return [pemKey(opts.publicKey, name)];
   if (target.signingKey) {
+    // Loaded here, not at the top: the KMS client alone costs ~0.2 s of start-up, and offline commands never need it.
+    const [{ KMSClient }, { clientConfig }, { KmsSigner }] = await Promise.all([import('@aws-sdk/client-kms'), import('../aws/client-config'), import('../aws/kms-signer')]);
     try {
       const signer = new KmsSigner(new KMSClient(clientConfig(target.aws)), target.signingKey, name);
       return [{ keyName: name, publicKey: await signer.publicKey() }];

@@ -3,8 +3,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { DetectionConfigError, parseAccountDetection } from '../core/detect/config';
 import type { ImmutableScopeInput } from './audit-trail-props';
-import { AuditTrailConfigError } from './errors';
-import type { ShardRoute } from './shards';
+import { AuditTrailConfigError } from '../contract/errors';
+import type { ShardRoute } from '../contract/shards';
 
 /**
  * The organization and the per-account detection settings, from the props to

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { archiveProtectionStatements } from './archive-policy';
+import { archiveProtectionStatements } from '../contract/archive-policy';
 import { privateKmsBucketProps } from './bucket-defaults';
 
 export interface ArchiveBucketProps {
@@ -70,7 +70,7 @@ export class ArchiveBucket extends Construct {
     if (!added) {
       Annotations.of(this).addWarningV2(
         'immutrail:archive-policy-not-managed',
-        `The existing archive bucket's policy is not managed by this stack: add the statements of archiveProtectionStatements() (lib/construct/archive-policy.ts) to it yourself, and make sure it has Object Lock in COMPLIANCE mode.`,
+        `The existing archive bucket's policy is not managed by this stack: add the statements of archiveProtectionStatements() (lib/contract/archive-policy.ts) to it yourself, and make sure it has Object Lock in COMPLIANCE mode.`,
       );
     }
   }

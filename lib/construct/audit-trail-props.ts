@@ -11,10 +11,11 @@ import {
   parseScope,
 } from '../core/detect/config';
 import { type AccountDetectionOverride, type ResolvedAccountDetection, resolveAccountDetection } from './account-detection';
-import { AuditTrailConfigError } from './errors';
-import { type CaptureOptions, validateApiCallSources } from './event-patterns';
-import { DEFAULT_SHARDS, type ShardMap, type ShardRoute, planShards } from './shards';
-import { DEFAULT_ACCOUNT_SILENCE_HOURS } from '../watchdog/delivery-window';
+import { AuditTrailConfigError } from '../contract/errors';
+import type { WitnessPrincipal } from './witness/witness-access-policy';
+import { type CaptureOptions, validateApiCallSources } from '../contract/event-patterns';
+import { DEFAULT_SHARDS, type ShardMap, type ShardRoute, planShards } from '../contract/shards';
+import { DEFAULT_ACCOUNT_SILENCE_HOURS } from '../contract/delivery-window';
 
 /** Which resources drift detection treats as immutable (the detectors' ImmutableScope, with defaults optional). */
 export type ImmutableScopeInput =
@@ -161,6 +162,12 @@ export interface AuditTrailProps {
   readonly alertSuppressSeconds?: number;
   /** Checkpoint origin line (C2SP tlog-checkpoint). @default immutrail/<account>/<region>/<stack>/<id> */
   readonly origin?: string;
+  /**
+   * Witnesses in other accounts (AuditWitness): the archive bucket lets them list and read
+   * checkpoints/shards/ and tiles/ and put cosigned notes under cosignatures/, and the data
+   * key lets them decrypt and encrypt through S3 for that. @default none
+   */
+  readonly witnesses?: readonly WitnessPrincipal[];
   /** Create the Glue table, Athena workgroup and named queries over the archive. @default true */
   readonly queryCatalog?: boolean;
   /**

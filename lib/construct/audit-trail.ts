@@ -21,7 +21,7 @@ import { TrailBucketNotifications } from './trail-bucket-notifications';
 import { MemberBusAccess } from './member-bus-access';
 import { ArchiveBucket } from './archive-bucket';
 import { type AuditTrailProps, type ResolvedAuditTrailProps, resolveAuditTrailProps } from './audit-trail-props';
-import { AuditTrailConfigError } from './errors';
+import { AuditTrailConfigError } from '../contract/errors';
 import { CaptureRules, ObjectsRule } from './event-rules';
 import { handlerEnvironment } from './handler-environment';
 import type { ProtectedResources } from '../core/detect/config';
@@ -41,14 +41,15 @@ import {
   grantTrailWatch,
   grantWitnessWrite,
 } from './permissions';
-import { WATCHDOG_SCHEDULE_MINUTES } from '../watchdog/delivery-window';
+import { WATCHDOG_SCHEDULE_MINUTES } from '../contract/delivery-window';
 import { acknowledgeWildcardResources } from './nag';
 import { FUNCTION_NAME_MAX, RULE_NAME_MAX, physicalName } from './physical-names';
 import { QueryCatalog } from './query-catalog';
-import { type ShardRoute, shardIds } from './shards';
+import { type ShardRoute, shardIds } from '../contract/shards';
 import { StagingBucket } from './staging-bucket';
 import { ATTESTATION_PARTITION_PREFIX } from './table-schema';
 import { TrailFunction, type TrailFunctionKind } from './trail-function';
+import { grantWitnesses } from './witness/witness-access';
 
 export type { AuditTrailProps } from './audit-trail-props';
 
@@ -172,6 +173,7 @@ export class AuditTrail extends Construct {
     });
     this.bucket = archive.bucket;
     this.accessLogBucket = archive.logBucket;
+    grantWitnesses(this.bucket, archive.encryptionKey, props.witnesses);
 
     const index = new IndexTable(this, 'Index', { dataKey: keys.dataKey });
     this.table = index.table;

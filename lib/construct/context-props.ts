@@ -5,8 +5,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { AccountDetectionOverride } from './account-detection';
 import type { AuditTrailProps, ImmutableScopeInput } from './audit-trail-props';
-import { AuditTrailConfigError } from './errors';
-import type { ShardMap } from './shards';
+import { AuditTrailConfigError } from '../contract/errors';
+import type { ShardMap } from '../contract/shards';
 
 /**
  * AuditTrail props from CDK context, so `cdk deploy -c key=value` configures a

@@ -4,11 +4,11 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type CaptureOptions, routePattern, ruleState } from './event-patterns';
+import { type CaptureOptions, routePattern, ruleState } from '../contract/event-patterns';
 import { type ObjectSource, objectsRulePattern } from './objects-pattern';
 import type { LiveStream } from './live-stream';
 import { RULE_NAME_MAX, physicalName } from './physical-names';
-import type { ShardRoute } from './shards';
+import type { ShardRoute } from '../contract/shards';
 
 /**
  * How every rule of the stack hands an event to its target: EventBridge

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ENV, type EnvName } from '../aws/runtime-config';
+import { ENV, type EnvName } from '../contract/runtime-config';
 import { accountDetectionJson } from './account-detection';
 import type { ResolvedAuditTrailProps } from './audit-trail-props';
 import type { ProtectedResources } from '../core/detect/config';
@@ -26,7 +26,7 @@ export interface HandlerEnvironmentInput {
 
 /**
  * The one environment every handler gets (the contract is ENV in
- * lib/aws/runtime-config.ts). All handlers share it so configuration has one
+ * lib/contract/runtime-config.ts). All handlers share it so configuration has one
  * shape; values holding CloudFormation tokens are rendered with
  * Stack.toJsonString so they resolve at deploy time.
  */

@@ -1,7 +1,7 @@
 import { Aws } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { AuditTrailConfigError } from './errors';
+import { AuditTrailConfigError } from '../contract/errors';
 
 export interface MemberBusAccessProps {
   /** Admit every account of this organization (o-...). */

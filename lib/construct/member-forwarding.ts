@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { MEMBER_RULE_PREFIX } from '../core/detect/protected-resources';
-import { AuditTrailConfigError } from './errors';
+import { AuditTrailConfigError } from '../contract/errors';
 import { forwardedEventSources } from './forwarded-sources';
 import { memberForwardPatterns } from './member-patterns';
 

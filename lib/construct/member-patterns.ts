@@ -11,9 +11,9 @@
  *
  * CDK-free: tests check the lengths without synthesizing.
  */
-import { AuditTrailConfigError } from './errors';
-import { type RulePattern, routePattern } from './event-patterns';
-import { EVENT_FAMILIES, type EventFamily } from './shards';
+import { AuditTrailConfigError } from '../contract/errors';
+import { type RulePattern, routePattern } from '../contract/event-patterns';
+import { EVENT_FAMILIES, type EventFamily } from '../contract/shards';
 
 /** EventBridge's limit on an event pattern's length, in characters of its JSON. */
 export const EVENT_PATTERN_MAX_CHARS = 2048;

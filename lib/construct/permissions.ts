@@ -10,7 +10,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { CHECKPOINTS_PREFIX, RECORDS_PREFIX } from '../core/layout';
-import { logsRoot } from '../trail/key-layout';
+import { TILES_PREFIX } from '../core/tiles';
+import { logsRoot } from '../contract/key-layout';
 import type { IndexTable } from './index-table';
 import { OUTBOX_PARTITION_PREFIX } from './table-schema';
 import { acknowledgeWildcardResources } from './nag';
@@ -120,14 +121,15 @@ export function grantChainWriter(role: iam.IRole, r: TrailResources): void {
   }
 }
 
-/** The sealer: reads everything, writes checkpoints only, signs with the checkpoint key. */
+/** The sealer: reads everything, writes checkpoints and Merkle tiles only, signs with the checkpoint key. */
 export function grantSealer(role: iam.IRole, r: TrailResources): void {
   const checkpoints = r.bucket.arnForObjects(`${CHECKPOINTS_PREFIX}*`);
-  allow(role, OBJECT_WRITER_ACTIONS, [checkpoints]);
+  const tiles = r.bucket.arnForObjects(`${TILES_PREFIX}*`);
+  allow(role, OBJECT_WRITER_ACTIONS, [checkpoints, tiles]);
   acknowledgeWildcardResources(
     role,
-    [checkpoints],
-    'Each checkpoint is a new object named by tree size, time and hash; the sealer may create objects only under checkpoints/ and can never delete or overwrite one.',
+    [checkpoints, tiles],
+    'Each checkpoint and each C2SP tile is a new object named by its content (tree size, time, hash; tile level, index, width); the sealer may create objects only under checkpoints/ and tiles/ and can never delete or overwrite one.',
   );
   grantArchiveRead(role, r);
   allow(role, TABLE_WRITER_ACTIONS, [r.index.table.tableArn, r.index.outboxIndexArn]);

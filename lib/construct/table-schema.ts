@@ -1,4 +1,4 @@
-import { K, OUTBOX_PK_PREFIX } from '../aws/table-keys';
+import { K, OUTBOX_PK_PREFIX } from '../contract/table-keys';
 /**
  * The DynamoDB table's key schema as the stack creates it. CDK-free: handlers
  * and the CLI import these names instead of repeating string literals.
@@ -11,7 +11,7 @@ export const TABLE_SORT_KEY = 'sk';
  * `outbox` attribute only until its alert is published, so the index holds
  * exactly the pending ones.
  */
-export { OUTBOX_INDEX } from '../aws/table-keys';
+export { OUTBOX_INDEX } from '../contract/table-keys';
 export const OUTBOX_ATTRIBUTE = 'outbox';
 
 /**

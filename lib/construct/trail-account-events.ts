@@ -1,7 +1,7 @@
 import { Aws } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { AuditTrailConfigError } from './errors';
+import { AuditTrailConfigError } from '../contract/errors';
 
 /**
  * The organization trail's bucket is in another account (log archive): a rule

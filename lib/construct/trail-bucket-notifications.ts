@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AuditTrailConfigError } from './errors';
+import { AuditTrailConfigError } from '../contract/errors';
 
 export interface TrailBucketNotificationsProps {
   /** The ingest queue, which takes S3 event notifications as they are (parseTrigger). */

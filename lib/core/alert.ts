@@ -45,3 +45,12 @@ export interface Alert {
   record: RecordLocation | null;
   details: JsonObject;
 }
+
+/** Alerts committed in one batch: the batch's outbox item keeps them until they are published. */
+export interface BatchAlerts {
+  shard: string;
+  firstSeq: number;
+  alerts: Alert[];
+  /** Sequence number of each alert's record, in the same order. */
+  seqs: number[];
+}

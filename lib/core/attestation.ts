@@ -1,6 +1,10 @@
-import { createPublicKey, verify as cryptoVerify, constants, type KeyObject } from 'node:crypto';
+import { verify as cryptoVerify, constants, type KeyObject } from 'node:crypto';
 import type { AttestationData, AttestationSubjectType } from './record';
 import { ImmutrailError } from './errors';
+import type { TrustedKey } from './trusted-key';
+
+/** Attestation keys are trusted keys named by their KMS key ARN (or key id), as configured in IMMUTRAIL_ATTESTATION_KEY_IDS. */
+export type { TrustedKey } from './trusted-key';
 
 /**
  * Attestations: a CI pipeline (`immutrail attest`) signs a statement that an
@@ -25,13 +29,6 @@ import { ImmutrailError } from './errors';
 
 export const ATTESTATION_STATEMENT_TYPE = 'immutrail.attestation';
 export const ATTESTATION_STATEMENT_VERSION = 1;
-
-export interface TrustedKey {
-  /** KMS key ARN (or key id) as configured in IMMUTRAIL_ATTESTATION_KEY_IDS. */
-  keyId: string;
-  /** SubjectPublicKeyInfo PEM, from KMS GetPublicKey (see publicKeyPemFromDer). */
-  publicKeyPem: string;
-}
 
 export interface AttestationStatementFields {
   subject: string;
@@ -147,7 +144,7 @@ function keyIdTail(keyId: string): string {
 }
 
 function findTrustedKey(keyId: string, trusted: readonly TrustedKey[]): TrustedKey | undefined {
-  return trusted.find((k) => k.keyId === keyId) ?? trusted.find((k) => keyIdTail(k.keyId) === keyIdTail(keyId));
+  return trusted.find((k) => k.keyName === keyId) ?? trusted.find((k) => keyIdTail(k.keyName) === keyIdTail(keyId));
 }
 
 function keyFits(key: KeyObject, spec: AlgorithmSpec): boolean {
@@ -161,11 +158,10 @@ export function checkAttestation(att: AttestationData, trustedKeys: readonly Tru
   if (!trusted) return 'untrusted-key';
   const spec = SIGNING_ALGORITHMS[att.algorithm];
   if (!spec) return 'unsupported-algorithm';
-  let key: KeyObject;
+  const key = trusted.publicKey;
   let message: Buffer;
   let signature: Buffer;
   try {
-    key = createPublicKey(trusted.publicKeyPem);
     message = attestationStatement(att);
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(att.signature)) return 'malformed';
     signature = Buffer.from(att.signature, 'base64');
@@ -194,9 +190,4 @@ export function checkAttestation(att: AttestationData, trustedKeys: readonly Tru
 
 export function verifyAttestation(att: AttestationData, trustedKeys: readonly TrustedKey[]): boolean {
   return checkAttestation(att, trustedKeys) === 'valid';
-}
-
-/** KMS GetPublicKey returns DER SubjectPublicKeyInfo; trusted keys are kept as PEM. */
-export function publicKeyPemFromDer(der: Uint8Array): string {
-  return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' }).export({ format: 'pem', type: 'spki' }).toString();
 }

@@ -1,6 +1,13 @@
-import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { leafHash, rootOf } from './merkle';
+import { ANY_KEY_NAME, type TrustedKey } from './trusted-key';
 import { ImmutrailError } from './errors';
+import { NoteError } from './note/errors';
+import { noteKeyId } from './note/key-id';
+import { assembleNote as assembleSignedNote, parseNote, type NoteSignature, type SignedNote } from './note/signed-note';
+import { ecdsaVerifier, legacyEcdsaVerifier, verifierFor, verifyNote, type NoteVerifier } from './note/verifier';
+
+export type { NoteSignature } from './note/signed-note';
 
 /**
  * A checkpoint commits to every shard's tree at one moment. Its text follows the
@@ -27,13 +34,6 @@ export interface Checkpoint {
   /** SHA-256 of the previous checkpoint's signed note bytes, hex; null for the first. */
   prev: string | null;
   time: string;
-}
-
-export interface NoteSignature {
-  keyName: string;
-  /** First 4 bytes of keyHash(keyName, public key). */
-  keyId: Buffer;
-  signature: Buffer;
 }
 
 export interface SignedCheckpoint {
@@ -90,24 +90,14 @@ export function checkpointBody(c: Checkpoint): Buffer {
   return Buffer.from(lines.join('\n') + '\n', 'utf8');
 }
 
-/**
- * Key id of a signed-note signer: SHA-256(keyName || "\n" || 0x02 || SPKI DER)[0:4].
- * (0x02 is immutrail's signature-type byte for ECDSA P-256 / SHA-256 over the body.)
- */
+/** The C2SP key ID of the signer (type 0x02 for the EC keys immutrail signs with: SHA-256 of the SPKI DER, first 4 bytes). */
 export function keyId(keyName: string, publicKey: KeyObject): Buffer {
-  const spki = publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256')
-    .update(Buffer.from(keyName + '\n', 'utf8'))
-    .update(Buffer.from([0x02]))
-    .update(spki)
-    .digest()
-    .subarray(0, 4);
+  return noteKeyId(keyName, publicKey);
 }
 
 /** Assembles the signed note: body, blank line, one "— name base64(keyId||sig)" line per signature. */
 export function assembleNote(body: Buffer, signatures: readonly NoteSignature[]): Buffer {
-  const sigLines = signatures.map((s) => `\u2014 ${s.keyName} ${Buffer.concat([s.keyId, s.signature]).toString('base64')}\n`);
-  return Buffer.concat([body, Buffer.from('\n' + sigLines.join(''), 'utf8')]);
+  return assembleSignedNote(body, signatures);
 }
 
 export function noteHash(note: Uint8Array): string {
@@ -152,49 +142,55 @@ function parseBody(text: string): Checkpoint {
   return c;
 }
 
+/** Parses a note into its text and signatures; NoteError becomes CheckpointError MALFORMED. */
+export function parseCheckpointNote(note: Buffer): SignedNote {
+  try {
+    return parseNote(note);
+  } catch (err) {
+    if (err instanceof NoteError) throw new CheckpointError('MALFORMED', err.message);
+    throw err;
+  }
+}
+
 /** Parses a signed note; signatures are not checked here (see verifyCheckpoint). */
 export function parseSignedCheckpoint(note: Buffer): SignedCheckpoint {
-  const text = note.toString('utf8');
-  const split = text.indexOf('\n\n');
-  if (split < 0) throw new CheckpointError('MALFORMED', 'signed note has no blank line before its signatures');
-  const bodyText = text.slice(0, split + 1);
-  const sigText = text.slice(split + 2);
-  const signatures: NoteSignature[] = [];
-  for (const line of sigText.split('\n')) {
-    if (line === '') continue;
-    const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
-    if (!m) throw new CheckpointError('MALFORMED', `bad signature line "${line}"`);
-    const raw = Buffer.from(m[2], 'base64');
-    if (raw.length < 5) throw new CheckpointError('MALFORMED', 'signature too short');
-    signatures.push({ keyName: m[1], keyId: raw.subarray(0, 4), signature: raw.subarray(4) });
+  const { text, signatures } = parseCheckpointNote(note);
+  return { checkpoint: parseBody(text.toString('utf8')), body: text, signatures, note };
+}
+
+// Checkpoint readers import the trusted key from here, beside the checks that use it.
+export { ANY_KEY_NAME, trustedKeyFromPem, type TrustedKey } from './trusted-key';
+
+/**
+ * Verifiers for the trusted keys. With `legacy`, each key is also trusted under
+ * the key ID immutrail wrote before it followed C2SP (FORMAT.md 4): archive-wide
+ * checkpoints signed then cannot be re-signed. Shard checkpoints never take it.
+ */
+export function checkpointVerifiers(keys: readonly TrustedKey[], signatures: readonly NoteSignature[], legacy: boolean): NoteVerifier[] {
+  return keys.flatMap((k) => {
+    const name = k.keyName === ANY_KEY_NAME ? null : k.keyName;
+    const strict = name === null ? ecdsaVerifier(null, k.publicKey) : verifierFor(name, k.publicKey);
+    if (!legacy || k.publicKey.asymmetricKeyType !== 'ec') return [strict];
+    const names = name === null ? [...new Set(signatures.map((s) => s.keyName))] : [name];
+    return [strict, ...names.map((n) => legacyEcdsaVerifier(n, k.publicKey))];
+  });
+}
+
+/** Runs C2SP note verification, turning NoteError into CheckpointError (UNKNOWN_KEY or BAD_SIGNATURE). */
+export function verifyNoteAsCheckpoint(note: SignedNote, verifiers: readonly NoteVerifier[]): void {
+  try {
+    verifyNote(note, verifiers);
+  } catch (err) {
+    if (!(err instanceof NoteError)) throw err;
+    throw new CheckpointError(err.code === 'NOTE_BAD_SIGNATURE' ? 'BAD_SIGNATURE' : 'UNKNOWN_KEY', `checkpoint: ${err.message}`);
   }
-  if (signatures.length === 0) throw new CheckpointError('MALFORMED', 'signed note has no signature');
-  return { checkpoint: parseBody(bodyText), body: Buffer.from(bodyText, 'utf8'), signatures, note };
 }
 
-export interface TrustedKey {
-  /** The signer's name; ANY_KEY_NAME trusts the key under whatever name the note gives (the key is what matters). */
-  keyName: string;
-  publicKey: KeyObject;
-}
-
-export const ANY_KEY_NAME = '*';
-
-export function trustedKeyFromPem(keyName: string, pem: string | Buffer): TrustedKey {
-  return { keyName, publicKey: createPublicKey(pem) };
-}
-
-/** Throws CheckpointError unless some signature on the note verifies under one of the trusted keys. */
+/**
+ * Throws CheckpointError unless the note verifies under the trusted keys as C2SP
+ * says: other signers are ignored, a trusted signer's failing signature rejects it.
+ */
 export function verifyCheckpoint(signed: SignedCheckpoint, keys: readonly TrustedKey[]): void {
-  let known = false;
-  for (const sig of signed.signatures) {
-    for (const k of keys) {
-      const name = k.keyName === ANY_KEY_NAME ? sig.keyName : k.keyName;
-      if (sig.keyName !== name || !sig.keyId.equals(keyId(name, k.publicKey))) continue;
-      known = true;
-      if (cryptoVerify('sha256', signed.body, k.publicKey, sig.signature)) return;
-    }
-  }
-  if (!known) throw new CheckpointError('UNKNOWN_KEY', 'no signature on the checkpoint is by a trusted key');
-  throw new CheckpointError('BAD_SIGNATURE', 'checkpoint signature does not verify');
+  const note = { text: signed.body, signatures: signed.signatures, note: signed.note };
+  verifyNoteAsCheckpoint(note, checkpointVerifiers(keys, signed.signatures, true));
 }

@@ -4,6 +4,7 @@
  *
  *   records/shard=<shard>/dt=<YYYY-MM-DD>/<firstSeq>-<lastSeq>-<batchId>.ndjson
  *   checkpoints/<size>-<time>-<hash16>.note   (size = total records, zero padded)
+ *   checkpoints/shards/<shard>/<size>-<hash16>.note   (one shard's C2SP checkpoint, size zero padded)
  *
  * Sequence numbers are zero padded to SEQ_DIGITS so a listing sorts by sequence
  * within a day. batchId is the first 16 hex digits of the batch's last record hash,
@@ -12,6 +13,7 @@
  */
 export const RECORDS_PREFIX = 'records/';
 export const CHECKPOINTS_PREFIX = 'checkpoints/';
+export const SHARD_CHECKPOINTS_PREFIX = 'checkpoints/shards/';
 export const SEQ_DIGITS = 16;
 export const SHARD_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
@@ -66,6 +68,21 @@ export function checkpointKey(totalSize: number, time: string, hashHex: string):
   return `${CHECKPOINTS_PREFIX}${pad(totalSize)}-${t}-${hashHex.slice(0, 16)}.note`;
 }
 
+/** An archive-wide checkpoint's key: directly under checkpoints/ (shard checkpoints live one folder down). */
 export function isCheckpointKey(key: string): boolean {
-  return key.startsWith(CHECKPOINTS_PREFIX) && key.endsWith('.note');
+  return key.startsWith(CHECKPOINTS_PREFIX) && !key.slice(CHECKPOINTS_PREFIX.length).includes('/') && key.endsWith('.note');
+}
+
+export function shardCheckpointKey(shard: string, size: number, hashHex: string): string {
+  assertShard(shard);
+  if (!/^[0-9a-f]{16,}$/.test(hashHex)) throw new Error(`invalid note hash "${hashHex}"`);
+  return `${SHARD_CHECKPOINTS_PREFIX}${shard}/${pad(size)}-${hashHex.slice(0, 16)}.note`;
+}
+
+const SHARD_CHECKPOINT_KEY_RE = new RegExp(`^${SHARD_CHECKPOINTS_PREFIX}([a-z0-9][a-z0-9-]{0,31})/(\\d{${SEQ_DIGITS}})-([0-9a-f]{16})\\.note$`);
+
+/** Parses a shard checkpoint's key; null when the key is not one. */
+export function parseShardCheckpointKey(key: string): { shard: string; size: number; hash16: string } | null {
+  const m = SHARD_CHECKPOINT_KEY_RE.exec(key);
+  return m ? { shard: m[1], size: Number(m[2]), hash16: m[3] } : null;
 }

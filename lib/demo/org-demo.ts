@@ -8,9 +8,9 @@
 import { CreateBucketCommand, PutObjectCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsTarget } from '../aws/client-config';
-import { routeMatches, type EventEnvelope } from '../construct/event-patterns';
+import { routeMatches, type EventEnvelope } from '../contract/event-patterns';
 import { forwardedEventSources } from '../construct/forwarded-sources';
-import { EVENT_FAMILIES } from '../construct/shards';
+import { EVENT_FAMILIES } from '../contract/shards';
 import type { JsonObject } from '../core/json';
 import { accountSession } from '../local/account-session';
 import type { ShardSummary } from '../verify/verify-archive';

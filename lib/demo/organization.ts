@@ -8,7 +8,7 @@
  * (AWSLogs/<org-id>/<account>/CloudTrail/<region>/...). No AWS here.
  */
 import { gzipSync } from 'node:zlib';
-import { EVENT_FAMILIES, type ShardMap } from '../construct/shards';
+import { EVENT_FAMILIES, type ShardMap } from '../contract/shards';
 import type { JsonObject } from '../core/json';
 import type { TrailLogFile } from './demo-events';
 

@@ -8,11 +8,9 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, DeleteMess
 import type { SQSEvent } from 'aws-lambda';
 import { recordAttestation, signAttestation } from '../attest/attest';
 import { AttestationStore } from '../aws/attestation-store';
-import { ChainStore } from '../aws/chain-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
-import { liveHeads } from '../aws/live-heads';
 import { S3Source } from '../aws/s3-source';
-import { planShards } from '../construct/shards';
+import { planShards } from '../contract/shards';
 import { trustedKeyFromPem } from '../core/checkpoint';
 import type { JsonObject } from '../core/json';
 import { isCapturedApiCall } from '../core/normalize';
@@ -27,12 +25,14 @@ import { buildInclusionProof } from '../prove/build-proof';
 import { DynamoIndexTable } from '../prove/dynamo-index-table';
 import { RequestMeter, meterAwsClient } from '../prove/request-meter';
 import { verifyProofFile } from '../prove/verify-proof';
-import { runSeal, sealRuntime } from '../seal/runtime';
+import { sealRuntime } from '../seal/runtime';
 import { captureFromEnv } from '../trail/runtime';
-import { verifyArchive, type VerifyReport } from '../verify/verify-archive';
+import type { VerifyReport } from '../verify/verify-archive';
 import { DEMO_ATTESTED_DIGEST, DEMO_TRAIL_LOGS_DIR, demoStateChanges, demoTrailLogs } from './demo-events';
 import { cloudTrailEnvelope, missedByEventBridge } from './replay';
 import { OrgDemo, type AccountSummary } from './org-demo';
+import type { DemoWitness } from './demo-witness';
+import { sealWitnessVerify } from './seal-witness-verify';
 import { LOG_ARCHIVE_ACCOUNT, organizationShards } from './organization';
 import { READ_ONLY_SHARE, scaleLogFiles, scaleTemplates } from './scale-events';
 
@@ -52,7 +52,7 @@ export interface DemoOptions {
   /** An organization of this many accounts (audit, log archive, workloads): one chain per account, the trail bucket in the log-archive account. */
   accounts?: number;
   /** Runs the named queries the demo shows; returns rendered tables. */
-  queries?: (stack: LocalStack) => Promise<{ name: string; rendered: string; rows: number }[]>;
+  queries?: (stack: LocalStack, witness: DemoWitness) => Promise<{ name: string; rendered: string; rows: number }[]>;
 }
 
 export interface LaneSummary {
@@ -77,6 +77,8 @@ export interface DemoSummary {
   recordsPerObject: number;
   proof: { eventId: string; action: string; reads: number; valid: boolean; shard: string; seq: number; treeSize: number };
   checkpointSize: number;
+  /** The witness run after the final seal: its key and what it cosigned. */
+  witness: { name: string; keyId: string; vkey: string; cosigned: number; shards: number; refused: string[] };
   alertsByKind: Record<string, number>;
   alertSamples: string[];
   alerts: ReceivedAlert[];
@@ -252,21 +254,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
         `${lanes.both} records had come by the live lane already (archived once), ${lanes.trail.recovered} archived from the trail lane alone`,
     );
 
-    p.step('Seal: a checkpoint over every shard, signed by the KMS key');
-    const sealed = await runSeal(sealRuntime(env, target));
-    p.info(`checkpoint of ${sealed.signed.checkpoint.size} records in ${sealed.signed.checkpoint.shards.length} shards: ${sealed.key}`);
-
-    p.step('Verify: every record, link and checkpoint, with only the public key');
-    const publicKey = await sealRuntime(env, target).deps.signer.publicKey();
-    const verifyBar = p.bar('verifying');
-    const report = await verifyArchive(new S3Source(s3, stack.bucket), {
-      keys: [trustedKeyFromPem(stack.origin, publicKey.export({ type: 'spki', format: 'pem' }))],
-      heads: await liveHeads(new ChainStore(new DynamoDBClient(cfg), stack.table)),
-      checkDuplicates: true,
-      onProgress: (x) => verifyBar.update(x.objects, x.totalObjects),
-    });
-    verifyBar.stop();
-    p.info(report.ok ? `OK: ${report.records} records, ${report.objects} objects, no problem` : `FAILED: ${report.problems.length} problems`);
+    const { sealed, publicKeyPem, witness, report } = await sealWitnessVerify(target, env, stack, s3, p);
 
     p.step('Prove: an inclusion proof for one record, checked offline with only the public key');
     // The story's StopLogging; in a scale run, the last event of the first generated log file.
@@ -283,14 +271,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       String(target_.eventID),
       { time: String(target_.eventTime) },
     );
-    const verdict = verifyProofFile(proven.proof, [trustedKeyFromPem(stack.origin, publicKey.export({ type: 'spki', format: 'pem' }))]);
+    const verdict = verifyProofFile(proven.proof, [trustedKeyFromPem(stack.origin, publicKeyPem)]);
     const proof = { eventId: String(target_.eventID), action: String(target_.eventName), reads: proven.reads.reads, valid: verdict.ok, shard: proven.proof.shard, seq: proven.proof.seq, treeSize: proven.proof.treeSize };
     p.info(`${proof.action} ${proof.eventId}: record ${proof.seq} of ${proof.treeSize} in shard ${proof.shard}, ${proof.reads} storage reads, offline check ${verdict.ok ? 'valid' : `INVALID (${verdict.failed})`}`);
 
     let queries: DemoSummary['queries'] = [];
     if (opts.queries) {
       p.step('Query: named audit queries on DuckDB over the archive (the same SQL runs on Athena)');
-      queries = await opts.queries(stack);
+      queries = await opts.queries(stack, witness);
       for (const q of queries) p.info(`\n  ${q.name} (${q.rows} rows)\n` + q.rendered.split('\n').map((l) => `  ${l}`).join('\n'));
     }
 
@@ -318,6 +306,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       recordsPerObject: report.objects > 0 ? Math.round((report.records / report.objects) * 10) / 10 : 0,
       proof,
       checkpointSize: sealed.signed.checkpoint.size,
+      witness: { name: witness.name, keyId: witness.keyId, vkey: witness.vkey, cosigned: witness.cosigned, shards: witness.shards, refused: witness.refused },
       alertsByKind,
       alertSamples: samples,
       alerts,

@@ -8,6 +8,11 @@ export const REPORT_NAME = 'report.html';
 export const PUBLIC_KEY_NAME = 'public-key.pem';
 export const README_NAME = 'README.txt';
 export const BUNDLE_FORMAT = 'immutrail-evidence/1';
+/** Where the witness keys given to `evidence --witness-key` go, one C2SP vkey file each. */
+export const WITNESS_KEYS_DIR = 'witness-keys';
+
+/** A witness key's file in the bundle: its key name, with anything but [A-Za-z0-9._-] as "_" (names may hold slashes). */
+export const witnessKeyPath = (name: string): string => `${WITNESS_KEYS_DIR}/${name.replace(/[^A-Za-z0-9._-]/g, '_')}.vkey`;
 
 export interface ManifestFile {
   /** The file's path in the bundle; for batch objects and checkpoints, their key in the archive. */

@@ -6,6 +6,21 @@ export interface ReadmeInput {
   bundleName: string;
   records: number;
   checkpoints: number;
+  shardNotes: number;
+  cosigned: number;
+  /** The witness vkey files in the bundle. */
+  witnessKeys: readonly string[];
+}
+
+/** The flags that make verify --bundle check the witnesses' cosignatures too (none without witness keys). */
+const witnessFlags = (r: ReadmeInput): string => r.witnessKeys.map((k) => ` --witness-key ${k}`).join('') + (r.witnessKeys.length ? ` --witnesses ${r.witnessKeys.length}` : '');
+
+function witnessLines(r: ReadmeInput): string {
+  if (r.shardNotes === 0) return '';
+  const keys = r.witnessKeys.length ? `, and the key(s) of the witnesses: ${r.witnessKeys.join(', ')}` : '';
+  return `                 ${r.shardNotes} shard checkpoint(s) under checkpoints/shards/ (each shard is a C2SP
+                 tlog-checkpoint log), ${r.cosigned} witness cosignature(s) of them under cosignatures/${keys}.
+`;
 }
 
 /** The bundle's README.txt: what it holds and the exact commands that check it offline. */
@@ -20,7 +35,7 @@ Signing key      SHA-256 ${r.manifest.keyFingerprint}
 Contents         ${r.records} batch object(s) under records/, ${r.checkpoints} signed checkpoint(s)
                  under checkpoints/, ${PUBLIC_KEY_NAME}, ${REPORT_NAME} (open it in a browser),
                  ${MANIFEST_NAME} (every file's SHA-256 and size).
-
+${witnessLines(r)}
 Trust the key, not the bundle: compare the fingerprint above with one the team
 gave you through another channel, e.g.
   openssl pkey -pubin -in ${PUBLIC_KEY_NAME} -outform DER | sha256sum
@@ -28,10 +43,11 @@ Better still, check with a public key you obtained yourself instead of the one
 in the bundle.
 
 1. Check the whole bundle (no AWS access needed; Node 20 or later)
-  npx immutrail verify --bundle ${r.bundleName} --public-key ${PUBLIC_KEY_NAME}
+  npx immutrail verify --bundle ${r.bundleName} --public-key ${PUBLIC_KEY_NAME}${witnessFlags(r)}
   Exit 0: every file matches ${MANIFEST_NAME}, every record hash and link verifies,
-  every checkpoint's signature and chain verify. Exit 1 names each file and check
-  that failed. (Extract ${PUBLIC_KEY_NAME} first: tar -xzf ${r.bundleName} ${PUBLIC_KEY_NAME})
+  every checkpoint's signature and chain verify${r.witnessKeys.length ? ", and each shard's newest checkpoint\n  carries the witnesses' valid cosignatures" : ''}. Exit 1 names each file and check
+  that failed. (Extract ${PUBLIC_KEY_NAME} first: tar -xzf ${r.bundleName} ${PUBLIC_KEY_NAME}${r.witnessKeys.map((k) => ` ${k}`).join('')})
+  A witness key, like the signing key, is better obtained from the witness than from the bundle.
 
 2. Or extract it and verify the archive part as a folder
   mkdir bundle && tar -xzf ${r.bundleName} -C bundle

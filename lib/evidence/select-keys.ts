@@ -1,5 +1,5 @@
 import { CHECKPOINTS_PREFIX, RECORDS_PREFIX, isCheckpointKey, parseBatchKey } from '../core/layout';
-import type { ArchiveSource } from '../verify/source';
+import type { ArchiveSource } from '../core/archive-source';
 
 export interface BundlePeriod {
   from: string;

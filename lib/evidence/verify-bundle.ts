@@ -6,6 +6,7 @@ import { CHECKPOINTS_PREFIX, RECORDS_PREFIX, isCheckpointKey, parseBatchKey } fr
 import { DirSource } from '../verify/dir-source';
 import type { Problem } from '../verify/problems';
 import { verifyArchive, type VerifyReport } from '../verify/verify-archive';
+import type { WitnessVerifyOptions } from '../verify/witness-archive';
 import { NotABundleError } from './errors';
 import { MANIFEST_NAME, type Manifest } from './layout';
 import { checkFiles, filesUnder, parseManifest, type ManifestProblem } from './manifest';
@@ -81,8 +82,15 @@ function outOfPeriod(root: string, period: Manifest['period']): Problem[] {
 }
 
 /** Verifies the extracted archive part over the bundle's period. */
-async function verifyArchivePart(root: string, manifest: Manifest, keys: readonly TrustedKey[]): Promise<{ archive: VerifyReport; anchor: BundleVerdict['anchor'] }> {
-  const report = await verifyArchive(new DirSource(root), { keys, range: { fromDate: manifest.period.from, toDate: manifest.period.to } });
+async function verifyArchivePart(
+  root: string,
+  manifest: Manifest,
+  keys: readonly TrustedKey[],
+  witness: WitnessVerifyOptions | undefined,
+): Promise<{ archive: VerifyReport; anchor: BundleVerdict['anchor'] }> {
+  const range = { fromDate: manifest.period.from, toDate: manifest.period.to };
+  // The verifier reads the bundle's shard checkpoints (checkpoints/shards/) and, given witnesses, its cosignatures/ as it reads a bucket's.
+  const report = await verifyArchive(new DirSource(root), { keys, range, ...(witness ? { witness } : {}) });
   const oldest = signedCheckpoints(root, keys)[0];
   const expected = expectedChainBreak(report.problems, oldest, manifest.period.from);
   const problems = [...report.problems.filter((p) => p !== expected), ...outOfPeriod(root, manifest.period)];
@@ -94,11 +102,12 @@ async function verifyArchivePart(root: string, manifest: Manifest, keys: readonl
 
 /**
  * Checks an evidence bundle offline: every file against MANIFEST.json, then
- * the batch objects and checkpoints with the verifier, over the bundle's period
- * (records before it are expected to be missing). Extracts into a temporary
- * folder, removed afterwards.
+ * the batch objects, checkpoints and shard checkpoints with the verifier, over
+ * the bundle's period (records before it are expected to be missing); with
+ * `witness`, the newest shard checkpoints' cosignatures too. Extracts into a
+ * temporary folder, removed afterwards.
  */
-export async function verifyBundle(file: string, keys: readonly TrustedKey[]): Promise<BundleVerdict> {
+export async function verifyBundle(file: string, keys: readonly TrustedKey[], witness?: WitnessVerifyOptions): Promise<BundleVerdict> {
   const { root, skipped } = await extractBundle(file);
   try {
     const parsed = parseManifest(readFileSync(join(root, MANIFEST_NAME), 'utf8'));
@@ -110,7 +119,7 @@ export async function verifyBundle(file: string, keys: readonly TrustedKey[]): P
       ...checkFiles(root, parsed),
       ...skipped.map((path): ManifestProblem => ({ code: 'EXTRA_FILE', file: path, message: `${path} is not a regular file (not extracted)` })),
     ];
-    const { archive, anchor } = await verifyArchivePart(root, parsed, keys);
+    const { archive, anchor } = await verifyArchivePart(root, parsed, keys, witness);
     return { ok: files.length === 0 && archive.ok, bundle: file, manifest: parsed, files, archive, anchor };
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -1,13 +1,14 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
-import { ENV, optionalEnv } from '../aws/runtime-config';
+import { ENV, optionalEnv } from '../contract/runtime-config';
 import { BucketDigestLookup } from '../trail/digest';
 import { reconcileObjects, type ObjectReconcileDeps } from '../trail/reconcile-objects';
 import { captureFromEnv } from '../trail/runtime';
 import { TrailBucket } from '../trail/trail-bucket';
 import { liveRouter } from './live-route';
-import { ingestRuntime, type IngestRuntime } from './runtime';
-import type { StagingObjects, TrailLane } from './sqs-batch';
+import { ingestRuntime, type IngestRuntime } from '../commit/runtime';
+import type { AlertOutbox } from '../aws/alert-outbox';
+import type { IngestDeps, StagingObjects, TrailLane } from './sqs-batch';
 
 /** Staged objects of the live lane, read whole (a few MB at most: Firehose's buffer size). */
 export function stagingObjects(s3: S3Client, bucket: string, prefix: string): StagingObjects {
@@ -40,12 +41,17 @@ export function trailLane(deps: ObjectReconcileDeps): TrailLane {
   };
 }
 
+/** The commit path's runtime, with what only the ingest function routes: live events, staged objects, trail log files. */
+export interface LanesRuntime extends IngestRuntime {
+  deps: IngestDeps & { alerts: AlertOutbox };
+}
+
 /**
  * The ingest function's runtime for both lanes: the chain path of
  * ingestRuntime, the live router from the shard plan, the staging bucket
  * (IMMUTRAIL_STAGING_BUCKET) and, when IMMUTRAIL_TRAIL_BUCKET is set, the trail lane.
  */
-export async function lanesRuntime(env: NodeJS.ProcessEnv = process.env, target?: AwsTarget): Promise<IngestRuntime> {
+export async function lanesRuntime(env: NodeJS.ProcessEnv = process.env, target?: AwsTarget): Promise<LanesRuntime> {
   const base = await ingestRuntime(env, target);
   const aws = target ?? { region: env.AWS_REGION ?? 'us-east-1' };
   const s3 = new S3Client(clientConfig(aws));

@@ -1,5 +1,5 @@
-import { shardForEvent, type EventEnvelope } from '../construct/event-patterns';
-import { planShards, type ShardRoute } from '../construct/shards';
+import { shardForEvent, type EventEnvelope } from '../contract/event-patterns';
+import { planShards, type ShardRoute } from '../contract/shards';
 import type { JsonValue } from '../core/json';
 
 /** Events that match no route of the plan (not sent by the stack's rules) land here. */

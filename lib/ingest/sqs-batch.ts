@@ -3,8 +3,10 @@ import { detectorCause, detectorFailureAlert } from '../core/detect/detector-fai
 import { SHARD_PATTERN } from '../core/layout';
 import type { JsonValue } from '../core/json';
 import type { RecordDraft } from '../core/record';
-import { commitDrafts, type BatchAlerts, type CommitDeps } from './commit';
-import { draftFromMessage, quarantineDraft, type Via } from './drafts';
+import { retry } from '../core/retry';
+import type { BatchAlerts } from '../core/alert';
+import { commitDrafts, type CommitDeps } from '../commit/commit';
+import { draftFromMessage, quarantineDraft, type Via } from '../commit/drafts';
 import { FALLBACK_SHARD, liveRouter, type LiveRouter } from './live-route';
 import { objectNotices, type ObjectNotice } from './object-notice';
 
@@ -237,16 +239,7 @@ const isAwsError = (thrown: unknown): boolean => {
  * defect 7). A detector's own bug is not retried.
  */
 export function retryingDetector(detect: NonNullable<CommitDeps['detect']>, attempts = DETECTOR_AWS_ATTEMPTS, baseMs = 50): NonNullable<CommitDeps['detect']> {
-  return async (record) => {
-    for (let i = 1; ; i++) {
-      try {
-        return await detect(record);
-      } catch (err) {
-        if (!isAwsError(err) || i >= attempts) throw err;
-        await new Promise((r) => setTimeout(r, baseMs * 2 ** (i - 1) * (0.5 + Math.random())));
-      }
-    }
-  };
+  return (record) => retry(() => detect(record), { attempts, baseMs, retryable: isAwsError });
 }
 
 async function commitPool(deps: IngestDeps, shard: string, pool: Pool, attempt: number, stats: IngestStats, failed: Set<string>): Promise<void> {

@@ -12,7 +12,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createArchiveBucket } from '../aws/archive-bucket-setup';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
-import { ENV } from '../aws/runtime-config';
+import { ENV } from '../contract/runtime-config';
 import { STAGING_LIVE_PREFIX } from '../construct/objects-pattern';
 import type { ImmutableScopeInput } from '../construct/audit-trail-props';
 import { subscribeAlertInbox } from './alert-inbox';

@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { shardForEvent, type EventEnvelope } from '../construct/event-patterns';
-import type { ShardRoute } from '../construct/shards';
+import { shardForEvent, type EventEnvelope } from '../contract/event-patterns';
+import type { ShardRoute } from '../contract/shards';
 import type { JsonObject } from '../core/json';
 
 /** What S3 puts on EventBridge for a new object, as the objects rule delivers it to the ingest queue. */

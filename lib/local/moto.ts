@@ -101,7 +101,7 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
     await waitUntilUp(endpoint, child, timeoutMs);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n${stderr}`);
+    throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
   }
   return {
     endpoint,

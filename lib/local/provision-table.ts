@@ -1,5 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { OUTBOX_INDEX } from '../aws/table-keys';
+import { OUTBOX_INDEX } from '../contract/table-keys';
 
 /** Creates the index table as the stack defines it (pk/sk, on-demand, sparse outbox index); no-op if it exists. */
 export async function ensureTable(ddb: DynamoDBClient, table: string): Promise<void> {

@@ -6,10 +6,10 @@ import { CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client } from
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
-import { ENV } from '../aws/runtime-config';
-import type { CaptureOptions } from '../construct/event-patterns';
+import { ENV } from '../contract/runtime-config';
+import type { CaptureOptions } from '../contract/event-patterns';
 import { STAGING_LIVE_PREFIX, objectsRulePattern } from '../construct/objects-pattern';
-import { planShards, type ShardMap } from '../construct/shards';
+import { planShards, type ShardMap } from '../contract/shards';
 import { ensureTable } from './provision-table';
 
 /** The names of a local (emulated) immutrail deployment: what verify, prove and query need. */

@@ -1,4 +1,4 @@
-import { K } from '../aws/table-keys';
+import { K } from '../contract/table-keys';
 import { HASH_SIZE } from '../core/merkle';
 import { ProveError } from './errors';
 import type { IndexItem, IndexTable } from './index-table';

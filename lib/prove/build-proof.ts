@@ -1,19 +1,19 @@
-import { K } from '../aws/table-keys';
+import { K } from '../contract/table-keys';
 import { locateRecord, seqOfRecord, type LocateOptions } from './locate-record';
 import { parseSignedCheckpoint, type SignedCheckpoint } from '../core/checkpoint';
 import { inclusionProofFrom, inclusionRanges, leafHash, verifyInclusion } from '../core/merkle';
 import { ProveError } from './errors';
-import { IndexedSubtreeSource } from './indexed-subtree-source';
 import type { IndexTable } from './index-table';
 import type { InclusionProofFile } from './proof-file';
 import { PROOF_FORMAT } from './proof-file';
 import { recordLineAt } from './record-line';
 import type { RequestMeter, RequestSummary } from './request-meter';
-import { readTileCoverage } from './tile-reader';
+import { TileTree, tileReaderOf } from './tile-tree';
 
 export interface OnlineProveDeps {
+  /** Finds the record (latest checkpoint pointer, id sets); the proof itself reads no item. */
   table: IndexTable;
-  /** Batch objects (S3Source on the archive bucket). */
+  /** The archive bucket (S3Source): the batch object and the shard's tiles. */
   objects: { get(key: string): Promise<Buffer> };
   /** Counts every request the table and the object store send (see meterAwsClient). */
   meter: RequestMeter;
@@ -24,8 +24,8 @@ export interface ProofResult {
   signed: SignedCheckpoint;
   /** Storage requests this proof took. */
   reads: RequestSummary;
-  /** How the proof was built: from the index (few reads) or by rebuilding the shard (offline). */
-  method: 'index' | 'rebuild';
+  /** How the proof was built: located by the index (few reads), from a copy's tiles by position, or by rebuilding the shard (offline). */
+  method: 'index' | 'rebuild' | 'tiles';
 }
 
 async function latestCheckpoint(table: IndexTable): Promise<Buffer> {
@@ -35,13 +35,13 @@ async function latestCheckpoint(table: IndexTable): Promise<Buffer> {
 }
 
 /**
- * An inclusion proof for one record against the latest checkpoint, from the
- * index table and one object read: the latest checkpoint, the record's commit
- * from the id sets (one query per shard for the event's hour, see
- * locateRecord), the batch object, the tile progress, then a few range
- * queries for the path (see inclusionPathFromIndex). The proof is
- * checked against the checkpoint's root before it is returned, so a damaged
- * index gives an error, never a proof that does not verify.
+ * An inclusion proof for one record against the latest checkpoint: the
+ * latest checkpoint and the record's commit from the index table (the id
+ * sets: one query per shard for the event's hour, see locateRecord), then
+ * from the bucket only: the batch object and the C2SP tiles the path needs
+ * (at most two per tile level, read in parallel). The proof is checked
+ * against the checkpoint's root before it is returned, so a damaged index or
+ * tile gives an error, never a proof that does not verify.
  */
 export async function buildInclusionProof(deps: OnlineProveDeps, recordId: string, opts: LocateOptions = {}): Promise<ProofResult> {
   const before = deps.meter.summary();
@@ -64,16 +64,15 @@ export async function buildInclusionProof(deps: OnlineProveDeps, recordId: strin
     );
   }
   const size = state.size;
-  const coverage = await readTileCoverage(deps.table, pointer.shard, size);
   const line = recordLineAt(body, pointer.key, { id: recordId, shard: pointer.shard, seq: pointer.seq });
 
-  const source = new IndexedSubtreeSource(deps.table, pointer.shard, size, coverage);
-  await source.prefetch(inclusionRanges(pointer.seq, size));
-  const path = await inclusionProofFrom(pointer.seq, size, source.getSubtreeRoot);
+  const tree = new TileTree(tileReaderOf(deps.objects), pointer.shard, size);
+  await tree.prefetch(inclusionRanges(pointer.seq, size));
+  const path = await inclusionProofFrom(pointer.seq, size, tree.getSubtreeRoot);
   if (!verifyInclusion(pointer.seq, size, leafHash(line), path, Buffer.from(state.root, 'hex'))) {
     throw new ProveError(
       'INDEX_MISMATCH',
-      `record ${recordId}, the batch log or the tiles of shard ${pointer.shard} do not match the checkpoint of ${signed.checkpoint.time}: run immutrail verify, or prove from the bucket alone (without --table)`,
+      `record ${recordId} or the tiles of shard ${pointer.shard} do not match the checkpoint of ${signed.checkpoint.time}: run immutrail verify, or prove from the bucket alone (without --table)`,
     );
   }
   return {

@@ -1,15 +1,12 @@
 import type { ShardState, SignedCheckpoint } from '../core/checkpoint';
 import { shardPrefix } from '../core/layout';
+import { mapLimit } from '../core/map-limit';
 import { type SubtreeRange, type SubtreeRootSource, consistencyProofFrom, consistencyRanges, frontierFrom, rootOfRange } from '../core/merkle';
 import { checkConsistency } from '../core/merkle/consistency';
-import { assembleShard } from '../verify/assemble-shard';
-import { scanBatch, type ScannedBatch } from '../verify/scan-batch';
-import type { ArchiveSource } from '../verify/source';
+import { assembleShard, scanBatch, type ArchiveSource, type ScannedBatch } from '../verify';
 import type { ShardConsistencyProof } from './consistency-file';
 import { ProveError } from './errors';
-import { IndexedSubtreeSource } from './indexed-subtree-source';
-import type { IndexTable } from './index-table';
-import { readTileCoverage } from './tile-reader';
+import { TileTree, tileReaderOf } from './tile-tree';
 
 /** Subtree roots of one shard's tree of `size` leaves, and optionally a way to read what a set of ranges needs at once. */
 export interface ShardTree {
@@ -18,17 +15,43 @@ export interface ShardTree {
 }
 
 /**
- * Where consistency proofs get their hashes: the index table (tiles and the
- * batch log, a few reads) or the batch objects themselves (every object of
- * the shard). `at` is the newer checkpoint's line for the shard.
+ * Where consistency proofs get their hashes: the shard's C2SP tiles in the
+ * bucket or a copy of it (a few reads) or the batch objects themselves (every
+ * object of the shard). `at` is the newer checkpoint's line for the shard.
  */
 export type ShardTreeSource = (at: ShardState) => Promise<ShardTree>;
 
-/** From the index table: the same tiles and batch log inclusion proofs read. */
-export function indexTreeSource(table: IndexTable): ShardTreeSource {
+/** From the tiles the seal stored with the newer checkpoint, in the bucket (S3Source) or a copy of it (DirSource): no table. */
+export function tileTreeSource(objects: { get(key: string): Promise<Buffer> }): ShardTreeSource {
+  const reader = tileReaderOf(objects);
+  return async (at) => new TileTree(reader, at.shard, at.size);
+}
+
+const tilesMissing = (err: unknown) => err instanceof ProveError && (err.code === 'TILE_MISSING' || err.code === 'TILE_DAMAGED');
+
+/**
+ * `primary` (tiles), switching a shard to `fallback` (rebuilding from the
+ * batch objects) when its tiles are missing: an archive sealed before tiles
+ * existed, or a tile step that failed. The proof is checked either way.
+ */
+export function withFallback(primary: ShardTreeSource, fallback: ShardTreeSource): ShardTreeSource {
   return async (at) => {
-    const source = new IndexedSubtreeSource(table, at.shard, at.size, await readTileCoverage(table, at.shard, at.size));
-    return { getSubtreeRoot: source.getSubtreeRoot, prefetch: (ranges) => source.prefetch(ranges) };
+    const first = await primary(at);
+    let second: Promise<ShardTree> | null = null;
+    const backup = () => (second ??= fallback(at));
+    const attempt = async <T>(run: (tree: ShardTree) => Promise<T> | T): Promise<T> => {
+      if (second) return run(await second);
+      try {
+        return await run(first);
+      } catch (err) {
+        if (!tilesMissing(err)) throw err;
+        return run(await backup());
+      }
+    };
+    return {
+      getSubtreeRoot: (start, end) => attempt((t) => t.getSubtreeRoot(start, end)),
+      prefetch: (ranges) => attempt(async (t) => void (await t.prefetch?.(ranges))),
+    };
   };
 }
 
@@ -43,15 +66,10 @@ export function archiveTreeSource(source: ArchiveSource, concurrency = 16): Shar
     const keys: string[] = [];
     for await (const o of source.list(shardPrefix(at.shard))) keys.push(o.key);
     const batches: ScannedBatch[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < keys.length) {
-        const key = keys[next++]!;
-        const scanned = scanBatch(key, await source.get(key));
-        if (!Array.isArray(scanned)) batches.push(scanned);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
+    await mapLimit(keys, concurrency, async (key) => {
+      const scanned = scanBatch(key, await source.get(key));
+      if (!Array.isArray(scanned)) batches.push(scanned);
+    });
     const assembled = assembleShard(at.shard, batches, [{ size: at.size, head: at.head }], new Set([at.size]));
     // Only an unbroken chain from seq 0 gives the tree's leaves.
     const leaves: Buffer[] = [];

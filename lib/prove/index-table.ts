@@ -1,5 +1,5 @@
 /**
- * The few operations proofs and tiles need from the index table, so the same
+ * The few reads proofs and the seal's tile step need from the index table, so the same
  * code runs against DynamoDB and against an in-memory table (tests, and
  * measurements at a million records without a million writes to an emulator).
  */
@@ -14,7 +14,7 @@ export interface SkRange {
   descending?: boolean;
   /** Stop after this many items. */
   limit?: number;
-  /** Read what was just written (the tile builder reads its own writes). */
+  /** Read what was just written (the seal's tile step reads the batch log the heads it sealed commit). */
   consistent?: boolean;
 }
 
@@ -22,12 +22,4 @@ export interface IndexTable {
   get(pk: string, sk: string, opts?: { consistent?: boolean }): Promise<IndexItem | undefined>;
   /** Every item in the range, following pages: each page is one request. */
   query(range: SkRange): Promise<IndexItem[]>;
-  /** Unconditional puts (tile items are deterministic, so rewriting one is harmless). */
-  putAll(items: readonly IndexItem[]): Promise<void>;
-  /**
-   * Puts the item unless the stored item holds a larger value in one of
-   * `counters`: counters only grow, whichever writer comes last. False when
-   * the stored item was ahead.
-   */
-  putUnlessBehind(item: IndexItem, counters: readonly string[]): Promise<boolean>;
 }

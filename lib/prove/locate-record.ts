@@ -1,4 +1,4 @@
-import { K } from '../aws/table-keys';
+import { K } from '../contract/table-keys';
 import { hourOf, ID_DIGEST_BYTES, idDigest, logFileHour, TIMELESS_HOUR } from '../core/id-claims';
 import { parseBatchKey } from '../core/layout';
 import { ProveError } from './errors';

@@ -90,19 +90,4 @@ export class MemoryIndexTable implements IndexTable {
     this.meter?.record('DynamoDB.Query', pageItems);
     return out;
   }
-
-  async putAll(items: readonly IndexItem[]): Promise<void> {
-    for (let i = 0; i < items.length; i += 25) {
-      for (const item of items.slice(i, i + 25)) this.seed(item);
-      this.meter?.record('DynamoDB.BatchWriteItem');
-    }
-  }
-
-  async putUnlessBehind(item: IndexItem, counters: readonly string[]): Promise<boolean> {
-    this.meter?.record('DynamoDB.PutItem');
-    const stored = this.partitions.get(item.pk)?.get(item.sk);
-    if (stored && counters.some((c) => typeof stored[c] === 'number' && (stored[c] as number) > (item[c] as number))) return false;
-    this.seed(item);
-    return true;
-  }
 }

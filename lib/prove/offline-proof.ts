@@ -1,9 +1,8 @@
 import { CHECKPOINTS_PREFIX, RECORDS_PREFIX, isCheckpointKey, shardPrefix } from '../core/layout';
+import { mapLimit } from '../core/map-limit';
 import { CheckpointError, parseSignedCheckpoint, verifyCheckpoint, type SignedCheckpoint, type TrustedKey } from '../core/checkpoint';
 import { inclusionProof, leafHash, verifyInclusion } from '../core/merkle';
-import { assembleShard } from '../verify/assemble-shard';
-import { scanBatch, type ScannedBatch } from '../verify/scan-batch';
-import type { ArchiveSource } from '../verify/source';
+import { assembleShard, scanBatch, type ArchiveSource, type ScannedBatch } from '../verify';
 import type { ProofResult } from './build-proof';
 import { ProveError } from './errors';
 import { PROOF_FORMAT } from './proof-file';
@@ -44,7 +43,7 @@ export function countingSource(source: ArchiveSource, meter: RequestMeter, servi
 }
 
 /** The newest checkpoint (keys sort by total size, then time) that parses and, with keys, verifies. */
-async function newestCheckpoint(source: ArchiveSource, keys?: readonly TrustedKey[]): Promise<SignedCheckpoint> {
+export async function newestCheckpoint(source: ArchiveSource, keys?: readonly TrustedKey[]): Promise<SignedCheckpoint> {
   const listed: string[] = [];
   for await (const o of source.list(CHECKPOINTS_PREFIX)) if (isCheckpointKey(o.key)) listed.push(o.key);
   for (const key of listed.sort().reverse()) {
@@ -57,14 +56,6 @@ async function newestCheckpoint(source: ArchiveSource, keys?: readonly TrustedKe
     }
   }
   throw new ProveError('NOT_SEALED', `${source.describe()} holds no ${keys ? 'checkpoint signed by the trusted key' : 'valid checkpoint'}`);
-}
-
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**

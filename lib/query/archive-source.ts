@@ -2,33 +2,43 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import type { ArchiveSource } from '../core/archive-source';
 import { RECORDS_PREFIX } from '../core/layout';
 import { QueryError } from './errors';
 
-/** Where the local engine reads batch objects from: the archive bucket through the SDK, or a copy of it on disk. */
-export interface ArchiveSource {
-  /** For messages: s3://bucket or the directory. */
-  readonly location: string;
-  /** Every object key under records/ (batch objects and anything else; the caller filters). */
-  listKeys(): Promise<string[]>;
-  read(key: string): Promise<string>;
+// The local engine reads the archive through the one ArchiveSource shape
+// (lib/core/archive-source.ts). These two adapters add what the engine needs on
+// top: every read failure becomes QueryError ARCHIVE_READ_FAILED, naming the object.
+
+/** Every object key under records/ (batch objects and anything else; the caller filters). */
+export async function recordKeys(source: ArchiveSource): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const o of source.list(RECORDS_PREFIX)) keys.push(o.key);
+  return keys;
+}
+
+/** An object's bytes as UTF-8 text (batch objects are JSON lines). */
+export async function readText(source: ArchiveSource, key: string): Promise<string> {
+  return (await source.get(key)).toString('utf-8');
 }
 
 export function s3ArchiveSource(s3: S3Client, bucket: string): ArchiveSource {
   return {
-    location: `s3://${bucket}`,
-    async listKeys() {
-      const keys: string[] = [];
-      for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: RECORDS_PREFIX })) {
-        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+    describe: () => `s3://${bucket}`,
+    async *list(prefix) {
+      try {
+        for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
+          for (const o of page.Contents ?? []) if (o.Key) yield { key: o.Key, size: o.Size };
+        }
+      } catch (err) {
+        throw new QueryError('ARCHIVE_READ_FAILED', `cannot list s3://${bucket}/${prefix}: ${(err as Error).message}`, { cause: err });
       }
-      return keys;
     },
-    async read(key) {
+    async get(key) {
       try {
         const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         if (!res.Body) throw new Error('empty body');
-        return await res.Body.transformToString('utf-8');
+        return Buffer.from(await res.Body.transformToByteArray());
       } catch (err) {
         throw new QueryError('ARCHIVE_READ_FAILED', `cannot read s3://${bucket}/${key}: ${(err as Error).message}`, { cause: err });
       }
@@ -40,24 +50,23 @@ export function s3ArchiveSource(s3: S3Client, bucket: string): ArchiveSource {
 export function directoryArchiveSource(dir: string): ArchiveSource {
   const toKey = (path: string): string => relative(dir, path).split(sep).join('/');
   return {
-    location: dir,
-    async listKeys() {
-      const root = join(dir, RECORDS_PREFIX);
+    describe: () => dir,
+    async *list(prefix) {
+      // Walk from the deepest folder the prefix names; keep the keys that start with it.
+      const root = join(dir, ...prefix.slice(0, prefix.lastIndexOf('/') + 1).split('/').filter(Boolean));
       let entries: Dirent[];
       try {
         entries = await readdir(root, { recursive: true, withFileTypes: true });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
         throw new QueryError('ARCHIVE_READ_FAILED', `cannot list ${root}: ${(err as Error).message}`, { cause: err });
       }
-      return entries
-        .filter((e) => e.isFile())
-        .map((e) => toKey(join(e.parentPath, e.name)))
-        .sort();
+      const keys = entries.filter((e) => e.isFile()).map((e) => toKey(join(e.parentPath, e.name)));
+      for (const key of keys.filter((k) => k.startsWith(prefix)).sort()) yield { key };
     },
-    async read(key) {
+    async get(key) {
       try {
-        return await readFile(join(dir, ...key.split('/')), 'utf-8');
+        return await readFile(join(dir, ...key.split('/')));
       } catch (err) {
         throw new QueryError('ARCHIVE_READ_FAILED', `cannot read ${join(dir, key)}: ${(err as Error).message}`, { cause: err });
       }

@@ -1,16 +1,15 @@
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance, DuckDBTypeId, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { parseBatchKey } from '../core/layout';
+import { KEY_MEMBER, findInvalidLine, writeLinesFile } from './archive-lines-file';
 import { directoryArchiveSource, s3ArchiveSource, type ArchiveSource } from './archive-source';
 import { QueryError } from './errors';
 import { resolveRequest } from './named-queries';
-import { RECORD_SCHEMA, duckdbType } from './record-schema';
-import { duckdbDialect, recordsPipeline, renderCtes } from './records-relation';
+import { RECORD_SCHEMA, duckdbType, quoteIdent } from './record-schema';
+import { BATCH_DT_SQL, duckdbDialect, keptCtes, recordsColumnList, renderCtes, type Dialect } from './records-relation';
 import { toDuckDbPositional } from './sql-params';
 import type { Cell, QueryEngine, QueryRequest, QueryResult } from './types';
 
@@ -39,21 +38,25 @@ export interface LoadStats {
   foreignKeys: string[];
 }
 
-const ARCHIVE_TABLE = 'archive_lines';
-/** A record may carry a large raw event or quarantined payload; DuckDB's default (16 MB) is per line. */
-const MAX_LINE_BYTES = 256 * 1024 * 1024;
-const INTEGER_TYPES = new Set<DuckDBTypeId>([
-  DuckDBTypeId.TINYINT,
-  DuckDBTypeId.SMALLINT,
-  DuckDBTypeId.INTEGER,
-  DuckDBTypeId.BIGINT,
-  DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UTINYINT,
-  DuckDBTypeId.USMALLINT,
-  DuckDBTypeId.UINTEGER,
-  DuckDBTypeId.UBIGINT,
-  DuckDBTypeId.UHUGEINT,
-]);
+/** The (object_key, seq) of the lines `records` keeps, while it is built. */
+const KEPT_TABLE = 'kept_lines';
+/**
+ * DuckDB's default line limit (16 MiB), raised when an object could hold a
+ * longer line. read_json sizes its buffers from this limit, so a fixed 256 MiB
+ * (what this was) cost about 300 MB of memory and 2.5 s of CPU per 150,000 lines.
+ */
+const MIN_LINE_LIMIT_BYTES = 16 * 1024 * 1024;
+/**
+ * DuckDB's native module is loaded on first use, not when this file is: the
+ * commands that never query (verify, verify-proof) must not pay its start-up,
+ * and `immutrail/verify` users need not have it installed.
+ */
+type DuckDb = typeof import('@duckdb/node-api');
+let duckdbModule: Promise<DuckDb> | undefined;
+const loadDuckDb = (): Promise<DuckDb> => (duckdbModule ??= import('@duckdb/node-api'));
+
+const integerTypes = ({ DuckDBTypeId: T }: DuckDb): ReadonlySet<number> =>
+  new Set<number>([T.TINYINT, T.SMALLINT, T.INTEGER, T.BIGINT, T.HUGEINT, T.UTINYINT, T.USMALLINT, T.UINTEGER, T.UBIGINT, T.UHUGEINT]);
 
 /**
  * The local query engine: reads the archive's batch objects, loads them into
@@ -61,11 +64,12 @@ const INTEGER_TYPES = new Set<DuckDBTypeId>([
  * `record_resources`.
  *
  * Loading: objects are read several at a time and their lines appended to one
- * temporary NDJSON file as {"key": <object key>, "record": <line>}, which one
- * read_json call with an explicit schema parses in parallel (one file is ~10x
- * faster than one read_json over thousands of small files). Every line is
- * parsed once in JS first, so a line that is not exactly one JSON object is
- * reported with its key instead of being spliced into the wrapper.
+ * temporary NDJSON file, each with its object's key added (archive-lines-file.ts
+ * says why that cannot misattribute a line). One read_json call with an
+ * explicit schema parses that file and `records` is built from it in the same
+ * statement, flattened as it is read; the orphan rule then deletes the lines it
+ * does not keep. A line DuckDB refuses is looked for in JS and reported with
+ * its object key and line number.
  *
  * After loading, DuckDB's file access is switched off and the configuration
  * locked: ad-hoc SQL can read the loaded tables and nothing else.
@@ -76,6 +80,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly duckdb: DuckDb,
     readonly stats: LoadStats,
   ) {}
 
@@ -95,23 +100,34 @@ export class DuckDbQueryEngine implements QueryEngine {
     const keys = batchKeys.filter((k) => !orphans.has(k));
 
     const dir = await mkdtemp(join(tmpdir(), 'immutrail-query-'));
-    const instance = await DuckDBInstance.create(':memory:');
+    const duckdb = await loadDuckDb();
+    const instance = await duckdb.DuckDBInstance.create(':memory:');
     try {
       const file = join(dir, 'records.ndjson');
-      const lines = await writeWrappedLines(source, keys, file, options);
+      const H8 = process.env.H8_TIMING ? (l: string) => { const u = process.cpuUsage(); console.error('H8', l, (performance.now() / 1000).toFixed(2), ((u.user + u.system) / 1e6).toFixed(2), Math.round(process.memoryUsage().rss / 1048576)); } : () => {};
+      H8('start');
+      const written = await writeLinesFile(source, keys, file, { concurrency: options.concurrency ?? 32, onProgress: options.onProgress });
+      H8('written');
       const connection = await instance.connect();
-      await createRelations(connection, file);
+      if (process.env.H8_THREADS) await connection.run(`SET threads = ${process.env.H8_THREADS}`);
+      try {
+        await createRelations(connection, file, Math.max(MIN_LINE_LIMIT_BYTES, written.longestLineBytes));
+      } catch (err) {
+        // DuckDB names a line of the temporary file; say which object and line it came from
+        throw (await findInvalidLine(source, keys)) ?? err;
+      }
+      H8('created');
       const count = await connection.runAndReadAll('SELECT count(*) FROM records');
       await connection.run('SET enable_external_access = false');
       await connection.run('SET lock_configuration = true');
       const stats: LoadStats = {
         objects: keys.length,
-        lines,
+        lines: written.lines,
         records: Number(count.getRowsJson()[0][0]),
         orphansSkipped: batchKeys.length - keys.length,
         foreignKeys,
       };
-      return new DuckDbQueryEngine(instance, connection, stats);
+      return new DuckDbQueryEngine(instance, connection, duckdb, stats);
     } catch (err) {
       instance.closeSync();
       throw err;
@@ -129,15 +145,16 @@ export class DuckDbQueryEngine implements QueryEngine {
       reader = await this.connection.runAndReadAll(
         positional.sql,
         positional.values,
-        positional.values.map(() => VARCHAR),
+        positional.values.map(() => this.duckdb.VARCHAR),
       );
     } catch (err) {
       throw new QueryError('SQL_FAILED', (err as Error).message, { cause: err });
     }
     const types = reader.columnTypes();
+    const ints = integerTypes(this.duckdb);
     return {
       columns: reader.columnNames(),
-      rows: reader.getRowsJson().map((row) => row.map((v, i) => cell(v as Cell, types[i]))),
+      rows: reader.getRowsJson().map((row) => row.map((v, i) => cell(v as Cell, types[i], ints))),
     };
   }
 
@@ -150,100 +167,44 @@ export class DuckDbQueryEngine implements QueryEngine {
 }
 
 /** DuckDB's JSON form writes 64-bit and wider integers as strings; give numbers back when they are exact. */
-function cell(v: Cell, type: DuckDBType): Cell {
-  if (typeof v === 'string' && INTEGER_TYPES.has(type.typeId)) {
+function cell(v: Cell, type: DuckDBType, integerTypeIds: ReadonlySet<number>): Cell {
+  if (typeof v === 'string' && integerTypeIds.has(type.typeId)) {
     const n = Number(v);
     return Number.isSafeInteger(n) ? n : v;
   }
   return v;
 }
 
-async function createRelations(connection: DuckDBConnection, file: string): Promise<void> {
-  const recordType = duckdbType(RECORD_SCHEMA);
+async function createRelations(connection: DuckDBConnection, file: string, lineLimitBytes: number): Promise<void> {
   const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
   await connection.run(`SET TimeZone = 'UTC'`);
   // Trino's name for reading ISO 8601 text, so the shared queries can use it
   await connection.run('CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)');
-  await connection.run(`CREATE TABLE ${ARCHIVE_TABLE} AS
-SELECT "key" AS object_key, "record"."chain" AS "chain", "record"."data" AS "data"
+  const columns = [`${quoteIdent(KEY_MEMBER)}: 'VARCHAR'`, ...RECORD_SCHEMA.fields.map((f) => `${quoteIdent(f.name)}: ${sqlString(duckdbType(f.type))}`)];
+  const lineSource = `SELECT ${quoteIdent(KEY_MEMBER)} AS object_key, "chain", "data"
 FROM read_json(${sqlString(file)},
   format = 'newline_delimited',
-  columns = {"key": 'VARCHAR', "record": ${sqlString(recordType)}},
-  maximum_object_size = ${MAX_LINE_BYTES})`);
-  const pipeline = recordsPipeline(duckdbDialect(ARCHIVE_TABLE));
-  await connection.run(`CREATE TABLE records AS\nWITH ${renderCtes(pipeline.ctes)}\n${pipeline.select}`);
-  await connection.run(`CREATE VIEW record_resources AS\n${duckdbDialect(ARCHIVE_TABLE).recordResources}`);
-  await connection.run(`DROP TABLE ${ARCHIVE_TABLE}`);
+  columns = {${columns.join(', ')}},
+  maximum_object_size = ${lineLimitBytes})`;
+  const dialect = duckdbDialect(lineSource, 'records');
+  // every line, flattened as it is parsed: no nested copy of the archive is kept
+  await connection.run(`CREATE TABLE records AS
+SELECT
+  ${recordsColumnList(dialect.lines, { objectKey: 'object_key', dt: BATCH_DT_SQL })}
+FROM (${lineSource})`);
+  if (process.env.H8_TIMING) console.error('H8 records', (performance.now() / 1000).toFixed(2));
+  await dropUnkept(connection, dialect.records);
+  await connection.run(`CREATE VIEW record_resources AS\n${dialect.records.recordResources}`);
 }
 
-async function writeWrappedLines(source: ArchiveSource, keys: string[], file: string, options: LoadOptions): Promise<number> {
-  const out = new LineFile(createWriteStream(file, { encoding: 'utf-8' }));
-  let lines = 0;
-  let read = 0;
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (!failure && next < keys.length) {
-      const key = keys[next++];
-      try {
-        const chunk = wrapLines(key, await source.read(key));
-        lines += chunk.lines;
-        await out.write(chunk.text);
-        options.onProgress?.({ read: ++read, total: keys.length });
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  // workers stop at the first failure; the file is closed only once none is writing
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 32, keys.length)) }, worker));
-  await out.close();
-  if (failure) throw failure.error;
-  return lines;
-}
-
-function wrapLines(key: string, body: string): { text: string; lines: number } {
-  const keyJson = JSON.stringify(key);
-  let text = '';
-  let lines = 0;
-  const split = body.split('\n');
-  for (let i = 0; i < split.length; i++) {
-    const line = split[i];
-    if (line === '') continue; // the trailing newline of the object
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch (err) {
-      throw new QueryError('ARCHIVE_LINE_INVALID', `${key} line ${i + 1} is not JSON: ${(err as Error).message}`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new QueryError('ARCHIVE_LINE_INVALID', `${key} line ${i + 1} is not a JSON object`);
-    }
-    text += `{"key":${keyJson},"record":${line}}\n`;
-    lines++;
+/** Deletes the orphans' lines and the second copies that the shared orphan rule does not keep (usually none). */
+async function dropUnkept(connection: DuckDBConnection, records: Dialect): Promise<void> {
+  await connection.run(`CREATE TEMP TABLE ${KEPT_TABLE} AS\nWITH ${renderCtes(keptCtes(records))}\nSELECT object_key, seq FROM kept`);
+  const counts = await connection.runAndReadAll(`SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM ${KEPT_TABLE})`);
+  const [all, kept] = counts.getRowsJson()[0].map(Number);
+  if (all !== kept) {
+    await connection.run(`DELETE FROM records r
+WHERE NOT EXISTS (SELECT 1 FROM ${KEPT_TABLE} k WHERE k.object_key = r.object_key AND k.seq = r.seq)`);
   }
-  return { text, lines };
-}
-
-/** A write stream shared by concurrent writers: when it is full they all wait for the same 'drain'. */
-class LineFile {
-  private drained: Promise<unknown> | undefined;
-
-  constructor(private readonly out: WriteStream) {}
-
-  async write(text: string): Promise<void> {
-    while (this.drained) await this.drained;
-    if (text === '' || this.out.write(text)) return;
-    // once() rejects when the stream emits 'error' first
-    this.drained = once(this.out, 'drain').finally(() => {
-      this.drained = undefined;
-    });
-  }
-
-  async close(): Promise<void> {
-    while (this.drained) await this.drained;
-    const finished = once(this.out, 'finish');
-    this.out.end();
-    await finished;
-  }
+  await connection.run(`DROP TABLE ${KEPT_TABLE}`);
 }

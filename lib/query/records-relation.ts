@@ -50,10 +50,18 @@ export interface Dialect {
   readonly recordResources: string;
 }
 
+/** Where the two columns that do not come from the record line are read: the batch object's key and its dt partition. */
+export interface BatchRefs {
+  objectKey: string;
+  dt: string;
+}
+
 interface Column {
   name: string;
   description: string;
-  sql(d: Dialect): string;
+  /** The column's SQL; `path` is set when it is one record field read as is (the orphan rule reads some of those back). */
+  sql(d: Dialect, batch: BatchRefs): string;
+  path?: readonly string[];
 }
 
 const path = (p: string): string[] => p.split('.');
@@ -61,7 +69,7 @@ const path = (p: string): string[] => p.split('.');
 function col(name: string, recordPath: string, description: string): Column {
   const p = path(recordPath);
   const t = fieldAt(p); // fails at module load if the path is not in the record schema
-  return { name, description, sql: (d) => (t.kind === 'json' ? d.jsonText(d.field(p)) : d.field(p)) };
+  return { name, description, path: t.kind === 'json' ? undefined : p, sql: (d) => (t.kind === 'json' ? d.jsonText(d.field(p)) : d.field(p)) };
 }
 
 function ts(name: string, recordPath: string, description: string): Column {
@@ -70,16 +78,19 @@ function ts(name: string, recordPath: string, description: string): Column {
   return { name, description, sql: (d) => d.timestamp(d.field(p)) };
 }
 
-function computed(name: string, description: string, sql: (d: Dialect) => string): Column {
+function computed(name: string, description: string, sql: (d: Dialect, batch: BatchRefs) => string): Column {
   return { name, description, sql };
 }
 
 const keyPart = (group: number): string => `regexp_extract(object_key, '${BATCH_KEY_SQL_REGEX}', ${group})`;
 
+/** The dt partition of the batch whose key is in column object_key (what `records`.dt holds). */
+export const BATCH_DT_SQL = keyPart(2);
+
 /** The columns of `records`, in order. Names are snake_case so they read the same in both engines' results. */
 export const RECORDS_COLUMNS: readonly Column[] = [
-  computed('object_key', 'S3 key of the batch object holding the record', () => 'a.object_key'),
-  computed('dt', 'commit date partition of the batch (YYYY-MM-DD, UTC)', () => 'k.dt'),
+  computed('object_key', 'S3 key of the batch object holding the record', (_, b) => b.objectKey),
+  computed('dt', 'commit date partition of the batch (YYYY-MM-DD, UTC)', (_, b) => b.dt),
   col('shard', 'chain.shard', 'shard (one hash chain per shard)'),
   col('seq', 'chain.seq', 'sequence number in the shard: (shard, seq) locates the record for `immutrail prove`'),
   col('prev', 'chain.prev', 'hash of the previous record in the shard'),
@@ -176,8 +187,25 @@ export const RECORD_RESOURCES_EXTRA_COLUMNS = ['resource_type', 'resource_id', '
  * prev) and per object; the wide flattening runs once, on the rows kept.
  */
 export function recordsPipeline(d: Dialect): { ctes: [string, string][]; select: string } {
+  const select = `SELECT
+  ${recordsColumnList(qualified(d, 'a'), { objectKey: 'a.object_key', dt: 'k.dt' })}
+FROM archive a
+JOIN kept k ON k.object_key = a.object_key AND k.seq = a.${d.field(['chain', 'seq'])}`;
+  return { ctes: keptCtes(d), select };
+}
+
+/** Every column of `records` as `expr AS name`, comma-separated, in order. */
+export function recordsColumnList(d: Dialect, batch: BatchRefs): string {
+  return RECORDS_COLUMNS.map((c) => `${c.sql(d, batch)} AS ${c.name}`).join(',\n  ');
+}
+
+/**
+ * The orphan rule and the deduplication as CTEs over the dialect's source,
+ * ending in `kept` (object_key, seq, dt): the record lines `records` holds.
+ */
+export function keptCtes(d: Dialect): [string, string][] {
   const chain = (k: string): string => d.field(['chain', k]);
-  const ctes: [string, string][] = [
+  return [
     ['archive', d.source],
     [
       'lines',
@@ -228,11 +256,6 @@ FROM (
 WHERE copy_rank = 1`,
     ],
   ];
-  const select = `SELECT
-  ${RECORDS_COLUMNS.map((c) => `${c.sql(qualified(d, 'a'))} AS ${c.name}`).join(',\n  ')}
-FROM archive a
-JOIN kept k ON k.object_key = a.object_key AND k.seq = a.${chain('seq')}`;
-  return { ctes, select };
 }
 
 /** The dialect with record fields read from table alias `alias`. */
@@ -267,15 +290,31 @@ CROSS JOIN UNNEST(r.resources) AS u (resource_type, resource_id, resource_arn)`,
   };
 }
 
-/** DuckDB over the table the local engine loads: (object_key VARCHAR, chain STRUCT, data STRUCT) with the record's own key names. */
-export function duckdbDialect(archiveTable: string): Dialect {
-  return {
-    name: 'duckdb',
-    source: `SELECT object_key, "chain", "data" FROM ${quoteIdent(archiveTable)}`,
-    field: (p) => p.map(quoteIdent).join('.'),
-    timestamp: (e) => `TRY_CAST(${e} AS TIMESTAMPTZ)`,
-    jsonText: (e) => `CAST(${e} AS VARCHAR)`,
+/**
+ * DuckDB, in two roles. The local engine builds `records` in one pass, flattening
+ * each line as read_json yields it (`lineSource`: rows of object_key, chain,
+ * data with the record's own key names); the orphan rule then runs over the
+ * flat `records` table itself (`recordsTable`), whose columns hold the chain
+ * fields it needs, and the rows it does not keep are deleted. That keeps one
+ * copy of the archive in memory instead of a nested table plus a flat one.
+ */
+export function duckdbDialect(lineSource: string, recordsTable: string): { lines: Dialect; records: Dialect } {
+  const common = {
+    name: 'duckdb' as const,
+    timestamp: (e: string) => `TRY_CAST(${e} AS TIMESTAMPTZ)`,
+    jsonText: (e: string) => `CAST(${e} AS VARCHAR)`,
     recordResources: `SELECT * EXCLUDE (res), res."type" AS resource_type, res."id" AS resource_id, res."arn" AS resource_arn
-FROM (SELECT *, unnest(resources) AS res FROM records)`,
+FROM (SELECT *, unnest(resources) AS res FROM ${quoteIdent(recordsTable)})`,
   };
+  return {
+    lines: { ...common, source: lineSource, field: (p) => p.map(quoteIdent).join('.') },
+    records: { ...common, source: `SELECT * FROM ${quoteIdent(recordsTable)}`, field: (p) => quoteIdent(recordsColumnOf(p)) },
+  };
+}
+
+/** The `records` column that holds a record field as is; throws when none does. */
+function recordsColumnOf(path: readonly string[]): string {
+  const c = RECORDS_COLUMNS.find((x) => x.path?.join('.') === path.join('.'));
+  if (!c) throw new Error(`no records column holds ${path.join('.')}`);
+  return c.name;
 }

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { CheckpointError, parseSignedCheckpoint, verifyCheckpoint, type TrustedKey } from '../core/checkpoint';
 import { CHECKPOINTS_PREFIX, isCheckpointKey } from '../core/layout';
 import type { QueryEngine } from '../query/types';
-import type { ArchiveSource } from '../verify/source';
+import type { ArchiveSource } from '../core/archive-source';
 import { verifyArchive, type VerifyOptions } from '../verify/verify-archive';
 import { queryParams } from './period';
-import { REPORT_QUERIES, type CheckpointPoint, type ReportData, type ReportPeriod, type Row } from './types';
+import { REPORT_QUERIES, type AthenaCatalog, type CheckpointPoint, type ReportData, type ReportPeriod, type Row } from './types';
 
 export interface GatherInput {
   /** The engine `immutrail query` uses, loaded with the archive. */
@@ -15,6 +15,8 @@ export interface GatherInput {
   keys: readonly TrustedKey[];
   period: ReportPeriod;
   deployers?: readonly string[];
+  /** Set when `engine` runs on Athena: where, for Scope and the commands that reproduce the figures. */
+  athena?: AthenaCatalog;
   /** Extra verifier options (chain heads, progress). */
   verify?: Omit<VerifyOptions, 'keys'>;
   now?: Date;
@@ -98,5 +100,6 @@ export async function gatherReportData(input: GatherInput): Promise<ReportData> 
     checkpoints: await checkpointsIn(input.source, input.keys, input.period),
     deployers: input.deployers ?? [],
     queries: await runReportQueries(input.engine, input.period),
+    ...(input.athena ? { athena: input.athena } : {}),
   };
 }

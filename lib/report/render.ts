@@ -30,9 +30,11 @@ function banner(d: ReportData): string {
 /** How to get every figure again: the same named queries, the same verifier. */
 function reproduce(d: ReportData): string {
   const p = queryParams(d.period);
+  // The same engine the report used: Athena's rows can differ from a local copy that is out of date.
+  const where = d.athena ? `--athena --workgroup ${d.athena.workGroup} --database ${d.athena.database}` : '--dir ARCHIVE';
   const lines = [
     `immutrail verify --dir ARCHIVE --public-key KEY.pem`,
-    ...REPORT_QUERIES.map((q) => `immutrail query ${q} --dir ARCHIVE --param from=${p.from} --param to=${p.to}`),
+    ...REPORT_QUERIES.map((q) => `immutrail query ${q} ${where} --param from=${p.from} --param to=${p.to}`),
   ];
   return `<section id="reproduce" aria-labelledby="reproduce-h">\n<h2 id="reproduce-h">How to check these figures</h2>\n<p>Every table and chart above is the result of one of the commands below, run on the same archive (ARCHIVE: a copy of the archive bucket, KEY.pem: the public key whose fingerprint is in Scope).</p>\n<pre><code>${lines.map(esc).join('\n')}</code></pre>\n</section>`;
 }

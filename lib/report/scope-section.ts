@@ -2,6 +2,41 @@ import { EVIDENCE, SECTION_TITLES } from './control-map';
 import { facts, para, section, tableOrNone, type Html } from './html';
 import type { ReportData } from './types';
 
+/**
+ * Who outside the account cosigned the shard checkpoints (issue 15). Without
+ * witness keys the report checked none, and says so rather than implying that
+ * none exist.
+ */
+function witnessesFact(d: ReportData): string {
+  if (!d.witnesses) return 'not checked: the report was given no witness key (--witness-key)';
+  const w = d.witnesses[0];
+  if (!w) return 'none given';
+  const verdict = w.passed ? 'passed' : 'FAILED';
+  return `${d.witnesses.length} given; verify with them ${verdict} (each shard's newest checkpoint needs ${w.required} valid cosignature(s)); see the table below`;
+}
+
+/** One row per witness given: its key, the newest size it cosigned on each shard, and the verifier's verdict. */
+function witnessTable(d: ReportData): Html {
+  if (!d.witnesses) return '';
+  const rows = d.witnesses.map((w) => ({
+    name: w.name,
+    keyId: w.keyId,
+    shards: w.shards.map((s) => `${s.shard} ${s.size}`).join(', ') || 'none',
+    verify: w.passed ? 'passed' : 'FAILED',
+  }));
+  return tableOrNone(
+    rows,
+    [
+      { key: 'name', header: 'Witness (key name)' },
+      { key: 'keyId', header: 'Key ID' },
+      { key: 'shards', header: 'Newest cosigned size per shard' },
+      { key: 'verify', header: 'Verify with the witnesses' },
+    ],
+    'No witness key was given.',
+    'Witnesses whose cosignatures (C2SP cosignature/v1) the report checked',
+  );
+}
+
 /** What the report covers: which accounts, regions and chains, which days, and which key signs the checkpoints. */
 export function renderScope(d: ReportData): Html {
   const activity = d.queries['activity-by-account'] ?? [];
@@ -21,7 +56,10 @@ export function renderScope(d: ReportData): Html {
       ['Regions', regions.size ? [...regions].sort().join(', ') : 'none seen in the period'],
       ['Chains (shards)', d.verify.shards.map((s) => s.shard).join(', ') || 'none'],
       ['Signing key fingerprint (SHA-256 of the public key)', d.keyFingerprint],
+      ['Queries run on', d.athena ? `Amazon Athena (workgroup ${d.athena.workGroup}, Glue database ${d.athena.database})` : 'DuckDB, over the archive read above'],
+      ['Witnesses', witnessesFact(d)],
     ]),
+    witnessTable(d),
     tableOrNone(
       activity,
       [

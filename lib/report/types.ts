@@ -33,6 +33,32 @@ export interface ReportData {
   deployers: readonly string[];
   /** Each named query the report ran, by name: its rows. */
   queries: Readonly<Record<string, readonly Row[]>>;
+  /** Where the named queries ran: Athena's workgroup and database (`--athena`); absent: DuckDB over the archive. */
+  athena?: AthenaCatalog;
+  /**
+   * The witnesses the report was given (`--witness-key`) and what they cosigned
+   * (issue 15). Absent without witness keys: Scope then says witnesses were not checked.
+   */
+  witnesses?: readonly WitnessSummary[];
+}
+
+export interface AthenaCatalog {
+  workGroup: string;
+  database: string;
+}
+
+/** One witness as Scope lists it. */
+export interface WitnessSummary {
+  /** The witness's key name, as in its cosignature lines. */
+  name: string;
+  /** Its C2SP key ID (cosignature/v1), hex. */
+  keyId: string;
+  /** Per shard, the largest shard checkpoint size it validly cosigned; shards it never cosigned are absent. */
+  shards: readonly { shard: string; size: number }[];
+  /** Valid cosignatures by distinct given witnesses each newest shard checkpoint needed (`--witnesses`). */
+  required: number;
+  /** The verifier's witness check with the given witnesses passed: no WITNESS_MISSING, WITNESS_SIGNATURE, ROLLBACK or WITNESS_FORK. */
+  passed: boolean;
 }
 
 /** The named queries a report runs, all with the period's from and to. */

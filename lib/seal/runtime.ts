@@ -9,19 +9,19 @@ import { CheckpointStore } from '../aws/checkpoint-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { KmsSigner } from '../aws/kms-signer';
 import { alertOutboxFromEnv } from '../aws/runtime-clients';
-import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
+import { ENV, optionalEnv, requireEnv } from '../contract/runtime-config';
 import { SuppressionDigests } from '../aws/suppression-digests';
 import type { SignedCheckpoint } from '../core/checkpoint';
-import { seal, type SealDeps } from './seal';
-import { buildTilesInTable } from './tiles';
+import { seal, type SealDeps, type ShardNoteWritten } from './seal';
+import { archiveTileStep } from './tile-step';
 
 export interface SealRuntime {
   deps: SealDeps;
   outbox: AlertOutbox | null;
   /** Digests of suppression windows that ended with repeats held back. */
   digests?: Pick<SuppressionDigests, 'sweep'> | null;
-  /** Stores Merkle subtree tiles up to a checkpoint, so proofs need few reads. */
-  tile(checkpoint: SignedCheckpoint['checkpoint']): Promise<unknown>;
+  /** Extends the grown shards' C2SP tiles (proofs read them) and writes their witness requests. */
+  tile(shardNotes: readonly ShardNoteWritten[]): Promise<unknown>;
 }
 
 export interface SealRun {
@@ -40,9 +40,9 @@ export interface SealRun {
  * redoes them.
  */
 export async function runSeal(rt: SealRuntime): Promise<SealRun> {
-  const { signed, key } = await seal(rt.deps);
+  const { signed, key, shardNotes } = await seal(rt.deps);
   let tileError: unknown = null;
-  await rt.tile(signed.checkpoint).catch((err: unknown) => {
+  await rt.tile(shardNotes).catch((err: unknown) => {
     tileError = err;
   });
   const [alerts, digests] = await Promise.allSettled([rt.outbox ? rt.outbox.sweep() : 0, rt.digests ? rt.digests.sweep() : 0]);
@@ -58,20 +58,22 @@ export function sealRuntime(env: NodeJS.ProcessEnv = process.env, target?: AwsTa
   const table = requireEnv(ENV.table, env);
   const origin = requireEnv(ENV.origin, env);
   const topicArn = optionalEnv(ENV.alertTopicArn, env);
+  const bucket = requireEnv(ENV.archiveBucket, env);
+  const retentionDays = Number(optionalEnv(ENV.retentionDays, env) ?? 0);
   return {
     deps: {
       store: new ChainStore(ddb, table),
       checkpoints: new CheckpointStore(s3, ddb, {
-        bucket: requireEnv(ENV.archiveBucket, env),
+        bucket,
         table,
-        retentionDays: Number(optionalEnv(ENV.retentionDays, env) ?? 0),
+        retentionDays,
         witnessBucket: optionalEnv(ENV.witnessBucket, env),
         onWitnessError,
       }),
       signer: new KmsSigner(new KMSClient(clientConfig(aws)), requireEnv(ENV.signingKeyId, env), origin),
       origin,
     },
-    tile: (checkpoint) => buildTilesInTable(ddb, table, checkpoint),
+    tile: archiveTileStep({ ddb, s3 }, { table, bucket, retentionDays }),
     outbox: topicArn ? alertOutboxFromEnv(env, aws, ddb, table) : null,
     digests: topicArn ? new SuppressionDigests(ddb, table, new AlertPublisher({ sns: new SNSClient(clientConfig(aws)), topicArn })) : null,
   };

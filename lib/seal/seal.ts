@@ -12,6 +12,9 @@ import {
 import { Frontier } from '../core/merkle';
 import type { Signer } from '../core/signer';
 import { ImmutrailError } from '../core/errors';
+import { writeShardNotes, type ShardNoteWritten } from './shard-notes';
+
+export type { ShardNoteWritten } from './shard-notes';
 
 export interface SealDeps {
   store: { shards(): Promise<string[]>; head(shard: string): Promise<ChainHead> };
@@ -20,6 +23,8 @@ export interface SealDeps {
     latest(): Promise<Buffer | null>;
     /** Stores the note and moves the latest pointer from `prevHash` to it. */
     publish(signed: SignedCheckpoint, prevHash: string | null): Promise<string>;
+    /** Stores a shard checkpoint (write-once). A store without it (a test fake) gets no shard checkpoints. */
+    putShardNote?(key: string, note: Buffer): Promise<void>;
   };
   signer: Signer;
   origin: string;
@@ -69,7 +74,14 @@ const SEAL_ATTEMPTS = 3;
  * moves by compare-and-swap from the checkpoint that was read, and a shrink
  * (an index restored from backup) is refused rather than signed.
  */
-export async function seal(deps: SealDeps): Promise<{ signed: SignedCheckpoint; key: string }> {
+export interface SealResult {
+  signed: SignedCheckpoint;
+  key: string;
+  /** Shard checkpoints written for the shards that changed since the previous checkpoint. */
+  shardNotes: ShardNoteWritten[];
+}
+
+export async function seal(deps: SealDeps): Promise<SealResult> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await sealOnce(deps);
@@ -80,7 +92,7 @@ export async function seal(deps: SealDeps): Promise<{ signed: SignedCheckpoint; 
   }
 }
 
-async function sealOnce(deps: SealDeps): Promise<{ signed: SignedCheckpoint; key: string }> {
+async function sealOnce(deps: SealDeps): Promise<SealResult> {
   const previous = await deps.checkpoints.latest();
   const prevHash = previous ? noteHash(previous) : null;
   const prior = previous ? parseSignedCheckpoint(previous).checkpoint : null;
@@ -90,8 +102,11 @@ async function sealOnce(deps: SealDeps): Promise<{ signed: SignedCheckpoint; key
   if (prior) assertNoShrink(prior, states);
   const checkpoint = makeCheckpoint(deps.origin, states, prevHash, notBefore((deps.clock ?? (() => new Date()))(), prior?.time));
   const signed = await signCheckpoint(deps.signer, checkpoint);
+  // Shard checkpoints first: every shard size an archive-wide checkpoint commits to then has one.
+  const put = deps.checkpoints.putShardNote?.bind(deps.checkpoints);
+  const shardNotes = put ? await writeShardNotes(deps.signer, deps.origin, prior?.shards ?? null, checkpoint.shards, put) : [];
   const key = await deps.checkpoints.publish(signed, prevHash);
-  return { signed, key };
+  return { signed, key, shardNotes };
 }
 
 /** A container whose clock is behind must not make checkpoint time go backwards along the chain. */

@@ -1,115 +1,94 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Checkpoint } from '../core/checkpoint';
-import { rootOfRange } from '../core/merkle';
-import { readLeaves } from '../prove/batch-log';
-import { DynamoIndexTable } from '../prove/dynamo-index-table';
-import type { IndexItem, IndexTable } from '../prove/index-table';
-import { TILE_HEIGHT, TILE_LEVELS, TILE_PROGRESS_SK, TILE_WIDTH, progressAttribute, tilePk, tileSk } from '../prove/tile-keys';
-import { readTiles } from '../prove/tile-reader';
+import { TileBuilder, decodeTile, encodeTile, hashesAtLevel, partialTile, tileKey, topLevel, type BuiltTile } from '../core/tiles';
+
+/** Where tiles live: write-once objects in the archive bucket (LockedObjects), or a map in tests. */
+export interface TileStore {
+  get(key: string): Promise<Buffer | null>;
+  put(key: string, body: Buffer): Promise<void>;
+}
+
+/** Leaf hashes [from, to) of a shard: the record hashes, from the batch log. */
+export type LeafReader = (shard: string, from: number, to: number) => Promise<Buffer[]>;
+
+/** A shard that grew between two checkpoints. */
+export interface ShardGrowth {
+  shard: string;
+  previousSize: number;
+  size: number;
+}
 
 export interface TileBuildOptions {
-  /** Tile levels to keep, 8 first and each 8 above the previous (default: every 8 levels up to 48). */
-  levels?: readonly number[];
-  /** Level-8 tiles computed per round (bounds the leaves held in memory: 4,096 tiles = 1,048,576 leaves). */
-  blocksPerRound?: number;
-  clock?: () => Date;
+  /** Leaves read and tiled per round: bounds memory (32 bytes each) whatever the backlog. */
+  leavesPerRound?: number;
+  /** Tile puts in flight. */
+  concurrency?: number;
 }
 
 export interface ShardTileReport {
   shard: string;
-  /** The checkpoint's size for the shard. */
+  /** The size tiling started from: the previous checkpoint's, or 0 when its tiles were missing. */
+  from: number;
   size: number;
-  /** Tiles written by this run, by level. */
-  written: Record<number, number>;
-  /** Tiles stored after this run, by level. */
-  stored: Record<number, number>;
-  /** False when another run had already gone further (this one stopped). */
-  advanced: boolean;
-}
-
-function checkLevels(levels: readonly number[]): void {
-  const ok = levels.length > 0 && levels.every((l, i) => l === TILE_HEIGHT * (i + 1));
-  if (!ok) throw new Error(`tile levels must be ${TILE_HEIGHT}, ${2 * TILE_HEIGHT}, ... in order, got ${levels.join(', ')}`);
+  /** Tile objects written (full and partial). */
+  written: number;
+  /** Object reads: the partial tiles resumed from. */
+  tileReads: number;
 }
 
 /**
- * Stores the tiles of one shard's tree up to `size` leaves: level-8 roots from
- * the batch log, then each higher level from 256 tiles of the level below.
- * Only blocks not yet tiled are read (the progress item says where the last
- * run stopped), tiles are written before the progress that counts them, and
- * tile items are deterministic, so a run that crashes or races another one
- * leaves nothing wrong: at worst the next run rewrites the same tiles.
+ * The builder at `size` from that size's partial tiles (one read per level).
+ * Null when one is missing: the tile step for that size never finished.
  */
-export async function buildShardTiles(table: IndexTable, shard: string, size: number, opts: TileBuildOptions = {}): Promise<ShardTileReport> {
-  const levels = opts.levels ?? TILE_LEVELS;
-  checkLevels(levels);
-  const perRound = opts.blocksPerRound ?? 4096;
-  const progress = await table.get(tilePk(shard), TILE_PROGRESS_SK, { consistent: true });
-  const stored = new Map<number, number>(levels.map((l) => [l, typeof progress?.[progressAttribute(l)] === 'number' ? (progress[progressAttribute(l)] as number) : 0]));
-  const written: Record<number, number> = {};
-  // Tiles computed in this run, by level, so the next level up need not read them back.
-  const fresh = new Map<number, Map<number, Buffer>>(levels.map((l) => [l, new Map()]));
-  const report = (advanced: boolean): ShardTileReport => ({ shard, size, written, stored: Object.fromEntries(stored), advanced });
+async function resume(store: TileStore, shard: string, size: number): Promise<{ builder: TileBuilder | null; reads: number }> {
+  const coords = Array.from({ length: topLevel(size) + 1 }, (_, level) => partialTile(size, level));
+  const bodies = await Promise.all(coords.map((c) => (c ? store.get(tileKey(shard, c)) : Promise.resolve(Buffer.alloc(0)))));
+  const reads = coords.filter(Boolean).length;
+  if (bodies.some((b) => b === null)) return { builder: null, reads };
+  const pending = coords.map((c, i) => (c ? decodeTile(bodies[i]!, c) : []));
+  return { builder: TileBuilder.resume(size, pending), reads };
+}
 
-  for (;;) {
-    const items: IndexItem[] = [];
-    const add = (level: number, index: number, hash: Buffer) => {
-      fresh.get(level)!.set(index, hash);
-      items.push({ pk: tilePk(shard), sk: tileSk(level, index), level, index, hash });
-      written[level] = (written[level] ?? 0) + 1;
-    };
-
-    const done8 = stored.get(TILE_HEIGHT)!;
-    const upTo8 = Math.min(Math.floor(size / TILE_WIDTH), done8 + perRound);
-    if (upTo8 > done8) {
-      const leaves = await readLeaves(table, shard, done8 * TILE_WIDTH, upTo8 * TILE_WIDTH, { consistent: true });
-      for (let b = done8; b < upTo8; b++) add(TILE_HEIGHT, b, rootOfRange(leaves, (b - done8) * TILE_WIDTH, (b - done8 + 1) * TILE_WIDTH));
-      stored.set(TILE_HEIGHT, upTo8);
+async function writeTiles(store: TileStore, shard: string, tiles: readonly BuiltTile[], concurrency: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tiles.length) {
+      const t = tiles[next++]!;
+      await store.put(tileKey(shard, t.coord), encodeTile(t.hashes));
     }
-    for (let i = 1; i < levels.length; i++) {
-      const level = levels[i];
-      const below = levels[i - 1];
-      const done = stored.get(level)!;
-      const upTo = Math.floor(stored.get(below)! / TILE_WIDTH);
-      if (upTo <= done) continue;
-      const children = fresh.get(below)!;
-      const firstChild = done * TILE_WIDTH;
-      const lastChild = upTo * TILE_WIDTH;
-      // Children tiled by earlier runs are in the table (written before their progress).
-      let readUpTo = firstChild;
-      while (readUpTo < lastChild && !children.has(readUpTo)) readUpTo++;
-      if (readUpTo > firstChild) for (const [k, h] of await readTiles(table, shard, below, firstChild, readUpTo, { consistent: true })) children.set(k, h);
-      for (let t = done; t < upTo; t++) {
-        const hashes = Array.from({ length: TILE_WIDTH }, (_, j) => children.get(t * TILE_WIDTH + j)!);
-        add(level, t, rootOfRange(hashes, 0, TILE_WIDTH));
-      }
-      for (const k of [...children.keys()]) if (k < lastChild) children.delete(k);
-      stored.set(level, upTo);
-    }
-    if (items.length === 0) return report(true);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, tiles.length) }, worker));
+}
 
-    await table.putAll(items);
-    const progressItem: IndexItem = {
-      pk: tilePk(shard),
-      sk: TILE_PROGRESS_SK,
-      ...Object.fromEntries(levels.map((l) => [progressAttribute(l), stored.get(l)!])),
-      leaves: stored.get(TILE_HEIGHT)! * TILE_WIDTH,
-      time: (opts.clock ?? (() => new Date()))().toISOString(),
-    };
-    if (!(await table.putUnlessBehind(progressItem, levels.map(progressAttribute)))) return report(false);
+/**
+ * Writes the C2SP tiles of one shard's tree from `previousSize` to `size`
+ * leaves: every tile that became full, then the partial tiles of `size`.
+ * Partial tiles go last, so finding them for a size means every tile of that
+ * size is stored; when the previous size's are missing (its tile step
+ * failed), tiling starts again from leaf 0. Tiles are deterministic and
+ * write-once: a rerun or a racing seal writes the same bytes, which count as
+ * written.
+ */
+export async function buildShardTiles(store: TileStore, leaves: LeafReader, growth: ShardGrowth, opts: TileBuildOptions = {}): Promise<ShardTileReport> {
+  const { shard, size } = growth;
+  const perRound = opts.leavesPerRound ?? 65_536;
+  const concurrency = opts.concurrency ?? 16;
+  const resumed = growth.previousSize > 0 ? await resume(store, shard, growth.previousSize) : { builder: null, reads: 0 };
+  const builder = resumed.builder ?? TileBuilder.empty();
+  const report: ShardTileReport = { shard, from: builder.size, size, written: 0, tileReads: resumed.reads };
+  if (size <= builder.size) return report;
+  while (builder.size < size) {
+    const batch = await leaves(shard, builder.size, Math.min(size, builder.size + perRound));
+    const full = batch.flatMap((leaf) => builder.append(leaf));
+    await writeTiles(store, shard, full, concurrency);
+    report.written += full.length;
   }
+  // A level whose count did not change keeps the partial tile written for the size tiling started from.
+  const partials = builder.partials().filter((t) => hashesAtLevel(report.from, t.coord.level) !== hashesAtLevel(size, t.coord.level));
+  await writeTiles(store, shard, partials, concurrency);
+  report.written += partials.length;
+  return report;
 }
 
-/** Tiles for every shard a checkpoint names, up to its size. Call after the checkpoint is published. */
-export async function buildTiles(table: IndexTable, checkpoint: Pick<Checkpoint, 'shards'>, opts: TileBuildOptions = {}): Promise<ShardTileReport[]> {
-  return Promise.all(checkpoint.shards.map((s) => buildShardTiles(table, s.shard, s.size, opts)));
-}
-
-/**
- * For the seal handler, right after publishing a checkpoint. Tiles only make
- * proofs short: if this fails, proofs stay correct (they read more of the
- * batch log) and the next seal catches up.
- */
-export async function buildTilesInTable(ddb: DynamoDBClient, tableName: string, checkpoint: Pick<Checkpoint, 'shards'>, opts: TileBuildOptions = {}): Promise<ShardTileReport[]> {
-  return buildTiles(new DynamoIndexTable(ddb, tableName), checkpoint, opts);
+/** Tiles for every shard that grew, in parallel (shards are independent trees). */
+export function buildTiles(store: TileStore, leaves: LeafReader, grown: readonly ShardGrowth[], opts: TileBuildOptions = {}): Promise<ShardTileReport[]> {
+  return Promise.all(grown.filter((g) => g.size > g.previousSize).map((g) => buildShardTiles(store, leaves, g, opts)));
 }

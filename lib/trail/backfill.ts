@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BackfillAlertTally, type BackfillDigest } from '../core/detect/backfill-digest';
-import { commitDrafts, type ChainStorePort } from '../ingest/commit';
+import { commitDrafts, type ChainStorePort } from '../commit/commit';
 import type { CaptureRouter } from './capture';
 import type { DigestLookup } from './digest';
 import { LogFileError } from './errors';

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../core/json';
 import { isCapturedApiCall } from '../core/normalize';
-import { API_CALL_DETAIL_TYPE, CONSOLE_SIGN_IN_DETAIL_TYPE, shardForEvent, type EventEnvelope } from '../construct/event-patterns';
-import type { ShardRoute } from '../construct/shards';
+import { API_CALL_DETAIL_TYPE, CONSOLE_SIGN_IN_DETAIL_TYPE, shardForEvent, type EventEnvelope } from '../contract/event-patterns';
+import type { ShardRoute } from '../contract/shards';
 
 /** Decides for one trail log record whether the stack captures it, and into which shard: null = not captured. */
 export type CaptureRouter = (record: JsonObject) => string | null;

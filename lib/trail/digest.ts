@@ -1,7 +1,7 @@
 import type { JsonValue } from '../core/json';
 import { LogFileError } from './errors';
 import { decompress, parseJsonFile } from './log-file';
-import { dayFolder, parseTrailKey } from './key-layout';
+import { dayFolder, parseTrailKey } from '../contract/key-layout';
 
 /** One log file as a CloudTrail digest file lists it. */
 export interface DigestEntry {

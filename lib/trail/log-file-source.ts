@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { isLogFileCandidate } from './key-layout';
+import { isLogFileCandidate } from '../contract/key-layout';
 import type { TrailBucket } from './trail-bucket';
 
 /** Where backfill reads trail log files from: a local folder or an S3 prefix. */

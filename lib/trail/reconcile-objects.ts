@@ -1,10 +1,10 @@
 import type { Alert } from '../core/alert';
 import { logFileHour } from '../core/id-claims';
-import { alertRecordId, commitDrafts } from '../ingest/commit';
+import { alertRecordId, commitDrafts } from '../commit/commit';
 import { DEFAULT_API_SHARD } from './capture';
 import type { DigestLookup } from './digest';
 import { LogFileError } from './errors';
-import { parseTrailKey } from './key-layout';
+import { parseTrailKey } from '../contract/key-layout';
 import { coverageRecordId, MissedLiveDeferred, reconcileLogFile, type ReconcileDeps, type ReconcileOutcome, type ReconcileSettings } from './reconcile';
 import { corruptLogFileAlert } from './trail-alerts';
 import type { TrailBucket } from './trail-bucket';

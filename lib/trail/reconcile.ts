@@ -1,13 +1,13 @@
-import type { Alert, RecordLocation } from '../core/alert';
+import type { Alert, BatchAlerts, RecordLocation } from '../core/alert';
 import { claimOf, hourOf, logFileHour, type IdClaim } from '../core/id-claims';
 import type { JsonValue } from '../core/json';
 import { eventIdOf } from '../core/normalize';
 import type { AuditRecord, AuditRecordOf, RecordDraft } from '../core/record';
-import { alertRecordId, commitDrafts, type BatchAlerts, type CommitDeps } from '../ingest/commit';
-import { draftFromEvent, quarantineDraft, type Via } from '../ingest/drafts';
+import { alertRecordId, commitDrafts, type CommitDeps } from '../commit/commit';
+import { draftFromEvent, quarantineDraft, type Via } from '../commit/drafts';
 import { captureRouter, DEFAULT_API_SHARD, type CaptureRouter } from './capture';
 import type { DigestLookup } from './digest';
-import { parseTrailKey } from './key-layout';
+import { parseTrailKey } from '../contract/key-layout';
 import { readLogFile } from './log-file';
 import { digestMismatchAlert, missedEventsAlert, missedEventsAlertId } from './trail-alerts';
 import { ImmutrailError } from '../core/errors';

@@ -1,8 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
-import { ENV, optionalEnv, requireEnv } from '../aws/runtime-config';
-import type { ShardRoute } from '../construct/shards';
-import { ingestRuntime } from '../ingest/runtime';
+import { ENV, optionalEnv, requireEnv } from '../contract/runtime-config';
+import type { ShardRoute } from '../contract/shards';
+import { ingestRuntime } from '../commit/runtime';
 import { apiShardForAccount, apiShardOf, captureRouter, type CaptureRouter } from './capture';
 import { BucketDigestLookup } from './digest';
 import type { ObjectReconcileDeps } from './reconcile-objects';

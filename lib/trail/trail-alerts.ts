@@ -1,6 +1,6 @@
 import type { Alert, RecordLocation } from '../core/alert';
 import type { JsonObject } from '../core/json';
-import { parseTrailKey } from './key-layout';
+import { parseTrailKey } from '../contract/key-layout';
 
 /** Deterministic ids: reconciling the same file again can never raise a second alert for it. */
 export const missedEventsAlertId = (bucket: string, key: string): string => `missed-events:${bucket}/${key}`;

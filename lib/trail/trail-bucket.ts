@@ -1,5 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { isAccountId, isOrganizationId, logsRoot, parseTrailKey } from './key-layout';
+import { isAccountId, isOrganizationId, logsRoot, parseTrailKey } from '../contract/key-layout';
 import type { TrailObjects } from './digest';
 
 /** The bucket CloudTrail delivers to, read-only: object bytes and the listings reconcile needs. */

@@ -1,7 +1,7 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArchiveSource } from './source';
+import type { ArchiveSource } from '../core/archive-source';
 
 const SIMPLE_KEY = /^[\w=-][\w=.-]*(\/[\w=-][\w=.-]*)*$/;
 

@@ -2,6 +2,7 @@
 export type ProblemCode =
   | 'UNREADABLE' // an object could not be read
   | 'PARSE' // a line is not a record
+  | 'HEADER' // a record's chain header is not the seven members of FORMAT.md 2.2 (v 1, kind, time form, non-empty id)
   | 'KEY_MISMATCH' // the object's key does not describe its contents (shard, sequence range, batch id)
   | 'SHARD_MISMATCH' // a record names another shard than the object it sits in
   | 'SEQUENCE' // sequence numbers inside an object do not run 1 by 1
@@ -20,10 +21,13 @@ export type ProblemCode =
   | 'HEAD_MISMATCH' // the live head in the index is not the end of the archive's chain
   | 'ROLLBACK' // the archive or newest checkpoint is not an extension of the trusted checkpoint (or the archive holds no checkpoint to show it)
   | 'SEAL_GAP' // with a maximum seal gap: the newest checkpoint is older than the newest record by more than the gap
-  | 'DUPLICATE_ID'; // one id committed twice
+  | 'DUPLICATE_ID' // one id committed twice
+  | 'WITNESS_MISSING' // (witnesses) the newest checkpoint has fewer valid cosignatures by the trusted witness keys than required
+  | 'WITNESS_SIGNATURE' // (witnesses) a cosignature line by a trusted witness key does not verify
+  | 'WITNESS_FORK'; // (witnesses) a witness cosigned a checkpoint that this archive's checkpoints do not extend
 
 /** Findings that do not mean tampering. */
-export type NoticeCode = 'ORPHAN' | 'UNSEALED' | 'UNRESOLVED_FORK' | 'NO_CHECKPOINT';
+export type NoticeCode = 'ORPHAN' | 'UNSEALED' | 'UNRESOLVED_FORK' | 'NO_CHECKPOINT' | 'SHARD_NOTE_MISSING'; // SHARD_NOTE_MISSING: an archive-wide checkpoint's shard size has no shard checkpoint (FORMAT.md 4.1)
 
 export interface Problem {
   code: ProblemCode;

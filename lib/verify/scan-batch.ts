@@ -56,6 +56,8 @@ interface Header {
   kind: string;
   id: string;
   time: string;
+  /** Why the header is not the seven-member header of FORMAT.md 2.2, if it is not. */
+  shapeError?: string;
 }
 
 /** Where the fields of a canonical header sit in its line; reused from line to line, so nothing is allocated. */
@@ -76,6 +78,13 @@ const P_KIND = Buffer.from(',"kind":"');
 const P_PREV = Buffer.from('","prev":"');
 const P_SEQ = Buffer.from('","seq":');
 const P_SHARD = Buffer.from(',"shard":"');
+const P_TIME = Buffer.from('","time":"');
+const P_TAIL = Buffer.from('","v":1},"data":{');
+const TIME_LENGTH = 24;
+const KINDS = ['genesis', 'event', 'quarantine', 'alert', 'attestation', 'coverage'];
+const KIND_BYTES = KINDS.map((k) => Buffer.from(k));
+const TIME_FORM = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const HEADER_MEMBERS = ['id', 'kind', 'prev', 'seq', 'shard', 'time', 'v'];
 
 // A byte loop: Buffer#compare with offsets validates its arguments on every call, which costs more than these short literals.
 function startsAt(line: Buffer, at: number, lit: Buffer): boolean {
@@ -113,6 +122,9 @@ function canonicalSpans(line: Buffer, out: HeaderSpans): boolean {
   const shardStart = i + P_SHARD.length;
   const shardEnd = line.indexOf(0x22, shardStart);
   if (shardEnd < 0) return false;
+  // The rest of the seven-member header (FORMAT.md 2.2); anything else goes to readHeader, which says what is wrong.
+  if (!startsAt(line, shardEnd, P_TIME) || !startsAt(line, shardEnd + P_TIME.length + TIME_LENGTH, P_TAIL)) return false;
+  if (!KIND_BYTES.some((k) => k.length === kindEnd - kindStart && startsAt(line, kindStart, k))) return false;
   out.seq = seq;
   out.prevStart = prevStart;
   out.shardStart = shardStart;
@@ -155,10 +167,23 @@ function readHeader(line: Buffer): Header | null {
   try {
     const h = JSON.parse(line.toString('utf8', PREFIX.length - 1, end + 1)) as ChainHeader;
     if (typeof h.seq !== 'number' || typeof h.prev !== 'string' || typeof h.shard !== 'string' || typeof h.id !== 'string') return null;
-    return { seq: h.seq, prev: h.prev, shard: h.shard, kind: String(h.kind), id: h.id, time: typeof h.time === 'string' ? h.time : '' };
+    return { seq: h.seq, prev: h.prev, shard: h.shard, kind: String(h.kind), id: h.id, time: typeof h.time === 'string' ? h.time : '', shapeError: shapeError(h) };
   } catch {
     return null;
   }
+}
+
+/** What makes a parsed header other than the seven members of FORMAT.md 2.2, or undefined when nothing does. */
+function shapeError(h: ChainHeader): string | undefined {
+  const members = Object.keys(h).sort();
+  if (members.join() !== HEADER_MEMBERS.join()) return `members are ${members.join(', ')}, not ${HEADER_MEMBERS.join(', ')}`;
+  if ((h as { v: unknown }).v !== 1) return `v is ${JSON.stringify((h as { v: unknown }).v)}, not 1`;
+  if (!Number.isSafeInteger(h.seq) || h.seq < 0) return `seq ${h.seq} is not a whole number`;
+  if (!/^[0-9a-f]{64}$/.test(h.prev)) return 'prev is not 64 lowercase hex digits';
+  if (h.id === '') return 'id is empty';
+  if (!KINDS.includes(String(h.kind))) return `kind ${JSON.stringify(h.kind)} is not one of ${KINDS.join(', ')}`;
+  if (typeof h.time !== 'string' || !TIME_FORM.test(h.time)) return `time ${JSON.stringify(h.time)} is not ISO 8601 UTC with milliseconds`;
+  return undefined;
 }
 
 // Objects are copied here behind a spare byte when the caller's buffer has none (see scanPrefixed).
@@ -237,6 +262,7 @@ export function scanPrefixed(key: string, buf: Buffer, opts: { collectIds?: bool
         continue;
       }
       seq = header.seq;
+      if (header.shapeError) add({ code: 'HEADER', message: `record ${seq}: the chain header is malformed: ${header.shapeError}`, seq });
       linked = prevAt >= 0 && header.prev === leaves.toString('hex', 32 * prevAt, 32 * prevAt + 32);
       shard = header.shard === parsed.shard ? null : header.shard;
     }

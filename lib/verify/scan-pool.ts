@@ -28,8 +28,7 @@ type Request = Distribute<PoolRequest>;
 function pool(workerCount: number, helpInline: boolean): BatchScanner {
   const workers = Array.from(
     { length: workerCount },
-    // Workers load the TypeScript worker through tsx (a dependency), as the CLI does.
-    () => new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module: join(__dirname, 'scan-worker.ts') } }),
+    () => startWorker(),
   );
   const reader = new LocalReader();
   const pending = new Map<number, { resolve: (r: PoolReply) => void; reject: (e: Error) => void }>();
@@ -118,10 +117,17 @@ function pool(workerCount: number, helpInline: boolean): BatchScanner {
   };
 }
 
+// From source (tests, `npm run immutrail`) the worker is TypeScript, loaded through tsx (a dev dependency);
+// compiled (the installed package), it is the scan-worker.js beside this file and tsx is not needed.
+const FROM_SOURCE = __filename.endsWith('.ts');
 const WORKER_SOURCE = `
 require('tsx/cjs/api').register();
 require(require('node:worker_threads').workerData.module);
 `;
+const startWorker = (): Worker =>
+  FROM_SOURCE
+    ? new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module: join(__dirname, 'scan-worker.ts') } })
+    : new Worker(join(__dirname, 'scan-worker.js'), { execArgv: [] });
 
 // Jobs queued per worker: one running and two waiting, so a worker never idles while the main thread is busy with a job of its own.
 const IN_FLIGHT = 3;

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { K } from '../aws/table-keys';
+import { K } from '../contract/table-keys';
 import type { ShardActivity } from './silence';
 
 /** Reads when each shard last committed: the `time` its head item carries (written with every commit). */

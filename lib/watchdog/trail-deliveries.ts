@@ -1,7 +1,8 @@
 import { ListObjectsV2Command, type ListObjectsV2CommandInput, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { accountRoot, isAccountId, isOrganizationId, logsRoot, parseTrailKey } from '../trail/key-layout';
+import { mapLimit } from '../core/map-limit';
+import { accountRoot, isAccountId, isOrganizationId, logsRoot, parseTrailKey } from '../contract/key-layout';
 import { accountsToCheck, type AccountDeliveries, type DeliverySnapshot, type RegionDelivery } from './account-coverage';
-import { deliveryWindow, logFilesSinceKey, regionLogRoot, type AccountFolder, type DeliveryWindow } from './delivery-window';
+import { deliveryWindow, logFilesSinceKey, regionLogRoot, type AccountFolder, type DeliveryWindow } from '../contract/delivery-window';
 
 export interface DeliveryQuery {
   now: Date;
@@ -54,8 +55,8 @@ export class TrailDeliveries implements DeliveriesReader {
     const folders = await this.accountFolders(list);
     const { check, unchecked } = accountsToCheck([...folders.keys()], q.expected, q.maxAccounts);
     const window = deliveryWindow(q.now, q.silenceHours);
-    const pairs = (await mapLimit(check.flatMap((a) => folders.get(a) ?? []), (f) => this.regionsOf(list, f))).flat();
-    const states = await mapLimit(pairs, ({ folder, region }) => this.regionState(list, folder, region, window));
+    const pairs = (await mapLimit(check.flatMap((a) => folders.get(a) ?? []), CONCURRENCY, (f) => this.regionsOf(list, f))).flat();
+    const states = await mapLimit(pairs, CONCURRENCY, ({ folder, region }) => this.regionState(list, folder, region, window));
     const accounts: AccountDeliveries[] = check.map((account) => ({ account, regions: states.filter((_, i) => pairs[i].folder.account === account) }));
     return { accounts, unchecked, requests };
   }
@@ -114,17 +115,4 @@ async function subfolders(list: List, prefix: string): Promise<string[]> {
     token = out.IsTruncated ? out.NextContinuationToken : undefined;
   } while (token);
   return names;
-}
-
-async function mapLimit<T, R>(items: readonly T[], fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
-  return out;
 }

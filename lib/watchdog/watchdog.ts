@@ -1,7 +1,8 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { Alert } from '../core/alert';
 import type { AuditRecordOf, RecordDraft } from '../core/record';
-import { alertRecordId, commitDrafts, type BatchAlerts, type CommitDeps } from '../ingest/commit';
+import type { BatchAlerts } from '../core/alert';
+import { alertRecordId, commitDrafts, type CommitDeps } from '../commit/commit';
 import { runDeliveryCheck, type DeliveryCheck } from './delivery-check';
 import { silenceFinding, type ShardActivity } from './silence';
 import { fetchTrailFacts, trailFindings, type WatchdogFinding } from './trail-checks';

@@ -4,7 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChainStore } from '../../lib/aws/chain-store';
 import type { S3Source } from '../../lib/aws/s3-source';
-import { K } from '../../lib/aws/table-keys';
+import { K } from '../../lib/contract/table-keys';
 import { parseSignedCheckpoint } from '../../lib/core/checkpoint';
 import type { AuditRecord } from '../../lib/core/record';
 import type { FaultSuiteResult } from './suite';

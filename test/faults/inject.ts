@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
  *   lost responses (the call runs on the emulator, then the caller gets an
  *   error) and unprocessed items for DynamoDB batch calls;
  * - at the attempt level (`finalizeRequest`, below the retry, where
- *   lib/aws/request-counter.ts counts attempts), the same errors are seen by the
+ *   bench/cost/request-counter.ts counts attempts), the same errors are seen by the
  *   SDK's standard retry: a lost response there is retried on a request that
  *   already happened (a 412 on our own object, a failed condition on our own item).
  *

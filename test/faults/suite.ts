@@ -23,7 +23,7 @@ import { S3Source } from '../../lib/aws/s3-source';
 import { DynamoSuppressionStore } from '../../lib/aws/suppression-store';
 import { trustedKeyFromPem } from '../../lib/core/checkpoint';
 import { defaultDetectionConfig, loadSigmaRules, runDetectors, type DetectionContext } from '../../lib/core/detect';
-import { sigmaFolders } from '../../lib/ingest/runtime';
+import { sigmaFolders } from '../../lib/commit/runtime';
 import { SuppressionWindow } from '../../lib/core/detect/suppression';
 import type { Alert } from '../../lib/core/alert';
 import type { JsonObject } from '../../lib/core/json';
@@ -37,7 +37,7 @@ import { ingestSqsBatch, type IngestDeps, type IngestStats } from '../../lib/ing
 import { objectCreatedEvent } from '../../lib/local/live-lane';
 import { ensureTable } from '../../lib/local/provision-table';
 import { runSeal, type SealRuntime } from '../../lib/seal/runtime';
-import { buildTilesInTable } from '../../lib/seal/tiles';
+import { archiveTileStep } from '../../lib/seal/tile-step';
 import { captureRouter } from '../../lib/trail/capture';
 import { BucketDigestLookup } from '../../lib/trail/digest';
 import { TrailBucket } from '../../lib/trail/trail-bucket';
@@ -344,7 +344,7 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<FaultSuite
       signer: new KmsSigner(c.kms, keyId, origin),
       origin,
     },
-    tile: (checkpoint) => buildTilesInTable(c.ddb, table, checkpoint),
+    tile: archiveTileStep({ ddb: c.ddb, s3: c.s3 }, { table, bucket, retentionDays: 0 }),
     outbox: outboxOf(c),
   });
   let stopSeals = false;

@@ -1,8 +1,8 @@
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clientConfig } from '../../lib/aws/client-config';
-import { RequestCounter } from '../../lib/aws/request-counter';
-import { ENV } from '../../lib/aws/runtime-config';
+import { RequestCounter } from '../../bench/cost/request-counter';
+import { ENV } from '../../lib/contract/runtime-config';
 import type { Alert } from '../../lib/core/alert';
 import type { AuditRecord, AuditRecordOf } from '../../lib/core/record';
 import { watchdogRuntime } from '../../lib/watchdog/runtime';

@@ -3,8 +3,8 @@ import { DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '
 import { AlertOutbox, OUTBOX_CLAIM_MS } from '../../lib/aws/alert-outbox';
 import type { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AlertPublisher } from '../../lib/aws/alert-publisher';
-import { alertRecordId, commitDrafts } from '../../lib/ingest/commit';
-import { draftFromMessage } from '../../lib/ingest/drafts';
+import { alertRecordId, commitDrafts } from '../../lib/commit/commit';
+import { draftFromMessage } from '../../lib/commit/drafts';
 import { ingestSqsBatch, type IngestDeps } from '../../lib/ingest/sqs-batch';
 import { useMoto } from '../support/moto';
 import { createTestArchive, type TestArchive } from '../support/archive-env';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientConfig } from '../../lib/aws/client-config';
 import { S3Source } from '../../lib/aws/s3-source';
-import { ingestRuntime } from '../../lib/ingest/runtime';
+import { ingestRuntime } from '../../lib/commit/runtime';
 import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
 import { provisionLocalStack } from '../../lib/local/provision';
 import { cli } from '../support/cli';

@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCheckpoint, parseSignedCheckpoint, trustedKeyFromPem, type SignedCheckpoint } from '../../lib/core/checkpoint';
 import { parseBatchKey } from '../../lib/core/layout';
 import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
-import { indexTreeSource } from '../../lib/prove/consistency-source';
-import { DynamoIndexTable } from '../../lib/prove/dynamo-index-table';
+import { tileTreeSource } from '../../lib/prove/consistency-source';
 import { seal, signCheckpoint } from '../../lib/seal/seal';
-import { buildTilesInTable } from '../../lib/seal/tiles';
+import { archiveTileStep } from '../../lib/seal/tile-step';
 import { DirSource } from '../../lib/verify/dir-source';
 import { verifyArchive } from '../../lib/verify/verify-archive';
 import { createTestArchive, exportArchive, type TestArchive } from '../support/archive-env';
@@ -20,7 +19,8 @@ import { useMoto } from '../support/moto';
  * `immutrail consistency` and `verify --trusted-checkpoint` with a range, on an
  * archive written by the real ingest and seal paths (moto): three checkpoints,
  * the first one trusted. The extension is proven by consistency proofs, from
- * the index table, with the records before the trusted size deleted.
+ * the C2SP tiles the seal wrote to the bucket (or a copy of it, no table),
+ * with the records before the trusted size deleted.
  */
 describe('consistency proofs between checkpoints of an archive', () => {
   const moto = useMoto();
@@ -42,8 +42,8 @@ describe('consistency proofs between checkpoints of an archive', () => {
     for (let round = 0; round < 3; round++) {
       await ingest('api', Array.from({ length: 5 }, (_, i) => `api-${round}-${i}`));
       await ingest('ec2', Array.from({ length: 2 }, (_, i) => `ec2-${round}-${i}`));
-      const { signed } = await seal({ store: archive.store, checkpoints: archive.checkpoints, signer: archive.signer, origin: archive.origin });
-      await buildTilesInTable(archive.ddb, archive.table, signed.checkpoint);
+      const { signed, shardNotes } = await seal({ store: archive.store, checkpoints: archive.checkpoints, signer: archive.signer, origin: archive.origin });
+      await archiveTileStep({ ddb: archive.ddb, s3: archive.s3 }, { table: archive.table, bucket: archive.bucket, retentionDays: 0 })(shardNotes);
       notes.push(signed.note);
     }
     first = parseSignedCheckpoint(notes[0]!);
@@ -110,13 +110,14 @@ describe('consistency proofs between checkpoints of an archive', () => {
       expect(bad.stdout).toContain('INCONSISTENT: 1 problem(s)');
     });
 
-    it('proves from the index table alone, in a few reads', async () => {
-      const r = await cli('consistency', firstPath, newestPath, '--table', archive.table, ...moto$(), '--public-key', pem, '--json');
+    it('proves from the tiles in the bucket alone, in a few reads', async () => {
+      const r = await cli('consistency', firstPath, newestPath, '--bucket', archive.bucket, ...moto$(), '--public-key', pem, '--json');
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout);
       expect(out.ok).toBe(true);
-      expect(out.reads.reads).toBeLessThanOrEqual(12);
+      // Two shards of fewer than 256 records: one level-0 tile each, nothing else.
+      expect(out.reads.byOperation).toEqual({ 'S3.GetObject': 2 });
     });
 
     it('fails when the checkpoints are given in the wrong order, or one is a fork', async () => {
@@ -162,14 +163,14 @@ describe('consistency proofs between checkpoints of an archive', () => {
   describe('verify --trusted-checkpoint with only the records after the trusted size', () => {
     const keys = () => [trustedKeyFromPem(archive.origin, archive.signer.publicKeyPem())];
 
-    it('proves the extension by consistency proofs from the index, without the old records', async () => {
+    it('proves the extension by consistency proofs from the tiles in the copy, without the old records', async () => {
       const dir = copyWithoutOldRecords();
       const r = await verifyArchive(new DirSource(dir), {
         keys: keys(),
         trusted: first.note,
         shard: 'api',
         range: { fromSeq: trustedSize('api') },
-        consistencySource: indexTreeSource(new DynamoIndexTable(archive.ddb, archive.table)),
+        consistencySource: tileTreeSource(new DirSource(dir)),
       });
       expect(r.problems).toEqual([]);
       expect(r.records).toBe(16 - trustedSize('api'));
@@ -183,7 +184,7 @@ describe('consistency proofs between checkpoints of an archive', () => {
         keys: keys(),
         trusted: fork.note,
         range: { fromSeq: trustedSize('api') },
-        consistencySource: indexTreeSource(new DynamoIndexTable(archive.ddb, archive.table)),
+        consistencySource: tileTreeSource(archive.source),
       });
       expect(r.problems.map((p) => [p.code, p.shard])).toEqual([['ROLLBACK', 'api']]);
       expect(r.problems[0]!.message).toContain('OLD_ROOT');
@@ -205,7 +206,7 @@ describe('consistency proofs between checkpoints of an archive', () => {
       expect(r.extension?.shards.every((s) => s.ok)).toBe(true);
     });
 
-    it('the CLI uses the index with --bucket/--table (exit 0), and --from works the same way', async () => {
+    it('the CLI proves the extension from the tiles in the bucket (exit 0), and --from works the same way', async () => {
       for (const range of [['--from-seq', String(trustedSize('api'))], ['--from', new Date().toISOString().slice(0, 10)]]) {
         const r = await cli('verify', '--bucket', archive.bucket, '--table', archive.table, ...moto$(), '--public-key', pem, '--trusted-checkpoint', firstPath, '--shard', 'api', ...range, '--json', '--no-progress');
         expect(r.stderr, range.join(' ')).toBe('');

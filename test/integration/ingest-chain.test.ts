@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commitDrafts } from '../../lib/ingest/commit';
-import { draftFromMessage } from '../../lib/ingest/drafts';
+import { commitDrafts } from '../../lib/commit/commit';
+import { draftFromMessage } from '../../lib/commit/drafts';
 import { ingestSqsBatch, type IngestDeps } from '../../lib/ingest/sqs-batch';
 import { verifyArchive } from '../../lib/verify/verify-archive';
 import { trustedKeyFromPem } from '../../lib/core/checkpoint';

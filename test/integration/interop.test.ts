@@ -8,7 +8,9 @@ import { canonicalize } from '../../lib/core/canonical';
 import { trustedKeyFromPem } from '../../lib/core/checkpoint';
 import type { JsonValue } from '../../lib/core/json';
 import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
+import { LocalSigner } from '../../lib/core/local-signer';
 import { seal } from '../../lib/seal/seal';
+import { signShardNote } from '../../lib/seal/shard-notes';
 import { DirSource } from '../../lib/verify/dir-source';
 import { verifyArchive } from '../../lib/verify/verify-archive';
 import { createTestArchive, exportArchive, recordLines, shardBatchFiles, type TestArchive } from '../support/archive-env';
@@ -38,7 +40,10 @@ if (!hasPython) {
 }
 
 interface PyFinding {
+  /** FORMAT.md section 5's finding code. */
   code: string;
+  /** The Python verifier's own name for the check that failed. */
+  check: string;
   message: string;
   key?: string;
   shard?: string;
@@ -48,7 +53,7 @@ interface PyResult {
   origin: string | null;
   ecdsaBackend: string;
   records: number;
-  checkpoints: { found: number; valid: number; chain: number; newest: { key: string; size: number } | null };
+  checkpoints: { found: number; valid: number; chain: number; newest: { key: string; size: number } | null; shardNotes: { found: number; valid: number } };
   shards: Record<string, { records: number; checkpointed: number; uncheckpointed: number; orphans: string[] }>;
   problems: PyFinding[];
   notes: PyFinding[];
@@ -64,11 +69,30 @@ function runVerifier(args: string[]): Run {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The project's own verifier on the same folder: its finding codes, to compare with the Python verifier's. */
+async function typescriptCodes(archive: TestArchive, dir: string): Promise<{ problems: string[]; notices: string[] }> {
+  const report = await verifyArchive(new DirSource(dir), { keys: [trustedKeyFromPem(archive.origin, archive.signer.publicKeyPem())] });
+  const set = (xs: { code: string }[]) => [...new Set(xs.map((x) => x.code))].sort();
+  return { problems: set(report.problems), notices: set(report.notices) };
+}
+
 /** The project's own verifier on the same folder, to compare counts with. */
 async function typescriptRecordCount(archive: TestArchive, dir: string): Promise<number> {
   const report = await verifyArchive(new DirSource(dir), { keys: [trustedKeyFromPem(archive.origin, archive.signer.publicKeyPem())] });
   expect(report.problems).toEqual([]);
   return report.records;
+}
+
+/** The shard checkpoints of one shard in an exported archive (FORMAT.md 4.1), in size order. */
+function shardNotes(dir: string, shard: string): { path: string; shard: string; size: number; root: string }[] {
+  const folder = join(dir, 'checkpoints', 'shards', shard);
+  return readdirSync(folder)
+    .filter((n) => n.endsWith('.note'))
+    .sort()
+    .map((n) => {
+      const text = readFileSync(join(folder, n), 'utf8').split('\n');
+      return { path: join(folder, n), shard, size: Number(text[1]), root: Buffer.from(text[2], 'base64').toString('hex') };
+    });
 }
 
 function ingestDeps(archive: TestArchive) {
@@ -182,7 +206,7 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
     expect(result.shards.ec2).toMatchObject({ records: 1 + 3 * ec2Batches, checkpointed: 1 + 3 * ec2Batches, uncheckpointed: 0 });
     expect(result.shards.api).toMatchObject({ records: 1 + 5 * ec2Batches + 3 + 1, uncheckpointed: 1 });
     expect(result.shards.api.orphans).toHaveLength(1);
-    expect(result.notes.map((n) => n.code)).toContain('orphan');
+    expect(result.notes.map((n) => n.code)).toContain('ORPHAN');
     expect(result.records).toBe(await typescriptRecordCount(archive, pristine));
   });
 
@@ -212,7 +236,7 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
     expect(run.stdout).toMatch(/RESULT: VALID$/m);
   });
 
-  it('names one changed byte in a record', () => {
+  it('names one changed byte in a record, with the code the TypeScript verifier gives', async () => {
     const dir = copy();
     const file = batchFiles(dir, 'api').filter((f) => lines(f).length >= 5)[1];
     const content = readFileSync(file, 'utf8').split('\n');
@@ -221,10 +245,13 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
     writeFileSync(file, content.join('\n'));
     const { run, result } = verify(dir);
     expect(run.status).toBe(1);
-    const link = result.problems.find((p) => p.code === 'record-bad-link');
+    const link = result.problems.find((p) => p.code === 'LINK');
     expect(link).toBeDefined();
     expect(link!.message).toContain('line 4');
     expect(file.endsWith(link!.key!)).toBe(true);
+    // Both name the break; what follows differs: TypeScript keeps walking through the damaged
+    // object (CHECKPOINT_MISMATCH), this verifier stops before it (TRUNCATED, GAP).
+    expect((await typescriptCodes(archive, dir)).problems).toContain('LINK');
   });
 
   it('names the newest batch of a shard removed (truncation under a checkpoint)', () => {
@@ -234,9 +261,9 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
     rmSync(files[files.length - 1]);
     const { run, result } = verify(dir);
     expect(run.status).toBe(1);
-    expect(result.problems.find((p) => p.code === 'shard-truncated')).toMatchObject({ shard: 'ec2' });
+    expect(result.problems.find((p) => p.code === 'TRUNCATED')).toMatchObject({ shard: 'ec2', check: 'shard-truncated' });
     const text = runVerifier(['--dir', dir, '--public-key', pem]);
-    expect(text.stdout).toMatch(/PROBLEM shard-truncated: shard ec2 has \d+ committed records/);
+    expect(text.stdout).toMatch(/PROBLEM TRUNCATED \(shard-truncated\): shard ec2 has \d+ committed records/);
     expect(text.stdout).toMatch(/RESULT: INVALID/);
   });
 
@@ -248,7 +275,7 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
     writeFileSync(file, ls.map((l) => l + '\n').join(''));
     const { run, result } = verify(dir);
     expect(run.status).toBe(1);
-    expect(result.problems.find((p) => p.code === 'record-not-canonical')!.message).toContain('line 2');
+    expect(result.problems.find((p) => p.check === 'record-not-canonical')).toMatchObject({ code: 'PARSE', message: expect.stringContaining('line 2') });
   });
 
   it('names an unsafe integer stored as a JSON number', () => {
@@ -257,47 +284,99 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
     writeFileSync(file, readFileSync(file, 'utf8').replace(`"bigId":"${BIG}"`, `"bigId":${BIG}`));
     const { run, result } = verify(dir);
     expect(run.status).toBe(1);
-    expect(result.problems.find((p) => p.code === 'record-big-integer')!.message).toContain(BIG);
+    expect(result.problems.find((p) => p.check === 'record-big-integer')).toMatchObject({ code: 'PARSE', message: expect.stringContaining(BIG) });
   });
 
   it('names a checkpoint whose signed text was changed', () => {
     const dir = copy();
     const cdir = join(dir, 'checkpoints');
-    const newest = readdirSync(cdir).sort().pop()!;
+    const newest = readdirSync(cdir).filter((n) => n.endsWith('.note')).sort().pop()!;
     const note = readFileSync(join(cdir, newest), 'utf8');
     writeFileSync(join(cdir, newest), note.replace(/^time (\S+)$/m, 'time 2030-01-01T00:00:00.000Z'));
     for (const backend of [[], ['--pure-ecdsa']]) {
       const { run, result } = verify(dir, ...backend);
       expect(run.status).toBe(1);
-      expect(result.problems.find((p) => p.code === 'checkpoint-bad-signature')!.key).toBe(`checkpoints/${newest}`);
+      expect(result.problems.find((p) => p.check === 'checkpoint-bad-signature')).toMatchObject({ code: 'CHECKPOINT_SIGNATURE', key: `checkpoints/${newest}` });
     }
   });
 
   it('names a checkpoint removed from the middle of the checkpoint chain', () => {
     const dir = copy();
     const cdir = join(dir, 'checkpoints');
-    const names = readdirSync(cdir).sort();
+    const names = readdirSync(cdir).filter((n) => n.endsWith('.note')).sort();
     rmSync(join(cdir, names[1]));
     const { run, result } = verify(dir);
     expect(run.status).toBe(1);
-    expect(codes(result)).toContain('checkpoint-missing');
+    expect(codes(result)).toContain('CHECKPOINT_CHAIN');
   });
 
   it('names a rollback when given a checkpoint trusted earlier', () => {
     const dir = copy();
     const cdir = join(dir, 'checkpoints');
-    const newest = readdirSync(cdir).sort().pop()!;
+    const newest = readdirSync(cdir).filter((n) => n.endsWith('.note')).sort().pop()!;
     const trusted = join(work, 'trusted.note');
     writeFileSync(trusted, readFileSync(join(cdir, newest)));
     rmSync(join(cdir, newest));
     const ec2 = batchFiles(dir, 'ec2');
     rmSync(ec2[ec2.length - 1]);
+    // The shard checkpoint of ec2 written with the removed checkpoint would show the truncation: it goes too.
+    const ec2Size = Number(/^shard ec2 (\d+) /m.exec(readFileSync(trusted, 'utf8'))![1]);
+    for (const note of shardNotes(dir, 'ec2').filter((n) => n.size === ec2Size)) rmSync(note.path);
     // Alone, the shortened archive is self-consistent ...
     expect(verify(dir).run.status).toBe(0);
     // ... against the trusted checkpoint it is not.
     const { run, result } = verify(dir, '--trusted-checkpoint', trusted);
     expect(run.status).toBe(1);
-    expect(codes(result)).toEqual(expect.arrayContaining(['shard-truncated', 'trusted-checkpoint-rollback']));
+    // FORMAT.md 5 step 5: against the trusted checkpoint, missing records are a ROLLBACK.
+    expect(codes(result)).toEqual(['ROLLBACK']);
+  });
+
+  it('checks every shard checkpoint the seal wrote (FORMAT.md 4.1)', async () => {
+    const { result } = verify(pristine);
+    const written = ['api', 'ec2'].flatMap((s) => shardNotes(pristine, s));
+    // Each seal wrote one per changed shard: both shards changed in every round.
+    expect(written).toHaveLength(2 * ec2Batches);
+    expect(result.checkpoints.shardNotes).toEqual({ found: written.length, valid: written.length });
+    expect(result.notes.map((n) => n.code)).not.toContain('SHARD_NOTE_MISSING');
+    expect(await typescriptCodes(archive, pristine)).toEqual({ problems: [], notices: [...new Set(result.notes.map((n) => n.code))].sort() });
+  });
+
+  it('names a shard checkpoint whose root was changed and re-signed by another key, as TypeScript does', async () => {
+    const dir = copy();
+    const [note] = shardNotes(dir, 'ec2').slice(-1);
+    const forged = await signShardNote(new LocalSigner(archive.origin), archive.origin, { ...note, root: 'ab'.repeat(32), head: 'cd'.repeat(32) });
+    rmSync(note.path);
+    mkdirSync(dirname(join(dir, forged.key)), { recursive: true });
+    writeFileSync(join(dir, forged.key), forged.note);
+    const { run, result } = verify(dir);
+    expect(run.status).toBe(1);
+    expect(result.problems).toEqual([expect.objectContaining({ code: 'CHECKPOINT_SIGNATURE', key: forged.key, shard: 'ec2' })]);
+    expect(codes(result)).toEqual((await typescriptCodes(archive, dir)).problems);
+  });
+
+  it('names a shard checkpoint signed by the right key over a root the records do not have, as TypeScript does', async () => {
+    const dir = copy();
+    const [note] = shardNotes(dir, 'ec2').slice(-1);
+    const forged = await signShardNote(archive.signer, archive.origin, { ...note, root: 'ab'.repeat(32), head: 'cd'.repeat(32) });
+    rmSync(note.path);
+    writeFileSync(join(dir, forged.key), forged.note);
+    const { run, result } = verify(dir);
+    expect(run.status).toBe(1);
+    expect(result.problems).toEqual([expect.objectContaining({ code: 'CHECKPOINT_MISMATCH', key: forged.key })]);
+    expect(codes(result)).toEqual((await typescriptCodes(archive, dir)).problems);
+    // A note whose key names another hash is malformed, whoever signed it.
+    writeFileSync(join(dir, forged.key.replace(/-[0-9a-f]{16}\.note$/, '-0000000000000000.note')), forged.note);
+    expect(verify(dir).result.problems.find((p) => p.code === 'CHECKPOINT_MALFORMED')?.key).toMatch(/-0000000000000000\.note$/);
+  });
+
+  it('notes a shard checkpoint that is missing, without failing', async () => {
+    const dir = copy();
+    rmSync(shardNotes(dir, 'api')[0].path);
+    const { run, result } = verify(dir);
+    expect(result.problems).toEqual([]);
+    expect(run.status).toBe(0);
+    expect(result.notes.find((n) => n.code === 'SHARD_NOTE_MISSING')).toMatchObject({ shard: 'api' });
+    expect((await typescriptCodes(archive, dir)).notices).toContain('SHARD_NOTE_MISSING');
   });
 
   it('reports usage errors with exit status 2', () => {
@@ -306,6 +385,17 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
     const notKey = join(work, 'not-a-key.pem');
     writeFileSync(notKey, 'hello');
     expect(runVerifier(['--dir', pristine, '--public-key', notKey]).status).toBe(2);
+    // FORMAT.md 5: nothing to verify, and a trusted checkpoint that does not verify, are not findings.
+    const empty = join(work, 'empty');
+    mkdirSync(empty, { recursive: true });
+    const nothing = runVerifier(['--dir', empty, '--public-key', pem]);
+    expect(nothing).toMatchObject({ status: 2, stdout: '' });
+    expect(nothing.stderr).toContain('no archive objects under');
+    const badTrusted = join(work, 'bad-trusted.note');
+    writeFileSync(badTrusted, 'not a note\n');
+    const refused = runVerifier(['--dir', pristine, '--public-key', pem, '--trusted-checkpoint', badTrusted]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('trusted checkpoint:');
   });
 });
 
@@ -359,7 +449,7 @@ describe.skipIf(!hasPython)('orphans and forks past the newest checkpoint, read 
     expect(forked.result.problems).toEqual([]);
     expect(forked.status).toBe(0);
     expect(forked.result.shards.ec2).toMatchObject({ records: sealed, checkpointed: sealed });
-    expect(forked.result.notes.find((n) => n.code === 'unresolved-fork')!.message).toContain(`seq ${sealed}`);
+    expect(forked.result.notes.find((n) => n.code === 'UNRESOLVED_FORK')!.message).toContain(`seq ${sealed}`);
 
     await sealArchive(archive);
     const resolved = await snapshot();
@@ -397,7 +487,8 @@ describe.skipIf(!hasPython)('orphans and forks past the newest checkpoint, read 
     expect(raced.result.problems).toEqual([]);
     expect(raced.status).toBe(0);
     // Every note that was written and is not followed by another is reported, not hidden.
-    const orphanNotes = raced.result.notes.filter((n) => n.code === 'orphan-checkpoint');
+    const orphanNotes = raced.result.notes.filter((n) => n.check === 'orphan-checkpoint');
+    expect(orphanNotes.every((n) => n.code === 'ORPHAN')).toBe(true);
     // At least one note per loser; a loser that lost its retry too left one more.
     expect(orphanNotes.length).toBeGreaterThanOrEqual(lost);
     expect(raced.result.checkpoints.valid).toBe(raced.result.checkpoints.chain + orphanNotes.length);
@@ -411,7 +502,7 @@ describe.skipIf(!hasPython)('orphans and forks past the newest checkpoint, read 
     rmSync(join(shortened, 'records', 'shard=ec2', newestBatch));
     const r = runVerifier(['--dir', shortened, '--public-key', pem, '--json']);
     expect(r.status).toBe(1);
-    const truncated = (JSON.parse(r.stdout) as PyResult).problems.filter((p) => p.code === 'shard-truncated').map((p) => p.key);
+    const truncated = (JSON.parse(r.stdout) as PyResult).problems.filter((p) => p.check === 'shard-truncated').map((p) => p.key);
     expect(truncated).toContain(orphanKey);
     expect(truncated).toContain(raced.result.checkpoints.newest!.key);
   });
@@ -443,7 +534,7 @@ describe.skipIf(!hasPython)('the examples of docs/FORMAT.md section 7', () => {
       writeFileSync(join(dir, key), example('batch-body').replace('i-1234567890abcdef0', 'i-1234567890abcdef1'));
       const bad = runVerifier(args);
       expect(bad.status).toBe(1);
-      expect(JSON.parse(bad.stdout).problems.map((p: PyFinding) => p.code)).toContain('batch-id-mismatch');
+      expect(JSON.parse(bad.stdout).problems.map((p: PyFinding) => p.code)).toContain('KEY_MISMATCH');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -20,7 +20,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { archiveBucketPolicy, createArchiveBucket } from '../../lib/aws/archive-bucket-setup';
 import { clientConfig } from '../../lib/aws/client-config';
-import { DENIED_BUCKET_ACTIONS, DENIED_OBJECT_ACTIONS } from '../../lib/construct/archive-policy';
+import { DENIED_BUCKET_ACTIONS, DENIED_OBJECT_ACTIONS } from '../../lib/contract/archive-policy';
 import { useMoto } from '../support/moto';
 
 const BUCKET = 'immutrail-archive-test';

@@ -2,9 +2,9 @@ import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client
 import { gzipSync } from 'node:zlib';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { clientConfig } from '../../lib/aws/client-config';
-import { ENV } from '../../lib/aws/runtime-config';
+import { ENV } from '../../lib/contract/runtime-config';
 import { orphanKeys } from '../../lib/cli/commands/query';
-import { ingestRuntime } from '../../lib/ingest/runtime';
+import { ingestRuntime } from '../../lib/commit/runtime';
 import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
 import { provisionLocalStack, type LocalStack } from '../../lib/local/provision';
 import { DuckDbQueryEngine } from '../../lib/query/duckdb-engine';

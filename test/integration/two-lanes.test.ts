@@ -11,7 +11,7 @@ import { cloudTrailEnvelope } from '../../lib/demo/replay';
 import { stagingObjects, trailLane } from '../../lib/ingest/lanes-runtime';
 import { ingestSqsBatch, type IngestDeps } from '../../lib/ingest/sqs-batch';
 import { captureRouter } from '../../lib/trail/capture';
-import { planShards } from '../../lib/construct/shards';
+import { planShards } from '../../lib/contract/shards';
 import { liveRouter } from '../../lib/ingest/live-route';
 import { readLogFile } from '../../lib/trail/log-file';
 import { BucketDigestLookup } from '../../lib/trail/digest';

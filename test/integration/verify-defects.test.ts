@@ -98,7 +98,7 @@ describe('verification rules of FORMAT.md section 5 that were not enforced', () 
   /** Re-signs the checkpoint chain (oldest first) with `time` rewritten, each `prev` naming the re-signed note before it. */
   async function resignChain(dir: string, time: (i: number, old: string) => string): Promise<void> {
     const cdir = join(dir, 'checkpoints');
-    const names = readdirSync(cdir);
+    const names = readdirSync(cdir).filter((n) => n.endsWith('.note'));
     const notes: SignedCheckpoint[] = names.map((n) => parseSignedCheckpoint(readFileSync(join(cdir, n))));
     notes.sort((x, y) => x.checkpoint.size - y.checkpoint.size || (x.checkpoint.time < y.checkpoint.time ? -1 : 1));
     for (const n of names) rmSync(join(cdir, n));
@@ -185,7 +185,7 @@ describe('verification rules of FORMAT.md section 5 that were not enforced', () 
     it('is caught by the origin of a trusted checkpoint when the archive holds none', async () => {
       const dir = join(work, 'foreign-bare');
       cpSync(foreignDir, dir, { recursive: true });
-      const note = readFileSync(join(dir, 'checkpoints', readdirSync(join(dir, 'checkpoints'))[0]));
+      const note = readFileSync(join(dir, 'checkpoints', readdirSync(join(dir, 'checkpoints')).filter((n) => n.endsWith('.note'))[0]));
       writeFileSync(join(work, 'foreign.note'), note);
       rmSync(join(dir, 'checkpoints'), { recursive: true });
       expect(codes(await verify(dir, foreign, note))).toEqual(['GENESIS_ORIGIN', 'ROLLBACK']);

@@ -6,9 +6,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../lib/aws/runtime-config';
+import { ENV } from '../../lib/contract/runtime-config';
 import { accountDetectionJson, resolveAccountDetection } from '../../lib/construct/account-detection';
-import { AuditTrailConfigError } from '../../lib/construct/errors';
+import { AuditTrailConfigError } from '../../lib/contract/errors';
 import { allAttestationKeyIds, parseDetectionConfig } from '../../lib/core/detect/config';
 import { resolveCfn } from './cfn-resolve';
 import { cleanupSynths, logicalId, type Synthesized, synthImmutrail } from './synth-helper';

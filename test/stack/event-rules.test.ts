@@ -8,10 +8,10 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../lib/aws/runtime-config';
-import { AuditTrailConfigError } from '../../lib/construct/errors';
-import { type CaptureOptions, FAMILY_EVENTS, shardForEvent } from '../../lib/construct/event-patterns';
-import type { EventFamily, ShardRoute } from '../../lib/construct/shards';
+import { ENV } from '../../lib/contract/runtime-config';
+import { AuditTrailConfigError } from '../../lib/contract/errors';
+import { type CaptureOptions, FAMILY_EVENTS, shardForEvent } from '../../lib/contract/event-patterns';
+import type { EventFamily, ShardRoute } from '../../lib/contract/shards';
 import { cleanupSynths, type CfnResource, type Synthesized, logicalId, resourcesOfType, synthImmutrail } from './synth-helper';
 
 let def: Synthesized;

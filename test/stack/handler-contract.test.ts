@@ -6,7 +6,7 @@
  * other side cannot read fails here instead of in a Lambda cold start.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV, requireEnv } from '../../lib/aws/runtime-config';
+import { ENV, requireEnv } from '../../lib/contract/runtime-config';
 import { parseDetectionConfig } from '../../lib/core/detect/config';
 import { parseSuppressSeconds } from '../../lib/core/detect/suppression';
 import { captureFromEnv } from '../../lib/trail/runtime';

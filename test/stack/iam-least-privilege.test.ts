@@ -204,10 +204,10 @@ describe('what the writers may do, and where', () => {
     }
   });
 
-  it('the seal function puts objects only under checkpoints/ (archive and witness) and signs with the checkpoint key', () => {
+  it('the seal function puts objects only under checkpoints/ (archive and witness) and tiles/, and signs with the checkpoint key', () => {
     const seal = roleOf(s.stack.trail.sealFunction);
     expect(resourcesFor(seal, 's3:PutObject').sort()).toEqual(
-      [bucketObjects('/checkpoints/*'), JSON.stringify('arn:aws:s3:::witness-bucket-in-another-account/checkpoints/*')].sort(),
+      [bucketObjects('/checkpoints/*'), bucketObjects('/tiles/*'), JSON.stringify('arn:aws:s3:::witness-bucket-in-another-account/checkpoints/*')].sort(),
     );
     expect(resourcesFor(seal, 'kms:Sign')).toEqual([
       JSON.stringify({ 'Fn::GetAtt': [logicalId(s.stack, s.stack.trail.signingKey), 'Arn'] }),

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuditTrailConfigError } from '../../lib/construct/errors';
+import { AuditTrailConfigError } from '../../lib/contract/errors';
 import { memberRuleName } from '../../lib/construct/member-forwarding';
 import { isMemberRule } from '../../lib/core/detect/protected-resources';
 import { ImmutrailMemberStack, ImmutrailMemberStage } from '../../lib/member-stack';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditTrailConfigError } from '../../lib/construct/errors';
+import { AuditTrailConfigError } from '../../lib/contract/errors';
 import { cleanupSynths, logicalId, resourcesOfType, synthImmutrail, type Synthesized } from './synth-helper';
 
 let audit: Synthesized;

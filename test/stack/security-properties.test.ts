@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../lib/aws/runtime-config';
+import { ENV } from '../../lib/contract/runtime-config';
 import { cleanupSynths, type CfnResource, type Synthesized, logicalId, resourcesOfType, synthImmutrail } from './synth-helper';
 
 let s: Synthesized;

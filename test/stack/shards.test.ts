@@ -1,7 +1,7 @@
 /** The shard model and capture filter, without synthesis. */
 import { describe, expect, it } from 'vitest';
 import { resolveAuditTrailProps } from '../../lib/construct/audit-trail-props';
-import { AuditTrailConfigError } from '../../lib/construct/errors';
+import { AuditTrailConfigError } from '../../lib/contract/errors';
 import {
   type CaptureOptions,
   FAMILY_EVENTS,
@@ -9,10 +9,10 @@ import {
   routePattern,
   ruleState,
   shardForEvent,
-} from '../../lib/construct/event-patterns';
-import { DEFAULT_SHARDS, EVENT_FAMILIES, type ShardMap, planShards } from '../../lib/construct/shards';
+} from '../../lib/contract/event-patterns';
+import { DEFAULT_SHARDS, EVENT_FAMILIES, type ShardMap, planShards } from '../../lib/contract/shards';
 import { ATTESTATION_PARTITION_PREFIX, OUTBOX_INDEX, OUTBOX_PARTITION_PREFIX } from '../../lib/construct/table-schema';
-import { K, OUTBOX_INDEX as WRITER_OUTBOX_INDEX } from '../../lib/aws/table-keys';
+import { K, OUTBOX_INDEX as WRITER_OUTBOX_INDEX } from '../../lib/contract/table-keys';
 
 const WRITES_ONLY: CaptureOptions = { captureReadOnlyApiCalls: false };
 const ALL_CALLS: CaptureOptions = { captureReadOnlyApiCalls: true };

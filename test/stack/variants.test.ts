@@ -6,10 +6,10 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../lib/aws/runtime-config';
+import { ENV } from '../../lib/contract/runtime-config';
 import { resolveAuditTrailProps } from '../../lib/construct/audit-trail-props';
 import { auditTrailPropsFromContext } from '../../lib/construct/context-props';
-import { AuditTrailConfigError } from '../../lib/construct/errors';
+import { AuditTrailConfigError } from '../../lib/contract/errors';
 import { FUNCTION_NAME_MAX, physicalName } from '../../lib/construct/physical-names';
 import { ImmutrailStack } from '../../lib/immutrail-stack';
 import { cleanupSynths, type Synthesized, logicalId, resourcesOfType, synthImmutrail } from './synth-helper';

@@ -2,11 +2,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { ENV } from '../../lib/aws/runtime-config';
+import { ENV } from '../../lib/contract/runtime-config';
 import { AuditTrail } from '../../lib/construct/audit-trail';
 import { resolveAuditTrailProps, type AuditTrailProps } from '../../lib/construct/audit-trail-props';
 import { handlerEnvironment } from '../../lib/construct/handler-environment';
-import { AuditTrailConfigError } from '../../lib/construct/errors';
+import { AuditTrailConfigError } from '../../lib/contract/errors';
 
 function synth(props: Partial<AuditTrailProps>, withBucket = true): { stack: Stack; trail: AuditTrail; template: Template } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });

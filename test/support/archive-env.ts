@@ -9,7 +9,7 @@ import { CheckpointStore } from '../../lib/aws/checkpoint-store';
 import { clientConfig, type AwsTarget } from '../../lib/aws/client-config';
 import { S3Source } from '../../lib/aws/s3-source';
 import { LocalSigner } from '../../lib/core/local-signer';
-import type { CommitDeps } from '../../lib/ingest/commit';
+import type { CommitDeps } from '../../lib/commit/commit';
 import { ensureTable } from '../../lib/local/provision-table';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isAlertCharge, isAlertRequest } from '../../bench/cost/alert-attribution';
 import type { Charge } from '../../bench/cost/dynamo-units';
-import { K } from '../../lib/aws/table-keys';
+import { K } from '../../lib/contract/table-keys';
 import { OUTBOX_ATTRIBUTE, OUTBOX_INDEX } from '../../lib/construct/table-schema';
 
 const charge = (c: Partial<Charge>): Charge => ({ index: null, wru: 1, rru: 0, pk: null, ...c });

@@ -1,6 +1,6 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import type { RequestObservation } from '../../lib/aws/request-counter';
+import type { RequestObservation } from '../../bench/cost/request-counter';
 import { DynamoBilling, sumUnits, type Charge } from '../../bench/cost/dynamo-units';
 import type { TableSchema } from '../../bench/cost/table-model';
 

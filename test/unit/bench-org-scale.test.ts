@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CommitConflictError } from '../../lib/aws/chain-store';
 import { buildBatch, emptyHead, genesisDraft } from '../../lib/core/chain';
-import { commitDrafts } from '../../lib/ingest/commit';
-import { draftFromMessage } from '../../lib/ingest/drafts';
+import { commitDrafts } from '../../lib/commit/commit';
+import { draftFromMessage } from '../../lib/commit/drafts';
 import { fileCpuMs, fitFileCost, maxFileEvents } from '../../bench/org-scale/file-cost-fit';
 import { ORG_LOAD, accountRates, paperRates } from '../../bench/org-scale/load-model';
 import { Meter } from '../../bench/org-scale/meter';

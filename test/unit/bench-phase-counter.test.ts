@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestCounter } from '../../lib/aws/request-counter';
+import type { RequestCounter } from '../../bench/cost/request-counter';
 import { DynamoBilling } from '../../bench/cost/dynamo-units';
 import type { InvocationProfile } from '../../bench/cost/lambda-duration';
 import { newTally, phaseCounter } from '../../bench/cost/phase-counter';

@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { mergeResults } from '../../bench/report/merge';
 import { eventsPer, firehoseBilledBytes, median, regroupTrailFiles, windows } from '../../bench/cost/workload';
-import { parseTrailKey } from '../../lib/trail/key-layout';
+import { parseTrailKey } from '../../lib/contract/key-layout';
 import { demoTrailLogs } from '../../lib/demo/demo-events';
 import { scaleLogFiles, scaleTemplates } from '../../lib/demo/scale-events';
 

@@ -7,7 +7,7 @@ import { buildBatch, emptyHead, genesisDraft, recordHash } from '../../lib/core/
 import { parseSignedCheckpoint, topRoot, trustedKeyFromPem, verifyCheckpoint } from '../../lib/core/checkpoint';
 import { leafHash, nodeHash, rootOf } from '../../lib/core/merkle';
 import type { JsonValue } from '../../lib/core/json';
-import { draftFromEvent } from '../../lib/ingest/drafts';
+import { draftFromEvent } from '../../lib/commit/drafts';
 
 /** docs/FORMAT.md is the spec: its examples must be what the code produces, byte for byte. */
 const doc = readFileSync(join(__dirname, '../../docs/FORMAT.md'), 'utf8');

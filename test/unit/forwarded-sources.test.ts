@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { TAMPER_ACTIONS } from '../../lib/core/detect/auditor-tampering';
 import { DRIFT_ACTIONS } from '../../lib/core/detect/drift';
-import { validateApiCallSources } from '../../lib/construct/event-patterns';
+import { validateApiCallSources } from '../../lib/contract/event-patterns';
 import {
   ANY_SERVICE_SIGMA_RULES,
   SIGMA_EVENT_NAME_SERVICES,

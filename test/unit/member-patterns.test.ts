@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AuditTrailConfigError } from '../../lib/construct/errors';
-import { FAMILY_EVENTS } from '../../lib/construct/event-patterns';
+import { AuditTrailConfigError } from '../../lib/contract/errors';
+import { FAMILY_EVENTS } from '../../lib/contract/event-patterns';
 import { forwardedEventSources } from '../../lib/construct/forwarded-sources';
 import { EVENT_PATTERN_MAX_CHARS, memberForwardPatterns, patternLength, splitApiSources } from '../../lib/construct/member-patterns';
 

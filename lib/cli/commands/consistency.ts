@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CheckpointError, parseSignedCheckpoint, type SignedCheckpoint, type TrustedKey } from '../../core/checkpoint';
 import { CONSISTENCY_FORMAT, ConsistencyFileError, parseConsistencyFile, serializeConsistencyFile, type ConsistencyProofFile } from '../../prove/consistency-file';
-import { archiveTreeSource, buildConsistencyProofs, indexTreeSource, type BuiltConsistency, type ShardTreeSource } from '../../prove/consistency-source';
+import { archiveTreeSource, buildConsistencyProofs, tileTreeSource, withFallback, type BuiltConsistency, type ShardTreeSource } from '../../prove/consistency-source';
 import { verifyConsistencyFile, type ConsistencyReport } from '../../prove/consistency-verify';
 import { countingSource } from '../../prove/offline-proof';
 import { RequestMeter, type RequestSummary } from '../../prove/request-meter';
@@ -47,25 +47,26 @@ function readCheckpointFile(path: string): { note: Buffer; signed: SignedCheckpo
   }
 }
 
-/** Where proofs come from: the index table when known (few reads), else every batch object of each shard. */
+/**
+ * Where proofs come from: the shards' C2SP tiles in the bucket or the local
+ * copy (a few reads per shard); a shard without tiles is rebuilt from its
+ * batch objects.
+ */
 async function treeSource(flags: ConsistencyFlags, meter: RequestMeter): Promise<ShardTreeSource> {
-  if (flags.dir) return archiveTreeSource(countingSource(new DirSource(archiveDir(flags.dir)), meter));
+  if (flags.dir) {
+    const dir = countingSource(new DirSource(archiveDir(flags.dir)), meter);
+    return withFallback(tileTreeSource(dir), archiveTreeSource(dir));
+  }
   const target = await resolveTarget(flags);
   const { clientConfig } = await import('../../aws/client-config');
   const { meterAwsClient } = await import('../../prove/request-meter');
-  if (target.table) {
-    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-    const { DynamoIndexTable } = await import('../../prove/dynamo-index-table');
-    const ddb = new DynamoDBClient(clientConfig(target.aws));
-    meterAwsClient(ddb, meter);
-    return indexTreeSource(new DynamoIndexTable(ddb, target.table));
-  }
-  if (!target.bucket) throw new UsageError('give --dir, --stack, --table or --bucket (or --proof FILE to check a proof file offline)');
+  if (!target.bucket) throw new UsageError('give --dir, --stack or --bucket (or --proof FILE to check a proof file offline)');
   const { S3Client } = await import('@aws-sdk/client-s3');
   const { S3Source } = await import('../../aws/s3-source');
   const s3 = new S3Client(clientConfig(target.aws));
   meterAwsClient(s3, meter);
-  return archiveTreeSource(new S3Source(s3, target.bucket));
+  const bucket = new S3Source(s3, target.bucket);
+  return withFallback(tileTreeSource(bucket), archiveTreeSource(bucket));
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);

@@ -6,7 +6,7 @@ import { S3Source } from '../../aws/s3-source';
 import { writeBundle, type BundleSummary } from '../../evidence/write-bundle';
 import { renderReport } from '../../report/render';
 import { DirSource } from '../../verify/dir-source';
-import type { ArchiveSource } from '../../verify/source';
+import type { ArchiveSource } from '../../core/archive-source';
 import { archiveDir } from '../archive-dir';
 import { EXIT, UsageError } from '../errors';
 import { archiveReportData, type ArchiveReportInput } from './report';
@@ -29,7 +29,8 @@ export async function writeEvidence(input: ArchiveReportInput, out: string): Pro
   const data = await archiveReportData(input);
   let summary: BundleSummary;
   try {
-    summary = await writeBundle({ source: archiveSource(input), keys: input.keys, period: data.period, reportHtml: renderReport(data) }, out);
+    const witnesses = input.witness?.witnesses;
+    summary = await writeBundle({ source: archiveSource(input), keys: input.keys, period: data.period, reportHtml: renderReport(data), witnesses }, out);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code && /^E[A-Z]+$/.test(code)) throw new UsageError(`cannot write the bundle to ${out}: ${code}`);
@@ -50,7 +51,7 @@ export function registerEvidence(program: Command): void {
   ).action(async (flags: PeriodFlags) => {
     const s = await writeEvidence(await periodInput(flags), flags.out);
     process.stdout.write(
-      `${s.verified ? 'verified' : 'VERIFICATION FAILED'}; ${s.records} batch object(s) and ${s.checkpoints} checkpoint(s) of ${s.manifest.period.from} to ${s.manifest.period.to}; bundle written to ${s.out}\n`,
+      `${s.verified ? 'verified' : 'VERIFICATION FAILED'}; ${s.records} batch object(s), ${s.checkpoints} checkpoint(s), ${s.shardNotes} shard checkpoint(s) and ${s.cosigned} cosignature(s) of ${s.manifest.period.from} to ${s.manifest.period.to}; bundle written to ${s.out}\n`,
     );
     process.exitCode = s.verified ? EXIT.OK : EXIT.FAILED;
   });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type OrgAccess, orgAccess, OrgAccessError } from '../../construct/org-access';
+import { type OrgAccess, orgAccess, OrgAccessError } from '../../contract/org-access';
 import { UsageError } from '../errors';
 import { resolveTarget, type TargetOptions } from '../target';
 

@@ -5,10 +5,11 @@ import { archiveDir } from '../archive-dir';
 import { UsageError } from '../errors';
 import { parseDateOption, resolveTarget, type TargetOptions } from '../target';
 import { trustedKeys } from '../trusted-keys';
+import { addWitnessOptions, witnessOptions, type WitnessFlags } from '../witness-options';
 import type { ArchiveReportInput } from './report';
 
 /** The flags `report` and `evidence` share: a period of the archive, for auditors. */
-export interface PeriodFlags extends TargetOptions {
+export interface PeriodFlags extends TargetOptions, WitnessFlags {
   from: string;
   to: string;
   out: string;
@@ -17,9 +18,9 @@ export interface PeriodFlags extends TargetOptions {
   deployer: string[];
 }
 
-/** Adds the period, output and archive options; `outHelp` and `keyHelp` say what the command writes and how it uses the key. */
+/** Adds the period, output, archive and witness options; `outHelp` and `keyHelp` say what the command writes and how it uses the key. */
 export function periodOptions(cmd: Command, outHelp: string, keyHelp: string): Command {
-  return cmd
+  return addWitnessOptions(cmd)
     .requiredOption('--from <date>', 'first UTC day of the period (YYYY-MM-DD)', parseDateOption('--from'))
     .requiredOption('--to <date>', 'last UTC day of the period, inclusive (YYYY-MM-DD)', parseDateOption('--to'))
     .requiredOption('--out <file>', outHelp)
@@ -36,7 +37,8 @@ export async function periodInput(flags: PeriodFlags): Promise<ArchiveReportInpu
   if (!flags.dir && !target.bucket) throw new UsageError('give --bucket, --stack or --dir');
   if (flags.dir) archiveDir(flags.dir);
   const keys = await trustedKeys(flags, target);
-  return { target, dir: flags.dir, keys, period: { from: flags.from, to: flags.to }, deployers: flags.deployer };
+  const witness = witnessOptions(flags);
+  return { target, dir: flags.dir, keys, period: { from: flags.from, to: flags.to }, deployers: flags.deployer, ...(witness ? { witness } : {}) };
 }
 
 /** Fails before any work when the report could not be written: a missing folder, or a file or folder without write permission. */

@@ -1,4 +1,3 @@
-import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
@@ -7,26 +6,22 @@ import { clientConfig } from '../../aws/client-config';
 import { committedBatches } from '../../aws/committed-batches';
 import { S3Source } from '../../aws/s3-source';
 import { RECORDS_PREFIX } from '../../core/layout';
-import { AthenaQueryEngine } from '../../query/athena-engine';
 import { DuckDbQueryEngine } from '../../query/duckdb-engine';
 import { QueryError } from '../../query/errors';
 import { describeNamedQueries, parseParamArgs, queryRequest, runAndRender } from '../../query/query-command';
 import type { QueryEngine } from '../../query/types';
 import { archiveDir } from '../archive-dir';
+import { athenaEngine, athenaOptions, type AthenaFlags } from '../athena-engine-options';
 import { UsageError } from '../errors';
 import { progressBar } from '../progress';
 import { need, resolveTarget, type TargetOptions } from '../target';
 import { targetOptions } from './shared-options';
 
-interface QueryFlags extends TargetOptions {
+interface QueryFlags extends TargetOptions, AthenaFlags {
   sql?: string;
   param: string[];
   list?: boolean;
   dir?: string;
-  athena?: boolean;
-  workgroup?: string;
-  database?: string;
-  glueTable: string;
   json?: boolean;
   csv?: boolean;
 }
@@ -44,19 +39,18 @@ export async function orphanKeys(s3: S3Client, ddb: DynamoDBClient, bucket: stri
 
 export function registerQuery(program: Command): void {
   targetOptions(
-    program
-      .command('query [name]')
-      .description('run a named audit query (or --sql) on DuckDB over the archive, or on Athena (--athena)')
-      .option('--sql <sql>', 'ad-hoc SQL over the relation "records" (named parameters :name)')
-      .option('--param <k=v>', 'query parameter (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-      .option('--list', 'list the named queries and their parameters')
-      .option('--dir <path>', 'query a local copy of the archive')
-      .option('--athena', 'run on Athena in the stack\'s workgroup instead of locally')
-      .option('--workgroup <name>', 'Athena workgroup (default: the AthenaWorkGroup output of --stack)')
-      .option('--database <name>', 'Glue database (default: the GlueDatabaseName output of --stack)')
-      .option('--glue-table <name>', 'Glue table', 'archive_records')
-      .option('--json', 'JSON output')
-      .option('--csv', 'CSV output'),
+    athenaOptions(
+      program
+        .command('query [name]')
+        .description('run a named audit query (or --sql) on DuckDB over the archive, or on Athena (--athena)')
+        .option('--sql <sql>', 'ad-hoc SQL over the relation "records" (named parameters :name)')
+        .option('--param <k=v>', 'query parameter (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+        .option('--list', 'list the named queries and their parameters')
+        .option('--dir <path>', 'query a local copy of the archive')
+        .option('--json', 'JSON output')
+        .option('--csv', 'CSV output'),
+      "run on Athena in the stack's workgroup instead of locally",
+    ),
   ).action(async (name: string | undefined, flags: QueryFlags) => {
     if (flags.list) {
       process.stdout.write(describeNamedQueries() + '\n');
@@ -72,11 +66,7 @@ export function registerQuery(program: Command): void {
     }
     let engine: QueryEngine & { close?: () => Promise<void> | void };
     if (flags.athena) {
-      const t = await resolveTarget(flags);
-      // Each deployment has its own catalog (named after its stack): there is no name to guess.
-      const workGroup = need(flags.workgroup ?? t.workGroup, '--workgroup (or --stack of a stack with the query catalog)');
-      const database = need(flags.database ?? t.database, '--database (or --stack of a stack with the query catalog)');
-      engine = new AthenaQueryEngine({ client: new AthenaClient(clientConfig(t.aws)), workGroup, database, table: flags.glueTable });
+      engine = athenaEngine(flags, await resolveTarget(flags));
     } else if (flags.dir) {
       engine = await DuckDbQueryEngine.fromDirectory(archiveDir(flags.dir));
     } else {

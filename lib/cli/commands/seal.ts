@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ENV } from '../../aws/runtime-config';
+import { ENV } from '../../contract/runtime-config';
 import { runSeal, sealRuntime } from '../../seal/runtime';
 import { need, resolveTarget, type TargetOptions } from '../target';
 import { targetOptions } from './shared-options';

@@ -3,6 +3,7 @@ import { MANIFEST_NAME } from '../../evidence/layout';
 import { verifyBundle, type BundleVerdict } from '../../evidence/verify-bundle';
 import { EXIT, UsageError } from '../errors';
 import { pemKey } from '../trusted-keys';
+import { witnessOptions, type WitnessFlags } from '../witness-options';
 import { formatReport } from './verify';
 
 /** Options of `verify` that name or narrow an archive: a bundle is its own archive and period. */
@@ -23,14 +24,15 @@ export function formatBundleVerdict(v: BundleVerdict): string {
 }
 
 /** `verify --bundle FILE --public-key PEM`: exit 0 intact, 1 tampered, 2 bad usage or not a bundle. */
-export async function verifyBundleCommand(file: string, flags: { publicKey?: string; json?: boolean }): Promise<void> {
+export async function verifyBundleCommand(file: string, flags: { publicKey?: string; json?: boolean } & WitnessFlags): Promise<void> {
   const clash = NOT_WITH_BUNDLE.find((k) => (flags as Record<string, unknown>)[k] !== undefined);
   if (clash) throw new UsageError(`--bundle takes no ${flagName(clash)}: the bundle holds its archive and its period`);
   if (!flags.publicKey) throw new UsageError('--bundle needs --public-key PEM (the key you trust; the bundle holds a copy as public-key.pem)');
   const key = pemKey(flags.publicKey);
+  const witness = witnessOptions(flags);
   let verdict: BundleVerdict;
   try {
-    verdict = await verifyBundle(file, [key]);
+    verdict = await verifyBundle(file, [key], witness);
   } catch (err) {
     if (err instanceof NotABundleError) throw new UsageError(err.message);
     throw err;

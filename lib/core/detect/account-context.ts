@@ -13,7 +13,7 @@ export function contextForAccount(ctx: DetectionContext, account: string | null)
   const config = configForAccount(ctx.config, account);
   if (!hasAccountKeys(ctx.config)) return config === ctx.config ? ctx : { ...ctx, config };
   const trusted = new Set(config.attestationKeyIds);
-  return { ...ctx, config, trustedKeys: ctx.trustedKeys.filter((k) => trusted.has(k.keyId)) };
+  return { ...ctx, config, trustedKeys: ctx.trustedKeys.filter((k) => trusted.has(k.keyName)) };
 }
 
 function hasAccountKeys(config: DetectionConfig): boolean {

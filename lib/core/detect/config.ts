@@ -1,4 +1,4 @@
-import { ENV } from '../../aws/runtime-config';
+import { DETECTION_ENV as ENV } from './config-env';
 import { ImmutrailError } from '../errors';
 
 /**

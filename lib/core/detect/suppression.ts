@@ -1,4 +1,4 @@
-import { ENV } from '../../aws/runtime-config';
+import { DETECTION_ENV as ENV } from './config-env';
 import type { Severity } from '../alert';
 import { severityRank } from './alert-factory';
 import type { HeldBackRepeat } from './suppression-digest';

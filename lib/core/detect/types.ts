@@ -27,7 +27,7 @@ export interface ResourceLookup {
 export interface DetectionContext {
   config: DetectionConfig;
   attestations: AttestationLookup;
-  /** Public keys of config.attestationKeyIds, fetched once at init (KMS GetPublicKey -> publicKeyPemFromDer). */
+  /** Public keys of config.attestationKeyIds, fetched once at init (KMS GetPublicKey -> trustedKeyFromDer). */
   trustedKeys: readonly TrustedKey[];
   /** Compiled Sigma rules (loadSigmaRules at init); no Sigma alerts when absent. */
   sigmaRules?: readonly SigmaRule[];

@@ -1,6 +1,6 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { RequestCounter, RequestCounterError } from '../../../lib/aws/request-counter';
+import { RequestCounter, RequestCounterError } from '../../../bench/cost/request-counter';
 
 /** An S3 client whose "network" answers every request with the given status, so the SDK's own stack runs. */
 function stubbedS3(status: number): S3Client {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orgAccess, OrgAccessError } from '../../../lib/construct/org-access';
+import { orgAccess, OrgAccessError } from '../../../lib/contract/org-access';
 import { cli } from '../../support/cli';
 
 const ingest = 'arn:aws:iam::999988887777:role/Immutrail-AuditTrailIngestRole-ABC';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENV } from '../../../lib/aws/runtime-config';
+import { ENV } from '../../../lib/contract/runtime-config';
 import { contextForAccount } from '../../../lib/core/detect/account-context';
 import {
   allAttestationKeyIds,
@@ -145,8 +145,8 @@ describe('detectors use the settings of the event account', () => {
     const prod = signingKey('ECDSA_SHA_256', KEY_PROD);
     const withKeys = parseDetectionConfig(env({ accounts: { [PROD]: { attestationKeyIds: [KEY_PROD] } } }));
     const ctx = context({ config: withKeys, trustedKeys: [org.trusted, prod.trusted] });
-    expect(contextForAccount(ctx, PROD).trustedKeys.map((k) => k.keyId)).toEqual([KEY_PROD]);
-    expect(contextForAccount(ctx, DEV).trustedKeys.map((k) => k.keyId)).toEqual([KEY_ORG]);
+    expect(contextForAccount(ctx, PROD).trustedKeys.map((k) => k.keyName)).toEqual([KEY_PROD]);
+    expect(contextForAccount(ctx, DEV).trustedKeys.map((k) => k.keyName)).toEqual([KEY_ORG]);
     // Without account keys the context is passed through as the runtime built it.
     const plain = context({ config: parseDetectionConfig(env({})), trustedKeys: [org.trusted] });
     expect(contextForAccount(plain, PROD)).toBe(plain);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertFingerprint, alertSubject, buildAlertMessage, MAX_BODY_BYTES, MAX_SUBJECT_CHARS } from '../../../lib/core/detect/alert-message';
 import { DEFAULT_SUPPRESS_SECONDS, parseSuppressSeconds, SuppressionWindow } from '../../../lib/core/detect/suppression';
-import { ENV } from '../../../lib/aws/runtime-config';
+import { ENV } from '../../../lib/contract/runtime-config';
 import type { Alert } from '../../../lib/core/alert';
 import { sampleAlert } from './helpers';
 

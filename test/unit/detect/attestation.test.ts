@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   attestationStatement,
@@ -6,9 +6,9 @@ import {
   checkAttestation,
   imageDigestOf,
   normalizeSubject,
-  publicKeyPemFromDer,
   verifyAttestation,
 } from '../../../lib/core/attestation';
+import { trustedKeyFromDer, trustedKeyFromPem } from '../../../lib/core/trusted-key';
 import { signingKey } from './helpers';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -110,31 +110,29 @@ describe('verifyAttestation', () => {
     expect(checkAttestation({ ...att, algorithm: 'HMAC_SHA_256' }, [ec.trusted])).toBe('unsupported-algorithm');
     // A P-384 key claiming ECDSA_SHA_256 (P-256) is refused too.
     const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
-    const pem = p384.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const sig = cryptoSign('sha256', attestationStatement(att), { key: p384.privateKey, dsaEncoding: 'der' }).toString('base64');
-    expect(checkAttestation({ ...att, signature: sig }, [{ keyId: ec.keyId, publicKeyPem: pem }])).toBe('key-algorithm-mismatch');
+        const sig = cryptoSign('sha256', attestationStatement(att), { key: p384.privateKey, dsaEncoding: 'der' }).toString('base64');
+    expect(checkAttestation({ ...att, signature: sig }, [{ keyName: ec.keyId, publicKey: p384.publicKey }])).toBe('key-algorithm-mismatch');
   });
 
   it('matches a trusted key given by key id against an attestation naming the key ARN', () => {
     const key = signingKey();
     const att = key.attest(DIGEST, 'image-digest');
     const bareId = key.keyId.split(':key/')[1]!;
-    expect(verifyAttestation(att, [{ keyId: bareId, publicKeyPem: key.trusted.publicKeyPem }])).toBe(true);
+    expect(verifyAttestation(att, [{ keyName: bareId, publicKey: key.trusted.publicKey }])).toBe(true);
   });
 
-  it('treats an unreadable trusted public key as malformed, not valid', () => {
-    const key = signingKey();
-    const att = key.attest(DIGEST, 'image-digest');
-    expect(checkAttestation(att, [{ keyId: key.keyId, publicKeyPem: 'garbage' }])).toBe('malformed');
+  it('refuses an unreadable public key where it is configured, before any attestation is checked', () => {
+    expect(() => trustedKeyFromPem('arn:aws:kms:us-east-1:111122223333:key/x', 'garbage')).toThrow();
+    expect(() => trustedKeyFromDer('arn:aws:kms:us-east-1:111122223333:key/x', new Uint8Array([1, 2, 3]))).toThrow();
   });
 });
 
-describe('publicKeyPemFromDer', () => {
-  it('turns a KMS GetPublicKey DER body into a PEM that verifies', () => {
+describe('trustedKeyFromDer', () => {
+  it('turns a KMS GetPublicKey DER body into a trusted key that verifies', () => {
     const key = signingKey();
-    const der = createPublicKey(key.trusted.publicKeyPem).export({ type: 'spki', format: 'der' });
-    const pem = publicKeyPemFromDer(new Uint8Array(der));
-    expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
-    expect(verifyAttestation(key.attest(DIGEST, 'image-digest'), [{ keyId: key.keyId, publicKeyPem: pem }])).toBe(true);
+    const der = key.trusted.publicKey.export({ type: 'spki', format: 'der' });
+    const trusted = trustedKeyFromDer(key.keyId, new Uint8Array(der));
+    expect(trusted.keyName).toBe(key.keyId);
+    expect(verifyAttestation(key.attest(DIGEST, 'image-digest'), [trusted])).toBe(true);
   });
 });

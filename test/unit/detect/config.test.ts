@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENV } from '../../../lib/aws/runtime-config';
+import { ENV } from '../../../lib/contract/runtime-config';
 import { DetectionConfigError, parseDetectionConfig } from '../../../lib/core/detect/config';
 import { deployerMatcher } from '../../../lib/core/detect/principals';
 import { canonicalResourceName, protectedMatcher } from '../../../lib/core/detect/protected-resources';

@@ -207,7 +207,7 @@ export function signingKey(algorithm: KeyKind = 'ECDSA_SHA_256', keyId = `arn:aw
     algorithm === 'ECDSA_SHA_256'
       ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
       : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const trusted: TrustedKey = { keyId, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  const trusted: TrustedKey = { keyName: keyId, publicKey };
   const attest = (
     subject: string,
     subjectType: AttestationSubjectType,

@@ -6,7 +6,7 @@ import { runDetectors } from '../../../lib/core/detect';
 import { DEFAULT_SIGMA_RULE_DIR, loadSigmaRules } from '../../../lib/core/detect/sigma/loader';
 import { sigmaDetector } from '../../../lib/core/detect/sigma/detector';
 import type { JsonObject } from '../../../lib/core/json';
-import { ingestRuntime } from '../../../lib/ingest/runtime';
+import { ingestRuntime } from '../../../lib/commit/runtime';
 import { context, ct, eventRecord, fixture } from './helpers';
 
 /**
@@ -25,7 +25,7 @@ import { context, ct, eventRecord, fixture } from './helpers';
  */
 
 const IMMUTRAIL_RULE_DIR = resolve(__dirname, '../../../rules/immutrail');
-/** The folders the ingest/reconcile runtime loads (lib/ingest/runtime.ts), in its order. */
+/** The folders the ingest/reconcile runtime loads (lib/commit/runtime.ts), in its order. */
 const loaded = loadSigmaRules([
   { dir: DEFAULT_SIGMA_RULE_DIR, origin: 'project' },
   { dir: IMMUTRAIL_RULE_DIR, origin: 'project' },

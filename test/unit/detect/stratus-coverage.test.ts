@@ -5,7 +5,7 @@ import type { Alert } from '../../../lib/core/alert';
 import { runDetectors } from '../../../lib/core/detect';
 import { loadSigmaRules } from '../../../lib/core/detect/sigma/loader';
 import type { JsonObject } from '../../../lib/core/json';
-import { sigmaFolders } from '../../../lib/ingest/runtime';
+import { sigmaFolders } from '../../../lib/commit/runtime';
 import { context, ct, eventRecord, fixture } from './helpers';
 
 /**
@@ -46,7 +46,7 @@ type Row = {
 };
 
 const REPO = resolve(__dirname, '../../..');
-/** The same folders, in the same order, as lib/ingest/runtime.ts loads for the Lambdas. Loaded once for the file. */
+/** The same folders, in the same order, as lib/commit/runtime.ts loads for the Lambdas. Loaded once for the file. */
 const loaded = loadSigmaRules(sigmaFolders({}));
 const ctx = context({ sigmaRules: loaded.rules });
 

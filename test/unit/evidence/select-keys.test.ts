@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { batchKey, checkpointKey } from '../../../lib/core/layout';
 import { checkpointKeyDay, coveringCheckpointKeys, periodBatchKeys } from '../../../lib/evidence/select-keys';
-import type { ArchiveSource } from '../../../lib/verify/source';
+import type { ArchiveSource } from '../../../lib/core/archive-source';
 
 /** An archive of keys only, listed in key order as S3 lists them. */
 function keysOnly(keys: readonly string[]): ArchiveSource {

@@ -7,8 +7,8 @@ import { ArchiveWriter, ObjectExistsError } from '../../../lib/aws/archive-write
 import { ChainStore, CommitConflictError } from '../../../lib/aws/chain-store';
 import { buildBatch, emptyHead, genesisDraft } from '../../../lib/core/chain';
 import { idDigest } from '../../../lib/core/id-claims';
-import { commitDrafts } from '../../../lib/ingest/commit';
-import { draftFromMessage } from '../../../lib/ingest/drafts';
+import { commitDrafts } from '../../../lib/commit/commit';
+import { draftFromMessage } from '../../../lib/commit/drafts';
 import { ingestSqsBatch, retryingDetector } from '../../../lib/ingest/sqs-batch';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../../support/events';
 import { sampleAlert } from '../detect/helpers';

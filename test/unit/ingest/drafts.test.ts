@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { draftFromMessage } from '../../../lib/ingest/drafts';
+import { draftFromMessage } from '../../../lib/commit/drafts';
 import { apiCallEnvelope } from '../../support/events';
 
 const VIA = { channel: 'eventbridge' as const, logFile: null };

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH, memberArraySpans, scanJsonText, stringifyDeep, valueShape } from '../../../lib/core/json-shape';
 import type { JsonValue } from '../../../lib/core/json';
-import { draftFromEvent, draftFromMessage } from '../../../lib/ingest/drafts';
+import { draftFromEvent, draftFromMessage } from '../../../lib/commit/drafts';
 import { readLogFile } from '../../../lib/trail/log-file';
 import { apiCallEnvelope } from '../../support/events';
 

@@ -1,13 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ANY_KEY_NAME, trustedKeyFromPem } from '../../../lib/core/checkpoint';
-import { draftFromMessage } from '../../../lib/ingest/drafts';
+import { draftFromMessage } from '../../../lib/commit/drafts';
 import { buildInclusionProof } from '../../../lib/prove/build-proof';
 import { ProveError } from '../../../lib/prove/errors';
 import { buildInclusionProofOffline, countingSource } from '../../../lib/prove/offline-proof';
 import { RequestMeter } from '../../../lib/prove/request-meter';
-import { tilePk, tileSk } from '../../../lib/prove/tile-keys';
+import { tileKey } from '../../../lib/core/tiles';
 import { verifyProofFile } from '../../../lib/prove/verify-proof';
-import { buildTiles } from '../../../lib/seal/tiles';
 import { apiCallEnvelope } from '../../support/events';
 import { MemoryArchive, coverageDrafts } from './memory-archive';
 import { locateReadBound, pathReadBound } from './read-bounds';
@@ -25,7 +24,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 const EVENT_TIME = '2026-11-20T10:15:30Z';
 
-describe('buildInclusionProof (online, from the index)', () => {
+describe('buildInclusionProof (located by the index, path from the tiles in the bucket)', () => {
   let a: MemoryArchive;
   const deps = () => ({ table: a.table, objects: a.objectStore, meter: a.meter });
   const keys = () => [trustedKeyFromPem(ANY_KEY_NAME, a.signer.publicKeyPem())];
@@ -36,8 +35,7 @@ describe('buildInclusionProof (online, from the index)', () => {
     for (let i = 0; i < 30; i++) a.commit('api', coverageDrafts(`bulk-${i}`, 30));
     a.commit('api', [eventDraft('evt-late')]);
     a.commit('ec2', [eventDraft('evt-ec2')]);
-    const signed = await a.seal();
-    await buildTiles(a.table, signed.checkpoint);
+    await a.seal();
     a.commit('api', [eventDraft('evt-unsealed')]);
   });
 
@@ -50,7 +48,8 @@ describe('buildInclusionProof (online, from the index)', () => {
       expect(verdict.ok).toBe(true);
       expect(verdict.summary?.id).toBe(id);
       expect(r.reads.reads).toBeLessThanOrEqual(pathReadBound(r.proof.treeSize) + locateReadBound(2));
-      expect(r.reads.byOperation['S3.GetObject']).toBe(1);
+      // The batch object, then tiles only: the path reads no table item.
+      expect(r.reads.byOperation['S3.GetObject']).toBeLessThanOrEqual(1 + pathReadBound(r.proof.treeSize));
       expect(r.method).toBe('index');
     }
     const early = await buildInclusionProof(deps(), 'evt-early', { time: EVENT_TIME });
@@ -72,20 +71,26 @@ describe('buildInclusionProof (online, from the index)', () => {
     expect(await codeOf(buildInclusionProof({ table: fresh.table, objects: fresh.objectStore, meter: fresh.meter }, 'first'))).toBe('NOT_SEALED');
   });
 
-  it('still proves correctly without tiles, reading more of the batch log', async () => {
+  it('says which tile is missing when the tile step did not run for the checkpoint, and is damaged', async () => {
     const b = new MemoryArchive();
     for (let i = 0; i < 20; i++) b.commit('api', coverageDrafts(`x-${i}`, 30));
-    await b.seal();
-    const r = await buildInclusionProof({ table: b.table, objects: b.objectStore, meter: b.meter }, 'x-3-3');
-    expect(verifyProofFile(r.proof, [trustedKeyFromPem(ANY_KEY_NAME, b.signer.publicKeyPem())]).ok).toBe(true);
+    await b.seal({ tile: false });
+    const d = { table: b.table, objects: b.objectStore, meter: b.meter };
+    const err = await buildInclusionProof(d, 'x-3-3').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TILE_MISSING', message: expect.stringContaining('tiles/api/tile/') });
+    await b.tile((await b.seal({ tile: false })).checkpoint);
+    expect(verifyProofFile((await buildInclusionProof(d, 'x-3-3')).proof, [trustedKeyFromPem(ANY_KEY_NAME, b.signer.publicKeyPem())]).ok).toBe(true);
+    b.objects.set(tileKey('api', { level: 0, index: 0, width: 256 }), Buffer.alloc(100));
+    expect(await codeOf(buildInclusionProof(d, 'x-3-3'))).toBe('TILE_DAMAGED');
   });
 
   it('refuses to hand out a proof when the index disagrees with the signed checkpoint', async () => {
     const b = new MemoryArchive();
     for (let i = 0; i < 20; i++) b.commit('api', coverageDrafts(`y-${i}`, 30));
-    await buildTiles(b.table, (await b.seal()).checkpoint);
+    await b.seal();
     const d = { table: b.table, objects: b.objectStore, meter: b.meter };
-    b.table.seed({ pk: tilePk('api'), sk: tileSk(8, 0), level: 8, index: 0, hash: Buffer.alloc(32, 7) });
+    // 601 leaves: record 571 is in level-0 tile 2; its path takes [0, 512) from the level-1 partial tile.
+    b.objects.set(tileKey('api', { level: 1, index: 0, width: 2 }), Buffer.alloc(64, 7));
     expect(await codeOf(buildInclusionProof(d, 'y-19-0'))).toBe('INDEX_MISMATCH');
   });
 
@@ -129,13 +134,13 @@ describe('buildInclusionProofOffline (from the bucket alone)', () => {
   it('gives the same proof as the index, reading every object', async () => {
     const a = new MemoryArchive();
     for (let i = 0; i < 12; i++) a.commit(i % 3 === 0 ? 'ec2' : 'api', [...coverageDrafts(`o-${i}`, 25), eventDraft(`e-${i}`)]);
-    await buildTiles(a.table, (await a.seal()).checkpoint);
+    await a.seal();
     const online = await buildInclusionProof({ table: a.table, objects: a.objectStore, meter: a.meter }, 'e-5');
     const meter = new RequestMeter();
     const offline = await buildInclusionProofOffline(countingSource(a.source(), meter), 'e-5', { meter });
     expect(offline.proof).toEqual(online.proof);
     expect(offline.method).toBe('rebuild');
-    // Every batch object, the record's object again, the newest checkpoint and two listings.
+    // Every batch object, the record's object again, the newest checkpoint and two listings (tiles are not read).
     expect(offline.reads.byOperation['File.Get']).toBe(12 + 1 + 1);
     expect(offline.reads.byOperation['File.List']).toBe(2);
   });

@@ -3,14 +3,15 @@ import { makeCheckpoint, trustedKeyFromPem, type ShardState, type SignedCheckpoi
 import { consistencyProof, rootOfRange } from '../../../lib/core/merkle';
 import { checkConsistency } from '../../../lib/core/merkle/consistency';
 import { CONSISTENCY_FORMAT, ConsistencyFileError, parseConsistencyFile, serializeConsistencyFile, type ConsistencyProofFile } from '../../../lib/prove/consistency-file';
-import { archiveTreeSource, buildConsistencyProofs, indexTreeSource, proveShardConsistency } from '../../../lib/prove/consistency-source';
+import { archiveTreeSource, buildConsistencyProofs, proveShardConsistency, tileTreeSource, withFallback } from '../../../lib/prove/consistency-source';
 import { verifyConsistencyFile } from '../../../lib/prove/consistency-verify';
 import { ProveError } from '../../../lib/prove/errors';
+import { readLeaves } from '../../../lib/prove/batch-log';
 import { MemoryIndexTable } from '../../../lib/prove/memory-index-table';
-import { RequestMeter } from '../../../lib/prove/request-meter';
 import { signCheckpoint } from '../../../lib/seal/seal';
 import { buildShardTiles } from '../../../lib/seal/tiles';
-import { MemoryArchive, coverageDrafts, randomLeaves, seedBatchLog } from './memory-archive';
+import { topLevel } from '../../../lib/core/tiles';
+import { MemoryArchive, coverageDrafts, memoryTileBucket, randomLeaves, seedBatchLog } from './memory-archive';
 
 const hex = (hs: readonly Uint8Array[]) => hs.map((h) => Buffer.from(h).toString('hex'));
 
@@ -18,38 +19,59 @@ function stateAt(leaves: readonly Buffer[], shard: string, size: number): ShardS
   return { shard, size, root: rootOfRange(leaves, 0, size).toString('hex'), head: size > 0 ? leaves[size - 1]!.toString('hex') : '0'.repeat(64) };
 }
 
-describe('consistency proofs from the index table (tiles and batch log)', () => {
+/** A bucket as S3Source shows it: a missing key throws NoSuchKey. */
+function bucketSource(bucket: ReturnType<typeof memoryTileBucket>) {
+  return {
+    get: async (key: string) => {
+      const body = await bucket.store.get(key);
+      if (!body) throw Object.assign(new Error(`NoSuchKey: ${key}`), { name: 'NoSuchKey' });
+      return body;
+    },
+  };
+}
+
+describe('consistency proofs from the C2SP tiles in the bucket', () => {
   const N = 70_000;
   const leaves = randomLeaves(N);
-  const meter = new RequestMeter();
-  const table = new MemoryIndexTable(meter);
+  const table = new MemoryIndexTable();
   seedBatchLog(table, 'api', leaves, (s) => 1 + (s % 61));
-  const tiled = buildShardTiles(table, 'api', N);
+  const bucket = memoryTileBucket();
+  const meter = bucket.meter;
+  // The newer size of each pair was a checkpoint's: the seal tiled through each of them in turn.
+  const sealedSizes = [7, 256, 1001, 5000, 40_000, 67_890, 69_999, 70_000];
+  const tiled = (async () => {
+    let previousSize = 0;
+    for (const size of sealedSizes) {
+      await buildShardTiles(bucket.store, (shard, from, to) => readLeaves(table, shard, from, to), { shard: 'api', previousSize, size });
+      previousSize = size;
+    }
+  })();
+  const tiles = tileTreeSource(bucketSource(bucket));
 
   it('equals the proof computed from every leaf, in a few reads', async () => {
     await tiled;
     const pairs: [number, number][] = [[1, N], [255, 256], [256, 70_000], [1000, 1001], [65_536, 69_999], [12_345, 67_890], [3, 7], [40_000, 40_000], [69_998, 70_000]];
-    let most = 0;
     for (const [m, n] of pairs) {
       const before = meter.summary();
-      const proof = await proveShardConsistency(indexTreeSource(table), stateAt(leaves, 'api', m), stateAt(leaves, 'api', n));
-      most = Math.max(most, meter.since(before).reads);
+      const proof = await proveShardConsistency(tiles, stateAt(leaves, 'api', m), stateAt(leaves, 'api', n));
+      const reads = meter.since(before);
       expect(hex(proof), `${m} -> ${n}`).toEqual(hex(consistencyProof(m, leaves.slice(0, n))));
       expect(checkConsistency(m, n, rootOfRange(leaves, 0, m), rootOfRange(leaves, 0, n), proof)).toEqual({ ok: true });
+      // Tile GETs only, at most two per level of the newer tree.
+      expect(Object.keys(reads.byOperation).filter((op) => op !== 'S3.GetObject')).toEqual([]);
+      expect(reads.reads, `${m} -> ${n}`).toBeLessThanOrEqual(2 * (topLevel(n) + 1));
     }
-    // One progress read and a few range queries per proof, whatever the sizes (measured: see the report).
-    expect(most).toBeLessThanOrEqual(12);
   });
 
   it('tells a damaged index (it does not match the newer root) from checkpoints that disagree', async () => {
     await tiled;
     const forgedNew = { ...stateAt(leaves, 'api', 5000), root: 'ab'.repeat(32) };
-    const err = await proveShardConsistency(indexTreeSource(table), stateAt(leaves, 'api', 1000), forgedNew).catch((e: unknown) => e);
+    const err = await proveShardConsistency(tiles, stateAt(leaves, 'api', 1000), forgedNew).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProveError);
     expect((err as ProveError).code).toBe('INDEX_MISMATCH');
     // An old root of another history: the index matches the newer checkpoint, so the proof comes back and fails.
     const forgedOld = { ...stateAt(leaves, 'api', 1000), root: 'cd'.repeat(32) };
-    const proof = await proveShardConsistency(indexTreeSource(table), forgedOld, stateAt(leaves, 'api', 5000));
+    const proof = await proveShardConsistency(tiles, forgedOld, stateAt(leaves, 'api', 5000));
     expect(checkConsistency(1000, 5000, Buffer.from(forgedOld.root, 'hex'), rootOfRange(leaves, 0, 5000), proof)).toMatchObject({ ok: false, reason: 'OLD_ROOT' });
   });
 });
@@ -84,6 +106,24 @@ describe('consistency proof files from an archive', () => {
     expect(r.ok).toBe(true);
     expect(r.added).toEqual(['iam']);
     expect(r.shards.map((s) => s.ok)).toEqual([true, true]);
+  });
+
+  it('gives the same proofs from the tiles alone, and falls back to the objects for a shard without tiles', async () => {
+    await ready;
+    const fromObjects = await buildConsistencyProofs(cp1, cp2, archiveTreeSource(archive.source()));
+    expect(await buildConsistencyProofs(cp1, cp2, tileTreeSource(archive.source()))).toEqual(fromObjects);
+
+    // Sealed before tiles existed (or with a tile step that failed): no tile to read.
+    const bare = new MemoryArchive('immutrail.test/bare');
+    bare.commit('api', coverageDrafts('b1', 300));
+    const s1 = await bare.seal({ tile: false });
+    bare.commit('api', coverageDrafts('b2', 40));
+    const s2 = await bare.seal({ tile: false });
+    const none = await buildConsistencyProofs(s1, s2, tileTreeSource(bare.source()));
+    expect(none.unproven.get('api')).toMatch(/tiles\/api\/tile\/.* is not stored/);
+    const rebuilt = await buildConsistencyProofs(s1, s2, archiveTreeSource(bare.source()));
+    expect(await buildConsistencyProofs(s1, s2, withFallback(tileTreeSource(bare.source()), archiveTreeSource(bare.source())))).toEqual(rebuilt);
+    expect(rebuilt.shards[0]!.proof.length).toBeGreaterThan(0);
   });
 
   it('fails with the reason: swapped order, flipped hash, wrong size, missing proof, vanished shard, bad key', async () => {

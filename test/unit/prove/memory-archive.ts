@@ -1,15 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { idSetItems } from '../../../lib/aws/id-sets';
-import { K } from '../../../lib/aws/table-keys';
+import { K } from '../../../lib/contract/table-keys';
 import { buildBatch, emptyHead, genesisDraft, type ChainHead } from '../../../lib/core/chain';
 import { makeCheckpoint, noteHash, type SignedCheckpoint } from '../../../lib/core/checkpoint';
 import { checkpointKey } from '../../../lib/core/layout';
-import type { ArchiveSource } from '../../../lib/verify/source';
+import type { ArchiveSource } from '../../../lib/core/archive-source';
 import { LocalSigner } from '../../../lib/core/local-signer';
 import type { RecordDraft } from '../../../lib/core/record';
 import { MemoryIndexTable } from '../../../lib/prove/memory-index-table';
 import { RequestMeter } from '../../../lib/prove/request-meter';
+import { readLeaves } from '../../../lib/prove/batch-log';
 import { shardState, signCheckpoint } from '../../../lib/seal/seal';
+import { buildTiles, type ShardTileReport, type TileStore } from '../../../lib/seal/tiles';
+
+/** What S3 throws for an absent key (the provers tell it from other failures by name). */
+function noSuchKey(key: string): Error {
+  const err = new Error(`NoSuchKey: ${key}`);
+  err.name = 'NoSuchKey';
+  return err;
+}
 
 /**
  * Seeds a shard's batch log as ChainStore.commit writes it, from leaf hashes
@@ -27,6 +36,24 @@ export function seedBatchLog(table: MemoryIndexTable, shard: string, leaves: rea
     });
     first = last + 1;
   }
+}
+
+/** A bucket of tiles in memory: write-once like LockedObjects (same bytes again is fine), reads and puts counted as S3. */
+export function memoryTileBucket(meter = new RequestMeter()) {
+  const objects = new Map<string, Buffer>();
+  const store: TileStore = {
+    get: async (key) => {
+      meter.record('S3.GetObject', 1);
+      return objects.get(key) ?? null;
+    },
+    put: async (key, body) => {
+      meter.record('S3.PutObject', 1);
+      const stored = objects.get(key);
+      if (stored && !stored.equals(body)) throw new Error(`${key} exists with other bytes`);
+      objects.set(key, body);
+    },
+  };
+  return { objects, store, meter };
 }
 
 /** n random leaf hashes (fast: one randomBytes call). */
@@ -62,10 +89,31 @@ export class MemoryArchive {
     get: async (key: string): Promise<Buffer> => {
       this.meter.record('S3.GetObject', 1);
       const body = this.objects.get(key);
-      if (!body) throw new Error(`NoSuchKey: ${key}`);
+      if (!body) throw noSuchKey(key);
       return body;
     },
   };
+
+  /** Tiles are objects of the bucket, like the seal writes them (puts counted as S3 PutObject). */
+  readonly tileStore: TileStore = {
+    get: async (key) => this.objects.get(key) ?? null,
+    put: async (key, body) => {
+      this.meter.record('S3.PutObject', 1);
+      const stored = this.objects.get(key);
+      if (stored && !stored.equals(body)) throw new Error(`tile ${key} exists with other bytes`);
+      this.objects.set(key, body);
+    },
+  };
+
+  private readonly tiled = new Map<string, number>();
+
+  /** The seal's tile step: each shard from the size tiled last to the checkpoint's (the batch log gives the new leaves). */
+  async tile(checkpoint: Pick<SignedCheckpoint['checkpoint'], 'shards'>): Promise<ShardTileReport[]> {
+    const grown = checkpoint.shards.map((s) => ({ shard: s.shard, previousSize: this.tiled.get(s.shard) ?? 0, size: s.size }));
+    const reports = await buildTiles(this.tileStore, (shard, from, to) => readLeaves(this.table, shard, from, to, { consistent: true }), grown);
+    for (const s of checkpoint.shards) this.tiled.set(s.shard, Math.max(s.size, this.tiled.get(s.shard) ?? 0));
+    return reports;
+  }
 
   /** The bucket alone, as an offline prover or verifier sees it (reads not counted). */
   source(): ArchiveSource {
@@ -76,7 +124,7 @@ export class MemoryArchive {
       },
       async get(key) {
         const body = objects.get(key);
-        if (!body) throw new Error(`NoSuchKey: ${key}`);
+        if (!body) throw noSuchKey(key);
         return body;
       },
       describe: () => 'memory://archive',
@@ -105,12 +153,14 @@ export class MemoryArchive {
     return { firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, key: batch.key };
   }
 
-  async seal(): Promise<SignedCheckpoint> {
+  /** Signs a checkpoint over every head and, as the seal runtime does after it, extends the tiles (unless `tile: false`). */
+  async seal(opts: { tile?: boolean } = {}): Promise<SignedCheckpoint> {
     const states = [...this.heads.values()].filter((h) => h.seq >= 0).map(shardState);
     const signed = await signCheckpoint(this.signer, makeCheckpoint(this.origin, states, this.prevHash, new Date(Date.UTC(2026, 10, 20, 12, 0, this.tick++))));
     this.table.seed({ ...K.latestCheckpoint, note: signed.note.toString('base64') });
     this.objects.set(checkpointKey(signed.checkpoint.size, signed.checkpoint.time, noteHash(signed.note)), signed.note);
     this.prevHash = noteHash(signed.note);
+    if (opts.tile !== false) await this.tile(signed.checkpoint);
     return signed;
   }
 }

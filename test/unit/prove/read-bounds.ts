@@ -1,14 +1,11 @@
-import { TILE_LEVELS } from '../../../lib/prove/tile-keys';
+import { topLevel } from '../../../lib/core/tiles';
 
 /**
- * Reads a path takes once tiles cover the tree: the tile progress, at most two
- * range queries per tile level in use (tiles in the leaf's block of the level
- * above, and in the last partial one at the right edge), and at most two
- * batch-log queries (the leaf's 256-block and the tree's last partial block).
+ * Reads a path takes from C2SP tiles: at most two tiles per tile level of the
+ * tree (the one around the leaf, and the partial one at the right edge).
  */
 export function pathReadBound(size: number): number {
-  const levels = TILE_LEVELS.filter((l) => 2 ** l <= size).length;
-  return 1 + 2 * levels + 2;
+  return 2 * (topLevel(size) + 1);
 }
 
 /**

@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ANY_KEY_NAME, assembleNote, keyId, parseSignedCheckpoint, trustedKeyFromPem, type TrustedKey } from '../../../lib/core/checkpoint';
 import { LocalSigner } from '../../../lib/core/local-signer';
-import { draftFromMessage } from '../../../lib/ingest/drafts';
+import { draftFromMessage } from '../../../lib/commit/drafts';
 import { buildInclusionProof } from '../../../lib/prove/build-proof';
 import { parseProofFile, serializeProofFile, type InclusionProofFile } from '../../../lib/prove/proof-file';
 import { verifyProofFile, type ProofCheck } from '../../../lib/prove/verify-proof';
-import { buildTiles } from '../../../lib/seal/tiles';
 import { apiCallEnvelope } from '../../support/events';
 import { MemoryArchive, coverageDrafts } from './memory-archive';
 
@@ -19,7 +18,7 @@ describe('verifyProofFile', () => {
     for (let i = 0; i < 12; i++) a.commit('api', coverageDrafts(`f-${i}`, 30));
     a.commit('api', [draftFromMessage(JSON.stringify(apiCallEnvelope({ eventId: 'evt-proof' })), { channel: 'eventbridge', logFile: null }).draft]);
     a.commit('api', coverageDrafts('g', 40));
-    await buildTiles(a.table, (await a.seal()).checkpoint);
+    await a.seal();
     // Through the file format, as verify-proof reads it.
     good = parseProofFile(serializeProofFile((await buildInclusionProof({ table: a.table, objects: a.objectStore, meter: a.meter }, 'evt-proof')).proof));
     keys = [trustedKeyFromPem(ANY_KEY_NAME, a.signer.publicKeyPem())];

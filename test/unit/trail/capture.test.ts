@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planShards } from '../../../lib/construct/shards';
+import { planShards } from '../../../lib/contract/shards';
 import type { JsonObject } from '../../../lib/core/json';
 import { apiShardOf, captureRouter } from '../../../lib/trail/capture';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayFolder, isLogFileCandidate, logsRoot, parseTrailKey } from '../../../lib/trail/key-layout';
+import { dayFolder, isLogFileCandidate, logsRoot, parseTrailKey } from '../../../lib/contract/key-layout';
 import { manifest } from './fixtures';
 
 const LOG = '111122223333_CloudTrail_eu-west-1_20260311T0920Z_ROxNya4BlzFJUUwz.json.gz';

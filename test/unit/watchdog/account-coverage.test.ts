@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accountCoverageFindings, accountsToCheck, mergeRegions, type AccountDeliveries, type RegionDelivery } from '../../../lib/watchdog/account-coverage';
 import { runDeliveryCheck } from '../../../lib/watchdog/delivery-check';
-import { deliveryCheckDue, deliveryWindow, logFilesSinceKey } from '../../../lib/watchdog/delivery-window';
+import { deliveryCheckDue, deliveryWindow, logFilesSinceKey } from '../../../lib/contract/delivery-window';
 import type { DeliveriesReader } from '../../../lib/watchdog/trail-deliveries';
 import { watchdogAlert } from '../../../lib/watchdog/watchdog';
 

@@ -2,7 +2,7 @@ import { emptyHead, type Batch, type ChainHead } from '../../../lib/core/chain';
 import type { AuditRecord } from '../../../lib/core/record';
 import { CommitConflictError } from '../../../lib/aws/chain-store';
 import type { IdClaim } from '../../../lib/core/id-claims';
-import type { ArchivePort, ChainStorePort } from '../../../lib/ingest/commit';
+import type { ArchivePort, ChainStorePort } from '../../../lib/commit/commit';
 
 /** A chain store and archive in memory, with the same compare-and-swap and exactly-once rules as DynamoDB's. */
 export class MemoryChain implements ChainStorePort, ArchivePort {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENV } from '../../../lib/aws/runtime-config';
+import { ENV } from '../../../lib/contract/runtime-config';
 import { accountSilenceHoursFrom, expectedAccountsFrom, watchdogRuntime, WatchdogConfigError } from '../../../lib/watchdog/runtime';
 
 describe('watchdog runtime: the delivery check settings', () => {

@@ -10,7 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../lib/core/alert';
-import type { BatchAlerts } from '../../../lib/ingest/commit';
+import type { BatchAlerts } from '../../../lib/core/alert';
 import { fetchTrailFacts, trailFindings } from '../../../lib/watchdog/trail-checks';
 import { runWatchdog, WATCHDOG_SHARD } from '../../../lib/watchdog/watchdog';
 import { MemoryChain } from './memory-chain';
