@@ -17,7 +17,7 @@ const LAYERS = [
   { folder: 'lib/ingest', holds: 'the ingest function: the SQS batch of both lanes, live routing, staged objects', imports: ['lib/core', 'lib/contract', 'lib/aws', 'lib/commit', 'lib/trail'] },
   { folder: 'lib/seal', holds: 'the seal function: shard roots, signed checkpoints, tiles', imports: ['lib/core', 'lib/contract', 'lib/aws', 'lib/prove', 'lib/witness'] },
   { folder: 'lib/watchdog', holds: 'the watchdog function: silent shards, missing trail deliveries', imports: ['lib/core', 'lib/contract', 'lib/aws', 'lib/commit'] },
-  { folder: 'lib/witness', holds: 'witnesses that cosign checkpoints', imports: ['lib/core', 'lib/contract', 'lib/aws'] },
+  { folder: 'lib/witness', holds: 'witnesses that cosign checkpoints', imports: ['lib/core', 'lib/contract', 'lib/aws', 'lib/prove'] },
   { folder: 'lib/attest', holds: 'deploy attestations signed by a pipeline', imports: ['lib/core', 'lib/aws', 'lib/commit'] },
   { folder: 'lib/verify', holds: 'the offline verifier of an archive (needs the public key only)', imports: ['lib/core'] },
   { folder: 'lib/prove', holds: 'inclusion and consistency proofs: build them from the index, check them offline', imports: ['lib/core', 'lib/contract', 'lib/verify'] },

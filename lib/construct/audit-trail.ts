@@ -48,7 +48,7 @@ import { QueryCatalog } from './query-catalog';
 import { type ShardRoute, shardIds } from '../contract/shards';
 import { StagingBucket } from './staging-bucket';
 import { ATTESTATION_PARTITION_PREFIX } from './table-schema';
-import { TrailFunction, type TrailFunctionKind } from './trail-function';
+import { TrailFunction, type TrailFunctionKind, type TrailFunctionProps } from './trail-function';
 import { grantWitnesses } from './witness/witness-access';
 
 export type { AuditTrailProps } from './audit-trail-props';
@@ -57,6 +57,54 @@ export type { AuditTrailProps } from './audit-trail-props';
 const DETECTING_FUNCTIONS: readonly TrailFunctionKind[] = ['ingest', 'reconcile'];
 /** Where a user's own Sigma rules land inside a function bundle (Lambda unpacks it in /var/task). */
 const USER_SIGMA_RULES_IN_BUNDLE = '/var/task/rules/user';
+
+/** What the functions write to: keys, archive bucket, index table, alert channel. */
+interface TrailStorage {
+  keys: TrailKeys;
+  archive: ArchiveBucket;
+  index: IndexTable;
+  alerts: AlertChannel;
+}
+
+/** Both lanes up to the ingest queue. */
+interface TrailIntake {
+  ingestQueue: IngestQueue;
+  staging: StagingBucket;
+  liveStream: LiveStream;
+  capture: CaptureRules;
+  objects: ObjectsRule;
+}
+
+type FunctionPropsOf = (kind: TrailFunctionKind, description: string, timeout: Duration, memorySize: number) => TrailFunctionProps;
+
+type ScheduleNames = { seal: string; reconcile: string; watchdog: string };
+
+/** What the grants give the functions access to. */
+function trailResources(config: ResolvedAuditTrailProps, store: TrailStorage): TrailResources {
+  return {
+    bucket: store.archive.bucket,
+    bucketKey: store.archive.encryptionKey && store.archive.encryptionKey !== store.keys.dataKey ? store.archive.encryptionKey : undefined,
+    index: store.index,
+    dataKey: store.keys.dataKey,
+    signingKey: store.keys.signingKey,
+    topic: store.alerts.topic,
+    // Organization-wide and per-account keys: the detecting functions read all their public keys.
+    attestationKeys: [...config.attestationKeys, ...config.accountDetection.overrideKeys],
+  };
+}
+
+/** Every function's props: the shared environment, and the Sigma rules bundled beside the handlers that run detectors. */
+function functionPropsOf(environment: Record<string, string>, userRulesDir: string | undefined): FunctionPropsOf {
+  return (kind, description, timeout, memorySize) => ({
+    kind,
+    description,
+    timeout,
+    memorySize,
+    environment,
+    logRetention: logs.RetentionDays.ONE_YEAR,
+    ...(DETECTING_FUNCTIONS.includes(kind) ? { sigmaRules: { userRulesDir, userRulesInBundle: USER_SIGMA_RULES_IN_BUNDLE } } : {}),
+  });
+}
 
 /** Ingest handler timeout (a batch of staged objects and log files); the queue's visibility timeout is six times this. */
 export const INGEST_TIMEOUT = Duration.minutes(5);
@@ -162,29 +210,102 @@ export class AuditTrail extends Construct {
     const stackName = Stack.of(this).stackName;
     this.origin = props.origin ?? `immutrail/${Aws.ACCOUNT_ID}/${Aws.REGION}/${stackName}/${id}`;
 
-    const keys = new TrailKeys(this, 'Keys');
-    this.dataKey = keys.dataKey;
-    this.signingKey = keys.signingKey;
+    const store = this.addStorage(config, props);
+    this.dataKey = store.keys.dataKey;
+    this.signingKey = store.keys.signingKey;
+    this.bucket = store.archive.bucket;
+    this.accessLogBucket = store.archive.logBucket;
+    this.table = store.index.table;
+    this.alertTopic = store.alerts.topic;
 
+    const intake = this.addIntake(config, props, store);
+    this.queue = intake.ingestQueue.queue;
+    this.deadLetterQueue = intake.ingestQueue.deadLetterQueue;
+    this.deliveryFailureQueue = intake.ingestQueue.deliveryFailureQueue;
+    this.stagingBucket = intake.staging.bucket;
+    this.liveStream = intake.liveStream;
+    this.captureRules = intake.capture.rules;
+    this.objectsRule = intake.objects.rule;
+
+    const scheduleNames = {
+      seal: physicalName(this, 'seal-schedule', RULE_NAME_MAX),
+      reconcile: physicalName(this, 'reconcile-sweep', RULE_NAME_MAX),
+      watchdog: physicalName(this, 'watchdog-schedule', RULE_NAME_MAX),
+    };
+    const environment = this.environmentOf(config, props, store, intake, scheduleNames);
+    this.resources = trailResources(config, store);
+    const fnProps = functionPropsOf(environment, props.userSigmaRulesDir);
+
+    const ingest = this.addIngest(config, props, intake.staging, fnProps);
+    this.ingestFunction = ingest.fn;
+    const seal = this.addSeal(props, store.alerts, scheduleNames.seal, fnProps);
+    this.sealFunction = seal.fn;
+    if (props.trailBucket) this.reconcileFunction = this.addReconcile(config, props.trailBucket, props.trailKey, scheduleNames.reconcile, fnProps);
+    if (props.queryCatalog ?? true) {
+      this.queryCatalog = new QueryCatalog(this, 'Query', {
+        archiveBucket: store.archive.bucket,
+        archiveKey: store.archive.encryptionKey ?? store.keys.dataKey,
+        shards: shardIds(config.plan),
+        accessLogsBucket: store.archive.logBucket,
+        catalogName: props.queryCatalogName,
+      });
+    }
+    if (config.watchdogEnabled) this.watchdogFunction = this.addWatchdog(config, props, scheduleNames.watchdog, fnProps);
+
+    this.addPipelineMonitoring(store.alerts, ingest.fn, seal.fn);
+    this.admitLogArchive(props);
+    if (props.organizationId !== undefined || props.memberAccounts !== undefined) {
+      new MemberBusAccess(this, 'MemberAccounts', { organizationId: props.organizationId, memberAccounts: props.memberAccounts });
+    }
+  }
+
+  /** Every function's environment: where the archive, table, key and topic are, and what the detectors protect. */
+  private environmentOf(
+    config: ResolvedAuditTrailProps,
+    props: AuditTrailProps,
+    store: TrailStorage,
+    intake: TrailIntake,
+    scheduleNames: ScheduleNames,
+  ): Record<string, string> {
+    return handlerEnvironment(this, {
+      config,
+      archiveBucket: store.archive.bucket.bucketName,
+      table: store.index.table.tableName,
+      signingKeyArn: store.keys.signingKey.keyArn,
+      alertTopicArn: store.alerts.topic.topicArn,
+      origin: this.origin,
+      attestationKeyArns: config.attestationKeys.map((k) => k.keyArn),
+      protectedResources: this.protectedResources(config, props, store, intake, scheduleNames),
+      witnessBucket: props.witnessBucket?.bucketName,
+      trailName: props.trailName,
+      trailBucket: props.trailBucket?.bucketName,
+      stagingBucket: intake.staging.bucket.bucketName,
+      stagingPrefix: STAGING_LIVE_PREFIX,
+      ...(props.userSigmaRulesDir ? { userSigmaRuleDir: USER_SIGMA_RULES_IN_BUNDLE } : {}),
+    });
+  }
+
+  /** The keys, the WORM archive bucket, the index table and the alert channel: what the functions write to. */
+  private addStorage(config: ResolvedAuditTrailProps, props: AuditTrailProps): TrailStorage {
+    const keys = new TrailKeys(this, 'Keys');
     const archive = new ArchiveBucket(this, 'Archive', {
       retentionDays: config.retentionDays,
       dataKey: keys.dataKey,
       existingBucket: props.archiveBucket,
     });
-    this.bucket = archive.bucket;
-    this.accessLogBucket = archive.logBucket;
-    grantWitnesses(this.bucket, archive.encryptionKey, props.witnesses);
-
+    grantWitnesses(archive.bucket, archive.encryptionKey, props.witnesses);
     const index = new IndexTable(this, 'Index', { dataKey: keys.dataKey });
-    this.table = index.table;
-
     const alerts = new AlertChannel(this, 'Alerts', {
       dataKey: keys.dataKey,
       existingTopic: props.alertTopic,
       email: props.alertEmail,
     });
-    this.alertTopic = alerts.topic;
+    return { keys, archive, index, alerts };
+  }
 
+  /** Both lanes up to the ingest queue: the queue, the live lane's staging bucket and stream, the capture and objects rules. */
+  private addIntake(config: ResolvedAuditTrailProps, props: AuditTrailProps, store: TrailStorage): TrailIntake {
+    const { keys, alerts } = store;
     const ingestQueue = new IngestQueue(this, 'IngestQueue', {
       dataKey: keys.dataKey,
       alerts,
@@ -192,46 +313,21 @@ export class AuditTrail extends Construct {
       maxReceiveCount: MAX_RECEIVE_COUNT,
       maxMessageAge: STUCK_INGEST_AGE,
     });
-    this.queue = ingestQueue.queue;
-    this.deadLetterQueue = ingestQueue.deadLetterQueue;
-    this.deliveryFailureQueue = ingestQueue.deliveryFailureQueue;
-
     const staging = new StagingBucket(this, 'Staging', {
       dataKey: keys.dataKey,
       expiration: STAGING_EXPIRATION,
-      accessLogs: archive.logBucket,
+      accessLogs: store.archive.logBucket,
     });
-    this.stagingBucket = staging.bucket;
-
-    this.liveStream = new LiveStream(this, 'Live', {
-      stagingBucket: staging.bucket,
-      dataKey: keys.dataKey,
-      bufferingInterval: config.liveBatchingWindow,
-    });
-    alerts.alarmAbove(
-      'LiveDeliveryStuckAlarm',
-      new cloudwatch.Metric({
-        namespace: 'AWS/Firehose',
-        metricName: 'DeliveryToS3.DataFreshness',
-        dimensionsMap: { DeliveryStreamName: this.liveStream.streamName },
-        period: ALARM_PERIOD,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      LIVE_DELIVERY_STUCK_AGE.toSeconds(),
-      'immutrail: Firehose has held captured events for too long without writing them to the staging bucket; Firehose keeps undelivered data for 24 hours only.',
-    );
-
+    const liveStream = this.addLiveStream(staging, keys.dataKey, config, alerts);
     const capture = new CaptureRules(this, 'Capture', {
       plan: config.plan,
       // With a trail bucket, read-only calls come by the trail lane alone: the live lane carries
       // what detectors must see within seconds (writes, sign-ins, state changes), and each
       // read-only call sent live would be billed by Firehose and then found again in the trail file.
       capture: props.trailBucket ? { ...config.capture, captureReadOnlyApiCalls: false } : config.capture,
-      stream: this.liveStream,
+      stream: liveStream,
       deliveryFailureQueue: ingestQueue.deliveryFailureQueue,
     });
-    this.captureRules = capture.rules;
-
     const objectSources: ObjectSource[] = [
       { bucket: staging.bucket.bucketName, prefix: STAGING_LIVE_PREFIX },
       // A log-archive bucket notifying the queue directly never reaches the bus.
@@ -242,8 +338,43 @@ export class AuditTrail extends Construct {
       queue: ingestQueue.queue,
       deliveryFailureQueue: ingestQueue.deliveryFailureQueue,
     });
-    this.objectsRule = objects.rule;
+    return { ingestQueue, staging, liveStream, capture, objects };
+  }
 
+  /** The live lane's Firehose stream into the staging bucket, with an alarm when it holds events too long. */
+  private addLiveStream(staging: StagingBucket, dataKey: kms.IKey, config: ResolvedAuditTrailProps, alerts: AlertChannel): LiveStream {
+    const liveStream = new LiveStream(this, 'Live', {
+      stagingBucket: staging.bucket,
+      dataKey,
+      bufferingInterval: config.liveBatchingWindow,
+    });
+    alerts.alarmAbove(
+      'LiveDeliveryStuckAlarm',
+      new cloudwatch.Metric({
+        namespace: 'AWS/Firehose',
+        metricName: 'DeliveryToS3.DataFreshness',
+        dimensionsMap: { DeliveryStreamName: liveStream.streamName },
+        period: ALARM_PERIOD,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      LIVE_DELIVERY_STUCK_AGE.toSeconds(),
+      'immutrail: Firehose has held captured events for too long without writing them to the staging bucket; Firehose keeps undelivered data for 24 hours only.',
+    );
+    return liveStream;
+  }
+
+  /**
+   * The auditor's own resources: any change to one is an "auditor tampering"
+   * alert (lib/core/detect/auditor-tampering.ts). An empty trails list means
+   * every trail counts, which is right when the stack watches none in particular.
+   */
+  private protectedResources(
+    config: ResolvedAuditTrailProps,
+    props: AuditTrailProps,
+    store: TrailStorage,
+    intake: TrailIntake,
+    scheduleNames: ScheduleNames,
+  ): ProtectedResources {
     const reconcileEnabled = props.trailBucket !== undefined;
     const functionKinds: TrailFunctionKind[] = [
       'ingest',
@@ -251,27 +382,14 @@ export class AuditTrail extends Construct {
       ...(reconcileEnabled ? (['reconcile'] as const) : []),
       ...(config.watchdogEnabled ? (['watchdog'] as const) : []),
     ];
-    const scheduleNames = {
-      seal: physicalName(this, 'seal-schedule', RULE_NAME_MAX),
-      reconcile: physicalName(this, 'reconcile-sweep', RULE_NAME_MAX),
-      watchdog: physicalName(this, 'watchdog-schedule', RULE_NAME_MAX),
-    };
-    const trailArn = props.trailName ? this.trailArn(props.trailName) : undefined;
-
-    // The auditor's own resources: any change to one is an "auditor tampering"
-    // alert (lib/core/detect/auditor-tampering.ts). An empty trails list means
-    // every trail counts, which is right when the stack watches none in particular.
-    const protectedResources: ProtectedResources = {
-      buckets: [
-        archive.bucket.bucketName,
-        ...(archive.logBucket ? [archive.logBucket.bucketName] : []),
-        staging.bucket.bucketName,
-      ],
-      tables: [index.table.tableName],
-      queues: [this.queue.queueArn, this.deadLetterQueue.queueArn, this.deliveryFailureQueue.queueArn],
+    const { archive, keys } = store;
+    return {
+      buckets: [archive.bucket.bucketName, ...(archive.logBucket ? [archive.logBucket.bucketName] : []), intake.staging.bucket.bucketName],
+      tables: [store.index.table.tableName],
+      queues: [intake.ingestQueue.queue.queueArn, intake.ingestQueue.deadLetterQueue.queueArn, intake.ingestQueue.deliveryFailureQueue.queueArn],
       rules: [
-        ...capture.ruleNames,
-        objects.ruleName,
+        ...intake.capture.ruleNames,
+        intake.objects.ruleName,
         scheduleNames.seal,
         ...(reconcileEnabled ? [scheduleNames.reconcile] : []),
         ...(config.watchdogEnabled ? [scheduleNames.watchdog] : []),
@@ -279,54 +397,18 @@ export class AuditTrail extends Construct {
       keys: [keys.dataKey.keyArn, keys.signingKey.keyArn],
       functions: functionKinds.map((k) => physicalName(this, k, FUNCTION_NAME_MAX)),
       trails: props.trailName ? [props.trailName] : [],
-      topics: [alerts.topic.topicArn],
+      topics: [store.alerts.topic.topicArn],
     };
+  }
 
-    const environment = handlerEnvironment(this, {
-      config,
-      archiveBucket: archive.bucket.bucketName,
-      table: index.table.tableName,
-      signingKeyArn: keys.signingKey.keyArn,
-      alertTopicArn: alerts.topic.topicArn,
-      origin: this.origin,
-      attestationKeyArns: config.attestationKeys.map((k) => k.keyArn),
-      protectedResources,
-      witnessBucket: props.witnessBucket?.bucketName,
-      trailName: props.trailName,
-      trailBucket: props.trailBucket?.bucketName,
-      stagingBucket: staging.bucket.bucketName,
-      stagingPrefix: STAGING_LIVE_PREFIX,
-      ...(props.userSigmaRulesDir ? { userSigmaRuleDir: USER_SIGMA_RULES_IN_BUNDLE } : {}),
-    });
-
-    this.resources = {
-      bucket: archive.bucket,
-      bucketKey: archive.encryptionKey && archive.encryptionKey !== keys.dataKey ? archive.encryptionKey : undefined,
-      index,
-      dataKey: keys.dataKey,
-      signingKey: keys.signingKey,
-      topic: alerts.topic,
-      // Organization-wide and per-account keys: the detecting functions read all their public keys.
-      attestationKeys: [...config.attestationKeys, ...config.accountDetection.overrideKeys],
-    };
-    const fnProps = (kind: TrailFunctionKind, description: string, timeout: Duration, memorySize: number) => ({
-      kind,
-      description,
-      timeout,
-      memorySize,
-      environment,
-      logRetention: logs.RetentionDays.ONE_YEAR,
-      // The functions that run detectors load Sigma rules from files next to the handler.
-      ...(DETECTING_FUNCTIONS.includes(kind)
-        ? { sigmaRules: { userRulesDir: props.userSigmaRulesDir, userRulesInBundle: USER_SIGMA_RULES_IN_BUNDLE } }
-        : {}),
-    });
-
-    // Ingest: the objects queue is the event source. Each message names a
-    // staged object or a trail log file; the function reads it, routes every
-    // event to its shard by content and commits each shard's events at once.
-    // A failed message is reported back alone, and after MAX_RECEIVE_COUNT
-    // tries moves to the DLQ.
+  /**
+   * Ingest: the objects queue is the event source. Each message names a
+   * staged object or a trail log file; the function reads it, routes every
+   * event to its shard by content and commits each shard's events at once.
+   * A failed message is reported back alone, and after MAX_RECEIVE_COUNT
+   * tries moves to the DLQ.
+   */
+  private addIngest(config: ResolvedAuditTrailProps, props: AuditTrailProps, staging: StagingBucket, fnProps: FunctionPropsOf): TrailFunction {
     const ingest = new TrailFunction(
       this,
       'Ingest',
@@ -346,84 +428,75 @@ export class AuditTrail extends Construct {
         maxConcurrency: INGEST_MAX_CONCURRENCY,
       }),
     );
-    this.ingestFunction = ingest.fn;
+    return ingest;
+  }
 
-    // Seal: on a fixed schedule, including when nothing happened, so a
-    // truncated tail shows up as a checkpoint that stopped growing.
-    const seal = new TrailFunction(
-      this,
-      'Seal',
-      fnProps('seal', 'immutrail: signs a checkpoint over every shard', Duration.minutes(5), 1024),
-    );
+  /**
+   * Seal: on a fixed schedule, including when nothing happened, so a
+   * truncated tail shows up as a checkpoint that stopped growing.
+   */
+  private addSeal(props: AuditTrailProps, alerts: AlertChannel, scheduleName: string, fnProps: FunctionPropsOf): TrailFunction {
+    const seal = new TrailFunction(this, 'Seal', fnProps('seal', 'immutrail: signs a checkpoint over every shard', Duration.minutes(5), 1024));
     grantSealer(seal.role, this.resources);
     if (props.witnessBucket) grantWitnessWrite(seal.role, props.witnessBucket, CHECKPOINTS_PREFIX);
-    this.schedule('SealSchedule', scheduleNames.seal, SEAL_INTERVAL, seal.fn);
-    this.sealFunction = seal.fn;
+    this.schedule('SealSchedule', scheduleName, SEAL_INTERVAL, seal.fn);
     alerts.alarmAbove(
       'SealErrorsAlarm',
       seal.fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
       0,
       'immutrail: the seal function failed; no new signed checkpoint covers the latest records.',
     );
+    return seal;
+  }
 
+  /**
+   * Reconcile: new log files reach ingest through the objects rule; reconcile
+   * sweeps the trail bucket every hour for any whose notification was lost.
+   */
+  private addReconcile(config: ResolvedAuditTrailProps, trailBucket: s3.IBucket, trailKey: kms.IKey | undefined, scheduleName: string, fnProps: FunctionPropsOf): lambda.IFunction {
+    const reconcile = new TrailFunction(
+      this,
+      'Reconcile',
+      fnProps('reconcile', "immutrail: backfills events from the trail's own log files", Duration.minutes(5), 1024),
+    );
+    grantChainWriter(reconcile.role, this.resources);
+    grantTrailRead(reconcile.role, trailBucket, config.trailPrefix, trailKey);
+    this.trailReaders.push(reconcile.role);
+    this.schedule('ReconcileSweep', scheduleName, RECONCILE_SWEEP_INTERVAL, reconcile.fn);
+    return reconcile.fn;
+  }
+
+  /** Watchdog: the trail is logging, and deliveries per account and region keep arriving (lib/watchdog/trail-deliveries.ts). */
+  private addWatchdog(config: ResolvedAuditTrailProps, props: AuditTrailProps, scheduleName: string, fnProps: FunctionPropsOf): lambda.IFunction {
+    const watchdog = new TrailFunction(
+      this,
+      'Watchdog',
+      fnProps('watchdog', 'immutrail: checks the trail is logging and events keep arriving', Duration.minutes(1), 256),
+    );
+    grantChainWriter(watchdog.role, this.resources);
+    if (props.trailName) grantTrailWatch(watchdog.role, this.trailArn(props.trailName));
     if (props.trailBucket) {
-      const reconcile = new TrailFunction(
-        this,
-        'Reconcile',
-        fnProps('reconcile', "immutrail: backfills events from the trail's own log files", Duration.minutes(5), 1024),
-      );
-      grantChainWriter(reconcile.role, this.resources);
-      grantTrailRead(reconcile.role, props.trailBucket, config.trailPrefix, props.trailKey);
-      this.trailReaders.push(reconcile.role);
-      // New log files reach ingest through the objects rule; reconcile sweeps
-      // the trail bucket every hour for any whose notification was lost.
-      this.schedule('ReconcileSweep', scheduleNames.reconcile, RECONCILE_SWEEP_INTERVAL, reconcile.fn);
-      this.reconcileFunction = reconcile.fn;
+      grantTrailList(watchdog.role, props.trailBucket, config.trailPrefix);
+      this.trailListers.push(watchdog.role);
     }
+    this.schedule('WatchdogSchedule', scheduleName, WATCHDOG_INTERVAL, watchdog.fn);
+    return watchdog.fn;
+  }
 
-    if (props.queryCatalog ?? true) {
-      this.queryCatalog = new QueryCatalog(this, 'Query', {
-        archiveBucket: archive.bucket,
-        archiveKey: archive.encryptionKey ?? keys.dataKey,
-        shards: shardIds(config.plan),
-        accessLogsBucket: archive.logBucket,
-        catalogName: props.queryCatalogName,
-      });
-    }
-
-    if (config.watchdogEnabled) {
-      const watchdog = new TrailFunction(
-        this,
-        'Watchdog',
-        fnProps('watchdog', 'immutrail: checks the trail is logging and events keep arriving', Duration.minutes(1), 256),
-      );
-      grantChainWriter(watchdog.role, this.resources);
-      if (trailArn) grantTrailWatch(watchdog.role, trailArn);
-      // Deliveries per account and region, from key names (lib/watchdog/trail-deliveries.ts).
-      if (props.trailBucket) {
-        grantTrailList(watchdog.role, props.trailBucket, config.trailPrefix);
-        this.trailListers.push(watchdog.role);
-      }
-      this.schedule('WatchdogSchedule', scheduleNames.watchdog, WATCHDOG_INTERVAL, watchdog.fn);
-      this.watchdogFunction = watchdog.fn;
-    }
-
-    const pipelineAlarms = addPipelineAlarms(alerts, { ingest: ingest.fn, seal: seal.fn, reconcile: this.reconcileFunction, watchdog: this.watchdogFunction });
+  /** Alarms on every function and the queue, and the dashboard that shows them. */
+  private addPipelineMonitoring(alerts: AlertChannel, ingest: lambda.IFunction, seal: lambda.IFunction): void {
+    const pipelineAlarms = addPipelineAlarms(alerts, { ingest, seal, reconcile: this.reconcileFunction, watchdog: this.watchdogFunction });
     new PipelineDashboard(this, 'Pipeline', {
       queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,
       liveStreamName: this.liveStream.streamName,
-      ingest: ingest.fn,
-      seal: seal.fn,
+      ingest,
+      seal,
       reconcile: this.reconcileFunction,
       watchdog: this.watchdogFunction,
       topic: alerts.topic,
       alarms: pipelineAlarms,
     });
-    this.admitLogArchive(props);
-    if (props.organizationId !== undefined || props.memberAccounts !== undefined) {
-      new MemberBusAccess(this, 'MemberAccounts', { organizationId: props.organizationId, memberAccounts: props.memberAccounts });
-    }
   }
 
   /**

@@ -28,6 +28,11 @@ export interface DemoWitness {
   bucket: string;
 }
 
+/** The line the demo prints after the witness run. */
+export function witnessLine(w: Pick<DemoWitness, 'name' | 'cosigned' | 'refused'>): string {
+  return `witness ${w.name} cosigned ${w.cosigned} shard checkpoints (C2SP cosignature/v1)${w.refused.length ? `; REFUSED ${w.refused.join(', ')}` : ''}`;
+}
+
 /** The witness's own resources, as its construct would create them: an Object Lock bucket, a state table, an alert topic. */
 async function createWitnessResources(target: AwsTarget, suffix: string): Promise<{ bucket: string; table: string; topicArn: string }> {
   const cfg = clientConfig(target);

@@ -33,6 +33,8 @@ import { cloudTrailEnvelope, missedByEventBridge } from './replay';
 import { OrgDemo, type AccountSummary } from './org-demo';
 import type { DemoWitness } from './demo-witness';
 import { sealWitnessVerify } from './seal-witness-verify';
+import { proveOneRecord } from './prove-one-record';
+import { receivedAlerts, type ReceivedAlert } from './received-alerts';
 import { LOG_ARCHIVE_ACCOUNT, organizationShards } from './organization';
 import { READ_ONLY_SHARE, scaleLogFiles, scaleTemplates } from './scale-events';
 
@@ -93,35 +95,7 @@ export interface DemoSummary {
 /** Who may change infrastructure in the demo account: CDK's and the pipeline's roles. */
 export const DEMO_DEPLOYERS = ['arn:aws:iam::*:role/cdk-*', 'arn:aws:iam::*:role/deploy-*'];
 
-export interface ReceivedAlert {
-  kind: string;
-  rule: string;
-  severity: string;
-  subject: string;
-  resource: string | null;
-  eventId: string | null;
-  /** The account the alert is about (null for one about no event, or from an archive older than the field). */
-  account: string | null;
-}
-
-async function readAlerts(sqs: SQSClient, url: string): Promise<ReceivedAlert[]> {
-  const alerts: ReceivedAlert[] = [];
-  for (let idle = 0; idle < 2; ) {
-    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
-    const msgs = out.Messages ?? [];
-    if (msgs.length === 0) {
-      idle++;
-      continue;
-    }
-    for (const m of msgs) {
-      const envelope = JSON.parse(m.Body!);
-      const body = JSON.parse(envelope.Message);
-      alerts.push({ kind: body.kind, rule: body.rule, severity: body.severity, subject: envelope.Subject, resource: body.resource, eventId: body.eventId, account: body.account ?? null });
-    }
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-  }
-  return alerts;
-}
+export type { ReceivedAlert } from './received-alerts';
 
 /**
  * The whole product on a local emulator: deploy, attest a build, then both
@@ -256,24 +230,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
 
     const { sealed, publicKeyPem, witness, report } = await sealWitnessVerify(target, env, stack, s3, p);
 
-    p.step('Prove: an inclusion proof for one record, checked offline with only the public key');
     // The story's StopLogging; in a scale run, the last event of the first generated log file.
-    const target_ = scale
+    const proven = scale
       ? (scaleLogFiles(scale, opts.events!).next().value!.records.pop() as JsonObject)
       : logs.flatMap((f) => f.records).find((r) => r.eventName === 'StopLogging')!;
-    const meter = new RequestMeter();
-    const proofDdb = new DynamoDBClient(cfg);
-    const proofS3 = new S3Client(cfg);
-    meterAwsClient(proofDdb, meter);
-    meterAwsClient(proofS3, meter);
-    const proven = await buildInclusionProof(
-      { table: new DynamoIndexTable(proofDdb, stack.table), objects: new S3Source(proofS3, stack.bucket), meter },
-      String(target_.eventID),
-      { time: String(target_.eventTime) },
-    );
-    const verdict = verifyProofFile(proven.proof, [trustedKeyFromPem(stack.origin, publicKeyPem)]);
-    const proof = { eventId: String(target_.eventID), action: String(target_.eventName), reads: proven.reads.reads, valid: verdict.ok, shard: proven.proof.shard, seq: proven.proof.seq, treeSize: proven.proof.treeSize };
-    p.info(`${proof.action} ${proof.eventId}: record ${proof.seq} of ${proof.treeSize} in shard ${proof.shard}, ${proof.reads} storage reads, offline check ${verdict.ok ? 'valid' : `INVALID (${verdict.failed})`}`);
+    const proof = await proveOneRecord(cfg, stack, publicKeyPem, proven, p);
 
     let queries: DemoSummary['queries'] = [];
     if (opts.queries) {
@@ -285,15 +246,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     p.step('Alerts received by an SQS queue subscribed to the alert topic');
     // Alerts left in the outbox (none, unless a publish failed) go out with the next seal's sweep.
     await sealRuntime(env, target).outbox?.sweep();
-    const alerts = await readAlerts(sqs, stack.alertInboxUrl);
-    const alertsByKind: Record<string, number> = {};
-    for (const a of alerts) alertsByKind[a.kind] = (alertsByKind[a.kind] ?? 0) + 1;
-    const order = ['critical', 'high', 'medium', 'low'];
-    const samples = [...alerts]
-      .sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity))
-      .filter((a, i, all) => all.findIndex((b) => b.kind === a.kind) === i || i < 3)
-      .slice(0, 8)
-      .map((a) => a.subject);
+    const { alerts, alertsByKind, samples } = await receivedAlerts(sqs, stack.alertInboxUrl);
 
     return {
       endpoint: target.endpoint!,

@@ -9,7 +9,7 @@ import { trustedKeyFromPem } from '../core/checkpoint';
 import type { LocalStack } from '../local/provision';
 import { runSeal, sealRuntime, type SealRun } from '../seal/runtime';
 import { verifyArchive, type VerifyReport } from '../verify/verify-archive';
-import { runDemoWitness, type DemoWitness } from './demo-witness';
+import { runDemoWitness, witnessLine, type DemoWitness } from './demo-witness';
 import type { DemoProgress } from './run-demo';
 
 export interface SealedAndVerified {
@@ -39,8 +39,9 @@ export async function sealWitnessVerify(
   const publicKeyPem = (await sealRuntime(env, target).deps.signer.publicKey()).export({ type: 'spki', format: 'pem' }).toString();
 
   p.step("Witness: a witness checks each shard checkpoint extends the last one it saw, and cosigns it");
+  const started = Date.now();
   const witness = await runDemoWitness(target, { bucket: stack.bucket, origin: stack.origin, publicKeyPem }, randomUUID().slice(0, 8));
-  p.info(`witness ${witness.name} cosigned ${witness.cosigned} shard checkpoints (C2SP cosignature/v1)${witness.refused.length ? `; REFUSED ${witness.refused.join(', ')}` : ''}`);
+  p.info(`${witnessLine(witness)}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   p.step("Verify: every record, link and checkpoint, with only the public key and the witness's key");
   const verifyBar = p.bar('verifying');

@@ -17,10 +17,13 @@ const stemOf = (key: string): string => key.slice(SHARD_CHECKPOINTS_PREFIX.lengt
  * does not have), the witness request written beside each (`.add-checkpoint`),
  * and the cosigned copies witnesses left under `cosignatures/` for them.
  */
-export async function witnessFileKeys(source: ArchiveSource, checkpointKeys: readonly string[]): Promise<{ notes: string[]; requests: string[]; cosigned: string[] }> {
+export async function witnessFileKeys(
+  source: ArchiveSource,
+  checkpointKeys: readonly string[],
+): Promise<{ notes: string[]; requests: string[]; cosigned: string[] }> {
   const committed = new Set<string>();
   for (const key of checkpointKeys) {
-    for (const s of (await shardLines(source, key))) committed.add(`${s.shard} ${s.size}`);
+    for (const s of await shardLines(source, key)) committed.add(`${s.shard} ${s.size}`);
   }
   const notes: string[] = [];
   const requests = new Set<string>();

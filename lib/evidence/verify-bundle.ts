@@ -23,6 +23,8 @@ export interface BundleVerdict {
   archive: VerifyReport | null;
   /** The oldest checkpoint, dated before the period, whose previous one is expectedly not in the bundle. */
   anchor: { time: string; size: number } | null;
+  /** The witnesses whose cosignatures were required (`--witness-key`), and how many; null: not checked. */
+  witnesses: { names: string[]; required: number } | null;
 }
 
 /** Extracts the bundle into a fresh temporary folder; a file that is not a gzipped tar is not a bundle. */
@@ -113,14 +115,15 @@ export async function verifyBundle(file: string, keys: readonly TrustedKey[], wi
     const parsed = parseManifest(readFileSync(join(root, MANIFEST_NAME), 'utf8'));
     if (typeof parsed === 'string') {
       const files: ManifestProblem[] = [{ code: 'MANIFEST_MALFORMED', file: MANIFEST_NAME, message: `${MANIFEST_NAME} is not a bundle manifest: ${parsed}` }];
-      return { ok: false, bundle: file, manifest: null, files, archive: null, anchor: null };
+      return { ok: false, bundle: file, manifest: null, files, archive: null, anchor: null, witnesses: null };
     }
     const files = [
       ...checkFiles(root, parsed),
       ...skipped.map((path): ManifestProblem => ({ code: 'EXTRA_FILE', file: path, message: `${path} is not a regular file (not extracted)` })),
     ];
     const { archive, anchor } = await verifyArchivePart(root, parsed, keys, witness);
-    return { ok: files.length === 0 && archive.ok, bundle: file, manifest: parsed, files, archive, anchor };
+    const witnesses = witness ? { names: witness.witnesses.map((w) => w.name), required: witness.required } : null;
+    return { ok: files.length === 0 && archive.ok, bundle: file, manifest: parsed, files, archive, anchor, witnesses };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

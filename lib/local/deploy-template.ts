@@ -17,7 +17,8 @@ import { STAGING_LIVE_PREFIX } from '../construct/objects-pattern';
 import type { ImmutableScopeInput } from '../construct/audit-trail-props';
 import { subscribeAlertInbox } from './alert-inbox';
 import { type KeyCreatedBySdk, createAsymmetricKeys } from './asymmetric-keys';
-import { createStackAndWait } from './cfn-deploy';
+import { createStackAndWait, type DeployedStack } from './cfn-deploy';
+import type { CfnTemplate } from './cfn-template';
 import { LocalDeployError } from './deploy-errors';
 import { serviceAttributeReader } from './deployed-attributes';
 import { type DeployedRules, checkDeployedRules } from './deployed-rules';
@@ -25,6 +26,7 @@ import { type TemplateResourceRef, countByType, resourcesNotCreated, withResourc
 import { type TemplateAdaptation, adaptTemplateForMoto } from './moto-adaptations';
 import { ensureBucket, localAssetsBucket, uploadCodePlaceholders, uploadTemplate } from './local-assets';
 import type { LocalStack, ProvisionOptions } from './provision';
+import type { SynthesizedLocalStack } from './synth-local-stack';
 import { type DeployedResource, type DeployedScope, resolveTemplateMap } from './resolve-deployed';
 
 export interface DeployOptions extends ProvisionOptions {
@@ -178,116 +180,22 @@ export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = 
 
   const archiveBucket = `${name}-archive`;
   // Synthesis first: a configuration error fails before anything is created.
-  // The CDK code is loaded here, not at the top, because the CLI imports this
-  // module for every command and only a deployment needs it.
-  let t = Date.now();
-  const { synthLocalStack } = await import('./synth-local-stack');
-  const assetsBucket = localAssetsBucket(target.region);
-  const synth = synthLocalStack({ stackName: name, assetsBucket, context: trailContext(opts, archiveBucket, retentionDays) });
-  const synthMs = Date.now() - t;
-  step(
-    `synthesized stack ${name} in ${seconds(synthMs)}: ${Object.keys(synth.template.Resources).length} resources ` +
-      '(Lambda bundling skipped: the handlers run in-process on the emulator)',
-  );
-
-  if (objectLock) {
-    const policy = opts.archivePolicy ?? 'unconditional-only';
-    await createArchiveBucket(s3, { bucket: archiveBucket, region: target.region, retentionDays, policy });
-    step(
-      `archive bucket ${archiveBucket} created through the SDK (moto's CloudFormation ignores ObjectLockConfiguration): ` +
-        `Object Lock COMPLIANCE, ${retentionDays}-day default retention, ` +
-        (policy === 'none' ? 'no bucket policy' : "the stack policy's unconditional deny statements (moto reads a Condition as a denial)") +
-        '; the stack is synthesized to use it as an existing bucket',
-    );
-  } else {
-    await s3.send(
-      new CreateBucketCommand({
-        Bucket: archiveBucket,
-        ...(target.region === 'us-east-1'
-          ? {}
-          : { CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint } }),
-      }),
-    );
-    step(`archive bucket ${archiveBucket} created through the SDK WITHOUT Object Lock (objectLock: false)`);
-  }
-
+  const { synth, synthMs, assetsBucket } = await synthesize(target, name, trailContext(opts, archiveBucket, retentionDays), step);
+  await createArchive(s3, target, { archiveBucket, retentionDays, objectLock, policy: opts.archivePolicy ?? 'unconditional-only' }, step);
   if (opts.trailBucket && !opts.trailBucketAccount) {
     await ensureBucket(s3, opts.trailBucket, target.region);
     step(`trail bucket ${opts.trailBucket} ready (prefix "${opts.trailPrefix ?? ''}"): its new log files are ingested through the objects rule`);
   }
-
-  const keysCreatedBySdk = await createAsymmetricKeys(new KMSClient(cfg), synth.template);
-  let replaced = synth.template;
-  for (const k of keysCreatedBySdk) {
-    replaced = withResourceReplaced(replaced, k.logicalId, k.existing);
-    step(
-      `key ${k.logicalId} (${k.keySpec}, ${k.keyUsage}) created through KMS as ${k.existing.attributes.Arn} and put in the template's place ` +
-        "(moto's CloudFormation creates every AWS::KMS::Key as a symmetric encryption key)",
-    );
-  }
-  const { template, adaptations } = adaptTemplateForMoto(replaced);
-  for (const a of adaptations) step(`${a.change}: ${countByType(a.resources)} (${a.reason})`);
-
-  t = Date.now();
-  await ensureBucket(s3, assetsBucket, target.region);
-  const placeholders = await uploadCodePlaceholders(s3, synth.fileAssets);
-  const templateUrl = await uploadTemplate(s3, assetsBucket, target.region, JSON.stringify(template));
-  const uploadMs = Date.now() - t;
-  step(`uploaded the template and ${placeholders} Lambda code placeholders to s3://${assetsBucket} in ${seconds(uploadMs)}`);
-
-  t = Date.now();
-  const cfn = new CloudFormationClient(cfg);
-  const stack = await createStackAndWait(cfn, { stackName: name, templateUrl, timeoutMs: opts.stackTimeoutMs ?? 120_000 });
-  const createStackMs = Date.now() - t;
-  const notCreated = resourcesNotCreated(template, stack.resources);
-  step(
-    `CloudFormation CreateStack ${name}: CREATE_COMPLETE in ${seconds(createStackMs)}, ` +
-      `${Object.keys(template.Resources).length - notCreated.length} of ${Object.keys(template.Resources).length} resources created`,
-  );
-  if (notCreated.length > 0) {
-    step(`not created by the emulator's CloudFormation (types it does not implement): ${countByType(notCreated)}`);
-  }
+  const { template, adaptations, keysCreatedBySdk } = await templateForMoto(new KMSClient(cfg), synth.template, step);
+  const created = await uploadAndCreate(s3, new CloudFormationClient(cfg), { target, name, assetsBucket, template, synth, timeoutMs: opts.stackTimeoutMs ?? 120_000 }, step);
+  const { stack, notCreated } = created;
 
   const missing = REQUIRED_OUTPUTS.filter((k) => stack.outputs[k] === undefined);
   if (missing.length > 0) throw new LocalDeployError('MISSING_OUTPUT', `stack ${name} has no output ${missing.join(', ')}`);
   const out = stack.outputs;
 
-  const { partition, accountId } = stackArnParts(stack.stackId);
-  const resources = new Map<string, DeployedResource>();
-  for (const r of stack.resources) {
-    if (r.LogicalResourceId && r.ResourceType && r.PhysicalResourceId) {
-      resources.set(r.LogicalResourceId, { logicalId: r.LogicalResourceId, type: r.ResourceType, physicalId: r.PhysicalResourceId });
-    }
-  }
-  const scope: DeployedScope = {
-    stackName: name,
-    stackId: stack.stackId,
-    region: target.region,
-    accountId,
-    partition,
-    urlSuffix: 'amazonaws.com',
-    resources,
-    attribute: serviceAttributeReader(target, partition),
-  };
-  const variables = template.Resources[synth.ingestFunctionId]?.Properties?.Environment as
-    | { Variables?: Record<string, unknown> }
-    | undefined;
-  if (!variables?.Variables) {
-    throw new LocalDeployError('UNRESOLVABLE_VALUE', `the template's ingest function ${synth.ingestFunctionId} has no environment`);
-  }
-  const deployedEnv = await resolveTemplateMap(variables.Variables, scope);
-  const env: Record<string, string> = {
-    ...deployedEnv,
-    // Without Object Lock on the bucket the writers must not ask for retention.
-    ...(objectLock ? {} : { [ENV.retentionDays]: '0' }),
-    ...opts.extraEnv,
-  };
-  const overridden = Object.keys(env).filter((k) => env[k] !== deployedEnv[k]);
-  step(
-    `handler environment: the ingest function's ${Object.keys(deployedEnv).length} variables from the template, resolved against the deployed resources` +
-      (overridden.length > 0 ? `; overridden here: ${overridden.join(', ')}` : ''),
-  );
-
+  const scope = deployedScope(target, name, stack);
+  const env = await handlerEnvironmentOf(template, synth.ingestFunctionId, scope, { ...opts, objectLock }, step);
   const objectsQueueArn = (
     await sqs.send(new GetQueueAttributesCommand({ QueueUrl: out.IngestQueueUrl, AttributeNames: ['QueueArn'] }))
   ).Attributes!.QueueArn!;
@@ -297,24 +205,7 @@ export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = 
       `objects rule ${rules.objectsRule.rule} puts "Object Created" of ${out.StagingBucketName}/${STAGING_LIVE_PREFIX}` +
       `${opts.trailBucket ? ` and ${opts.trailBucket}/${opts.trailPrefix ?? ''}` : ''} on the objects queue, as deployed`,
   );
-
-  const notified = [out.StagingBucketName, ...(opts.trailBucket && !opts.trailBucketAccount ? [opts.trailBucket] : [])];
-  if (opts.objectNotifications) {
-    for (const b of notified) {
-      await s3.send(
-        new PutBucketNotificationConfigurationCommand({ Bucket: b, NotificationConfiguration: { EventBridgeConfiguration: {} } }),
-      );
-    }
-    step(
-      `S3 -> EventBridge notifications turned on through the S3 API for ${notified.join(', ')} ` +
-        "(moto's CloudFormation ignores a bucket's NotificationConfiguration): each new object reaches the objects queue through the objects rule",
-    );
-  } else {
-    step(
-      `S3 -> EventBridge notifications of ${notified.join(', ')} left off (moto's CloudFormation ignores a bucket's NotificationConfiguration): ` +
-        'the caller sends the "Object Created" notification of each object it writes to the objects queue',
-    );
-  }
+  await notifyObjects(s3, [out.StagingBucketName, ...(opts.trailBucket && !opts.trailBucketAccount ? [opts.trailBucket] : [])], opts.objectNotifications ?? false, step);
 
   const alertInboxUrl = await subscribeAlertInbox(new SNSClient(cfg), sqs, {
     topicArn: out.AlertTopicArn,
@@ -339,11 +230,174 @@ export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = 
     stackName: name,
     stackId: stack.stackId,
     outputs: out,
-    timings: { synthMs, uploadMs, createStackMs, totalMs: Date.now() - started },
+    timings: { synthMs, uploadMs: created.uploadMs, createStackMs: created.createStackMs, totalMs: Date.now() - started },
     keysCreatedBySdk,
     adaptations,
     notCreated,
     rules,
     ...(opts.trailBucket ? { trailBucket: opts.trailBucket, trailPrefix: opts.trailPrefix ?? '' } : {}),
   };
+}
+
+type Step = (line: string) => void;
+
+/**
+ * The stack's template, synthesized with the trail's configuration as context.
+ * The CDK code is loaded here, not at the top, because the CLI imports this
+ * module for every command and only a deployment needs it.
+ */
+async function synthesize(
+  target: AwsTarget,
+  name: string,
+  context: Record<string, unknown>,
+  step: Step,
+): Promise<{ synth: SynthesizedLocalStack; synthMs: number; assetsBucket: string }> {
+  const t = Date.now();
+  const { synthLocalStack } = await import('./synth-local-stack');
+  const assetsBucket = localAssetsBucket(target.region);
+  const synth = synthLocalStack({ stackName: name, assetsBucket, context });
+  const synthMs = Date.now() - t;
+  step(
+    `synthesized stack ${name} in ${seconds(synthMs)}: ${Object.keys(synth.template.Resources).length} resources ` +
+      '(Lambda bundling skipped: the handlers run in-process on the emulator)',
+  );
+  return { synth, synthMs, assetsBucket };
+}
+
+/** The archive bucket, through the SDK: moto's CloudFormation ignores ObjectLockConfiguration, so the stack imports it. */
+async function createArchive(
+  s3: S3Client,
+  target: AwsTarget,
+  a: { archiveBucket: string; retentionDays: number; objectLock: boolean; policy: NonNullable<DeployOptions['archivePolicy']> },
+  step: Step,
+): Promise<void> {
+  if (a.objectLock) {
+    await createArchiveBucket(s3, { bucket: a.archiveBucket, region: target.region, retentionDays: a.retentionDays, policy: a.policy });
+    step(
+      `archive bucket ${a.archiveBucket} created through the SDK (moto's CloudFormation ignores ObjectLockConfiguration): ` +
+        `Object Lock COMPLIANCE, ${a.retentionDays}-day default retention, ` +
+        (a.policy === 'none' ? 'no bucket policy' : "the stack policy's unconditional deny statements (moto reads a Condition as a denial)") +
+        '; the stack is synthesized to use it as an existing bucket',
+    );
+    return;
+  }
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: a.archiveBucket,
+      ...(target.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint } }),
+    }),
+  );
+  step(`archive bucket ${a.archiveBucket} created through the SDK WITHOUT Object Lock (objectLock: false)`);
+}
+
+/** The template with SDK-created asymmetric keys in place of its KMS keys, and moto's adaptations applied. */
+async function templateForMoto(
+  kms: KMSClient,
+  synthesized: CfnTemplate,
+  step: Step,
+): Promise<{ template: CfnTemplate; adaptations: TemplateAdaptation[]; keysCreatedBySdk: KeyCreatedBySdk[] }> {
+  const keysCreatedBySdk = await createAsymmetricKeys(kms, synthesized);
+  let replaced = synthesized;
+  for (const k of keysCreatedBySdk) {
+    replaced = withResourceReplaced(replaced, k.logicalId, k.existing);
+    step(
+      `key ${k.logicalId} (${k.keySpec}, ${k.keyUsage}) created through KMS as ${k.existing.attributes.Arn} and put in the template's place ` +
+        "(moto's CloudFormation creates every AWS::KMS::Key as a symmetric encryption key)",
+    );
+  }
+  const { template, adaptations } = adaptTemplateForMoto(replaced);
+  for (const a of adaptations) step(`${a.change}: ${countByType(a.resources)} (${a.reason})`);
+  return { template, adaptations, keysCreatedBySdk };
+}
+
+/** Uploads the template and code placeholders, then CreateStack and wait; reports what the emulator did not create. */
+async function uploadAndCreate(
+  s3: S3Client,
+  cfn: CloudFormationClient,
+  d: { target: AwsTarget; name: string; assetsBucket: string; template: CfnTemplate; synth: SynthesizedLocalStack; timeoutMs: number },
+  step: Step,
+): Promise<{ stack: DeployedStack; notCreated: TemplateResourceRef[]; uploadMs: number; createStackMs: number }> {
+  let t = Date.now();
+  await ensureBucket(s3, d.assetsBucket, d.target.region);
+  const placeholders = await uploadCodePlaceholders(s3, d.synth.fileAssets);
+  const templateUrl = await uploadTemplate(s3, d.assetsBucket, d.target.region, JSON.stringify(d.template));
+  const uploadMs = Date.now() - t;
+  step(`uploaded the template and ${placeholders} Lambda code placeholders to s3://${d.assetsBucket} in ${seconds(uploadMs)}`);
+
+  t = Date.now();
+  const stack = await createStackAndWait(cfn, { stackName: d.name, templateUrl, timeoutMs: d.timeoutMs });
+  const createStackMs = Date.now() - t;
+  const notCreated = resourcesNotCreated(d.template, stack.resources);
+  const total = Object.keys(d.template.Resources).length;
+  step(`CloudFormation CreateStack ${d.name}: CREATE_COMPLETE in ${seconds(createStackMs)}, ${total - notCreated.length} of ${total} resources created`);
+  if (notCreated.length > 0) {
+    step(`not created by the emulator's CloudFormation (types it does not implement): ${countByType(notCreated)}`);
+  }
+  return { stack, notCreated, uploadMs, createStackMs };
+}
+
+/** What template references resolve against: the deployed stack's resources, account and partition. */
+function deployedScope(target: AwsTarget, name: string, stack: DeployedStack): DeployedScope {
+  const { partition, accountId } = stackArnParts(stack.stackId);
+  const resources = new Map<string, DeployedResource>();
+  for (const r of stack.resources) {
+    if (r.LogicalResourceId && r.ResourceType && r.PhysicalResourceId) {
+      resources.set(r.LogicalResourceId, { logicalId: r.LogicalResourceId, type: r.ResourceType, physicalId: r.PhysicalResourceId });
+    }
+  }
+  return {
+    stackName: name,
+    stackId: stack.stackId,
+    region: target.region,
+    accountId,
+    partition,
+    urlSuffix: 'amazonaws.com',
+    resources,
+    attribute: serviceAttributeReader(target, partition),
+  };
+}
+
+/** The ingest function's environment in the deployed template, resolved, with the caller's overrides. */
+async function handlerEnvironmentOf(
+  template: CfnTemplate,
+  ingestFunctionId: string,
+  scope: DeployedScope,
+  opts: { objectLock: boolean; extraEnv?: Record<string, string> },
+  step: Step,
+): Promise<Record<string, string>> {
+  const variables = template.Resources[ingestFunctionId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+  if (!variables?.Variables) {
+    throw new LocalDeployError('UNRESOLVABLE_VALUE', `the template's ingest function ${ingestFunctionId} has no environment`);
+  }
+  const deployedEnv = await resolveTemplateMap(variables.Variables, scope);
+  const env: Record<string, string> = {
+    ...deployedEnv,
+    // Without Object Lock on the bucket the writers must not ask for retention.
+    ...(opts.objectLock ? {} : { [ENV.retentionDays]: '0' }),
+    ...opts.extraEnv,
+  };
+  const overridden = Object.keys(env).filter((k) => env[k] !== deployedEnv[k]);
+  step(
+    `handler environment: the ingest function's ${Object.keys(deployedEnv).length} variables from the template, resolved against the deployed resources` +
+      (overridden.length > 0 ? `; overridden here: ${overridden.join(', ')}` : ''),
+  );
+  return env;
+}
+
+/** S3 -> EventBridge notifications, which moto's CloudFormation ignores: turned on through the S3 API, or left to the caller. */
+async function notifyObjects(s3: S3Client, buckets: readonly string[], turnOn: boolean, step: Step): Promise<void> {
+  if (!turnOn) {
+    step(
+      `S3 -> EventBridge notifications of ${buckets.join(', ')} left off (moto's CloudFormation ignores a bucket's NotificationConfiguration): ` +
+        'the caller sends the "Object Created" notification of each object it writes to the objects queue',
+    );
+    return;
+  }
+  for (const b of buckets) {
+    await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: b, NotificationConfiguration: { EventBridgeConfiguration: {} } }));
+  }
+  step(
+    `S3 -> EventBridge notifications turned on through the S3 API for ${buckets.join(', ')} ` +
+      "(moto's CloudFormation ignores a bucket's NotificationConfiguration): each new object reaches the objects queue through the objects rule",
+  );
 }

@@ -1,3 +1,5 @@
+import { isObject } from '../core/json-access';
+
 /** What a person reads first about a proven record. Every field is taken defensively: the record is untrusted input. */
 export interface RecordSummary {
   id: string | null;
@@ -21,7 +23,7 @@ export interface RecordSummary {
 }
 
 type Obj = Record<string, unknown>;
-const obj = (x: unknown): Obj | null => (typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Obj) : null);
+const obj = (x: unknown): Obj | null => (isObject(x) ? x : null);
 const str = (x: unknown): string | null => (typeof x === 'string' ? x : null);
 
 export function summarizeRecord(record: unknown): RecordSummary {

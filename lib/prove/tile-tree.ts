@@ -1,4 +1,4 @@
-import type { SubtreeRange } from '../core/merkle';
+import { consistencyProofFrom, consistencyRanges, type SubtreeRange } from '../core/merkle';
 import { TILE_WIDTH, decodeTile, rangeRootFromTiles, tileKey, tilesForRange, type TileCoord } from '../core/tiles';
 import { isMissingObject } from '../core/missing-object';
 import { ProveError } from './errors';
@@ -73,4 +73,12 @@ export class TileTree {
       throw new ProveError('TILE_DAMAGED', `shard ${this.shard}: tile ${tileKey(this.shard, c)} is damaged: ${(err as Error).message}`);
     }
   }
+}
+
+/** PROOF(old, D[size]) of a shard from its tiles of `size` (the empty proof from 0, as tlog-witness asks). */
+export async function proofFromTiles(reader: TileReader, shard: string, oldSize: number, size: number): Promise<Buffer[]> {
+  if (oldSize === 0 || oldSize >= size) return [];
+  const tree = new TileTree(reader, shard, size);
+  await tree.prefetch(consistencyRanges(oldSize, size));
+  return consistencyProofFrom(oldSize, size, tree.getSubtreeRoot);
 }

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { ArchiveSource } from './archive-source';
+import type { ArchiveSource } from '../core/archive-source';
 import { QueryError } from './errors';
 
 /**
@@ -47,7 +47,7 @@ export async function writeLinesFile(source: ArchiveSource, keys: string[], file
     while (!failure && next < keys.length) {
       const key = keys[next++];
       try {
-        const chunk = keyedLines(key, await source.read(key));
+        const chunk = keyedLines(key, await source.get(key));
         stats.lines += chunk.lines;
         stats.longestLineBytes = Math.max(stats.longestLineBytes, chunk.longestLineBytes);
         await out.write(chunk.parts);
@@ -78,7 +78,7 @@ export function keyedLines(key: string, body: Buffer): { parts: Buffer[]; lines:
   let lines = 0;
   let longest = 0;
   let lineNumber = 0;
-  for (let start = 0; start < body.length; ) {
+  for (let start = 0; start < body.length;) {
     const nl = body.indexOf(NEWLINE, start);
     const end = nl === -1 ? body.length : nl;
     lineNumber++;
@@ -134,9 +134,9 @@ function checkLine(key: string, lineNumber: number, bytes: Uint8Array): object {
  */
 export async function findInvalidLine(source: ArchiveSource, keys: readonly string[]): Promise<QueryError | undefined> {
   for (const key of keys) {
-    const body = await source.read(key);
+    const body = await source.get(key);
     let lineNumber = 0;
-    for (let start = 0; start < body.length; ) {
+    for (let start = 0; start < body.length;) {
       const nl = body.indexOf(NEWLINE, start);
       const end = nl === -1 ? body.length : nl;
       lineNumber++;

@@ -17,21 +17,12 @@ export async function recordKeys(source: ArchiveSource): Promise<string[]> {
   return keys;
 }
 
-/** An object's bytes as UTF-8 text (batch objects are JSON lines). */
-export async function readText(source: ArchiveSource, key: string): Promise<string> {
-  return (await source.get(key)).toString('utf-8');
-}
-
 export function s3ArchiveSource(s3: S3Client, bucket: string): ArchiveSource {
   return {
     describe: () => `s3://${bucket}`,
     async *list(prefix) {
-      try {
-        for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
-          for (const o of page.Contents ?? []) if (o.Key) yield { key: o.Key, size: o.Size };
-        }
-      } catch (err) {
-        throw new QueryError('ARCHIVE_READ_FAILED', `cannot list s3://${bucket}/${prefix}: ${(err as Error).message}`, { cause: err });
+      for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
+        for (const o of page.Contents ?? []) if (o.Key) yield { key: o.Key, size: o.Size };
       }
     },
     async get(key) {

@@ -5,7 +5,8 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-
 import type { S3Client } from '@aws-sdk/client-s3';
 import { parseBatchKey } from '../core/layout';
 import { KEY_MEMBER, findInvalidLine, writeLinesFile } from './archive-lines-file';
-import { directoryArchiveSource, s3ArchiveSource, type ArchiveSource } from './archive-source';
+import type { ArchiveSource } from '../core/archive-source';
+import { directoryArchiveSource, recordKeys, s3ArchiveSource } from './archive-source';
 import { QueryError } from './errors';
 import { resolveRequest } from './named-queries';
 import { RECORD_SCHEMA, duckdbType, quoteIdent } from './record-schema';
@@ -94,7 +95,7 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   static async load(source: ArchiveSource, options: LoadOptions = {}): Promise<DuckDbQueryEngine> {
     const orphans = new Set(options.orphanKeys ?? []);
-    const listed = await source.listKeys();
+    const listed = await recordKeys(source);
     const foreignKeys = listed.filter((k) => parseBatchKey(k) === null);
     const batchKeys = listed.filter((k) => parseBatchKey(k) !== null);
     const keys = batchKeys.filter((k) => !orphans.has(k));
@@ -104,19 +105,14 @@ export class DuckDbQueryEngine implements QueryEngine {
     const instance = await duckdb.DuckDBInstance.create(':memory:');
     try {
       const file = join(dir, 'records.ndjson');
-      const H8 = process.env.H8_TIMING ? (l: string) => { const u = process.cpuUsage(); console.error('H8', l, (performance.now() / 1000).toFixed(2), ((u.user + u.system) / 1e6).toFixed(2), Math.round(process.memoryUsage().rss / 1048576)); } : () => {};
-      H8('start');
       const written = await writeLinesFile(source, keys, file, { concurrency: options.concurrency ?? 32, onProgress: options.onProgress });
-      H8('written');
       const connection = await instance.connect();
-      if (process.env.H8_THREADS) await connection.run(`SET threads = ${process.env.H8_THREADS}`);
       try {
         await createRelations(connection, file, Math.max(MIN_LINE_LIMIT_BYTES, written.longestLineBytes));
       } catch (err) {
         // DuckDB names a line of the temporary file; say which object and line it came from
         throw (await findInvalidLine(source, keys)) ?? err;
       }
-      H8('created');
       const count = await connection.runAndReadAll('SELECT count(*) FROM records');
       await connection.run('SET enable_external_access = false');
       await connection.run('SET lock_configuration = true');
@@ -192,7 +188,6 @@ FROM read_json(${sqlString(file)},
 SELECT
   ${recordsColumnList(dialect.lines, { objectKey: 'object_key', dt: BATCH_DT_SQL })}
 FROM (${lineSource})`);
-  if (process.env.H8_TIMING) console.error('H8 records', (performance.now() / 1000).toFixed(2));
   await dropUnkept(connection, dialect.records);
   await connection.run(`CREATE VIEW record_resources AS\n${dialect.records.recordResources}`);
 }

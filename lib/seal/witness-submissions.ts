@@ -1,6 +1,5 @@
-import { consistencyProofFrom, consistencyRanges } from '../core/merkle';
 import { formatAddCheckpoint } from '../core/witness/add-checkpoint';
-import { TileTree, type TileReader } from '../prove/tile-tree';
+import { proofFromTiles, type TileReader } from '../prove/tile-tree';
 
 /** The note written by the seal for one shard that grew (see ShardNoteWritten in shard-notes.ts). */
 export interface GrownShardNote {
@@ -26,13 +25,6 @@ export function witnessSubmission(oldSize: number, proof: readonly Uint8Array[],
   return formatAddCheckpoint({ oldSize, proof: proof.map((h) => Buffer.from(h)), note });
 }
 
-/** PROOF(old, D[size]) of a shard from its tiles of `size` (the empty proof from 0, as tlog-witness asks). */
-export async function proofFromTiles(reader: TileReader, shard: string, oldSize: number, size: number): Promise<Buffer[]> {
-  if (oldSize === 0 || oldSize >= size) return [];
-  const tree = new TileTree(reader, shard, size);
-  await tree.prefetch(consistencyRanges(oldSize, size));
-  return consistencyProofFrom(oldSize, size, tree.getSubtreeRoot);
-}
 
 /**
  * Writes, for each shard note of this seal, the request a witness would get

@@ -1,6 +1,7 @@
 import type { Alert, BatchAlerts, RecordLocation } from '../core/alert';
 import { claimOf, hourOf, logFileHour, type IdClaim } from '../core/id-claims';
 import type { JsonValue } from '../core/json';
+import { isObject } from '../core/json-access';
 import { eventIdOf } from '../core/normalize';
 import type { AuditRecord, AuditRecordOf, RecordDraft } from '../core/record';
 import { alertRecordId, commitDrafts, type CommitDeps } from '../commit/commit';
@@ -8,7 +9,7 @@ import { draftFromEvent, quarantineDraft, type Via } from '../commit/drafts';
 import { captureRouter, DEFAULT_API_SHARD, type CaptureRouter } from './capture';
 import type { DigestLookup } from './digest';
 import { parseTrailKey } from '../contract/key-layout';
-import { readLogFile } from './log-file';
+import { readLogFile, type LogFile } from './log-file';
 import { digestMismatchAlert, missedEventsAlert, missedEventsAlertId } from './trail-alerts';
 import { ImmutrailError } from '../core/errors';
 
@@ -127,7 +128,6 @@ async function committedOf(deps: ReconcileDeps, captured: readonly Captured[], r
 
 const defaultRoute = captureRouter({ captureReadOnly: false });
 
-const isObject = (v: JsonValue): v is { [k: string]: JsonValue } => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function timeOf(raw: JsonValue): string {
   return isObject(raw) && typeof raw.eventTime === 'string' ? raw.eventTime : '';
@@ -147,13 +147,65 @@ const alertDraft = (a: Alert): RecordDraft => ({ kind: 'alert', id: alertRecordI
  */
 export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput, settings: ReconcileSettings = {}): Promise<ReconcileOutcome> {
   const channel = settings.channel ?? 'trail-log';
-  const route = settings.route ?? defaultRoute;
   const coverageShard = settings.coverageShard ?? DEFAULT_API_SHARD;
   const bucket = input.bucket;
   const clock = deps.clock ?? (() => new Date());
   const file = readLogFile(input.body, { maxBytes: settings.maxBytes });
-  const via: Via = { channel, logFile: input.key };
+  const { captured, skipped } = capturedRecords(file, { channel, logFile: input.key }, settings, coverageShard);
+  const sorted = await sortByArchive(deps, captured, input, settings, coverageShard);
+  const check = await checkDigest(settings.digest, input, file.sha256, clock);
 
+  const alertOnMissed = bucket !== null && (settings.alertOnMissed ?? channel === 'trail-log');
+  const missed = missedLiveEvents(input, sorted, alertOnMissed, settings.deferMissedLive);
+  const run = await commitMissing(deps, sorted.missing, missed);
+  const recoveredRecords = run.committed.filter((r) => r.chain.kind === 'event' || r.chain.kind === 'quarantine');
+  const archived = sorted.archived + run.duplicates;
+  const recovered = recoveredRecords.length + sorted.earlier.length;
+  const quarantined = recoveredRecords.filter((r) => r.chain.kind === 'quarantine').length + sorted.earlier.filter((c) => c.draft.kind === 'quarantine').length;
+
+  const finalDrafts: RecordDraft[] = [];
+  let missedAlert = run.alerts.find((a) => bucket !== null && a.id === missedEventsAlertId(bucket, input.key)) ?? null;
+  const liveIds = new Set(missed.live.map((m) => m.draft.id));
+  const recoveredLive = recoveredRecords.filter((r) => liveIds.has(r.chain.id));
+  if (alertOnMissed && recoveredLive.length + missed.earlierLive.length > 0 && !missedAlert) {
+    // Nothing recovered was an event (all quarantined), a race took the trigger, or an earlier run of this file
+    // was interrupted before its alert: commit the alert on its own (an alert already committed is not repeated).
+    const last = recoveredLive[recoveredLive.length - 1];
+    const time = last?.chain.kind === 'event' ? (last as AuditRecordOf<'event'>).data.event.eventTime : missed.earlierLive.at(-1)?.time || clock().toISOString();
+    finalDrafts.push(alertDraft(missed.alert(time, last ? { shard: last.chain.shard, seq: last.chain.seq } : null)));
+  }
+  if (check.mismatch) finalDrafts.push(alertDraft(check.mismatch));
+  if (sorted.coverageId) {
+    finalDrafts.push({
+      kind: 'coverage',
+      id: sorted.coverageId,
+      data: { logFile: input.key, total: file.records.length, archived, recovered, skipped, digestSha256: check.digestSha256, ...coverageLocation(input.key) },
+    });
+  }
+  const final = await commitFinal(deps, coverageShard, finalDrafts, sorted.coverageId, run);
+  missedAlert = final.missed ?? missedAlert;
+
+  if (deps.alerts && run.alertBatches.length > 0) await deps.alerts.deliver(run.alertBatches).catch((err) => deps.onError?.('alerts', err));
+  return {
+    bucket,
+    key: input.key,
+    total: file.records.length,
+    archived,
+    recovered,
+    quarantined,
+    skipped,
+    digest: check.digest,
+    digestSha256: check.digestSha256,
+    coverage: final.coverage,
+    missedAlert,
+    alerts: run.alerts,
+    committed: run.committed,
+  };
+}
+
+/** The file's records the stack captures, in eventTime order, as drafts routed to their shards; the rest are counted as skipped. */
+function capturedRecords(file: LogFile, via: Via, settings: ReconcileSettings, coverageShard: string): { captured: Captured[]; skipped: number } {
+  const route = settings.route ?? defaultRoute;
   const ordered = file.records.map((raw, i) => ({ raw, i, t: timeOf(raw) })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i));
   const draftOf = (raw: JsonValue, i: number): RecordDraft => {
     const repeated = file.repeatedNames.get(i);
@@ -171,10 +223,29 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
     const live = !settings.live || !isObject(raw) || settings.live(raw) !== null;
     captured.push({ draft: draftOf(raw, i), shard, eventId: eventIdOf(raw), hour: hourOf(timeOf(raw)), live, time: timeOf(raw) });
   }
+  return { captured, skipped };
+}
 
-  // An event counts as archived under its event id (however it arrived) or under this draft's own id. One
-  // that an earlier, interrupted run of this same file recovered (it claimed `recovered:<file>#<id>`)
-  // counts as recovered, so the coverage record and the alert count the file whole (issue 19, defect 10).
+interface SortedRecords {
+  /** Already in the archive (or repeated in the file). */
+  archived: number;
+  /** Not in the archive: to commit now, each also claiming its `recovered:` id. */
+  missing: Captured[];
+  /** Recovered by an earlier, interrupted run of this same file. */
+  earlier: Captured[];
+  /** The file's coverage record id, when it gets one (files of a bucket). */
+  coverageId: string | null;
+}
+
+/**
+ * Sorts captured records by what the archive holds. An event counts as archived
+ * under its event id (however it arrived) or under this draft's own id. One
+ * that an earlier, interrupted run of this same file recovered (it claimed
+ * `recovered:<file>#<id>`) counts as recovered, so the coverage record and the
+ * alert count the file whole (issue 19, defect 10).
+ */
+async function sortByArchive(deps: ReconcileDeps, captured: readonly Captured[], input: LogFileInput, settings: ReconcileSettings, coverageShard: string): Promise<SortedRecords> {
+  const bucket = input.bucket;
   const fileTag = `${bucket ?? 'local'}/${input.key}`;
   const recoveredId = (draftId: string) => `recovered:${fileTag}#${draftId}`;
   const done = await committedOf(deps, captured, recoveredId);
@@ -199,44 +270,70 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
       missing.push({ ...c, draft: { ...c.draft, alsoClaims: [...(c.draft.alsoClaims ?? []), claim] } as RecordDraft });
     }
   }
+  return { archived, missing, earlier, coverageId };
+}
 
-  let digest: DigestCheck = 'not-checked';
-  let digestSha256: string | null = null;
-  let mismatch: Alert | null = null;
-  if (settings.digest && bucket !== null) {
-    const hit = await settings.digest.hashFor(bucket, input.key);
-    if (!hit) digest = 'not-listed';
-    else if (hit.sha256 === file.sha256) {
-      digest = 'verified';
-      digestSha256 = hit.sha256;
-    } else {
-      digest = 'mismatch';
-      mismatch = digestMismatchAlert({ bucket, key: input.key, expected: hit.sha256, actual: file.sha256, digestKey: hit.digestKey, now: clock() });
-    }
-  }
+/** The log file's hash against CloudTrail's digest files, with the alert to commit when they differ. */
+async function checkDigest(
+  lookup: DigestLookup | undefined,
+  input: LogFileInput,
+  sha256: string,
+  clock: () => Date,
+): Promise<{ digest: DigestCheck; digestSha256: string | null; mismatch: Alert | null }> {
+  const bucket = input.bucket;
+  if (!lookup || bucket === null) return { digest: 'not-checked', digestSha256: null, mismatch: null };
+  const hit = await lookup.hashFor(bucket, input.key);
+  if (!hit) return { digest: 'not-listed', digestSha256: null, mismatch: null };
+  if (hit.sha256 === sha256) return { digest: 'verified', digestSha256: hit.sha256, mismatch: null };
+  const mismatch = digestMismatchAlert({ bucket, key: input.key, expected: hit.sha256, actual: sha256, digestKey: hit.digestKey, now: clock() });
+  return { digest: 'mismatch', digestSha256: null, mismatch };
+}
 
-  const alertOnMissed = bucket !== null && (settings.alertOnMissed ?? channel === 'trail-log');
-  // Read-only calls the trail lane captures were never sent live: they are not "missed".
-  const missedLive = missing.filter((m) => m.live);
-  const earlierLive = earlier.filter((m) => m.live);
-  const defer = settings.deferMissedLive;
-  if (defer && alertOnMissed && missedLive.some((m) => Date.parse(m.time) > defer.noticeTime - defer.maxLagMs)) {
-    throw new MissedLiveDeferred(input.key, missedLive.length);
+/** What the live lane missed, and how the "missed events" alert is raised for it. */
+interface MissedLive {
+  /** Missing records the live lane would have delivered (read-only calls the trail lane captures were never sent live). */
+  live: Captured[];
+  earlierLive: Captured[];
+  /** The recovered event the alert rides on (committed last), when the alert is raised. */
+  trigger: Captured | undefined;
+  alert: (eventTime: string, record: RecordLocation | null) => Alert;
+}
+
+function missedLiveEvents(input: LogFileInput, sorted: SortedRecords, alertOnMissed: boolean, defer: ReconcileSettings['deferMissedLive']): MissedLive {
+  const live = sorted.missing.filter((m) => m.live);
+  const earlierLive = sorted.earlier.filter((m) => m.live);
+  if (defer && alertOnMissed && live.some((m) => Date.parse(m.time) > defer.noticeTime - defer.maxLagMs)) {
+    throw new MissedLiveDeferred(input.key, live.length);
   }
-  const missedIds = [...earlierLive, ...missedLive].map((m) => m.eventId ?? m.draft.id);
-  const missedAlert = (n: number, eventTime: string, record: RecordLocation | null): Alert =>
-    missedEventsAlert({ bucket: bucket as string, key: input.key, missed: n, eventIds: missedIds, eventTime, record });
-  // The alert rides on the last recovered event (committed last), so it is in the
-  // outbox with the recovery itself and points at a record that proves it.
-  const trigger = alertOnMissed ? [...missedLive].reverse().find((m) => m.draft.kind === 'event') : undefined;
+  const eventIds = [...earlierLive, ...live].map((m) => m.eventId ?? m.draft.id);
+  return {
+    live,
+    earlierLive,
+    // The alert rides on the last recovered event (committed last), so it is in the
+    // outbox with the recovery itself and points at a record that proves it.
+    trigger: alertOnMissed ? [...live].reverse().find((m) => m.draft.kind === 'event') : undefined,
+    alert: (eventTime, record) => missedEventsAlert({ bucket: input.bucket as string, key: input.key, missed: eventIds.length, eventIds, eventTime, record }),
+  };
+}
+
+interface CommitRun {
+  committed: AuditRecord[];
+  alerts: Alert[];
+  alertBatches: BatchAlerts[];
+  /** Drafts another writer committed first. */
+  duplicates: number;
+}
+
+/** Commits the missing records shard by shard, the trigger's shard last, the "missed events" alert riding on the trigger. */
+async function commitMissing(deps: ReconcileDeps, missing: readonly Captured[], missed: MissedLive): Promise<CommitRun> {
+  const trigger = missed.trigger;
   const detect: CommitDeps['detect'] = trigger
     ? async (record: AuditRecordOf<'event'>) => {
         const found = deps.detect ? await deps.detect(record) : [];
         if (record.chain.id !== trigger.draft.id) return found;
-        return [missedAlert(missedIds.length, record.data.event.eventTime, { shard: record.chain.shard, seq: record.chain.seq }), ...found];
+        return [missed.alert(record.data.event.eventTime, { shard: record.chain.shard, seq: record.chain.seq }), ...found];
       }
     : deps.detect;
-
   const byShard = new Map<string, RecordDraft[]>();
   // Append in place: copying the list per event made a 35,000-event file cost 52 s of CPU (quadratic).
   for (const m of missing) {
@@ -245,67 +342,37 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
     else byShard.set(m.shard, [m.draft]);
   }
   const shards = [...byShard.keys()].sort((a, b) => Number(a === trigger?.shard) - Number(b === trigger?.shard));
-  const committed: AuditRecord[] = [];
-  const alerts: Alert[] = [];
-  const alertBatches: BatchAlerts[] = [];
+  const run: CommitRun = { committed: [], alerts: [], alertBatches: [], duplicates: 0 };
   for (const shard of shards) {
     const out = await commitDrafts({ ...deps, detect }, shard, byShard.get(shard) ?? []);
-    committed.push(...out.committed);
-    alerts.push(...out.alerts);
-    alertBatches.push(...out.alertBatches);
-    archived += out.duplicates;
+    run.committed.push(...out.committed);
+    run.alerts.push(...out.alerts);
+    run.alertBatches.push(...out.alertBatches);
+    run.duplicates += out.duplicates;
   }
-  const recoveredRecords = committed.filter((r) => r.chain.kind === 'event' || r.chain.kind === 'quarantine');
-  const recovered = recoveredRecords.length + earlier.length;
-  const quarantined = recoveredRecords.filter((r) => r.chain.kind === 'quarantine').length + earlier.filter((c) => c.draft.kind === 'quarantine').length;
+  return run;
+}
 
-  const finalDrafts: RecordDraft[] = [];
-  let missed = alerts.find((a) => bucket !== null && a.id === missedEventsAlertId(bucket, input.key)) ?? null;
-  const liveIds = new Set(missedLive.map((m) => m.draft.id));
-  const recoveredLive = recoveredRecords.filter((r) => liveIds.has(r.chain.id));
-  if (alertOnMissed && recoveredLive.length + earlierLive.length > 0 && !missed) {
-    // Nothing recovered was an event (all quarantined), a race took the trigger, or an earlier run of this file
-    // was interrupted before its alert: commit the alert on its own (an alert already committed is not repeated).
-    const last = recoveredLive[recoveredLive.length - 1];
-    const time = last?.chain.kind === 'event' ? (last as AuditRecordOf<'event'>).data.event.eventTime : (earlierLive.at(-1)?.time || clock().toISOString());
-    finalDrafts.push(alertDraft(missedAlert(missedIds.length, time, last ? { shard: last.chain.shard, seq: last.chain.seq } : null)));
-  }
-  if (mismatch) finalDrafts.push(alertDraft(mismatch));
-  if (coverageId) {
-    finalDrafts.push({
-      kind: 'coverage',
-      id: coverageId,
-      data: { logFile: input.key, total: file.records.length, archived, recovered, skipped, digestSha256, ...coverageLocation(input.key) },
-    });
-  }
+/** Commits the file's own records (a missed-events alert of its own, a digest mismatch, the coverage record) into `run`. */
+async function commitFinal(
+  deps: ReconcileDeps,
+  coverageShard: string,
+  drafts: RecordDraft[],
+  coverageId: string | null,
+  run: CommitRun,
+): Promise<{ coverage: ReconcileOutcome['coverage']; missed: Alert | null }> {
   let coverage: ReconcileOutcome['coverage'] = 'none';
-  if (finalDrafts.length > 0) {
-    const out = await commitDrafts({ ...deps, detect: undefined }, coverageShard, finalDrafts);
-    committed.push(...out.committed);
-    alertBatches.push(...out.alertBatches);
-    for (const r of out.committed) {
-      if (r.chain.kind !== 'alert') continue;
-      const alert = (r as AuditRecordOf<'alert'>).data.alert;
-      alerts.push(alert);
-      if (alert.kind === 'missed-events') missed = alert;
-    }
-    if (coverageId) coverage = out.committed.some((r) => r.chain.id === coverageId) ? 'committed' : 'already';
+  let missed: Alert | null = null;
+  if (drafts.length === 0) return { coverage, missed };
+  const out = await commitDrafts({ ...deps, detect: undefined }, coverageShard, drafts);
+  run.committed.push(...out.committed);
+  run.alertBatches.push(...out.alertBatches);
+  for (const r of out.committed) {
+    if (r.chain.kind !== 'alert') continue;
+    const alert = (r as AuditRecordOf<'alert'>).data.alert;
+    run.alerts.push(alert);
+    if (alert.kind === 'missed-events') missed = alert;
   }
-
-  if (deps.alerts && alertBatches.length > 0) await deps.alerts.deliver(alertBatches).catch((err) => deps.onError?.('alerts', err));
-  return {
-    bucket,
-    key: input.key,
-    total: file.records.length,
-    archived,
-    recovered,
-    quarantined,
-    skipped,
-    digest,
-    digestSha256,
-    coverage,
-    missedAlert: missed,
-    alerts,
-    committed,
-  };
+  if (coverageId) coverage = out.committed.some((r) => r.chain.id === coverageId) ? 'committed' : 'already';
+  return { coverage, missed };
 }

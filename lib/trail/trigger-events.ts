@@ -1,4 +1,5 @@
 import { ImmutrailError } from '../core/errors';
+import { at } from '../core/json-access';
 
 /**
  * What started a reconcile invocation: new objects in the trail bucket (an S3
@@ -12,10 +13,6 @@ export type ReconcileTrigger =
 export class TriggerEventError extends ImmutrailError {
   readonly code = 'UNKNOWN_TRIGGER_EVENT';
 }
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const at = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (isObj(v) ? v[k] : undefined), o);
 
 // S3 event notifications URL-encode keys (spaces as "+"); EventBridge events do not.
 const decodeS3Key = (key: string): string => decodeURIComponent(key.replace(/\+/g, ' '));

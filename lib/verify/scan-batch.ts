@@ -211,103 +211,141 @@ export function scanPrefixed(key: string, buf: Buffer, opts: { collectIds?: bool
   const parsed = parseBatchKey(key);
   if (!parsed) return [{ code: 'FOREIGN_OBJECT', message: `object ${key} is not a batch object`, key }];
   const body = buf.subarray(1);
-  const problems: Problem[] = [];
-  const add = (p: Omit<Problem, 'key' | 'shard'>) => problems.push({ ...p, key, shard: parsed.shard });
+  const s = newScan(key, parsed, body.length, opts);
   if (body.length === 0 || body[body.length - 1] !== 0x0a) {
-    add({ code: 'PARSE', message: 'object does not end with a newline (truncated or altered)' });
+    addProblem(s, { code: 'PARSE', message: 'object does not end with a newline (truncated or altered)' });
   }
-  const shardBytes = Buffer.from(parsed.shard);
-  const spans: HeaderSpans = { seq: 0, prevStart: 0, shardStart: 0, shardEnd: 0, kindStart: 0, kindEnd: 0, idEnd: 0 };
-  // Sized from the key; grown if the object holds more lines than its key says.
-  let leaves = Buffer.allocUnsafe(32 * Math.max(1, Math.min(parsed.lastSeq - parsed.firstSeq + 1, 1 + (body.length >> 6))));
-  let count = 0;
-  // The leaf of the last record with a readable header: the one the next record's prev must name.
-  let prevAt = -1;
-  const ids: string[] | undefined = opts.collectIds ? [] : undefined;
-  let firstPrev = '';
-  let firstKind = '';
-  let genesisOrigin: string | null | undefined;
-  // The last line with a readable header, whose time the object reports.
-  let lastStart = 0;
-  let lastEnd = 0;
-  let expectSeq = parsed.firstSeq;
   let start = 0;
   while (start < body.length) {
     let end = body.indexOf(0x0a, start);
     if (end < 0) end = body.length;
-    const line = body.subarray(start, end);
     buf[start] = LEAF_PREFIX[0];
-    if (leaves.length < 32 * (count + 1)) {
-      const grown = Buffer.allocUnsafe(2 * leaves.length);
-      leaves.copy(grown);
-      leaves = grown;
-    }
-    leaves.write(leafBinary(buf.subarray(start, end + 1)), 32 * count, 'latin1');
-    count++;
+    scanLine(s, buf, start, end);
     start = end + 1;
-    let seq: number;
-    let linked: boolean;
-    let shard: string | null;
-    let header: Header | null = null;
-    if (canonicalSpans(line, spans)) {
-      seq = spans.seq;
-      linked = prevAt >= 0 && hexEquals(line, spans.prevStart, leaves, 32 * prevAt);
-      // Compared as bytes; the name is only decoded to report a mismatch.
-      shard = spans.shardEnd - spans.shardStart === shardBytes.length && startsAt(line, spans.shardStart, shardBytes) ? null : line.toString('latin1', spans.shardStart, spans.shardEnd);
-    } else {
-      header = readHeader(line);
-      if (!header) {
-        add({ code: 'PARSE', message: `line ${count} is not an immutrail record`, seq: expectSeq });
-        expectSeq++;
-        continue;
-      }
-      seq = header.seq;
-      if (header.shapeError) add({ code: 'HEADER', message: `record ${seq}: the chain header is malformed: ${header.shapeError}`, seq });
-      linked = prevAt >= 0 && header.prev === leaves.toString('hex', 32 * prevAt, 32 * prevAt + 32);
-      shard = header.shard === parsed.shard ? null : header.shard;
-    }
-    if (count === 1) {
-      firstPrev = header ? header.prev : line.toString('latin1', spans.prevStart, spans.prevStart + 64);
-      firstKind = header ? header.kind : line.toString('latin1', spans.kindStart, spans.kindEnd);
-      if (seq === 0 && firstKind === 'genesis') genesisOrigin = originOf(line);
-    } else if (!linked) {
-      add({ code: 'LINK', message: `record ${seq}: prev does not match the hash of record ${seq - 1}`, seq });
-    }
-    if (seq !== expectSeq) {
-      add({ code: 'SEQUENCE', message: `expected sequence ${expectSeq}, found ${seq}`, seq });
-    }
-    if (shard !== null) {
-      add({ code: 'SHARD_MISMATCH', message: `record ${seq} belongs to shard ${shard}, not ${parsed.shard}`, seq });
-    }
-    ids?.push(header ? header.id : idOf(line, spans.idEnd));
-    lastStart = start - line.length - 1;
-    lastEnd = lastStart + line.length;
-    prevAt = count - 1;
-    expectSeq++;
   }
-  const prevHash = prevAt < 0 ? '' : leaves.toString('hex', 32 * prevAt, 32 * prevAt + 32);
-  const lastSeq = parsed.firstSeq + count - 1;
-  if (lastSeq !== parsed.lastSeq) {
-    add({ code: 'KEY_MISMATCH', message: `key says sequences ${parsed.firstSeq}-${parsed.lastSeq}, object holds ${count} records` });
-  }
-  if (count > 0 && prevHash.slice(0, 16) !== parsed.batchId) {
-    add({ code: 'KEY_MISMATCH', message: `batch id ${parsed.batchId} does not match the last record's hash ${prevHash.slice(0, 16)}` });
-  }
+  return scanned(s, body);
+}
+
+/** What scanning one object carries from line to line. One per object, mutated in place: the loop allocates nothing per line. */
+interface ScanState {
+  readonly key: string;
+  readonly parsed: BatchKey;
+  readonly shardBytes: Buffer;
+  readonly spans: HeaderSpans;
+  readonly problems: Problem[];
+  /** Leaf hashes, 32 bytes each; sized from the key, grown if the object holds more lines than its key says. */
+  leaves: Buffer;
+  count: number;
+  /** The leaf of the last record with a readable header: the one the next record's prev must name. */
+  prevAt: number;
+  expectSeq: number;
+  readonly ids: string[] | undefined;
+  firstPrev: string;
+  firstKind: string;
+  genesisOrigin: string | null | undefined;
+  /** The last line with a readable header, whose time the object reports. */
+  lastStart: number;
+  lastEnd: number;
+}
+
+function newScan(key: string, parsed: BatchKey, bodyLength: number, opts: { collectIds?: boolean }): ScanState {
   return {
     key,
     parsed,
+    shardBytes: Buffer.from(parsed.shard),
+    spans: { seq: 0, prevStart: 0, shardStart: 0, shardEnd: 0, kindStart: 0, kindEnd: 0, idEnd: 0 },
+    problems: [],
+    leaves: Buffer.allocUnsafe(32 * Math.max(1, Math.min(parsed.lastSeq - parsed.firstSeq + 1, 1 + (bodyLength >> 6)))),
+    count: 0,
+    prevAt: -1,
+    expectSeq: parsed.firstSeq,
+    ids: opts.collectIds ? [] : undefined,
+    firstPrev: '',
+    firstKind: '',
+    genesisOrigin: undefined,
+    lastStart: 0,
+    lastEnd: 0,
+  };
+}
+
+function addProblem(s: ScanState, p: Omit<Problem, 'key' | 'shard'>): void {
+  s.problems.push({ ...p, key: s.key, shard: s.parsed.shard });
+}
+
+/** Hashes the line at buf[start+1 .. end] (buf[start] already 0x00) and checks its header, sequence, link and shard. */
+function scanLine(s: ScanState, buf: Buffer, start: number, end: number): void {
+  const line = buf.subarray(start + 1, end + 1);
+  if (s.leaves.length < 32 * (s.count + 1)) {
+    const grown = Buffer.allocUnsafe(2 * s.leaves.length);
+    s.leaves.copy(grown);
+    s.leaves = grown;
+  }
+  s.leaves.write(leafBinary(buf.subarray(start, end + 1)), 32 * s.count, 'latin1');
+  s.count++;
+  const { spans, leaves, prevAt } = s;
+  let seq: number;
+  let linked: boolean;
+  let shard: string | null;
+  let header: Header | null = null;
+  if (canonicalSpans(line, spans)) {
+    seq = spans.seq;
+    linked = prevAt >= 0 && hexEquals(line, spans.prevStart, leaves, 32 * prevAt);
+    // Compared as bytes; the name is only decoded to report a mismatch.
+    shard = spans.shardEnd - spans.shardStart === s.shardBytes.length && startsAt(line, spans.shardStart, s.shardBytes) ? null : line.toString('latin1', spans.shardStart, spans.shardEnd);
+  } else {
+    header = readHeader(line);
+    if (!header) {
+      addProblem(s, { code: 'PARSE', message: `line ${s.count} is not an immutrail record`, seq: s.expectSeq });
+      s.expectSeq++;
+      return;
+    }
+    seq = header.seq;
+    if (header.shapeError) addProblem(s, { code: 'HEADER', message: `record ${seq}: the chain header is malformed: ${header.shapeError}`, seq });
+    linked = prevAt >= 0 && header.prev === leaves.toString('hex', 32 * prevAt, 32 * prevAt + 32);
+    shard = header.shard === s.parsed.shard ? null : header.shard;
+  }
+  if (s.count === 1) {
+    s.firstPrev = header ? header.prev : line.toString('latin1', spans.prevStart, spans.prevStart + 64);
+    s.firstKind = header ? header.kind : line.toString('latin1', spans.kindStart, spans.kindEnd);
+    if (seq === 0 && s.firstKind === 'genesis') s.genesisOrigin = originOf(line);
+  } else if (!linked) {
+    addProblem(s, { code: 'LINK', message: `record ${seq}: prev does not match the hash of record ${seq - 1}`, seq });
+  }
+  if (seq !== s.expectSeq) addProblem(s, { code: 'SEQUENCE', message: `expected sequence ${s.expectSeq}, found ${seq}`, seq });
+  if (shard !== null) addProblem(s, { code: 'SHARD_MISMATCH', message: `record ${seq} belongs to shard ${shard}, not ${s.parsed.shard}`, seq });
+  s.ids?.push(header ? header.id : idOf(line, spans.idEnd));
+  s.lastStart = start;
+  s.lastEnd = end;
+  s.prevAt = s.count - 1;
+  s.expectSeq++;
+}
+
+/** The object as scanned, after checking its key against what it holds (count of records, batch id). */
+function scanned(s: ScanState, body: Buffer): ScannedBatch {
+  const { parsed, count, prevAt } = s;
+  const prevHash = prevAt < 0 ? '' : s.leaves.toString('hex', 32 * prevAt, 32 * prevAt + 32);
+  const lastSeq = parsed.firstSeq + count - 1;
+  if (lastSeq !== parsed.lastSeq) {
+    addProblem(s, { code: 'KEY_MISMATCH', message: `key says sequences ${parsed.firstSeq}-${parsed.lastSeq}, object holds ${count} records` });
+  }
+  if (count > 0 && prevHash.slice(0, 16) !== parsed.batchId) {
+    addProblem(s, { code: 'KEY_MISMATCH', message: `batch id ${parsed.batchId} does not match the last record's hash ${prevHash.slice(0, 16)}` });
+  }
+  return {
+    key: s.key,
+    parsed,
     firstSeq: parsed.firstSeq,
     lastSeq,
-    firstPrev,
+    firstPrev: s.firstPrev,
     lastHash: prevHash,
-    leaves: leaves.subarray(0, 32 * count),
+    leaves: s.leaves.subarray(0, 32 * count),
     count,
     bytes: body.length,
-    ids,
-    firstKind,
-    genesisOrigin,
-    lastTime: prevAt < 0 ? '' : (readHeader(body.subarray(lastStart, lastEnd))?.time ?? ''),
-    problems,
+    ids: s.ids,
+    firstKind: s.firstKind,
+    genesisOrigin: s.genesisOrigin,
+    lastTime: prevAt < 0 ? '' : (readHeader(body.subarray(s.lastStart, s.lastEnd))?.time ?? ''),
+    problems: s.problems,
   };
 }
 

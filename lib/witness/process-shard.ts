@@ -2,6 +2,7 @@ import { emptyRoot } from '../core/merkle';
 import { parseAddCheckpoint, type AddCheckpoint } from '../core/witness/add-checkpoint';
 import { decide, type Decision, type LogState } from '../core/witness/decide';
 import type { WitnessRefusalCode } from '../core/witness/errors';
+import { proofFromTiles, tileReaderOf } from '../prove/tile-tree';
 import { cosignedNote } from './cosigned-note';
 import { requestStem, shardOrigin } from './layout';
 import type { WitnessState } from './state-store';
@@ -49,6 +50,25 @@ const malformed = (message: string): Extract<Decision, { cosign: false }> => ({
 });
 
 /**
+ * A request that extends a size this witness never cosigned: the request for
+ * that size was never written (the seal's tile step failed) or the witness
+ * started on a log that already had checkpoints. The witness then proves the
+ * step from its own size itself, from the archive's tiles (tlog-witness: the
+ * log would answer a 409 with such a proof). The proof is still checked
+ * against the witness's root, so tiles are not trusted. Null when not a gap or
+ * when the tiles cannot be read (the refusal then stands).
+ */
+async function bridgeGap(deps: WitnessDeps, shard: string, cosignedSize: number, req: AddCheckpoint, d: Decision): Promise<AddCheckpoint | null> {
+  if (d.cosign || d.code !== 'WITNESS_CONFLICT' || d.newSize === null || req.oldSize <= cosignedSize) return null;
+  try {
+    const proof = await proofFromTiles(tileReaderOf({ get: (k) => deps.source.read(k) }), shard, cosignedSize, d.newSize);
+    return { ...req, oldSize: cosignedSize, proof };
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Cosigns, in size order, every request of one shard after the last one
  * processed. The state moves by compare-and-swap before the cosignature is
  * stored, so two runs can never both release a cosignature from the same
@@ -66,8 +86,10 @@ export async function processShard(deps: WitnessDeps, shard: string): Promise<Sh
   let cosigned = 0;
   for (const key of await deps.source.requestsAfter(shard, state?.lastKey ?? '')) {
     if (!requestStem(key)) continue;
-    const req = await readRequest(deps, key);
-    const d = typeof req === 'string' ? malformed(req) : decide(logState(origin, state), req, deps.open);
+    let req = await readRequest(deps, key);
+    let d = typeof req === 'string' ? malformed(req) : decide(logState(origin, state), req, deps.open);
+    const bridged = typeof req === 'string' ? null : await bridgeGap(deps, shard, state?.size ?? 0, req, d);
+    if (bridged) [req, d] = [bridged, decide(logState(origin, state), bridged, deps.open)];
     if (!d.cosign) {
       await refuse(deps, state, key, d, origin);
       return { shard, cosigned, refused: d.code };

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEMO_ATTESTED_DIGEST } from '../../lib/demo/demo-events';
+import { DEMO_WITNESS_NAME, witnessLine } from '../../lib/demo/demo-witness';
 import type { DemoSummary } from '../../lib/demo/run-demo';
 import { cli } from '../support/cli';
 import { useMoto } from '../support/moto';
@@ -43,10 +45,22 @@ describe('npm run demo, end to end on moto_server', () => {
     expect(images[0].resource).toContain('sha256:' + 'e3'.repeat(32));
     expect(s.alerts.some((a) => a.resource?.includes(DEMO_ATTESTED_DIGEST))).toBe(false);
     expect(s.keptRunning).toBe(true);
-    // The bundle for auditors checks offline with the key the demo wrote beside it, the command it prints.
-    const { evidence, publicKey } = JSON.parse(run.stdout) as { evidence: string; publicKey: string };
-    const bundle = await cli('verify', '--bundle', evidence, '--public-key', publicKey);
+    // After the final seal a witness cosigned every shard's checkpoint, and verify required its cosignature.
+    expect(s.witness.refused).toEqual([]);
+    expect(s.witness.cosigned).toBe(s.verify.shards.length);
+    expect(witnessLine(s.witness)).toBe(`witness ${DEMO_WITNESS_NAME} cosigned ${s.verify.shards.length} shard checkpoints (C2SP cosignature/v1)`);
+    // The bundle for auditors checks offline with the keys the demo wrote beside it: the command it prints, run as printed.
+    const { evidence, publicKey, witnessKey, verifyBundle } = JSON.parse(run.stdout) as {
+      evidence: string;
+      publicKey: string;
+      witnessKey: string;
+      verifyBundle: string;
+    };
+    expect(verifyBundle).toBe(`npx immutrail verify --bundle ${evidence} --public-key ${publicKey} --witness-key ${witnessKey} --witnesses 1`);
+    expect(readFileSync(witnessKey, 'utf8')).toBe(s.witness.vkey + '\n');
+    const bundle = await cli(...verifyBundle.split(' ').slice(2));
     expect(bundle.stderr).toBe('');
     expect(bundle.code).toBe(0);
+    expect(bundle.stdout).toMatch(/cosigned by the witnesses$/m);
   });
 });

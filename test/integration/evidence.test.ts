@@ -12,6 +12,7 @@ import type { LocalStack } from '../../lib/local/provision';
 import { cli } from '../support/cli';
 import { useMoto } from '../support/moto';
 import { buildReportArchive } from '../support/report-archive';
+import { runDemoWitness, type DemoWitness } from '../../lib/demo/demo-witness';
 
 describe('immutrail evidence and verify --bundle over an archive written by the real ingest and seal path', () => {
   const moto = useMoto();
@@ -24,6 +25,9 @@ describe('immutrail evidence and verify --bundle over an archive written by the 
   let tomorrow: string;
   let bundle: string;
   let made: Awaited<ReturnType<typeof cli>>;
+  /** A witness run over the archive's shard checkpoints after both seals; its vkey file. */
+  let witness: DemoWitness;
+  let vkey: string;
 
   /** The bundle's files, extracted into a fresh folder. */
   const unpack = async (file = bundle): Promise<string> => {
@@ -45,14 +49,19 @@ describe('immutrail evidence and verify --bundle over an archive written by the 
 
   beforeAll(async () => {
     ({ stack, work, pem, where, yesterday, today, tomorrow } = await buildReportArchive(moto.target));
+    witness = await runDemoWitness(moto.target, { bucket: stack.bucket, origin: stack.origin, publicKeyPem: readFileSync(pem, 'utf8') }, 'evidence');
+    vkey = join(work, 'witness.vkey');
+    writeFileSync(vkey, witness.vkey + '\n');
     bundle = join(work, 'bundle.tar.gz');
-    made = await cli('evidence', ...where, '--from', yesterday, '--to', tomorrow, '--out', bundle);
+    made = await cli('evidence', ...where, '--from', yesterday, '--to', tomorrow, '--out', bundle, '--witness-key', vkey);
   }, 180_000);
 
   it('writes the bundle and says where', () => {
     expect(made.stderr).toBe('');
     expect(made.code).toBe(0);
-    expect(made.stdout).toMatch(/^verified; \d+ batch object\(s\) and 2 checkpoint\(s\) of .* bundle written to .*bundle\.tar\.gz\n$/);
+    expect(made.stdout).toMatch(/^verified; \d+ batch object\(s\), 2 checkpoint\(s\), \d+ shard checkpoint\(s\) and \d+ cosignature\(s\) of .* bundle written to .*bundle\.tar\.gz\n$/);
+    expect(witness.refused).toEqual([]);
+    expect(witness.cosigned).toBeGreaterThan(0);
   });
 
   it('holds the period\'s batch objects and checkpoints byte for byte, the key, the report and a README, each in the manifest', async () => {
@@ -66,13 +75,20 @@ describe('immutrail evidence and verify --bundle over an archive written by the 
     const s3 = new S3Source(new S3Client(clientConfig(moto.target)), stack.bucket);
     const archived: string[] = [];
     for await (const o of s3.list('')) archived.push(o.key);
-    expect(m.files.filter((f) => f.path.includes('/')).map((f) => f.path)).toEqual(archived.filter((k) => k.startsWith('records/') || k.startsWith('checkpoints/')).sort());
+    // Every record and checkpoint of the archive (both seals are in the period), with its shard checkpoints, their
+    // witness requests and the witness's cosigned copies, and the witness key given.
+    const kept = archived.filter((k) => k.startsWith('records/') || k.startsWith('checkpoints/') || k.startsWith('cosignatures/'));
+    expect(m.files.filter((f) => f.path.includes('/')).map((f) => f.path)).toEqual([...kept, 'witness-keys/witness.immutrail-demo.vkey'].sort());
+    expect(kept.filter((k) => k.startsWith('checkpoints/shards/') && k.endsWith('.note')).length).toBeGreaterThan(0);
+    expect(kept.filter((k) => k.endsWith('.add-checkpoint')).length).toBeGreaterThan(0);
+    expect(kept.filter((k) => k.startsWith('cosignatures/')).length).toBe(witness.cosigned);
+    expect(readFileSync(join(dir, 'witness-keys/witness.immutrail-demo.vkey'), 'utf8')).toBe(witness.vkey + '\n');
     const key = firstBatch(dir);
     expect(readFileSync(join(dir, key)).equals(await s3.get(key))).toBe(true);
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<html');
     expect(readFileSync(join(dir, 'public-key.pem'), 'utf8')).toBe(readFileSync(pem, 'utf8'));
     const readme = readFileSync(join(dir, 'README.txt'), 'utf8');
-    expect(readme).toContain('npx immutrail verify --bundle bundle.tar.gz --public-key public-key.pem');
+    expect(readme).toContain('npx immutrail verify --bundle bundle.tar.gz --public-key public-key.pem --witness-key witness-keys/witness.immutrail-demo.vkey --witnesses 1');
     expect(readme).toContain(`npx immutrail verify --dir bundle --from ${yesterday} --to ${tomorrow}`);
     expect(readme).toContain('npx immutrail verify-proof proof.json --public-key public-key.pem');
   });
@@ -160,12 +176,90 @@ describe('immutrail evidence and verify --bundle over an archive written by the 
     const later = join(work, 'later.tar.gz');
     const m = await cli('evidence', ...where, '--from', tomorrow, '--to', tomorrow, '--out', later);
     expect(m.code).toBe(0);
-    expect(m.stdout).toContain('0 batch object(s) and 1 checkpoint(s)');
+    expect(m.stdout).toContain('0 batch object(s), 1 checkpoint(s)');
     const r = await verifyBundle(later);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/note: the oldest checkpoint \(.*\) is dated before the period/);
     expect(today < tomorrow).toBe(true);
   }, 60_000);
+
+  describe('shard checkpoints and witness cosignatures (issue 15)', () => {
+    const withWitness = (file: string) => cli('verify', '--bundle', file, '--public-key', pem, '--witness-key', vkey, '--witnesses', '1');
+    const listed = (dir: string, test: (path: string) => boolean) => manifestOf(dir).files.find((f) => test(f.path))!.path;
+
+    it("verify --bundle --witness-key: the newest shard checkpoints carry the witness's cosignature (exit 0)", async () => {
+      const r = await withWitness(bundle);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('witnesses    each shard\'s newest checkpoint needs 1 valid cosignature(s) of: witness.immutrail-demo');
+      expect(r.stdout).toMatch(/^OK: .*, cosigned by the witnesses$/m);
+    });
+
+    it.each([
+      ['a shard checkpoint', (p: string) => p.startsWith('checkpoints/shards/') && p.endsWith('.note')],
+      ['a witness request', (p: string) => p.endsWith('.add-checkpoint')],
+      ['a cosignature', (p: string) => p.startsWith('cosignatures/')],
+      ['the witness key', (p: string) => p.startsWith('witness-keys/')],
+    ])('%s edited: exit 1, naming the file and the digest check', async (what, test) => {
+      let path = '';
+      const file = await tampered(`edited-${what.replace(/\W+/g, '-')}`, (dir) => {
+        path = listed(dir, test);
+        const body = readFileSync(join(dir, path));
+        body[body.length - 3] ^= 0x01;
+        writeFileSync(join(dir, path), body);
+      });
+      const r = await verifyBundle(file);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(`FILE_DIGEST [file ${path}] (manifest check)`);
+    });
+
+    it("a shard checkpoint's root edited and the manifest edited to match: the shard checkpoint check still catches it", async () => {
+      let path = '';
+      const file = await tampered('shard-note-and-manifest', (dir) => {
+        const m = manifestOf(dir);
+        path = listed(dir, (p) => p.startsWith('checkpoints/shards/') && p.endsWith('.note'));
+        const lines = readFileSync(join(dir, path), 'utf8').split('\n');
+        lines[2] = Buffer.alloc(32, 7).toString('base64');
+        const body = Buffer.from(lines.join('\n'));
+        writeFileSync(join(dir, path), body);
+        writeFileSync(join(dir, 'MANIFEST.json'), JSON.stringify({ ...m, files: m.files.map((f) => (f.path === path ? { path, sha256: sha256(body), size: body.length } : f)) }));
+      });
+      const r = await verifyBundle(file);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('all match');
+      expect(r.stdout).toMatch(new RegExp(`CHECKPOINT_(SIGNATURE|MALFORMED)[^\\n]*${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    });
+
+    it('cosignatures removed and struck from the manifest: verifies without the witness, WITNESS_MISSING with it', async () => {
+      const file = await tampered('no-cosignatures', (dir) => {
+        const m = manifestOf(dir);
+        rmSync(join(dir, 'cosignatures'), { recursive: true });
+        writeFileSync(join(dir, 'MANIFEST.json'), JSON.stringify({ ...m, files: m.files.filter((f) => !f.path.startsWith('cosignatures/')) }));
+      });
+      expect((await verifyBundle(file)).code).toBe(0);
+      const r = await withWitness(file);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('WITNESS_MISSING');
+    });
+
+    it('report --witness-key: Scope lists the witness, its key ID, the newest size it cosigned per shard, and the verdict', async () => {
+      const out = join(work, 'witnessed-report.html');
+      const r = await cli('report', ...where, '--from', yesterday, '--to', tomorrow, '--out', out, '--witness-key', vkey);
+      expect(r.code).toBe(0);
+      const html = readFileSync(out, 'utf8');
+      expect(html).toContain('1 given; verify with them passed');
+      const row = new RegExp(`<tr><td>witness\\.immutrail-demo</td><td>${witness.keyId}</td><td>([^<]+)</td><td>passed</td></tr>`).exec(html);
+      expect(row).not.toBeNull();
+      // The newest size per shard is the archive's: the witness cosigned the newest shard checkpoints.
+      const shards = (await new S3Source(new S3Client(clientConfig(moto.target)), stack.bucket).get(
+        manifestOf(await unpack()).files.filter((f) => /^checkpoints\/\d/.test(f.path)).at(-1)!.path,
+      )).toString('utf8');
+      for (const m of shards.matchAll(/^shard (\S+) (\d+) /gm)) expect(row![1]).toContain(`${m[1]} ${m[2]}`);
+      const plain = join(work, 'plain-report.html');
+      expect((await cli('report', ...where, '--from', yesterday, '--to', tomorrow, '--out', plain)).code).toBe(0);
+      expect(readFileSync(plain, 'utf8')).toContain('not checked: the report was given no witness key');
+    }, 60_000);
+  });
 
   describe('bad usage: one line, exit 2', () => {
     const expectUsage = (r: Awaited<ReturnType<typeof cli>>, reason: RegExp) => {

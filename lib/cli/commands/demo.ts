@@ -5,6 +5,7 @@ import { clientConfig } from '../../aws/client-config';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEMO_DEPLOYERS, runDemo, type DemoSummary } from '../../demo/run-demo';
+import type { DemoWitness } from '../../demo/demo-witness';
 import type { LocalStack } from '../../local/provision';
 import { DuckDbQueryEngine } from '../../query/duckdb-engine';
 import { renderResult } from '../../query/output';
@@ -32,6 +33,7 @@ export function formatSummary(s: DemoSummary): string {
     `  exactly once  ${s.lanes.both} events came by both lanes, each archived once`,
     `  records       ${s.verify.records} in ${s.verify.shards.length} shards (${s.verify.shards.map((x) => `${x.shard} ${x.records}`).join(', ')}), ${s.recordsPerObject} records per object`,
     `  checkpoints   ${s.verify.checkpoints.valid} signed, latest covers ${s.checkpointSize} records`,
+    `  witness       ${s.witness.name} (key ID ${s.witness.keyId}) cosigned ${s.witness.cosigned} shard checkpoints in ${s.witness.shards} shards${s.witness.refused.length ? `, REFUSED ${s.witness.refused.join(', ')}` : ''}`,
     `  proof         ${s.proof.action} ${s.proof.eventId.slice(0, 13)}...: ${s.proof.reads} storage reads, ${s.proof.valid ? 'verified offline' : 'INVALID'}`,
     `  queries       ${s.queries.map((q) => `${q.name} ${q.rows} rows`).join(', ') || 'none'}`,
     `  alerts        ${kinds || 'none'}`,
@@ -76,9 +78,10 @@ const demoQueries = (stack: LocalStack) => runQueries(stack, DEMO_QUERIES);
  * The auditor's report on the demo's busiest month, as `immutrail report` writes it, and beside it the
  * evidence bundle from that month's first day to today, as `immutrail evidence` writes it; resolves to their absolute paths.
  */
-async function demoReport(stack: LocalStack, out: string): Promise<{ report: string; evidence: string; publicKey: string }> {
+async function demoReport(stack: LocalStack, out: string, witness: DemoWitness): Promise<DemoFiles> {
   const target = { aws: stack.target, bucket: stack.bucket, table: stack.table, signingKey: stack.signingKeyId, origin: stack.origin };
-  const input = { target, keys: await trustedKeys({}, target), deployers: DEMO_DEPLOYERS };
+  // The report and the bundle check the witness's cosignatures as the auditor will.
+  const input = { target, keys: await trustedKeys({}, target), deployers: DEMO_DEPLOYERS, witness: { witnesses: [witness.cosigner], required: 1, dirs: [] } };
   const data = await writeArchiveReport({ ...input, period: 'busiest' }, out);
   // The bundle selects batch objects by the day they were committed (today), the report by the events' days (the story's, in the past): from one to the other.
   const today = new Date().toISOString().slice(0, 10);
@@ -87,8 +90,22 @@ async function demoReport(stack: LocalStack, out: string): Promise<{ report: str
   // The emulator stops with the demo: the key an auditor checks the bundle with is written beside it.
   const publicKey = join(dirname(resolve(out)), 'immutrail-public-key.pem');
   writeFileSync(publicKey, input.keys[0].publicKey.export({ type: 'spki', format: 'pem' }));
-  return { report: resolve(out), evidence: evidence.out, publicKey };
+  // And the witness's key: its key pair lived only for this run.
+  const witnessKey = join(dirname(resolve(out)), 'immutrail-witness.vkey');
+  writeFileSync(witnessKey, witness.vkey + '\n');
+  return { report: resolve(out), evidence: evidence.out, publicKey, witnessKey };
 }
+
+interface DemoFiles {
+  report: string;
+  evidence: string;
+  publicKey: string;
+  witnessKey: string;
+}
+
+/** The command an auditor runs on the bundle, offline: the archive's key and the witness's, whose cosignature is required. */
+export const bundleCommand = (f: DemoFiles): string =>
+  `npx immutrail verify --bundle ${f.evidence} --public-key ${f.publicKey} --witness-key ${f.witnessKey} --witnesses 1`;
 const organizationQueries = (stack: LocalStack) => runQueries(stack, ORGANIZATION_QUERIES);
 
 async function runQueries(stack: LocalStack, names: readonly string[]) {
@@ -133,18 +150,16 @@ export function registerDemo(program: Command): void {
       }
       const say = (s: string) => process.stdout.write(s + '\n');
       let summary: DemoSummary;
-      let reportPath = '';
-      let evidencePath = '';
-      let publicKeyPath = '';
+      let files: DemoFiles = { report: '', evidence: '', publicKey: '', witnessKey: '' };
       try {
         summary = await runDemo({
           endpoint: flags.endpoint,
           region: flags.region,
           events,
           accounts,
-          queries: async (stack) => {
+          queries: async (stack, witness) => {
             const queries = await (accounts ? organizationQueries : demoQueries)(stack);
-            ({ report: reportPath, evidence: evidencePath, publicKey: publicKeyPath } = await demoReport(stack, flags.report));
+            files = await demoReport(stack, flags.report, witness);
             return queries;
           },
           progress: {
@@ -159,8 +174,8 @@ export function registerDemo(program: Command): void {
       }
       say(
         flags.json
-          ? JSON.stringify({ ...summary, report: reportPath, evidence: evidencePath, publicKey: publicKeyPath }, null, 2)
-          : `${formatSummary(summary)}\n\nReport for auditors: ${reportPath}\nEvidence bundle:     ${evidencePath}\n  check it offline:  npx immutrail verify --bundle ${evidencePath} --public-key ${publicKeyPath}`,
+          ? JSON.stringify({ ...summary, ...files, verifyBundle: bundleCommand(files) }, null, 2)
+          : `${formatSummary(summary)}\n\nReport for auditors: ${files.report}\nEvidence bundle:     ${files.evidence}\nWitness key:         ${files.witnessKey}\n  check it offline:  ${bundleCommand(files)}`,
       );
       process.exitCode = summary.verify.ok && summary.proof.valid && summary.ingest.failures === 0 ? EXIT.OK : EXIT.FAILED;
     });

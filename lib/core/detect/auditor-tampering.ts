@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue } from '../json';
 import { alertFromFinding } from './alert-factory';
-import { apiCallKey, at, cloudTrailRecordOf, errorCodeOf, stringAt } from './cloudtrail';
+import { apiCallKey, cloudTrailRecordOf, errorCodeOf } from './cloudtrail';
+import { at, stringAt } from '../json-access';
 import type { DetectionConfig } from './config';
 import { deployerMatcher, principalLabel } from './principals';
 import { isMemberRule, MEMBER_RULE_PREFIX, protectedMatcher, type ProtectedKind } from './protected-resources';

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../json';
+import { at, isObject, stringAt } from '../json-access';
 import type { NormalizedEvent } from '../normalized';
 
 /**
@@ -6,10 +7,6 @@ import type { NormalizedEvent } from '../normalized';
  * requestParameters/responseElements, which the normalized event summarises
  * but does not keep, so they read them here from the untouched raw event.
  */
-
-export function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * The CloudTrail record inside a delivered event: the event itself when it came
@@ -33,21 +30,6 @@ function looksLikeCloudTrail(o: JsonObject): boolean {
 export function eventBridgeDetailOf(raw: JsonValue): { detailType: string; source: string; detail: JsonObject } | null {
   if (!isObject(raw) || typeof raw['detail-type'] !== 'string' || !isObject(raw.detail)) return null;
   return { detailType: raw['detail-type'], source: typeof raw.source === 'string' ? raw.source : '', detail: raw.detail };
-}
-
-/** Follows a path of object keys; undefined as soon as a step is missing or not an object. */
-export function at(v: JsonValue | undefined, ...path: string[]): JsonValue | undefined {
-  let cur = v;
-  for (const key of path) {
-    if (!isObject(cur)) return undefined;
-    cur = cur[key];
-  }
-  return cur;
-}
-
-export function stringAt(v: JsonValue | undefined, ...path: string[]): string | null {
-  const s = at(v, ...path);
-  return typeof s === 'string' && s !== '' ? s : null;
 }
 
 /** `{items: [...]}` lists in EC2 request/response elements, or a plain array. */

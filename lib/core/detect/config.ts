@@ -1,5 +1,6 @@
 import { DETECTION_ENV as ENV } from './config-env';
 import { ImmutrailError } from '../errors';
+import { isObject } from '../json-access';
 
 /**
  * What the detectors need to know about the account: who may change
@@ -158,7 +159,7 @@ export function parseDeployers(value: unknown, name: string = ENV.deployerPrinci
     }
     return { principals, services: [...services], serviceLinkedRoles: true };
   }
-  if (isPlainObject(value)) {
+  if (isObject(value)) {
     rejectUnknownKeys(value, ['principals', 'services', 'serviceLinkedRoles'], name);
     const principals = value.principals === undefined ? [] : stringList(value.principals, name, 'principals');
     for (const p of principals) {
@@ -178,7 +179,7 @@ export function parseDeployers(value: unknown, name: string = ENV.deployerPrinci
 
 export function parseScope(value: unknown, name: string = ENV.immutableScope): ImmutableScope {
   if (value === 'all') return { mode: 'all' };
-  if (!isPlainObject(value)) throw new DetectionConfigError(name, 'expected {"mode":"all"|"tag"|"types", ...}');
+  if (!isObject(value)) throw new DetectionConfigError(name, 'expected {"mode":"all"|"tag"|"types", ...}');
   switch (value.mode) {
     case 'all':
       rejectUnknownKeys(value, ['mode'], name);
@@ -213,7 +214,7 @@ export function parseScope(value: unknown, name: string = ENV.immutableScope): I
 
 export function parseProtectedResources(value: unknown): ProtectedResources {
   const name = ENV.protectedResources;
-  if (!isPlainObject(value)) throw new DetectionConfigError(name, 'expected a JSON object');
+  if (!isObject(value)) throw new DetectionConfigError(name, 'expected a JSON object');
   rejectUnknownKeys(value, PROTECTED_RESOURCE_KINDS, name);
   const out = emptyProtectedResources();
   for (const kind of PROTECTED_RESOURCE_KINDS) {
@@ -235,12 +236,12 @@ const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
  */
 export function parseAccountDetection(value: unknown): Pick<DetectionConfig, 'accountOverrides' | 'organization'> {
   const name = ENV.accountDetection;
-  if (!isPlainObject(value)) throw new DetectionConfigError(name, 'expected a JSON object');
+  if (!isObject(value)) throw new DetectionConfigError(name, 'expected a JSON object');
   rejectUnknownKeys(value, ['organizationAccounts', 'organizationId', 'stackAccounts', 'accounts'], name);
   // Overrides first: their accounts are also among the stack's, and the error should name where the user wrote them.
   const overrides: Record<string, AccountOverride> = {};
   const given = value.accounts ?? {};
-  if (!isPlainObject(given)) throw new DetectionConfigError(name, '"accounts" must map 12-digit account ids to their settings');
+  if (!isObject(given)) throw new DetectionConfigError(name, '"accounts" must map 12-digit account ids to their settings');
   for (const [account, o] of Object.entries(given)) overrides[checkAccount(account, 'in "accounts"')] = parseOverride(account, o);
   const orgAccounts = value.organizationAccounts === undefined ? null : accountList(value.organizationAccounts, '"organizationAccounts"');
   const stackAccounts = value.stackAccounts === undefined ? [] : accountList(value.stackAccounts, '"stackAccounts"');
@@ -255,7 +256,7 @@ const OVERRIDE_KEYS: readonly string[] = ['deployerPrincipals', 'immutableScope'
 
 function parseOverride(account: string, o: unknown): AccountOverride {
   const name = ENV.accountDetection;
-  if (!isPlainObject(o)) throw new DetectionConfigError(name, `account ${account}: expected an object`);
+  if (!isObject(o)) throw new DetectionConfigError(name, `account ${account}: expected an object`);
   for (const k of Object.keys(o)) {
     if (!OVERRIDE_KEYS.includes(k)) {
       throw new DetectionConfigError(name, `account ${account}: unknown key "${k}" (allowed: ${OVERRIDE_KEYS.join(', ')})`);
@@ -303,10 +304,6 @@ export function allAttestationKeyIds(config: DetectionConfig): string[] {
   const ids = new Set(config.attestationKeyIds);
   for (const o of Object.values(config.accountOverrides)) for (const k of o.attestationKeyIds ?? []) ids.add(k);
   return [...ids];
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function rejectUnknownKeys(o: Record<string, unknown>, allowed: readonly string[], name: string): void {

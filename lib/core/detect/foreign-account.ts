@@ -1,7 +1,8 @@
 import type { JsonObject } from '../json';
 import type { Actor } from '../normalized';
 import { alertFromFinding, type Finding } from './alert-factory';
-import { apiCallKey, at, cloudTrailRecordOf, errorCodeOf, stringAt } from './cloudtrail';
+import { apiCallKey, cloudTrailRecordOf, errorCodeOf } from './cloudtrail';
+import { at, stringAt } from '../json-access';
 import { ACCOUNT_PATTERN, type OrganizationConfig } from './config';
 import { principalLabel } from './principals';
 import { shareOf, type Share, type ShareTarget } from './shares';

@@ -1,6 +1,7 @@
 import type { JsonObject } from '../json';
 import type { NormalizedEvent, ResourceRef } from '../normalized';
-import { at, itemsOf, stringAt } from './cloudtrail';
+import { itemsOf } from './cloudtrail';
+import { at, stringAt } from '../json-access';
 import type { ImmutableScope } from './config';
 import { anyGlob } from './glob';
 import type { ResourceLookup } from './types';

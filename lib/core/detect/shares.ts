@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from '../json';
-import { at, itemsOf, stringAt } from './cloudtrail';
+import { itemsOf } from './cloudtrail';
+import { at, stringAt } from '../json-access';
 
 /**
  * Who a sharing call grants access to, read from the request parameters of

@@ -3,7 +3,8 @@ import { checkAttestation, imageDigestOf, type AttestationVerdict } from '../att
 import type { JsonObject, JsonValue } from '../json';
 import type { AttestationSubjectType } from '../record';
 import { alertFromFinding, type Finding } from './alert-factory';
-import { apiCallKey, at, cloudTrailRecordOf, errorCodeOf, eventBridgeDetailOf, itemsOf, stringAt } from './cloudtrail';
+import { apiCallKey, cloudTrailRecordOf, errorCodeOf, eventBridgeDetailOf, itemsOf } from './cloudtrail';
+import { at, stringAt } from '../json-access';
 import { principalLabel } from './principals';
 import { immutableScopeOf, requestTags, type ScopeDecision } from './scope';
 import type { DetectionContext, Detector, EventRecord } from './types';

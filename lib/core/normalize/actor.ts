@@ -1,6 +1,7 @@
 import type { JsonObject } from '../json';
 import type { Actor } from '../normalized';
-import { booleanAt, objectAt, stringAt } from './fields';
+import { booleanAt } from './fields';
+import { objectAt, stringAt } from '../json-access';
 
 /** The actor of an event that names none (EventBridge state changes). */
 export function noActor(): Actor {

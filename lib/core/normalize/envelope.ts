@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../json';
-import { isObject, stringAt } from './fields';
+import { isObject, stringAt } from '../json-access';
 
 /** What was delivered: a CloudTrail record (bare from a trail log file, or inside an EventBridge envelope), or another EventBridge event. */
 export type Delivered =

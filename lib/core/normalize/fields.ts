@@ -1,25 +1,8 @@
-import type { JsonObject, JsonValue } from '../json';
+import type { JsonObject } from '../json';
 import { NormalizeError } from './errors';
 
-// Lenient readers: real events carry nulls, empty strings and the odd wrong type
-// in optional fields, and none of that is a reason to quarantine an event.
-
-export function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function objectAt(o: JsonObject | null, key: string): JsonObject | null {
-  if (o === null) return null;
-  const v = o[key];
-  return isObject(v) ? v : null;
-}
-
-/** A non-empty string, else null. */
-export function stringAt(o: JsonObject | null, key: string): string | null {
-  if (o === null) return null;
-  const v = o[key];
-  return typeof v === 'string' && v !== '' ? v : null;
-}
+// The readers normalizing adds to lib/core/json-access.ts: CloudTrail's own
+// quirks (numeric account ids, string booleans) and required fields.
 
 /** Account ids sometimes arrive as numbers (anonymised fixtures); they are ids, so keep them as text. */
 export function accountAt(o: JsonObject | null, key: string): string | null {

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../json';
 import type { EventCategory } from '../normalized';
-import { stringAt } from './fields';
+import { stringAt } from '../json-access';
 
 // Unknown kinds are kept whole (the raw event travels with the record); this only
 // decides what little can be said about them without knowing their schema.

@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from '../json';
 import { parseArn } from './arn';
 import type { Collected } from './context';
-import { isObject, stringAt } from './fields';
+import { isObject, stringAt } from '../json-access';
 import { imageRef } from './images';
 import { readTags, TAG_KEYS } from './tags';
 

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../json';
 import type { Collected } from './context';
-import { objectAt, stringAt } from './fields';
+import { objectAt, stringAt } from '../json-access';
 import { ecrImageRef } from './images';
 import { collectFrom } from './resources';
 

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../json';
-import { isObject } from './fields';
+import { isObject } from '../json-access';
 
 // Tags come in every shape AWS has: [{key,value}] (EC2, ECS), {items:[...]} (EC2
 // XML-ish sets), {Tag:[{Key,Value}]} (S3), {name: value} maps (Lambda, EventBridge).

@@ -7,7 +7,7 @@ import { E, buildScenario } from './scenario';
 
 const s3 = mockClient(S3Client);
 
-const body = (text: string) => ({ Body: { transformToString: async () => text } }) as unknown as GetObjectCommandOutput;
+const body = (text: string) => ({ Body: { transformToByteArray: async () => Buffer.from(text) } }) as unknown as GetObjectCommandOutput;
 
 describe('reading the archive through the S3 API', () => {
   beforeEach(() => s3.reset());
@@ -47,7 +47,7 @@ describe('reading the archive through the S3 API', () => {
 
   it('names the object it could not read', async () => {
     s3.on(GetObjectCommand).rejects(new Error('AccessDenied'));
-    await expect(s3ArchiveSource(new S3Client({ region: 'us-east-1' }), 'archive').read('records/x')).rejects.toMatchObject({
+    await expect(s3ArchiveSource(new S3Client({ region: 'us-east-1' }), 'archive').get('records/x')).rejects.toMatchObject({
       code: 'ARCHIVE_READ_FAILED',
       message: expect.stringContaining('s3://archive/records/x'),
     });

@@ -1,5 +1,5 @@
 import type { JsonValue } from '../../json';
-import { isObject } from '../cloudtrail';
+import { isObject } from '../../json-access';
 
 /**
  * The values a Sigma field path such as `requestParameters.containerDefinitions.command`

@@ -1,5 +1,6 @@
 import type { Severity } from '../../alert';
 import type { JsonValue } from '../../json';
+import { isObject } from '../../json-access';
 import { evaluateCondition, parseCondition, type ConditionNode } from './condition';
 import { SigmaCompileError, SigmaRuleError, unsupported } from './errors';
 import { compileFieldItem, type RecordPredicate } from './field-matcher';
@@ -32,22 +33,18 @@ export function severityOfLevel(level: SigmaLevel): Severity {
   return level === 'informational' ? 'low' : level;
 }
 
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function compileSearch(name: string, value: unknown): RecordPredicate {
-  if (isMap(value)) {
+  if (isObject(value)) {
     const entries = Object.entries(value);
     if (entries.length === 0) throw new SigmaCompileError('SIGMA_RULE_INVALID', `search identifier "${name}" is an empty map`);
     const items = entries.map(([k, v]) => compileFieldItem(k, v));
     return (record) => items.every((p) => p(record));
   }
-  if (Array.isArray(value) && value.length > 0 && value.every(isMap)) {
+  if (Array.isArray(value) && value.length > 0 && value.every(isObject)) {
     const alternatives = value.map((m, i) => compileSearch(`${name}[${i}]`, m));
     return (record) => alternatives.some((p) => p(record));
   }
-  if (Array.isArray(value) && value.length > 0 && value.every((v) => !isMap(v) && !Array.isArray(v))) {
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => !isObject(v) && !Array.isArray(v))) {
     throw unsupported('keyword search', `search identifier "${name}" is a list of plain values (field-less keywords)`);
   }
   if (typeof value === 'string' || typeof value === 'number') {
@@ -73,7 +70,7 @@ function optionalString(doc: Record<string, unknown>, key: string): string | nul
 }
 
 function ruleBody(doc: unknown, file: string, origin: string): SigmaRule {
-  if (!isMap(doc)) throw new SigmaCompileError('SIGMA_RULE_INVALID', 'a rule must be a YAML map');
+  if (!isObject(doc)) throw new SigmaCompileError('SIGMA_RULE_INVALID', 'a rule must be a YAML map');
   if (doc.action !== undefined) throw unsupported('rule collection', `"action: ${String(doc.action)}" documents are not supported`);
   if (doc.correlation !== undefined || doc.type === 'correlation') {
     throw unsupported('correlation rule', 'correlation rules need state across events');
@@ -85,7 +82,7 @@ function ruleBody(doc: unknown, file: string, origin: string): SigmaRule {
   if (status === 'unsupported') throw unsupported('status "unsupported"', 'the rule declares itself unusable as is');
 
   const logsource = doc.logsource;
-  if (!isMap(logsource)) throw new SigmaCompileError('SIGMA_RULE_INVALID', 'missing "logsource"');
+  if (!isObject(logsource)) throw new SigmaCompileError('SIGMA_RULE_INVALID', 'missing "logsource"');
   const product = String(logsource.product ?? '').toLowerCase();
   const service = String(logsource.service ?? '').toLowerCase();
   if (product !== 'aws' || service !== 'cloudtrail') {
@@ -98,7 +95,7 @@ function ruleBody(doc: unknown, file: string, origin: string): SigmaRule {
   }
 
   const detection = doc.detection;
-  if (!isMap(detection)) throw new SigmaCompileError('SIGMA_RULE_INVALID', 'missing "detection"');
+  if (!isObject(detection)) throw new SigmaCompileError('SIGMA_RULE_INVALID', 'missing "detection"');
   if (detection.timeframe !== undefined) throw unsupported('timeframe', 'time windows need state across events');
   const condition = conditionText(detection.condition);
   const searches = new Map<string, RecordPredicate>();
