@@ -4,6 +4,7 @@
  * `immutrail/verify` (lib/verify-api.ts), which loads neither.
  */
 export { AuditTrail } from './construct/audit-trail';
+export type { AuditTrailAttributes, AuditTrailMetricName, IAuditTrail } from './construct/audit-trail-ref';
 export type { AuditTrailProps, ImmutableScopeInput } from './construct/audit-trail-props';
 export { AuditTrailConfigError, type AuditTrailConfigErrorCode } from './contract/errors';
 export { MissingLambdaCodeError } from './construct/trail-function';

@@ -12,6 +12,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AuditTrailBase, ImportedAuditTrail, type AuditTrailAttributes, type IAuditTrail } from './audit-trail-ref';
 import { CHECKPOINTS_PREFIX } from '../core/layout';
 import { ALARM_PERIOD, AlertChannel } from './alerts';
 import { addPipelineAlarms } from './pipeline-alarms';
@@ -159,7 +160,12 @@ const REQUIRED_FEATURE_FLAGS = {
  * checkpoints over all shards; optional reconcile and watchdog functions
  * sweep the trail's log files and hold its configuration to account.
  */
-export class AuditTrail extends Construct {
+export class AuditTrail extends AuditTrailBase {
+  /** An audit trail deployed elsewhere (another stack or app), from its outputs. */
+  static fromAttributes(scope: Construct, id: string, attrs: AuditTrailAttributes): IAuditTrail {
+    return new ImportedAuditTrail(scope, id, attrs);
+  }
+
   readonly retentionDays: number;
   readonly shardPlan: readonly ShardRoute[];
   readonly origin: string;
@@ -504,7 +510,7 @@ export class AuditTrail extends Construct {
    * object version and its retention, the index, and the public half of the
    * signing key. Nothing that writes.
    */
-  grantRead(grantee: iam.IGrantable): iam.Grant {
+  override grantRead(grantee: iam.IGrantable): iam.Grant {
     const r = this.resources;
     const grants = [
       iam.Grant.addToPrincipal({

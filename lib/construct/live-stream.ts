@@ -55,44 +55,7 @@ export class LiveStream extends Construct {
       }),
       description: 'immutrail live lane: Firehose writes staged events',
     });
-    // What the S3 destination documentation lists, object actions confined to the two prefixes.
-    const objects = [bucket.arnForObjects(`${STAGING_LIVE_PREFIX}*`), bucket.arnForObjects(`${STAGING_ERROR_PREFIX}*`)];
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'], resources: objects }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-        resources: [bucket.bucketArn],
-      }),
-    );
-    // The data key, only through S3 and only for this bucket (with an S3 Bucket
-    // Key the encryption context is the bucket's ARN).
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [props.dataKey.keyArn],
-        conditions: {
-          StringEquals: {
-            'kms:ViaService': `s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
-            'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
-          },
-        },
-      }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['logs:PutLogEvents'],
-        resources: [
-          `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${this.logGroup.logGroupName}:log-stream:${logStream.logStreamName}`,
-        ],
-      }),
-    );
-    acknowledgeWildcardResources(
-      this.role,
-      objects,
-      'Firehose names each staged object by time and a random suffix under live/ (errors under live-errors/); it may only create and read objects there, never delete.',
-    );
+    this.allowDelivery(bucket, props.dataKey, logStream);
 
     this.streamName = physicalName(scope, 'live', STREAM_NAME_MAX);
     this.stream = new firehose.CfnDeliveryStream(this, 'Stream', {
@@ -118,6 +81,51 @@ export class LiveStream extends Construct {
     });
     // The role's policy must exist before Firehose first tries to write.
     this.stream.node.addDependency(this.role);
+  }
+
+  /**
+   * The role's policy, as the S3 destination documentation lists it: object
+   * actions confined to the two prefixes, the data key only through S3 for this
+   * bucket, and the one log stream.
+   */
+  private allowDelivery(bucket: s3.IBucket, dataKey: kms.IKey, logStream: logs.LogStream): void {
+    const objects = [bucket.arnForObjects(`${STAGING_LIVE_PREFIX}*`), bucket.arnForObjects(`${STAGING_ERROR_PREFIX}*`)];
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'], resources: objects }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+        resources: [bucket.bucketArn],
+      }),
+    );
+    // The data key, only through S3 and only for this bucket (with an S3 Bucket
+    // Key the encryption context is the bucket's ARN).
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [dataKey.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': `s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
+            'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
+          },
+        },
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:PutLogEvents'],
+        resources: [
+          `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${this.logGroup.logGroupName}:log-stream:${logStream.logStreamName}`,
+        ],
+      }),
+    );
+    acknowledgeWildcardResources(
+      this.role,
+      objects,
+      'Firehose names each staged object by time and a random suffix under live/ (errors under live-errors/); it may only create and read objects there, never delete.',
+    );
   }
 
   get streamArn(): string {

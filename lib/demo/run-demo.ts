@@ -2,16 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { recordAttestation, signAttestation } from '../attest/attest';
 import { AttestationStore } from '../aws/attestation-store';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
-import { S3Source } from '../aws/s3-source';
 import { planShards } from '../contract/shards';
-import { trustedKeyFromPem } from '../core/checkpoint';
 import type { JsonObject } from '../core/json';
 import { isCapturedApiCall } from '../core/normalize';
 import { lanesRuntime } from '../ingest/lanes-runtime';
@@ -19,12 +17,7 @@ import { ingestSqsBatch } from '../ingest/sqs-batch';
 import { drainQueue } from '../local/event-source';
 import { EmulatedLiveLane } from '../local/live-lane';
 import { peakRssBytes, startMoto, type MotoServer } from '../local/moto';
-import { deployLocalStack } from '../local/deploy-template';
 import type { LocalStack } from '../local/provision';
-import { buildInclusionProof } from '../prove/build-proof';
-import { DynamoIndexTable } from '../prove/dynamo-index-table';
-import { RequestMeter, meterAwsClient } from '../prove/request-meter';
-import { verifyProofFile } from '../prove/verify-proof';
 import { sealRuntime } from '../seal/runtime';
 import { captureFromEnv } from '../trail/runtime';
 import type { VerifyReport } from '../verify/verify-archive';
@@ -33,9 +26,9 @@ import { cloudTrailEnvelope, missedByEventBridge } from './replay';
 import { OrgDemo, type AccountSummary } from './org-demo';
 import type { DemoWitness } from './demo-witness';
 import { sealWitnessVerify } from './seal-witness-verify';
+import { deployDemoStack } from './deploy-demo-stack';
 import { proveOneRecord } from './prove-one-record';
 import { receivedAlerts, type ReceivedAlert } from './received-alerts';
-import { LOG_ARCHIVE_ACCOUNT, organizationShards } from './organization';
 import { READ_ONLY_SHARE, scaleLogFiles, scaleTemplates } from './scale-events';
 
 export interface DemoProgress {
@@ -92,8 +85,7 @@ export interface DemoSummary {
   seconds: number;
 }
 
-/** Who may change infrastructure in the demo account: CDK's and the pipeline's roles. */
-export const DEMO_DEPLOYERS = ['arn:aws:iam::*:role/cdk-*', 'arn:aws:iam::*:role/deploy-*'];
+export { DEMO_DEPLOYERS } from './deploy-demo-stack';
 
 export type { ReceivedAlert } from './received-alerts';
 
@@ -120,28 +112,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const cfg = clientConfig(target);
     const kms = new KMSClient(cfg);
 
-    p.step('Deploying the synthesized stack template to the emulator (CloudFormation)');
-    const attestKey = (await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'CI attestation key (demo)' })))
-      .KeyMetadata!.Arn!;
-    // The demo's stack reads a trail bucket and captures read-only calls (which come by the trail lane only).
-    // moto delivers S3's "Object Created" events through the objects rule to the ingest queue by itself.
-    const stackName = `immutrail-${randomUUID().slice(0, 8)}`;
-    const trailBucket = `${stackName}-trail`;
-    const org = opts.accounts ? new OrgDemo(opts.accounts) : null;
-    if (org) {
-      await org.createTrailBucket(target, trailBucket);
-      p.info(`organization ${org.org.id}: ${org.org.accounts.map((a) => `${a.id} (${a.role})`).join(', ')}; the trail bucket ${trailBucket} belongs to the log-archive account`);
-    }
-    const stack = await deployLocalStack(target, {
-      name: stackName,
-      deployerPrincipals: DEMO_DEPLOYERS,
-      attestationKeyArns: [attestKey],
-      trailBucket,
-      ...(org ? { shards: organizationShards(org.org), trailBucketAccount: LOG_ARCHIVE_ACCOUNT } : {}),
-      capture: { captureReadOnlyApiCalls: true },
-      objectNotifications: true,
-      onStep: (l) => p.info(l),
-    });
+    const { stack, org, attestKey, trailBucket } = await deployDemoStack(target, kms, opts.accounts, p);
     const env = { ...process.env, ...stack.env };
     const runtime = await lanesRuntime(env, target);
 

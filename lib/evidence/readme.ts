@@ -17,10 +17,10 @@ const witnessFlags = (r: ReadmeInput): string => r.witnessKeys.map((k) => ` --wi
 
 function witnessLines(r: ReadmeInput): string {
   if (r.shardNotes === 0) return '';
-  const keys = r.witnessKeys.length ? `, and the key(s) of the witnesses: ${r.witnessKeys.join(', ')}` : '';
+  const keys = r.witnessKeys.length ? `                 The witnesses' keys: ${r.witnessKeys.join(', ')}.\n` : '';
   return `                 ${r.shardNotes} shard checkpoint(s) under checkpoints/shards/ (each shard is a C2SP
-                 tlog-checkpoint log), ${r.cosigned} witness cosignature(s) of them under cosignatures/${keys}.
-`;
+                 tlog-checkpoint log), ${r.cosigned} witness cosignature(s) of them under cosignatures/.
+${keys}`;
 }
 
 /** The bundle's README.txt: what it holds and the exact commands that check it offline. */

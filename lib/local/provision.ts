@@ -99,6 +99,26 @@ export async function provisionLocalStack(target: AwsTarget, opts: ProvisionOpti
   const alertInboxUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-alert-inbox` }))).QueueUrl!;
   await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: await queueArn(sqs, alertInboxUrl), Attributes: { RawMessageDelivery: 'false' } }));
 
+  const { queueUrl, deadLetterQueueUrl } = await createObjectsQueue(sqs, events, name, stagingBucket);
+  return {
+    target,
+    name,
+    bucket,
+    table,
+    signingKeyId,
+    origin,
+    topicArn,
+    queueUrl,
+    deadLetterQueueUrl,
+    stagingBucket,
+    stagingPrefix: STAGING_LIVE_PREFIX,
+    alertInboxUrl,
+    env: localEnvironment(opts, { bucket, table, signingKeyId, topicArn, origin, stagingBucket, retentionDays: objectLock ? retentionDays : 0 }),
+  };
+}
+
+/** The objects queue with its dead-letter queue, and the rule that puts the staging bucket's "Object Created" events on it. */
+async function createObjectsQueue(sqs: SQSClient, events: EventBridgeClient, name: string, stagingBucket: string): Promise<{ queueUrl: string; deadLetterQueueUrl: string }> {
   const deadLetterQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-ingest-dlq` }))).QueueUrl!;
   const queueUrl = (
     await sqs.send(
@@ -120,33 +140,27 @@ export async function provisionLocalStack(target: AwsTarget, opts: ProvisionOpti
     }),
   );
   await events.send(new PutTargetsCommand({ Rule: objectsRule, Targets: [{ Id: 'ingest', Arn: await queueArn(sqs, queueUrl) }] }));
+  return { queueUrl, deadLetterQueueUrl };
+}
+
+/** The handlers' environment, as the construct would set it for these resources. */
+function localEnvironment(
+  opts: ProvisionOptions,
+  r: { bucket: string; table: string; signingKeyId: string; topicArn: string; origin: string; stagingBucket: string; retentionDays: number },
+): Record<string, string> {
   const capture = opts.capture ?? { captureReadOnlyApiCalls: false };
   return {
-    target,
-    name,
-    bucket,
-    table,
-    signingKeyId,
-    origin,
-    topicArn,
-    queueUrl,
-    deadLetterQueueUrl,
-    stagingBucket,
-    stagingPrefix: STAGING_LIVE_PREFIX,
-    alertInboxUrl,
-    env: {
-      [ENV.archiveBucket]: bucket,
-      [ENV.table]: table,
-      [ENV.signingKeyId]: signingKeyId,
-      [ENV.alertTopicArn]: topicArn,
-      [ENV.origin]: origin,
-      [ENV.retentionDays]: String(objectLock ? retentionDays : 0),
-      [ENV.shardPlan]: JSON.stringify(planShards(opts.shards)),
-      [ENV.captureReadOnly]: String(capture.captureReadOnlyApiCalls),
-      ...(capture.apiCallSources ? { [ENV.apiCallSources]: JSON.stringify(capture.apiCallSources) } : {}),
-      [ENV.stagingBucket]: stagingBucket,
-      [ENV.stagingPrefix]: STAGING_LIVE_PREFIX,
-      ...opts.extraEnv,
-    },
+    [ENV.archiveBucket]: r.bucket,
+    [ENV.table]: r.table,
+    [ENV.signingKeyId]: r.signingKeyId,
+    [ENV.alertTopicArn]: r.topicArn,
+    [ENV.origin]: r.origin,
+    [ENV.retentionDays]: String(r.retentionDays),
+    [ENV.shardPlan]: JSON.stringify(planShards(opts.shards)),
+    [ENV.captureReadOnly]: String(capture.captureReadOnlyApiCalls),
+    ...(capture.apiCallSources ? { [ENV.apiCallSources]: JSON.stringify(capture.apiCallSources) } : {}),
+    [ENV.stagingBucket]: r.stagingBucket,
+    [ENV.stagingPrefix]: STAGING_LIVE_PREFIX,
+    ...opts.extraEnv,
   };
 }

@@ -26,41 +26,84 @@ type Request = Distribute<PoolRequest>;
  * runs on the calling thread, one job per turn of the event loop.
  */
 function pool(workerCount: number, helpInline: boolean): BatchScanner {
-  const workers = Array.from(
-    { length: workerCount },
-    () => startWorker(),
-  );
-  const reader = new LocalReader();
-  const pending = new Map<number, { resolve: (r: PoolReply) => void; reject: (e: Error) => void }>();
-  const load = workers.map(() => 0);
-  const queue: PoolRequest[] = [];
-  let nextId = 0;
-  let failed: Error | null = null;
-  let helping = false;
+  return new ScanPool(workerCount, helpInline);
+}
 
-  const settle = (reply: PoolReply) => {
-    const p = pending.get(reply.id);
-    pending.delete(reply.id);
+/**
+ * The pool's bookkeeping: requests queued, replies awaited by id, jobs in
+ * flight per worker. Jobs go to the least loaded worker, up to IN_FLIGHT each.
+ */
+class ScanPool implements BatchScanner {
+  private readonly workers: Worker[];
+  private readonly reader = new LocalReader();
+  private readonly pending = new Map<number, { resolve: (r: PoolReply) => void; reject: (e: Error) => void }>();
+  private readonly load: number[];
+  private readonly queue: PoolRequest[] = [];
+  private nextId = 0;
+  private failed: Error | null = null;
+  private helping = false;
+
+  constructor(
+    workerCount: number,
+    private readonly helpInline: boolean,
+  ) {
+    this.workers = Array.from({ length: workerCount }, () => startWorker());
+    this.load = this.workers.map(() => 0);
+    this.workers.forEach((w, i) => {
+      w.on('message', (reply: PoolReply) => {
+        this.load[i]--;
+        this.pump();
+        this.settle(reply);
+      });
+      w.on('error', (err: Error) => this.failAll(err));
+    });
+  }
+
+  async scan({ key, body, collectIds }: { key: string; body: Buffer; collectIds?: boolean }): Promise<ScanResult> {
+    return scanReply(await this.submit({ kind: 'body', key, body, collectIds }))[0];
+  }
+
+  async scanFiles(objects: readonly LocalObject[], collectIds?: boolean): Promise<ScanResult[]> {
+    return scanReply(
+      await this.submit({ kind: 'files', keys: objects.map((o) => o.key), paths: objects.map((o) => o.path), sizes: objects.map((o) => o.size), collectIds }),
+    );
+  }
+
+  async blocks(jobs: BlockJob[]): Promise<BlockResult[]> {
+    // A request per block, so that the blocks spread over the pool.
+    const replies = await Promise.all(jobs.map((j) => this.submit({ kind: 'blocks', jobs: [j] })));
+    return replies.map((r) => (r as Extract<PoolReply, { kind: 'blocks' }>).results[0]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private submit(req: Request): Promise<PoolReply> {
+    return new Promise<PoolReply>((resolve, reject) => {
+      if (this.failed) return reject(this.failed);
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      this.queue.push({ ...req, id } as PoolRequest);
+      this.pump();
+    });
+  }
+
+  private settle(reply: PoolReply): void {
+    const p = this.pending.get(reply.id);
+    this.pending.delete(reply.id);
     if (!p) return;
     if (reply.kind === 'error') p.reject(new Error(reply.error));
     else p.resolve(reply);
-  };
-  // The calling thread takes a job only when every worker has its fill, and yields between jobs so that replies are handled.
-  const help = () => {
-    helping = false;
-    toWorkers();
-    const req = queue.shift();
-    if (!req) return;
-    settle(runRequest(req, reader));
-    schedule();
-  };
-  const schedule = () => {
-    if (!helping && queue.length > 0 && (helpInline || workers.length === 0)) {
-      helping = true;
-      setImmediate(help);
-    }
-  };
-  const toWorkers = () => {
+  }
+
+  private pump(): void {
+    this.toWorkers();
+    this.schedule();
+  }
+
+  private toWorkers(): void {
+    const { workers, load, queue } = this;
     while (queue.length > 0 && workers.length > 0) {
       let i = 0;
       for (let j = 1; j < workers.length; j++) if (load[j] < load[i]) i = j;
@@ -69,53 +112,34 @@ function pool(workerCount: number, helpInline: boolean): BatchScanner {
       load[i]++;
       workers[i].postMessage(req, transferables(req));
     }
-  };
-  const pump = () => {
-    toWorkers();
-    schedule();
-  };
-  const failAll = (err: Error) => {
-    failed = err;
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-    queue.length = 0;
-  };
-  workers.forEach((w, i) => {
-    w.on('message', (reply: PoolReply) => {
-      load[i]--;
-      pump();
-      settle(reply);
-    });
-    w.on('error', failAll);
-  });
-  const submit = (req: Request) =>
-    new Promise<PoolReply>((resolve, reject) => {
-      if (failed) return reject(failed);
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      queue.push({ ...req, id } as PoolRequest);
-      pump();
-    });
-  const scanReply = (r: PoolReply) => unpackScan(r as Extract<PoolReply, { kind: 'scan' }>);
-  return {
-    async scan({ key, body, collectIds }) {
-      return scanReply(await submit({ kind: 'body', key, body, collectIds }))[0];
-    },
-    async scanFiles(objects, collectIds) {
-      return scanReply(
-        await submit({ kind: 'files', keys: objects.map((o) => o.key), paths: objects.map((o) => o.path), sizes: objects.map((o) => o.size), collectIds }),
-      );
-    },
-    async blocks(jobs) {
-      // A request per block, so that the blocks spread over the pool.
-      const replies = await Promise.all(jobs.map((j) => submit({ kind: 'blocks', jobs: [j] })));
-      return replies.map((r) => (r as Extract<PoolReply, { kind: 'blocks' }>).results[0]);
-    },
-    async close() {
-      await Promise.all(workers.map((w) => w.terminate()));
-    },
-  };
+  }
+
+  // The calling thread takes a job only when every worker has its fill, and yields between jobs so that replies are handled.
+  private schedule(): void {
+    if (!this.helping && this.queue.length > 0 && (this.helpInline || this.workers.length === 0)) {
+      this.helping = true;
+      setImmediate(() => this.help());
+    }
+  }
+
+  private help(): void {
+    this.helping = false;
+    this.toWorkers();
+    const req = this.queue.shift();
+    if (!req) return;
+    this.settle(runRequest(req, this.reader));
+    this.schedule();
+  }
+
+  private failAll(err: Error): void {
+    this.failed = err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.queue.length = 0;
+  }
 }
+
+const scanReply = (r: PoolReply) => unpackScan(r as Extract<PoolReply, { kind: 'scan' }>);
 
 // From source (tests, `npm run immutrail`) the worker is TypeScript, loaded through tsx (a dev dependency);
 // compiled (the installed package), it is the scan-worker.js beside this file and tsx is not needed.

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { packageVersion } from '../../lib/cli/package-version';
 
 describe('packageVersion (immutrail --version, from source or from dist/)', () => {
   it("is this package's version from lib/cli", () => {
-    expect(packageVersion()).toBe(require('../../package.json').version);
+    expect(packageVersion()).toBe((JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version);
   });
 
   it('walks up past folders and other packages to immutrail\'s package.json, as from dist/lib/cli', () => {

@@ -26,7 +26,6 @@ export const MAX_SIGNATURES = 100;
 const EM_DASH = '\u2014 ';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 // Control characters other than newline, anywhere in the note.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0009\u000b-\u001f]/;
 
 const malformed = (why: string): NoteError => new NoteError('NOTE_MALFORMED', `malformed note: ${why}`);

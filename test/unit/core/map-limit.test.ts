@@ -15,11 +15,15 @@ describe('mapLimit', () => {
   it('never has more than `limit` calls in flight, and uses all of them', async () => {
     let inFlight = 0;
     let most = 0;
-    await mapLimit(Array.from({ length: 20 }, (_, i) => i), 3, async (i) => {
-      most = Math.max(most, ++inFlight);
-      await tick(i % 3);
-      inFlight--;
-    });
+    await mapLimit(
+      Array.from({ length: 20 }, (_, i) => i),
+      3,
+      async (i) => {
+        most = Math.max(most, ++inFlight);
+        await tick(i % 3);
+        inFlight--;
+      },
+    );
     expect(most).toBe(3);
   });
 

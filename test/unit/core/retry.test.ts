@@ -21,7 +21,13 @@ describe('retry', () => {
   it('tries again on a retryable error, with waits that double, and returns the first success', async () => {
     const waits: number[] = [];
     const call = failing([new Busy(), new Busy(), new Busy()]);
-    const out = await retry(call.fn, { attempts: 5, baseMs: 10, retryable: (e) => e instanceof Busy, sleep: async (ms) => void waits.push(ms), random: () => 0.5 });
+    const out = await retry(call.fn, {
+      attempts: 5,
+      baseMs: 10,
+      retryable: (e) => e instanceof Busy,
+      sleep: async (ms) => void waits.push(ms),
+      random: () => 0.5,
+    });
     expect(out).toBe('ok');
     expect(call.calls).toEqual([1, 2, 3, 4]);
     expect(waits).toEqual([10, 20, 40]);

@@ -59,82 +59,103 @@ export function parseCondition(condition: string, identifiers: readonly string[]
   if (pipe >= 0) {
     throw unsupported('aggregation', `"${condition.slice(pipe).trim()}" (aggregations need state across events)`);
   }
-  const tokens = tokenize(condition);
-  let pos = 0;
-  const fail = (msg: string): never => {
-    const at = tokens[pos]?.pos ?? condition.length;
-    throw new SigmaCompileError('SIGMA_CONDITION_INVALID', `${msg} at position ${at} in condition "${condition}"`);
-  };
-  const peek = (): Token | undefined => tokens[pos];
+  const parser = new ConditionParser(condition, tokenize(condition), identifiers);
+  const node = parser.or();
+  if (!parser.atEnd()) parser.fail('unexpected trailing input');
+  return node;
+}
 
-  const parseOr = (): ConditionNode => {
-    const operands = [parseAnd()];
-    while (isKeyword(peek(), 'or')) {
-      pos++;
-      operands.push(parseAnd());
+/** Recursive descent over the tokens, loosest binding first: or, and, not, then a primary. */
+class ConditionParser {
+  private pos = 0;
+
+  constructor(
+    private readonly condition: string,
+    private readonly tokens: readonly Token[],
+    private readonly identifiers: readonly string[],
+  ) {}
+
+  atEnd(): boolean {
+    return this.pos >= this.tokens.length;
+  }
+
+  fail(msg: string): never {
+    const at = this.tokens[this.pos]?.pos ?? this.condition.length;
+    throw new SigmaCompileError('SIGMA_CONDITION_INVALID', `${msg} at position ${at} in condition "${this.condition}"`);
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.pos];
+  }
+
+  or(): ConditionNode {
+    const operands = [this.and()];
+    while (isKeyword(this.peek(), 'or')) {
+      this.pos++;
+      operands.push(this.and());
     }
     return operands.length === 1 ? operands[0]! : { type: 'or', operands };
-  };
-  const parseAnd = (): ConditionNode => {
-    const operands = [parseNot()];
-    while (isKeyword(peek(), 'and')) {
-      pos++;
-      operands.push(parseNot());
+  }
+
+  private and(): ConditionNode {
+    const operands = [this.not()];
+    while (isKeyword(this.peek(), 'and')) {
+      this.pos++;
+      operands.push(this.not());
     }
     return operands.length === 1 ? operands[0]! : { type: 'and', operands };
-  };
-  const parseNot = (): ConditionNode => {
-    if (isKeyword(peek(), 'not')) {
-      pos++;
-      return { type: 'not', operand: parseNot() };
+  }
+
+  private not(): ConditionNode {
+    if (isKeyword(this.peek(), 'not')) {
+      this.pos++;
+      return { type: 'not', operand: this.not() };
     }
-    return parsePrimary();
-  };
-  const parsePrimary = (): ConditionNode => {
-    const t = peek();
-    if (t === undefined) return fail('expected a search identifier, "(" or "not" but the condition ended');
+    return this.primary();
+  }
+
+  private primary(): ConditionNode {
+    const t = this.peek();
+    if (t === undefined) return this.fail('expected a search identifier, "(" or "not" but the condition ended');
     if (t.kind === 'lparen') {
-      pos++;
-      const inner = parseOr();
-      if (peek()?.kind !== 'rparen') fail('expected ")"');
-      pos++;
+      this.pos++;
+      const inner = this.or();
+      if (this.peek()?.kind !== 'rparen') this.fail('expected ")"');
+      this.pos++;
       return inner;
     }
-    if (t.kind !== 'word') return fail('unexpected ")"');
-    const next = tokens[pos + 1];
+    if (t.kind !== 'word') return this.fail('unexpected ")"');
+    const next = this.tokens[this.pos + 1];
     const lower = t.text.toLowerCase();
     if ((lower === 'all' || /^\d+$/.test(t.text)) && isKeyword(next, 'of')) {
-      pos += 2;
-      return parseQuantifier(lower === 'all' ? 'all' : Number(t.text));
+      this.pos += 2;
+      return this.quantifier(lower === 'all' ? 'all' : Number(t.text));
     }
     if (/^\d+$/.test(t.text) || lower === 'any') {
-      return fail(`"${t.text}" must be followed by "of"`);
+      return this.fail(`"${t.text}" must be followed by "of"`);
     }
-    if (KEYWORDS.has(lower)) return fail(`unexpected keyword "${t.text}"`);
-    if (/[*?]/.test(t.text)) return fail(`pattern "${t.text}" is only allowed after "1 of" or "all of"`);
-    if (!identifiers.includes(t.text)) return fail(`unknown search identifier "${t.text}"`);
-    pos++;
+    if (KEYWORDS.has(lower)) return this.fail(`unexpected keyword "${t.text}"`);
+    if (/[*?]/.test(t.text)) return this.fail(`pattern "${t.text}" is only allowed after "1 of" or "all of"`);
+    if (!this.identifiers.includes(t.text)) return this.fail(`unknown search identifier "${t.text}"`);
+    this.pos++;
     return { type: 'id', name: t.text };
-  };
-  const parseQuantifier = (count: number | 'all'): ConditionNode => {
-    const t = peek();
-    if (t?.kind !== 'word') return fail('expected a search identifier pattern or "them" after "of"');
-    pos++;
+  }
+
+  private quantifier(count: number | 'all'): ConditionNode {
+    const t = this.peek();
+    if (t?.kind !== 'word') return this.fail('expected a search identifier pattern or "them" after "of"');
+    this.pos++;
     let names: string[];
     if (t.text.toLowerCase() === 'them') {
-      names = identifiers.filter((n) => !n.startsWith('_'));
+      names = this.identifiers.filter((n) => !n.startsWith('_'));
     } else {
       const re = piecesToRegExp(parseWildcards(t.text), true);
-      names = identifiers.filter((n) => re.test(n));
+      names = this.identifiers.filter((n) => re.test(n));
     }
-    if (names.length === 0) return fail(`"${t.text}" matches no search identifier`);
-    if (count !== 'all' && count < 1) return fail('"0 of" is always true');
+    if (names.length === 0) return this.fail(`"${t.text}" matches no search identifier`);
+    if (count !== 'all' && count < 1) return this.fail('"0 of" is always true');
     return { type: 'of', count, names };
-  };
-
-  const node = parseOr();
-  if (pos < tokens.length) fail('unexpected trailing input');
-  return node;
+  }
 }
 
 export type Evaluate = (name: string) => boolean;
