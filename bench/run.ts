@@ -50,7 +50,10 @@ function options() {
   const argv = process.argv.slice(2);
   const quick = argv.includes('--quick');
   const merge = argv.includes('--merge');
-  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') as Section[] | undefined;
+  const only = argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',') as Section[] | undefined;
   return {
     quick,
     merge,
@@ -98,9 +101,26 @@ async function main(): Promise<void> {
 
   type V = Record<string, number | string> & { breakdown: Record<string, number> };
   type I = Record<string, number> & { stages: Record<string, number>; detectors: Record<string, number> };
-  type P = { proof_storage_reads: number; proof_ms: number; proof_verify_ms: number; tree_size: number; archive_records: number; shard: string; proofs: unknown[]; tile_build: unknown };
+  type P = {
+    proof_storage_reads: number;
+    proof_ms: number;
+    proof_verify_ms: number;
+    tree_size: number;
+    archive_records: number;
+    shard: string;
+    proofs: unknown[];
+    tile_build: unknown;
+  };
   const prices = JSON.parse(readFileSync(join(BENCH_DIR, 'prices.json'), 'utf8')) as PriceTable;
-  const state: { verify: V | null; ingest: I | null; proof: P | null; e2e: E2eRuns | null; bundle: Awaited<ReturnType<typeof measureIngestBundle>> | null; org: OrgScaleSection | null; pkg: PackageSection | null } = {
+  const state: {
+    verify: V | null;
+    ingest: I | null;
+    proof: P | null;
+    e2e: E2eRuns | null;
+    bundle: Awaited<ReturnType<typeof measureIngestBundle>> | null;
+    org: OrgScaleSection | null;
+    pkg: PackageSection | null;
+  } = {
     verify: null,
     ingest: null,
     proof: null,
@@ -111,9 +131,13 @@ async function main(): Promise<void> {
   };
   let reportRun: ReportBench | null = null;
   // Written after every section, so a failure late in the run keeps the figures measured before it.
-  const previous = o.merge && existsSync(join(BENCH_DIR, 'results.json')) ? (JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Record<string, any>) : null;
+  const previous =
+    o.merge && existsSync(join(BENCH_DIR, 'results.json')) ? (JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Record<string, any>) : null;
   const save = () => {
-    const fresh = { ...compose(state, prices, { quick: o.quick, load0, durations: { ...durations, total: seconds(started) }, generated }), ...reportFigures(reportRun) };
+    const fresh = {
+      ...compose(state, prices, { quick: o.quick, load0, durations: { ...durations, total: seconds(started) }, generated }),
+      ...reportFigures(reportRun),
+    };
     const results = previous ? mergeResults(previous, fresh, [...o.sections]) : fresh;
     // The organization's simulation is one key (mergeResults keeps what it does not know from the committed run).
     if (previous && fresh.org_scale) results.org_scale = fresh.org_scale;
@@ -132,7 +156,11 @@ async function main(): Promise<void> {
     // One process (and one emulator) per workload: the ingest handler reads its capture setting once per container.
     for (const workload of WORKLOADS) {
       log(`  cost: ${workload}`);
-      runs[workload] = await runJsonChild<E2eResult>(join(BENCH_DIR, 'cost', 'e2e.ts'), [JSON.stringify({ events: o.costEvents, workload })], ['--import', 'tsx', '--no-warnings']);
+      runs[workload] = await runJsonChild<E2eResult>(
+        join(BENCH_DIR, 'cost', 'e2e.ts'),
+        [JSON.stringify({ events: o.costEvents, workload })],
+        ['--import', 'tsx', '--no-warnings'],
+      );
     }
     return runs as E2eRuns;
   });
@@ -163,7 +191,13 @@ function packageRows(r: any, at: (x: number | null, test: (x: number) => boolean
   const p = r.package as PackageSection | null;
   const node = p ? `node -e "" ${fmt(p.startup.node_s, 3)} s (median of ${p.startup.runs})` : '';
   return [
-    ['verify-proof --help (s, compiled)', fmt(r.verify_proof_help_s, 3), node, `<= ${TARGETS.verifyProofHelpS}`, at(r.verify_proof_help_s, (x) => x <= TARGETS.verifyProofHelpS)],
+    [
+      'verify-proof --help (s, compiled)',
+      fmt(r.verify_proof_help_s, 3),
+      node,
+      `<= ${TARGETS.verifyProofHelpS}`,
+      at(r.verify_proof_help_s, (x) => x <= TARGETS.verifyProofHelpS),
+    ],
     ['verify --help (s, compiled)', fmt(r.verify_help_s, 3), node, `<= ${TARGETS.verifyHelpS}`, at(r.verify_help_s, (x) => x <= TARGETS.verifyHelpS)],
     [
       'immutrail verify / openssl',
@@ -188,7 +222,12 @@ function compose(
 ) {
   const { verify, ingest, proof, e2e, bundle, org, pkg } = state;
   const cost = e2e ? priceRuns(e2e, prices) : null;
-  const slim = (r: E2eResult) => ({ ...r, handlerMs: undefined, invocationProfiles: undefined, handler_ms_total: Math.round(r.handlerMs.reduce((a, b) => a + b, 0)) });
+  const slim = (r: E2eResult) => ({
+    ...r,
+    handlerMs: undefined,
+    invocationProfiles: undefined,
+    handler_ms_total: Math.round(r.handlerMs.reduce((a, b) => a + b, 0)),
+  });
   return {
     verify_records_per_s: (verify?.verify_records_per_s as number) ?? null,
     verify_mb_per_s: (verify?.verify_mb_per_s as number) ?? null,
@@ -216,7 +255,13 @@ function compose(
     run: {
       mode: run.quick ? 'quick' : 'full',
       date: new Date().toISOString(),
-      machine: { cores: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30), load_avg_start: run.load0, load_avg_end: loadavg()[0] },
+      machine: {
+        cores: cpus().length,
+        cpu: cpus()[0]?.model,
+        memory_gb: Math.round(totalmem() / 2 ** 30),
+        load_avg_start: run.load0,
+        load_avg_end: loadavg()[0],
+      },
       node: process.version,
       generator: GENERATOR_VERSION,
       durations_s: run.durations,
@@ -253,15 +298,35 @@ function print(r: any, cost: ReturnType<typeof priceRuns> | null, quick: boolean
   const rows = [
     ['verify (records/s)', fmt(r.verify_records_per_s), v ? `${fmt(v.records)} records, ${fmt(v.mb)} MB` : '', '', ''],
     ['verify (MB/s)', fmt(r.verify_mb_per_s, 1), `openssl ${fmt(r.openssl_mb_per_s, 1)} MB/s`, '', ''],
-    ['verify / openssl', fmt(r.verify_vs_openssl_ratio, 3), 'same bytes', `>= ${TARGETS.verifyVsOpenssl}`, at(r.verify_vs_openssl_ratio, (x) => x >= TARGETS.verifyVsOpenssl)],
-    ['ingest (events/s/core)', fmt(r.ingest_events_per_s_per_core), `parse+SHA-256 ${fmt(r.ingest?.parse_hash_events_per_s_per_core)}/s`, `>= ${fmt(TARGETS.ingestPerCore)}`, at(r.ingest_events_per_s_per_core, (x) => x >= TARGETS.ingestPerCore)],
+    [
+      'verify / openssl',
+      fmt(r.verify_vs_openssl_ratio, 3),
+      'same bytes',
+      `>= ${TARGETS.verifyVsOpenssl}`,
+      at(r.verify_vs_openssl_ratio, (x) => x >= TARGETS.verifyVsOpenssl),
+    ],
+    [
+      'ingest (events/s/core)',
+      fmt(r.ingest_events_per_s_per_core),
+      `parse+SHA-256 ${fmt(r.ingest?.parse_hash_events_per_s_per_core)}/s`,
+      `>= ${fmt(TARGETS.ingestPerCore)}`,
+      at(r.ingest_events_per_s_per_core, (x) => x >= TARGETS.ingestPerCore),
+    ],
     ['ingest / parse+hash', fmt(r.ingest_vs_parse_hash_ratio, 3), '', '', ''],
-    ['proof (storage reads)', fmt(r.proof_storage_reads), r.proof ? `1 of ${fmt(r.proof.tree_size)} (shard ${r.proof.shard}; ${fmt(r.proof.archive_records)} in all)` : '', `<= ${TARGETS.proofReads}`, at(r.proof_storage_reads, (x) => x <= TARGETS.proofReads)],
+    [
+      'proof (storage reads)',
+      fmt(r.proof_storage_reads),
+      r.proof ? `1 of ${fmt(r.proof.tree_size)} (shard ${r.proof.shard}; ${fmt(r.proof.archive_records)} in all)` : '',
+      `<= ${TARGETS.proofReads}`,
+      at(r.proof_storage_reads, (x) => x <= TARGETS.proofReads),
+    ],
     ['proof (ms to build / verify)', r.proof ? `${fmt(r.proof.proof_ms, 1)} / ${fmt(r.proof_verify_ms, 2)}` : 'n/a', 'in-memory index, local objects', '', ''],
     [
       'cost, writes only (US$ / M events)',
       usd(r.usd_per_million_events),
-      cost ? `${usd(cost.writes.usd_per_million_events_without_alerts)} without alert handling; CloudTrail Lake ${usd(r.cloudtrail_lake_usd_per_million_events)}` : '',
+      cost
+        ? `${usd(cost.writes.usd_per_million_events_without_alerts)} without alert handling; CloudTrail Lake ${usd(r.cloudtrail_lake_usd_per_million_events)}`
+        : '',
       `<= ${usd(TARGETS.usdPerMillion, 2)}`,
       at(r.usd_per_million_events, (x) => x <= TARGETS.usdPerMillion),
     ],
@@ -275,28 +340,39 @@ function print(r: any, cost: ReturnType<typeof priceRuns> | null, quick: boolean
     [
       `cost, organization of ${ORG_ACCOUNTS} (US$ / M events)`,
       usd(r.usd_per_million_events_org),
-      cost ? `full capture by ${ORG_ACCOUNTS} accounts: ${usd(cost.full.usd_per_million_events)} in one account; ${fmt(cost.org.member_events.forwarded)} member events forwarded, ${fmt(cost.org.member_events.not_forwarded)} left to the trail lane` : '',
+      cost
+        ? `full capture by ${ORG_ACCOUNTS} accounts: ${usd(cost.full.usd_per_million_events)} in one account; ${fmt(cost.org.member_events.forwarded)} member events forwarded, ${fmt(cost.org.member_events.not_forwarded)} left to the trail lane`
+        : '',
       `<= ${usd(TARGETS.usdPerMillionFullCapture, 2)}`,
       at(r.usd_per_million_events_org, (x) => x <= TARGETS.usdPerMillionFullCapture),
     ],
     [
       'cost, attack sample (US$ / M events)',
       cost ? usd(cost.attack.usd_per_million_events) : 'n/a',
-      cost ? `alert-heavy, not the target's mix: ${fmt(cost.attack.alerts_per_1000_events)} alerts per 1,000 events; ${usd(cost.attack.usd_per_million_events_without_alerts)} without alert handling` : '',
+      cost
+        ? `alert-heavy, not the target's mix: ${fmt(cost.attack.alerts_per_1000_events)} alerts per 1,000 events; ${usd(cost.attack.usd_per_million_events_without_alerts)} without alert handling`
+        : '',
       'reported apart',
       '',
     ],
     [
       'records per archive object',
       fmt(r.events_per_object, 1),
-      cost ? `full capture at 100 events/s (${fmt(cost.full.events_per_object, 1)} events + alert and coverage records); writes only ${fmt(cost.writes.records_per_object, 1)} (15 events/s captured)` : '',
+      cost
+        ? `full capture at 100 events/s (${fmt(cost.full.events_per_object, 1)} events + alert and coverage records); writes only ${fmt(cost.writes.records_per_object, 1)} (15 events/s captured)`
+        : '',
       `>= ${TARGETS.eventsPerObject}`,
       at(r.events_per_object, (x) => x >= TARGETS.eventsPerObject),
     ],
     [
       'live-lane latency (s, modeled)',
       fmt(r.live_lane_latency_s, 1),
-      cost ? `windows ${cost.writes.live_lane_latency.parts.slice(0, 4).map((p) => p.s).join(' + ')} s + invocation ${fmt(cost.writes.live_lane_latency.parts[4].s, 2)} s` : '',
+      cost
+        ? `windows ${cost.writes.live_lane_latency.parts
+            .slice(0, 4)
+            .map((p) => p.s)
+            .join(' + ')} s + invocation ${fmt(cost.writes.live_lane_latency.parts[4].s, 2)} s`
+        : '',
       `<= ${TARGETS.liveLaneLatencyS}`,
       at(r.live_lane_latency_s, (x) => x <= TARGETS.liveLaneLatencyS),
     ],
@@ -308,7 +384,9 @@ function print(r: any, cost: ReturnType<typeof priceRuns> | null, quick: boolean
   // After --merge, this run is the last merged entry; the figures it did not measure are the committed run's.
   const thisRun = r.run.merged?.at(-1) ?? r.run;
   const kept = r.run.merged ? ` (only ${thisRun.sections.join(', ')} measured now; the rest kept from the run of ${r.run.date})` : '';
-  console.log(`\nimmutrail benchmarks (${quick ? 'quick' : 'full'}, ${thisRun.machine.cores} cores, load ${thisRun.machine.load_avg_start.toFixed(1)} -> ${thisRun.machine.load_avg_end.toFixed(1)})${kept}\n`);
+  console.log(
+    `\nimmutrail benchmarks (${quick ? 'quick' : 'full'}, ${thisRun.machine.cores} cores, load ${thisRun.machine.load_avg_start.toFixed(1)} -> ${thisRun.machine.load_avg_end.toFixed(1)})${kept}\n`,
+  );
   console.log(table(['figure', 'measured', 'reference', 'target', ''], rows));
   if (cost) {
     for (const w of WORKLOADS) {
@@ -323,7 +401,12 @@ function print(r: any, cost: ReturnType<typeof priceRuns> | null, quick: boolean
         `\n${label}: ${usd(c.usd_per_million_events)} per million events (${fmt(c.captured_events)} archived; ${fmt(c.events_per_invocation, 1)} per invocation, ` +
           `${fmt(c.records_per_object, 1)} records per object, ${fmt(c.alert_records_per_1000_events)} alert records per 1,000 events)\n`,
       );
-      console.log(table(['service', 'item', 'quantity', 'unit', 'US$', 'basis'], c.lines.map((l) => [l.service, l.item, qty(l.quantity), l.unit, usd(l.usd), l.basis])));
+      console.log(
+        table(
+          ['service', 'item', 'quantity', 'unit', 'US$', 'basis'],
+          c.lines.map((l) => [l.service, l.item, qty(l.quantity), l.unit, usd(l.usd), l.basis]),
+        ),
+      );
       console.log(
         `alert handling: ${usd(c.usd_per_million_events_for_alert_handling)}; without it: ${usd(c.usd_per_million_events_without_alerts)}; ` +
           `Lambda duration: model ${usd(c.lambda_duration_model_usd)} (CPU only ${usd(c.lambda_duration_cpu_only_usd)}, moto wall time ${usd(c.lambda_duration_moto_wall_usd)}); ` +
@@ -333,7 +416,12 @@ function print(r: any, cost: ReturnType<typeof priceRuns> | null, quick: boolean
     console.log(`\nfixed monthly: ${cost.writes.fixed_monthly.map((f) => `${f.item} ${usd(f.usd, 2)}`).join('; ')}`);
     console.log('\nrequests per 1,000 events (writes only / full capture)\n');
     const keys = [...new Set([...Object.keys(cost.writes.requests_per_1000_events), ...Object.keys(cost.full.requests_per_1000_events)])];
-    console.log(table(['operation', 'writes only', 'full capture'], keys.map((k) => [k, fmt(cost.writes.requests_per_1000_events[k] ?? 0, 2), fmt(cost.full.requests_per_1000_events[k] ?? 0, 2)])));
+    console.log(
+      table(
+        ['operation', 'writes only', 'full capture'],
+        keys.map((k) => [k, fmt(cost.writes.requests_per_1000_events[k] ?? 0, 2), fmt(cost.full.requests_per_1000_events[k] ?? 0, 2)]),
+      ),
+    );
   }
   console.log(`\nwrote bench/results.json (${fmt(thisRun.durations_s.total)} s)`);
 }
@@ -342,4 +430,3 @@ main().catch((err: Error) => {
   log(err.stack ?? err.message);
   process.exit(1);
 });
-

@@ -19,14 +19,20 @@ const runtime = onceOk(() =>
   }),
 );
 
-
 function record(results: readonly ObjectResult[]): { files: number; recovered: number; failed: number } {
   let recovered = 0;
   let failed = 0;
   for (const r of results) {
     if (r.status === 'reconciled') {
       recovered += r.outcome.recovered;
-      logger.info('log file reconciled', { key: r.key, total: r.outcome.total, archived: r.outcome.archived, recovered: r.outcome.recovered, skipped: r.outcome.skipped, digest: r.outcome.digest });
+      logger.info('log file reconciled', {
+        key: r.key,
+        total: r.outcome.total,
+        archived: r.outcome.archived,
+        recovered: r.outcome.recovered,
+        skipped: r.outcome.skipped,
+        digest: r.outcome.digest,
+      });
     } else if (r.status === 'unreadable') logger.error('log file unreadable', { key: r.key, code: r.code, reason: r.reason });
     else if (r.status === 'failed') {
       failed++;
@@ -51,7 +57,10 @@ async function reconcile(event: unknown): Promise<{ files: number; recovered: nu
   else {
     const foreign = trigger.objects.filter((o) => o.bucket !== deps.trail.bucket);
     for (const o of foreign) logger.warn('object of another bucket ignored', { bucket: o.bucket, key: o.key });
-    results = await reconcileObjects(withLog, trigger.objects.filter((o) => o.bucket === deps.trail.bucket).map((o) => o.key));
+    results = await reconcileObjects(
+      withLog,
+      trigger.objects.filter((o) => o.bucket === deps.trail.bucket).map((o) => o.key),
+    );
   }
   const summary = record(results);
   // Failures are thrown so the invocation is retried (EventBridge retries, the next sweep covers the rest).

@@ -31,14 +31,11 @@ export class ImmutrailStack extends Stack {
     super(scope, id, {
       description: 'immutrail: tamper-evident, WORM audit trail of control-plane changes and launches',
       ...stackProps,
-      synthesizer:
-        stackProps.synthesizer ??
-        (bootstrapRule ? undefined : new DefaultStackSynthesizer({ generateBootstrapVersionRule: false })),
+      synthesizer: stackProps.synthesizer ?? (bootstrapRule ? undefined : new DefaultStackSynthesizer({ generateBootstrapVersionRule: false })),
     });
     this.trail = new AuditTrail(this, 'AuditTrail', trail ?? auditTrailPropsFromContext(this));
 
-    const out = (name: string, value: string, description: string) =>
-      new CfnOutput(this, name, { value, description });
+    const out = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
     out('ArchiveBucketName', this.trail.bucket.bucketName, 'WORM archive of records and checkpoints');
     out('TableName', this.trail.table.tableName, 'Chain heads and index');
     out('SigningKeyArn', this.trail.signingKey.keyArn, 'Checkpoint signing key (verify with its public key)');
@@ -48,19 +45,41 @@ export class ImmutrailStack extends Stack {
     out('StagingBucketName', this.trail.stagingBucket.bucketName, "Live lane: Firehose's staged events (under live/)");
     out('LiveStreamName', this.trail.liveStream.stream.ref, 'Live lane: the Firehose stream the capture rules put events into');
     out('Origin', this.trail.origin, 'Checkpoint origin');
-    out('IngestFunctionName', this.trail.ingestFunction.functionName, "The ingest function: its environment holds the capture filter, the shard plan and the detection settings (immutrail backfill --stack reads them)");
+    out(
+      'IngestFunctionName',
+      this.trail.ingestFunction.functionName,
+      'The ingest function: its environment holds the capture filter, the shard plan and the detection settings (immutrail backfill --stack reads them)',
+    );
     if (this.trail.queryCatalog) {
       out('AthenaWorkGroup', this.trail.queryCatalog.workGroupName, 'Athena workgroup of the named queries (immutrail query --athena)');
       out('GlueDatabaseName', this.trail.queryCatalog.databaseName, 'Glue database of the archive table (immutrail query --athena)');
     }
     if (this.trail.trailNotifications === 'queue') {
-      out('IngestQueueArn', this.trail.queue.queueArn, "Objects queue ARN: the log-archive account's trail bucket notifies it (immutrail org-policy prints the configuration)");
+      out(
+        'IngestQueueArn',
+        this.trail.queue.queueArn,
+        "Objects queue ARN: the log-archive account's trail bucket notifies it (immutrail org-policy prints the configuration)",
+      );
     }
     if (this.trail.trailReaders.length > 0) {
-      out('TrailReaderRoleArns', Fn.join(',', this.trail.trailReaders.map((r) => r.roleArn)), "Roles that read the trail's log files (for the log-archive account's bucket and key policies: immutrail org-policy)");
+      out(
+        'TrailReaderRoleArns',
+        Fn.join(
+          ',',
+          this.trail.trailReaders.map((r) => r.roleArn),
+        ),
+        "Roles that read the trail's log files (for the log-archive account's bucket and key policies: immutrail org-policy)",
+      );
     }
     if (this.trail.trailListers.length > 0) {
-      out('TrailListerRoleArns', Fn.join(',', this.trail.trailListers.map((r) => r.roleArn)), "Roles that only list the trail bucket's key names, the watchdog's delivery check (the log-archive bucket policy's ListBucket statement: immutrail org-policy)");
+      out(
+        'TrailListerRoleArns',
+        Fn.join(
+          ',',
+          this.trail.trailListers.map((r) => r.roleArn),
+        ),
+        "Roles that only list the trail bucket's key names, the watchdog's delivery check (the log-archive bucket policy's ListBucket statement: immutrail org-policy)",
+      );
     }
   }
 }

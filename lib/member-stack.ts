@@ -69,9 +69,7 @@ export class ImmutrailMemberStack extends Stack {
    */
   private skipInAuditRegion(target: AuditTarget): void {
     const forwards = new CfnCondition(this, 'ForwardsToAnotherBus', {
-      expression: Fn.conditionNot(
-        Fn.conditionAnd(Fn.conditionEquals(Aws.ACCOUNT_ID, target.account), Fn.conditionEquals(Aws.REGION, target.region)),
-      ),
+      expression: Fn.conditionNot(Fn.conditionAnd(Fn.conditionEquals(Aws.ACCOUNT_ID, target.account), Fn.conditionEquals(Aws.REGION, target.region))),
     });
     for (const c of this.node.findAll()) if (c instanceof CfnResource) c.cfnOptions.condition = forwards;
   }
@@ -79,7 +77,10 @@ export class ImmutrailMemberStack extends Stack {
 
 function refuseOwnBus(stack: Stack, audit: AuditTarget): void {
   if (stack.account === audit.account && stack.region === audit.region) {
-    throw new AuditTrailConfigError('INVALID_ACCOUNT', 'a member stack in the audit account and region would forward the bus to itself; the audit stack already captures there');
+    throw new AuditTrailConfigError(
+      'INVALID_ACCOUNT',
+      'a member stack in the audit account and region would forward the bus to itself; the audit stack already captures there',
+    );
   }
 }
 

@@ -123,7 +123,11 @@ export async function generateReportArchive(outDir: string, events: number, onPr
     const delivered = f.records.filter((r) => live(r) !== null && ++writes % LIVE_MISS_EVERY !== 0);
     for (let i = 0; i < delivered.length; i += 10) {
       clock = Date.parse(String(delivered[Math.min(i + 9, delivered.length - 1)].eventTime)) + 2000;
-      await commitDrafts(deps, 'api', delivered.slice(i, i + 10).map((r) => draftFromEvent(envelopeOf(r) as unknown as JsonValue, { channel: 'eventbridge', logFile: null }).draft));
+      await commitDrafts(
+        deps,
+        'api',
+        delivered.slice(i, i + 10).map((r) => draftFromEvent(envelopeOf(r) as unknown as JsonValue, { channel: 'eventbridge', logFile: null }).draft),
+      );
     }
     // CloudTrail writes the file about five minutes later; the trail lane reconciles it.
     clock = last + 300_000;

@@ -57,7 +57,12 @@ export function* reportLogFiles(total: number, days: number, start: number): Gen
         const n = next();
         const write = n % 20 >= Math.round(20 * READ_ONLY_SHARE);
         const pool = write ? t.writes : t.readOnly;
-        records.push({ ...pool[n % pool.length], eventID: scaleEventId(n), requestID: scaleEventId(n + 2e9), eventTime: stamp(dayStart + Math.floor((i * DAY_MS) / today)) });
+        records.push({
+          ...pool[n % pool.length],
+          eventID: scaleEventId(n),
+          requestID: scaleEventId(n + 2e9),
+          eventTime: stamp(dayStart + Math.floor((i * DAY_MS) / today)),
+        });
       }
       yield { key: keyOf(records[0], files++), records };
     }

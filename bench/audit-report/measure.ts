@@ -22,7 +22,10 @@ export function timeCli(args: readonly string[]): Promise<CommandRun> {
   const cli = join(REPO_ROOT, 'bin', 'immutrail.ts');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', 'RSS_KB=%M', process.execPath, '--import', 'tsx', '--no-warnings', cli, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'RSS_KB=%M', process.execPath, '--import', 'tsx', '--no-warnings', cli, ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
@@ -61,9 +64,23 @@ export async function reportBench(outDir: string, events: number, log: (s: strin
   const key = join(archive.archiveDir, '..', 'public-key.pem');
   const out = join(outDir, `report-${events}.html`);
   const deployers = DEMO_DEPLOYERS.flatMap((d) => ['--deployer', d]);
-  const report = await timeCli(['report', '--dir', archive.archiveDir, '--public-key', key, '--from', archive.from, '--to', archive.to, ...deployers, '--out', out]);
+  const report = await timeCli([
+    'report',
+    '--dir',
+    archive.archiveDir,
+    '--public-key',
+    key,
+    '--from',
+    archive.from,
+    '--to',
+    archive.to,
+    ...deployers,
+    '--out',
+    out,
+  ]);
   const verify = await timeCli(['verify', '--dir', archive.archiveDir, '--public-key', key]);
-  if (report.exitCode !== 0 || verify.exitCode !== 0) throw new Error(`the generated archive did not verify (report exit ${report.exitCode}, verify exit ${verify.exitCode})`);
+  if (report.exitCode !== 0 || verify.exitCode !== 0)
+    throw new Error(`the generated archive did not verify (report exit ${report.exitCode}, verify exit ${verify.exitCode})`);
   return { events, records: archive.records ?? null, report, verify, generated_s: generated };
 }
 
@@ -75,6 +92,16 @@ export function reportFigures(r: ReportBench | null) {
 /** The table's row: the report's time next to verify's on the same archive and the 30 s target. */
 export function reportRows(r: any, at: (x: number | null, test: (x: number) => boolean) => string): string[][] {
   const b = r.report as ReportBench | null;
-  const ref = b ? `verify ${b.verify.seconds.toFixed(1)} s; ${b.events.toLocaleString('en-US')} events, ${b.records?.toLocaleString('en-US') ?? '?'} records; peak RSS ${b.report.peak_rss_mb} MB` : '';
-  return [['report (s, whole period)', b ? b.report.seconds.toFixed(1) : 'n/a', ref, `<= ${REPORT_TARGET_S.million}`, at(r.report_1m_records_s, (x) => x <= REPORT_TARGET_S.million)]];
+  const ref = b
+    ? `verify ${b.verify.seconds.toFixed(1)} s; ${b.events.toLocaleString('en-US')} events, ${b.records?.toLocaleString('en-US') ?? '?'} records; peak RSS ${b.report.peak_rss_mb} MB`
+    : '';
+  return [
+    [
+      'report (s, whole period)',
+      b ? b.report.seconds.toFixed(1) : 'n/a',
+      ref,
+      `<= ${REPORT_TARGET_S.million}`,
+      at(r.report_1m_records_s, (x) => x <= REPORT_TARGET_S.million),
+    ],
+  ];
 }

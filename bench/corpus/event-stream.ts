@@ -87,7 +87,10 @@ export function* eventStream(templates: readonly Template[], count: number, opts
   const cycle: string[] = [];
   for (const m of SHARD_MIX) for (let i = 0; i < m.per100; i++) cycle.push(m.shard);
   // Spread each shard over the cycle rather than in runs (api x83 then ec2 x8 ...).
-  const order = cycle.map((s, i) => ({ s, k: (i * 37) % cycle.length })).sort((x, y) => x.k - y.k).map((x) => x.s);
+  const order = cycle
+    .map((s, i) => ({ s, k: (i * 37) % cycle.length }))
+    .sort((x, y) => x.k - y.k)
+    .map((x) => x.s);
   const turn = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     const shard = order[i % order.length];

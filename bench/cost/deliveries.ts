@@ -45,7 +45,10 @@ export function scaleDeliveries(n: number): { deliveries: Iterable<Delivery>; ra
       yield { lane: 'trail', file };
     }
   }
-  return { deliveries: deliveries(), rate: { eventsPerSecond: EVENTS_PER_SECOND, eventsPerWindow: perWindow, recordsPerTrailFile: perFile, readOnlyShare: READ_ONLY_SHARE } };
+  return {
+    deliveries: deliveries(),
+    rate: { eventsPerSecond: EVENTS_PER_SECOND, eventsPerWindow: perWindow, recordsPerTrailFile: perFile, readOnlyShare: READ_ONLY_SHARE },
+  };
 }
 
 /**
@@ -81,14 +84,23 @@ export function orgDeliveries(n: number, org: OrgDemo): { deliveries: Iterable<D
       }
     }
   }
-  return { deliveries: deliveries(), rate: { eventsPerSecond: EVENTS_PER_SECOND, eventsPerWindow: perWindow, recordsPerTrailFile: Math.round(perFile / accounts.length), readOnlyShare: READ_ONLY_SHARE } };
+  return {
+    deliveries: deliveries(),
+    rate: {
+      eventsPerSecond: EVENTS_PER_SECOND,
+      eventsPerWindow: perWindow,
+      recordsPerTrailFile: Math.round(perFile / accounts.length),
+      readOnlyShare: READ_ONLY_SHARE,
+    },
+  };
 }
 
 export function attackDeliveries(): { deliveries: Delivery[]; events: number } {
   const logs = demoTrailLogs();
   const envelopes: JsonObject[] = [];
   let i = 0;
-  for (const f of logs) for (const r of f.records) if (isCapturedApiCall(r, { captureReadOnly: false })) envelopes.push(cloudTrailEnvelope(r, scaleEventId(3e9 + i++)));
+  for (const f of logs)
+    for (const r of f.records) if (isCapturedApiCall(r, { captureReadOnly: false })) envelopes.push(cloudTrailEnvelope(r, scaleEventId(3e9 + i++)));
   const states = demoStateChanges();
   envelopes.push(...states);
   const files = logs.map((f) => ({ key: f.key, body: readFileSync(join(DEMO_TRAIL_LOGS_DIR, ...f.key.split('/'))), records: f.records }));

@@ -88,7 +88,15 @@ export class DynamoBilling {
         return charges;
       }
       case 'GetItem':
-        return [{ index: null, wru: 0, rru: readUnits(itemSize(output.Item), Boolean(input.ConsistentRead)), pk: partitionKeyValue(input.Key, this.schema), after: output.Item }];
+        return [
+          {
+            index: null,
+            wru: 0,
+            rru: readUnits(itemSize(output.Item), Boolean(input.ConsistentRead)),
+            pk: partitionKeyValue(input.Key, this.schema),
+            after: output.Item,
+          },
+        ];
       case 'BatchGetItem': {
         const charges: Charge[] = [];
         for (const [table, req] of Object.entries(input.RequestItems ?? {}) as [string, Req][]) {
@@ -96,10 +104,12 @@ export class DynamoBilling {
           const found: Item[] = output.Responses?.[table] ?? [];
           const foundKeys = new Set(found.map((i) => itemKey(table, i, this.schema)));
           const unprocessed = new Set(((output.UnprocessedKeys?.[table]?.Keys ?? []) as Item[]).map((k) => itemKey(table, k, this.schema)));
-          for (const item of found) charges.push({ index: null, wru: 0, rru: readUnits(itemSize(item), consistent), pk: partitionKeyValue(item, this.schema), after: item });
+          for (const item of found)
+            charges.push({ index: null, wru: 0, rru: readUnits(itemSize(item), consistent), pk: partitionKeyValue(item, this.schema), after: item });
           for (const k of (req.Keys ?? []) as Item[]) {
             const key = itemKey(table, k, this.schema);
-            if (!foundKeys.has(key) && !unprocessed.has(key)) charges.push({ index: null, wru: 0, rru: readUnits(0, consistent), pk: partitionKeyValue(k, this.schema) });
+            if (!foundKeys.has(key) && !unprocessed.has(key))
+              charges.push({ index: null, wru: 0, rru: readUnits(0, consistent), pk: partitionKeyValue(k, this.schema) });
           }
         }
         return charges;

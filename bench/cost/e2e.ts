@@ -177,11 +177,21 @@ async function main(): Promise<void> {
     countEveryClient(() => (phase ? counters[phase] : null));
 
     const ingest = (await import('../../lambdas/ingest')).handler as unknown as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>;
-    const context = { functionName: 'immutrail-ingest', memoryLimitInMB: '1769', awsRequestId: 'bench', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:immutrail-ingest' } as unknown as Context;
+    const context = {
+      functionName: 'immutrail-ingest',
+      memoryLimitInMB: '1769',
+      awsRequestId: 'bench',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:immutrail-ingest',
+    } as unknown as Context;
     const sqs = new SQSClient(clientConfig(target));
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
     const notices = new ObjectNotices(sqs, stack.queueUrl, target.region);
-    const live = new EmulatedLiveLane(s3, notices, { stagingBucket: stack.stagingBucket, prefix: stack.stagingPrefix, plan: planShards(shards), bufferBytes: FIREHOSE_BUFFER_BYTES });
+    const live = new EmulatedLiveLane(s3, notices, {
+      stagingBucket: stack.stagingBucket,
+      prefix: stack.stagingPrefix,
+      plan: planShards(shards),
+      bufferBytes: FIREHOSE_BUFFER_BYTES,
+    });
     const lanes: LaneCounts = {
       live: { records: 0, bytes: 0, billedBytes: 0, objects: 0, stagedBytes: 0 },
       trail: { files: 0, records: 0, bytes: 0 },
@@ -216,7 +226,8 @@ async function main(): Promise<void> {
         for (const line of text.split('\n')) {
           if (!line.includes('"batch ingested"')) continue;
           const stats = JSON.parse(line) as Record<string, unknown>;
-          for (const [k, v] of Object.entries(stats)) if (typeof v === 'number' && k !== 'level' && k !== 'sampling_rate') ingestStats[k] = (ingestStats[k] ?? 0) + v;
+          for (const [k, v] of Object.entries(stats))
+            if (typeof v === 'number' && k !== 'level' && k !== 'sampling_rate') ingestStats[k] = (ingestStats[k] ?? 0) + v;
         }
         return true;
       }) as typeof process.stdout.write;
@@ -245,11 +256,16 @@ async function main(): Promise<void> {
       drained.invocations += d.invocations;
       drained.messages += d.messages;
       drained.failures += d.failures;
-      if (drained.invocations % 10 === 0 || d.invocations > 1) progress(`${drained.invocations} invocations (${lanes.live.records} live records, ${lanes.trail.files} log files)`);
+      if (drained.invocations % 10 === 0 || d.invocations > 1)
+        progress(`${drained.invocations} invocations (${lanes.live.records} live records, ${lanes.trail.files} log files)`);
     };
 
     const plan =
-      workload === 'attack' ? attackDeliveries() : org ? { ...orgDeliveries(input.events, org), events: input.events } : { ...scaleDeliveries(input.events), events: input.events };
+      workload === 'attack'
+        ? attackDeliveries()
+        : org
+          ? { ...orgDeliveries(input.events, org), events: input.events }
+          : { ...scaleDeliveries(input.events), events: input.events };
     const rate: E2eResult['rate'] =
       'rate' in plan ? plan.rate : { eventsPerSecond: EVENTS_PER_SECOND, eventsPerWindow: plan.events, recordsPerTrailFile: 0, readOnlyShare: null };
     for (const d of plan.deliveries) {
@@ -348,7 +364,14 @@ async function main(): Promise<void> {
       alerts,
       alertKinds,
       phases,
-      archive: { ok: report.ok, records: report.records, sealed: signed.checkpoint.size, objects: report.objects, bytes: report.bytes, problems: report.problems.slice(0, 5).map((p) => p.message) },
+      archive: {
+        ok: report.ok,
+        records: report.records,
+        sealed: signed.checkpoint.size,
+        objects: report.objects,
+        bytes: report.bytes,
+        problems: report.problems.slice(0, 5).map((p) => p.message),
+      },
       deadLetters: Number(dlq.Attributes?.ApproximateNumberOfMessages ?? 0),
       motoPeakMb: Math.round((peakRssBytes(moto.pid) ?? 0) / 1048576) || null,
       wallSeconds: Math.round((performance.now() - started) / 100) / 10,

@@ -48,13 +48,22 @@ const SQS_CHUNK = 64 * 1024;
  */
 export const LIVE_LANE_LATENCY_PARTS = [
   { part: 'EventBridge rule -> Firehose delivery', s: 1, basis: 'assumed: no figure found for EventBridge target delivery; a second taken' },
-  { part: 'Firehose buffering window', s: 30, basis: 'configured: the delivery stream buffers 30 s or 5 MiB, whichever comes first (lib/construct/live-stream.ts)' },
+  {
+    part: 'Firehose buffering window',
+    s: 30,
+    basis: 'configured: the delivery stream buffers 30 s or 5 MiB, whichever comes first (lib/construct/live-stream.ts)',
+  },
   {
     part: 'S3 "Object Created" -> EventBridge -> SQS',
     s: 5,
-    basis: 'assumed from the S3 user guide: "Typically, event notifications are delivered in seconds but can sometimes take a minute or longer" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/NotificationHowTo.html); 5 s taken',
+    basis:
+      'assumed from the S3 user guide: "Typically, event notifications are delivered in seconds but can sometimes take a minute or longer" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/NotificationHowTo.html); 5 s taken',
   },
-  { part: 'event source batching window', s: INGEST_BATCHING_WINDOW_S, basis: 'configured: INGEST_BATCHING_WINDOW (lib/construct/audit-trail.ts); at one object per 30 s the batch never fills, so the window runs out' },
+  {
+    part: 'event source batching window',
+    s: INGEST_BATCHING_WINDOW_S,
+    basis: 'configured: INGEST_BATCHING_WINDOW (lib/construct/audit-trail.ts); at one object per 30 s the batch never fills, so the window runs out',
+  },
 ] as const;
 
 const isS3PutClass = (op: string) => /^(Put|Copy|Post|List|Create|Upload|Complete)/.test(op);
@@ -67,7 +76,13 @@ function measuredLines(p: PhaseCounts, prices: Record<string, Price>, scale: num
   const count = (service: string, test: (op: string) => boolean) =>
     p.requests.filter((r) => r.service === service && test(r.operation)).reduce((n, r) => n + r.requests, 0);
   add('S3', 'PUT/LIST requests (batch objects, checkpoints)', count('S3', isS3PutClass), 'requests', prices.s3_put_per_1000.usd / 1000);
-  add('S3', 'GET/HEAD requests (staged objects, log files)', count('S3', (op) => !isS3PutClass(op) && !op.startsWith('Delete')), 'requests', prices.s3_get_per_1000.usd / 1000);
+  add(
+    'S3',
+    'GET/HEAD requests (staged objects, log files)',
+    count('S3', (op) => !isS3PutClass(op) && !op.startsWith('Delete')),
+    'requests',
+    prices.s3_get_per_1000.usd / 1000,
+  );
   const entries = Object.entries(p.dynamo);
   const tableWru = entries.filter(([k]) => !k.startsWith(GSI_PREFIX)).reduce((n, [, u]) => n + u.wru, 0);
   const rru = entries.reduce((n, [, u]) => n + u.rru, 0);
@@ -76,9 +91,27 @@ function measuredLines(p: PhaseCounts, prices: Record<string, Price>, scale: num
     add('DynamoDB', `write request units, index ${k.slice(GSI_PREFIX.length)} (GSI)`, u.wru, 'WRU', prices.dynamodb_wru_per_million.usd / 1e6);
   }
   add('DynamoDB', 'read request units', rru, 'RRU', prices.dynamodb_rru_per_million.usd / 1e6);
-  add('SNS', 'Publish', count('SNS', () => true), 'requests', prices.sns_publish_per_million.usd / 1e6);
-  add('SQS', 'ReceiveMessage + DeleteMessageBatch (event source mapping)', count('SQS', () => true), 'requests', prices.sqs_standard_per_million.usd / 1e6);
-  add('KMS', 'Sign, GetPublicKey', count('KMS', () => true), 'requests', prices.kms_asymmetric_per_10000.usd / 10_000);
+  add(
+    'SNS',
+    'Publish',
+    count('SNS', () => true),
+    'requests',
+    prices.sns_publish_per_million.usd / 1e6,
+  );
+  add(
+    'SQS',
+    'ReceiveMessage + DeleteMessageBatch (event source mapping)',
+    count('SQS', () => true),
+    'requests',
+    prices.sqs_standard_per_million.usd / 1e6,
+  );
+  add(
+    'KMS',
+    'Sign, GetPublicKey',
+    count('KMS', () => true),
+    'requests',
+    prices.kms_asymmetric_per_10000.usd / 10_000,
+  );
   return lines;
 }
 
@@ -92,7 +125,10 @@ function alertUsd(p: PhaseCounts, prices: Record<string, Price>): { sns: number;
 /** The profiles with the first invocation's CPU replaced by the median of the others (it carried the cold start). */
 export function warmProfiles(profiles: readonly InvocationProfile[]): { warm: InvocationProfile[]; coldStartExtraCpuMs: number } {
   if (profiles.length < 2) return { warm: [...profiles], coldStartExtraCpuMs: 0 };
-  const rest = profiles.slice(1).map((p) => p.cpuMs).sort((a, b) => a - b);
+  const rest = profiles
+    .slice(1)
+    .map((p) => p.cpuMs)
+    .sort((a, b) => a - b);
   const median = rest[Math.floor(rest.length / 2)];
   const first = profiles[0];
   return { warm: [{ ...first, cpuMs: Math.min(first.cpuMs, median) }, ...profiles.slice(1)], coldStartExtraCpuMs: Math.max(0, first.cpuMs - median) };
@@ -109,18 +145,42 @@ export function priceRun(r: E2eResult, table: PriceTable, latencies: LatencyTabl
   const transportOp = (service: string, name: string) => r.phases.transport.requests.find((x) => x.service === service && x.operation === name)?.requests ?? 0;
 
   // The live lane's transport: EventBridge (free for AWS management events) -> Firehose -> staged objects.
-  modeled('EventBridge', 'CloudTrail API call events matched by the capture rules (AWS management events, same account)', r.lanes.live.records, 'events', prices.eventbridge_aws_service_events.usd);
-  modeled('Firehose', `Direct PUT ingestion (${r.lanes.live.records} records of ${Math.round(r.lanes.live.bytes / Math.max(1, r.lanes.live.records))} B on average, each billed as a multiple of 5 KB)`, r.lanes.live.billedBytes / GIB, 'GB', prices.firehose_direct_put_gb.usd);
+  modeled(
+    'EventBridge',
+    'CloudTrail API call events matched by the capture rules (AWS management events, same account)',
+    r.lanes.live.records,
+    'events',
+    prices.eventbridge_aws_service_events.usd,
+  );
+  modeled(
+    'Firehose',
+    `Direct PUT ingestion (${r.lanes.live.records} records of ${Math.round(r.lanes.live.bytes / Math.max(1, r.lanes.live.records))} B on average, each billed as a multiple of 5 KB)`,
+    r.lanes.live.billedBytes / GIB,
+    'GB',
+    prices.firehose_direct_put_gb.usd,
+  );
   // Firehose's PUTs of staged objects are billed to the staging bucket's account; counted as the emulation made them.
   modeled('S3', 'PUT of staged objects (Firehose, one per buffering window)', r.lanes.live.objects, 'requests', prices.s3_put_per_1000.usd / 1000, 'measured');
   // An organization's member accounts pay for each event their member stack forwards to the audit account's bus.
   if (r.lanes.forwarded > 0) {
-    modeled('EventBridge', "member accounts' events forwarded to the audit account's bus (cross-account delivery)", r.lanes.forwarded, 'events', prices.eventbridge_cross_account_per_million.usd / 1e6);
+    modeled(
+      'EventBridge',
+      "member accounts' events forwarded to the audit account's bus (cross-account delivery)",
+      r.lanes.forwarded,
+      'events',
+      prices.eventbridge_cross_account_per_million.usd / 1e6,
+    );
   }
   // Both lanes: S3 announces each object (staged object or log file) on EventBridge; the objects rule sends it to the queue.
   // A trail bucket of another account notifies the queue straight (directNotices): no EventBridge event for those.
   const notices = r.lanes.notices;
-  modeled('EventBridge', 'S3 "Object Created" events (opt-in data events), staged objects and log files', notices - r.lanes.directNotices, 'events', prices.eventbridge_opt_in_data_events_per_million.usd / 1e6);
+  modeled(
+    'EventBridge',
+    'S3 "Object Created" events (opt-in data events), staged objects and log files',
+    notices - r.lanes.directNotices,
+    'events',
+    prices.eventbridge_opt_in_data_events_per_million.usd / 1e6,
+  );
   const chunks = Math.max(1, Math.ceil(r.lanes.noticeBytes / Math.max(1, notices) / SQS_CHUNK));
   modeled('SQS', 'SendMessage by the objects rule target (one per object notice)', notices * chunks, 'requests', prices.sqs_standard_per_million.usd / 1e6);
   for (const l of measuredLines(r.phases.ingest, prices, scale)) lines.push(l);
@@ -132,9 +192,21 @@ export function priceRun(r: E2eResult, table: PriceTable, latencies: LatencyTabl
   const { warm: profiles, coldStartExtraCpuMs } = warmProfiles(r.invocationProfiles);
   const model = modelDuration(profiles, INGEST_MEMORY_MB, latencies, 'sequential');
   const slowdown = cpuSlowdown(INGEST_MEMORY_MB);
-  modeled('Lambda', `ingest duration at ${INGEST_MEMORY_MB} MB (model: CPU x ${slowdown.toFixed(2)} + request latencies)`, gbSeconds(model.billedMs, INGEST_MEMORY_MB), 'GB-s', gbS);
+  modeled(
+    'Lambda',
+    `ingest duration at ${INGEST_MEMORY_MB} MB (model: CPU x ${slowdown.toFixed(2)} + request latencies)`,
+    gbSeconds(model.billedMs, INGEST_MEMORY_MB),
+    'GB-s',
+    gbS,
+  );
   const logBytes = r.logBytes + LAMBDA_PLATFORM_LOG_BYTES * r.invocations;
-  modeled('CloudWatch Logs', 'ingest function logs and EMF metrics (the handler stdout measured + 350 B of platform lines per invocation)', logBytes / GIB, 'GB', prices.cloudwatch_logs_ingest_gb.usd);
+  modeled(
+    'CloudWatch Logs',
+    'ingest function logs and EMF metrics (the handler stdout measured + 350 B of platform lines per invocation)',
+    logBytes / GIB,
+    'GB',
+    prices.cloudwatch_logs_ingest_gb.usd,
+  );
   const motoWallMs = r.handlerMs.reduce((s, ms) => s + Math.ceil(ms), 0);
   const cpuOnlyMs = profiles.reduce((s, p) => s + Math.ceil(p.cpuMs * slowdown), 0);
 
@@ -193,7 +265,14 @@ export function priceRun(r: E2eResult, table: PriceTable, latencies: LatencyTabl
     events_per_object: r.capturedEvents / Math.max(1, r.archive.objects),
     live_lane_latency_s: liveLatencyS,
     live_lane_latency: {
-      parts: [...LIVE_LANE_LATENCY_PARTS, { part: 'ingest invocation incl. SNS publish (modeled duration of a warm live invocation, median)', s: liveProcessingS, basis: 'measured CPU and counted requests, duration model' }],
+      parts: [
+        ...LIVE_LANE_LATENCY_PARTS,
+        {
+          part: 'ingest invocation incl. SNS publish (modeled duration of a warm live invocation, median)',
+          s: liveProcessingS,
+          basis: 'measured CPU and counted requests, duration model',
+        },
+      ],
       live_invocations: liveBilled.length,
     },
     lambda_duration_model_usd: gbSeconds(model.billedMs, INGEST_MEMORY_MB) * gbS * scale,

@@ -60,7 +60,8 @@ export function indexWriteUnits(before: Item | undefined, after: Item | undefine
   if (!was && !is) return 0;
   if (!was) return size(after!);
   if (!is) return size(before!);
-  const keyChanged = !sameValue(before![index.hashKey], after![index.hashKey]) || (index.rangeKey !== undefined && !sameValue(before![index.rangeKey], after![index.rangeKey]));
+  const keyChanged =
+    !sameValue(before![index.hashKey], after![index.hashKey]) || (index.rangeKey !== undefined && !sameValue(before![index.rangeKey], after![index.rangeKey]));
   if (keyChanged) return size(before!) + size(after!);
   return sameValue(projection(before!, index, table), projection(after!, index, table)) ? 0 : size(after!);
 }

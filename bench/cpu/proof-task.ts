@@ -28,7 +28,13 @@ export class ProofBenchError extends Error {
 function seedBatchLog(table: MemoryIndexTable, cacheDir: string, log: ShardLog): void {
   const leaves = readFileSync(join(cacheDir, log.leavesFile));
   for (const b of log.batches) {
-    table.seed({ ...K.batch(log.shard, b.firstSeq), key: b.key, firstSeq: b.firstSeq, lastSeq: b.lastSeq, leaves: leaves.subarray(b.firstSeq * 32, (b.lastSeq + 1) * 32) });
+    table.seed({
+      ...K.batch(log.shard, b.firstSeq),
+      key: b.key,
+      firstSeq: b.firstSeq,
+      lastSeq: b.lastSeq,
+      leaves: leaves.subarray(b.firstSeq * 32, (b.lastSeq + 1) * 32),
+    });
   }
 }
 

@@ -43,7 +43,7 @@ async function breakdown(root: string, sampleObjects: number, archiveBytes: numb
   const scan = await timed(() => bodies.forEach((b, i) => scanBatch(sample[i].key, b)));
   const perRecord = await timed(() => {
     for (const b of bodies) {
-      for (let start = 0; start < b.length; ) {
+      for (let start = 0; start < b.length;) {
         let end = b.indexOf(0x0a, start);
         if (end < 0) end = b.length;
         createHash('sha256').update(LEAF_PREFIX).update(b.subarray(start, end)).digest();
@@ -54,7 +54,7 @@ async function breakdown(root: string, sampleObjects: number, archiveBytes: numb
   const perRecordOneShot = await timed(() => {
     for (const b of bodies) {
       const withPrefix = Buffer.concat([LEAF_PREFIX, b]);
-      for (let start = 0; start < b.length; ) {
+      for (let start = 0; start < b.length;) {
         let end = b.indexOf(0x0a, start);
         if (end < 0) end = b.length;
         withPrefix[start] = 0;

@@ -14,13 +14,23 @@ import { SimArchive, SimChainStore } from './sim-stores';
  */
 export async function probeFileCost(sizes: readonly number[], accounts: number): Promise<{ points: { events: number; cpuMs: number }[]; fit: FileCostFit }> {
   const plan = orgShardPlan(accounts);
-  const settings = { route: captureRouter({ captureReadOnly: true, plan }), live: captureRouter({ captureReadOnly: false, plan }), coverageShard: apiShardOf(plan), alertOnMissed: false };
+  const settings = {
+    route: captureRouter({ captureReadOnly: true, plan }),
+    live: captureRouter({ captureReadOnly: false, plan }),
+    coverageShard: apiShardOf(plan),
+    alertOnMissed: false,
+  };
   const points: { events: number; cpuMs: number }[] = [];
   // The first file warms the JIT up and is not counted.
   for (const [i, n] of [sizes[0], ...sizes].entries()) {
     const meter = new Meter(() => 0);
     const now = async () => {};
-    const deps = { store: new SimChainStore(now, meter), archive: new SimArchive(now, meter), origin: 'probe', clock: () => new Date(Date.UTC(2026, 11, 1, 9)) };
+    const deps = {
+      store: new SimChainStore(now, meter),
+      archive: new SimArchive(now, meter),
+      origin: 'probe',
+      clock: () => new Date(Date.UTC(2026, 11, 1, 9)),
+    };
     // One stream of the hot account at n events a second: one second holds the whole file.
     const events = new OrgEvents([{ account: 0, region: 0, perS: n }], Date.UTC(2026, 11, 1, 9));
     const file = events.trailFile(events.streams[0], 0, 1);

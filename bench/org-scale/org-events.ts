@@ -55,8 +55,19 @@ export class OrgEvents {
     const t = pool[index % pool.length];
     const account = accountId(s.account);
     const id = `${hex(s.account, 8)}-${hex(s.region, 4)}-4${hex(Math.floor(index / 2 ** 44), 3)}-8${hex(Math.floor(index / 2 ** 32), 3)}-${hex(index, 12)}`;
-    const identity = typeof t.userIdentity === 'object' && t.userIdentity !== null && !Array.isArray(t.userIdentity) ? { ...t.userIdentity, accountId: account } : t.userIdentity;
-    return { ...t, eventID: id, requestID: id, eventTime: stamp(this.epochMs + sec * 1000 + (index % 1000)), recipientAccountId: account, awsRegion: REGIONS[s.region], userIdentity: identity } as JsonObject;
+    const identity =
+      typeof t.userIdentity === 'object' && t.userIdentity !== null && !Array.isArray(t.userIdentity)
+        ? { ...t.userIdentity, accountId: account }
+        : t.userIdentity;
+    return {
+      ...t,
+      eventID: id,
+      requestID: id,
+      eventTime: stamp(this.epochMs + sec * 1000 + (index % 1000)),
+      recipientAccountId: account,
+      awsRegion: REGIONS[s.region],
+      userIdentity: identity,
+    } as JsonObject;
   }
 
   /** Writes of second `sec`, as the EventBridge envelopes the member accounts forward (one line each). */

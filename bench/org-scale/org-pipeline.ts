@@ -17,7 +17,10 @@ export const TRAIL_BUCKET = 'org-trail';
 
 /** One chain per member account (`perAccount`), with the default shards catching anything else. */
 export function orgShardPlan(accounts: number) {
-  return planShards({ ...DEFAULT_SHARDS, org: { families: [...EVENT_FAMILIES], accounts: Array.from({ length: accounts }, (_, i) => accountId(i)), perAccount: true } });
+  return planShards({
+    ...DEFAULT_SHARDS,
+    org: { families: [...EVENT_FAMILIES], accounts: Array.from({ length: accounts }, (_, i) => accountId(i)), perAccount: true },
+  });
 }
 
 /** S3's "Object Created" event as the objects rule puts it on the ingest queue. */

@@ -18,16 +18,40 @@ export function paperVsSim(s: OrgScaleRun): string[][] {
   return [
     ['events/s at the peak (all accounts)', fmt(p.peakEventsPerS, 0), `${fmt(s.events.committedRecordsPerS, 0)} records committed/s`],
     ['live-lane events/s (writes, forwarded)', fmt(p.liveEventsPerS, 1), fmt(s.events.livePerS, 1)],
-    ['staged objects/s (events each)', `${fmt(p.stagedObjectsPerS, 3)} (${fmt(p.eventsPerStagedObject, 0)})`, `${fmt(s.s3.stagedObjectsPerS, 3)} (${fmt(s.s3.recordsPerStagedObject, 0)})`],
-    ['trail files/s (events in a hot / other file)', `${fmt(p.trailFilesPerS, 3)} (${fmt(p.hotFileEvents, 0)} / ${fmt(p.otherFileEvents, 0)})`, `${fmt(s.s3.trailFilesPerS, 3)} (largest ${fmt(s.trailFileCpu.largestEvents)})`],
-    ['ingest invocations/s; mean duration', '-', `${fmt(s.lambda.invocationsPerS, 3)}; ${fmt(s.lambda.meanDurationMs / 1000, 2)} s (p95 ${fmt(s.lambda.p95DurationMs / 1000, 2)} s)`],
-    ['ingest concurrency needed (of maxConcurrency)', '-', `${fmt(s.lambda.concurrencyNeeded, 2)} of ${s.settings.maxConcurrency} (max seen ${s.lambda.maxConcurrent})`],
+    [
+      'staged objects/s (events each)',
+      `${fmt(p.stagedObjectsPerS, 3)} (${fmt(p.eventsPerStagedObject, 0)})`,
+      `${fmt(s.s3.stagedObjectsPerS, 3)} (${fmt(s.s3.recordsPerStagedObject, 0)})`,
+    ],
+    [
+      'trail files/s (events in a hot / other file)',
+      `${fmt(p.trailFilesPerS, 3)} (${fmt(p.hotFileEvents, 0)} / ${fmt(p.otherFileEvents, 0)})`,
+      `${fmt(s.s3.trailFilesPerS, 3)} (largest ${fmt(s.trailFileCpu.largestEvents)})`,
+    ],
+    [
+      'ingest invocations/s; mean duration',
+      '-',
+      `${fmt(s.lambda.invocationsPerS, 3)}; ${fmt(s.lambda.meanDurationMs / 1000, 2)} s (p95 ${fmt(s.lambda.p95DurationMs / 1000, 2)} s)`,
+    ],
+    [
+      'ingest concurrency needed (of maxConcurrency)',
+      '-',
+      `${fmt(s.lambda.concurrencyNeeded, 2)} of ${s.settings.maxConcurrency} (max seen ${s.lambda.maxConcurrent})`,
+    ],
     ['handler CPU per event', '-', `${fmt(s.lambda.cpuMsPerEvent, 3)} ms`],
     ['hot file: events, CPU', fmt(p.hotFileEvents, 0), `${fmt(s.trailFileCpu.largestEvents)} events, ${fmt(s.trailFileCpu.largestCpuMs / 1000, 1)} s`],
-    ['hot chain: commits/s, CAS conflicts/s', '-', `${fmt(s.shards.hottest.commitsPerS, 2)}, ${fmt(s.shards.hottest.casConflictsPerS, 2)} (${fmt(s.shards.hottest.recordsPerCommit, 0)} records per commit)`],
+    [
+      'hot chain: commits/s, CAS conflicts/s',
+      '-',
+      `${fmt(s.shards.hottest.commitsPerS, 2)}, ${fmt(s.shards.hottest.casConflictsPerS, 2)} (${fmt(s.shards.hottest.recordsPerCommit, 0)} records per commit)`,
+    ],
     ['median chain: commits/s, records/s', '-', `${fmt(s.shards.median.commitsPerS, 2)}, ${fmt(s.shards.median.recordsPerS, 1)}`],
     ['DynamoDB transactions/s, WRU/s', '-', `${fmt(s.dynamodb.transactionsPerS, 1)}, ${fmt(s.dynamodb.wruPerS, 0)}`],
-    ['hottest partition WRU/s (mean / busiest second)', '-', `${fmt(s.dynamodb.hottestPartition.meanWruPerS, 0)} / ${fmt(s.dynamodb.hottestPartition.peakWruPerS, 0)} (${s.dynamodb.hottestPartition.key})`],
+    [
+      'hottest partition WRU/s (mean / busiest second)',
+      '-',
+      `${fmt(s.dynamodb.hottestPartition.meanWruPerS, 0)} / ${fmt(s.dynamodb.hottestPartition.peakWruPerS, 0)} (${s.dynamodb.hottestPartition.key})`,
+    ],
     ['archive PUTs/s (hottest prefix, busiest second)', '-', `${fmt(s.s3.archivePutsPerS, 2)} (${fmt(s.s3.hottestArchivePrefix.peakPutsPerS, 0)})`],
     ['Firehose bytes/s', fmt(p.liveBytesPerS, 0), fmt(s.firehose.bytesPerS, 0)],
   ];
@@ -42,7 +66,19 @@ export function printOrgScale(r: OrgScaleSection): void {
   console.log(table(['figure', 'on paper', 'simulated'], paperVsSim(s)));
   console.log(`\ntrail file CPU (reconcileLogFile alone): ${r.fileCost.points.map((x) => `${fmt(x.events)} events ${fmt(x.cpuMs, 0)} ms`).join(', ')}`);
   console.log(`\nwhat breaks first, as load grows over this peak: ${r.limits.first.name} at ${fmt(r.limits.first.factor, 1)}x\n`);
-  console.log(table(['limit', 'at the peak', 'limit', 'unit', 'breaks at'], r.limits.limits.map((l) => [l.name, fmt(l.demand, 2), fmt(l.capacity), l.unit, Number.isFinite(l.factor) ? `${fmt(l.factor, 1)}x` : 'not load-bound'])));
-  console.log(`\ncost per month: ${usd(r.cost.usd_per_month, 2)} (${usd(r.cost.usd_per_million_events)} per million events); CloudTrail Lake ${usd(r.cost.cloudtrail_lake.usd_per_month, 0)}\n`);
-  console.log(table(['service', 'item', 'quantity', 'unit', 'US$', 'basis'], r.cost.lines.map((l) => [l.service, l.item, fmt(l.quantity, l.quantity < 100 ? 1 : 0), l.unit, usd(l.usd, 2), l.basis])));
+  console.log(
+    table(
+      ['limit', 'at the peak', 'limit', 'unit', 'breaks at'],
+      r.limits.limits.map((l) => [l.name, fmt(l.demand, 2), fmt(l.capacity), l.unit, Number.isFinite(l.factor) ? `${fmt(l.factor, 1)}x` : 'not load-bound']),
+    ),
+  );
+  console.log(
+    `\ncost per month: ${usd(r.cost.usd_per_month, 2)} (${usd(r.cost.usd_per_million_events)} per million events); CloudTrail Lake ${usd(r.cost.cloudtrail_lake.usd_per_month, 0)}\n`,
+  );
+  console.log(
+    table(
+      ['service', 'item', 'quantity', 'unit', 'US$', 'basis'],
+      r.cost.lines.map((l) => [l.service, l.item, fmt(l.quantity, l.quantity < 100 ? 1 : 0), l.unit, usd(l.usd, 2), l.basis]),
+    ),
+  );
 }

@@ -51,10 +51,29 @@ export class SimChainStore implements ChainStorePort {
 
   async commit(expected: ChainHead, batch: Batch, alertSeqs: readonly number[] = []): Promise<void> {
     const h = batch.newHead;
-    const headItem = { ...K.head(h.shard), seq: h.seq, hash: h.hash, frontier: h.frontier, key: batch.key, time: batch.records[batch.records.length - 1].chain.time };
-    const logItem = { ...K.batch(h.shard, batch.firstSeq), key: batch.key, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, leaves: Buffer.concat(batch.hashes.map((x) => Buffer.from(x, 'hex'))) };
+    const headItem = {
+      ...K.head(h.shard),
+      seq: h.seq,
+      hash: h.hash,
+      frontier: h.frontier,
+      key: batch.key,
+      time: batch.records[batch.records.length - 1].chain.time,
+    };
+    const logItem = {
+      ...K.batch(h.shard, batch.firstSeq),
+      key: batch.key,
+      firstSeq: batch.firstSeq,
+      lastSeq: batch.lastSeq,
+      leaves: Buffer.concat(batch.hashes.map((x) => Buffer.from(x, 'hex'))),
+    };
     const idItems = idSetItems(h.shard, batch.firstSeq, batch.claims);
-    const items = [headItem, logItem, ...idItems, ...(expected.seq === -1 ? [K.shard(h.shard)] : []), ...(alertSeqs.length > 0 ? [K.outboxBatch(h.shard, batch.firstSeq)] : [])];
+    const items = [
+      headItem,
+      logItem,
+      ...idItems,
+      ...(expected.seq === -1 ? [K.shard(h.shard)] : []),
+      ...(alertSeqs.length > 0 ? [K.outboxBatch(h.shard, batch.firstSeq)] : []),
+    ];
     await this.sleep(LATENCY_MS.transact);
     this.meter.add('ddb.TransactWriteItems');
     this.meter.tick('cas', h.shard);

@@ -42,7 +42,9 @@ export const ingestSettings = () => ({
 /** Streams per (account, region): the account's peak rate split evenly over its regions. */
 export function orgStreams(load: OrgLoad, factor: number): Stream[] {
   const rates = accountRates(load, paperRates(load, factor).peakEventsPerS);
-  return rates.flatMap((perS, account) => Array.from({ length: load.regionsPerAccount }, (_, region) => ({ account, region, perS: perS / load.regionsPerAccount })));
+  return rates.flatMap((perS, account) =>
+    Array.from({ length: load.regionsPerAccount }, (_, region) => ({ account, region, perS: perS / load.regionsPerAccount })),
+  );
 }
 
 export async function simulateOrg(o: SimOptions): Promise<OrgScaleRun> {

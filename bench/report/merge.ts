@@ -22,7 +22,10 @@ export function mergeResults(previous: Record<string, any>, fresh: Record<string
   // A section still running (or failed) leaves its figures null: the committed ones stay until it has some.
   for (const section of sections) for (const k of keysOf[section] ?? []) if (fresh[k] !== null && fresh[k] !== undefined) out[k] = fresh[k];
   out.prices_checked = fresh.prices_checked;
-  const merged = [...(previous.run?.merged ?? []).filter((m: { sections: string[] }) => !m.sections.every((x) => sections.includes(x))), { sections: [...sections], ...fresh.run }];
+  const merged = [
+    ...(previous.run?.merged ?? []).filter((m: { sections: string[] }) => !m.sections.every((x) => sections.includes(x))),
+    { sections: [...sections], ...fresh.run },
+  ];
   out.run = { ...previous.run, merged };
   return out;
 }

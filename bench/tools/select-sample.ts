@@ -86,25 +86,40 @@ function main(): void {
     for (const kind of ['cloudtrail', 'eventbridge'] as const) {
       const file = join(corpus, src.dir, `${kind}.ndjson`);
       if (!existsSync(file)) continue;
-      readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
-        if (!text.trim()) return;
-        const parsed = JSON.parse(text) as Json;
-        const envelope = kind === 'cloudtrail' ? wrap(parsed) : parsed;
-        const shard = shardForEvent(envelope, plan, capture);
-        if (!shard) return; // not captured by the stack's rules (read-only call, other detail-type)
-        const body = JSON.stringify(envelope);
-        if (seenBodies.has(body)) return; // the same example on two doc pages
-        // The generator gives every event a new time, so a documentation placeholder time is no reason to drop one.
-        if (!draftFromMessage(JSON.stringify(withTime(envelope, '2026-01-01T00:00:00Z')), { channel: 'eventbridge', logFile: null }).ok) return;
-        const detail = (envelope.detail ?? {}) as Json;
-        const what = kind === 'cloudtrail' ? `${detail.eventSource}:${detail.eventName}` : `${envelope.source}:${envelope['detail-type']}`;
-        const seen = perKind.get(what) ?? 0;
-        if (seen >= src.maxPerKind) return;
-        perKind.set(what, seen + 1);
-        seenBodies.add(body);
-        out.push(body);
-        rows.push({ line: out.length, shard, event: what, source: src.dir, repo: prov.repo, commit: prov.commit, file: sourceFile(prov, kind, i + 1), corpusFile: `${src.dir}/${kind}.ndjson`, corpusLine: i + 1, wrapped: kind === 'cloudtrail', licence: src.licence, nature: src.nature });
-      });
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((text, i) => {
+          if (!text.trim()) return;
+          const parsed = JSON.parse(text) as Json;
+          const envelope = kind === 'cloudtrail' ? wrap(parsed) : parsed;
+          const shard = shardForEvent(envelope, plan, capture);
+          if (!shard) return; // not captured by the stack's rules (read-only call, other detail-type)
+          const body = JSON.stringify(envelope);
+          if (seenBodies.has(body)) return; // the same example on two doc pages
+          // The generator gives every event a new time, so a documentation placeholder time is no reason to drop one.
+          if (!draftFromMessage(JSON.stringify(withTime(envelope, '2026-01-01T00:00:00Z')), { channel: 'eventbridge', logFile: null }).ok) return;
+          const detail = (envelope.detail ?? {}) as Json;
+          const what = kind === 'cloudtrail' ? `${detail.eventSource}:${detail.eventName}` : `${envelope.source}:${envelope['detail-type']}`;
+          const seen = perKind.get(what) ?? 0;
+          if (seen >= src.maxPerKind) return;
+          perKind.set(what, seen + 1);
+          seenBodies.add(body);
+          out.push(body);
+          rows.push({
+            line: out.length,
+            shard,
+            event: what,
+            source: src.dir,
+            repo: prov.repo,
+            commit: prov.commit,
+            file: sourceFile(prov, kind, i + 1),
+            corpusFile: `${src.dir}/${kind}.ndjson`,
+            corpusLine: i + 1,
+            wrapped: kind === 'cloudtrail',
+            licence: src.licence,
+            nature: src.nature,
+          });
+        });
     }
     for (const f of readdirSync(join(corpus, src.dir))) {
       if (f.startsWith('LICENSE')) copyFileSync(join(corpus, src.dir, f), join(DATA, 'licenses', `${src.dir}.${f}`));

@@ -30,9 +30,7 @@ export async function signAttestation(kms: KMSClient, req: AttestRequest): Promi
   const signedAt = (req.now ?? new Date()).toISOString();
   const signer = req.signer ?? null;
   const statement = attestationStatement({ subject, subjectType: req.subjectType, signedAt, signer });
-  const out = await kms.send(
-    new SignCommand({ KeyId: req.keyId, ...kmsMessage(statement, spec.hash), SigningAlgorithm: algorithm }),
-  );
+  const out = await kms.send(new SignCommand({ KeyId: req.keyId, ...kmsMessage(statement, spec.hash), SigningAlgorithm: algorithm }));
   if (!out.Signature) throw new Error('KMS returned no signature');
   return {
     subject,

@@ -86,7 +86,9 @@ export class AlertOutbox {
       }
     }
     if (failures.length > 0) {
-      throw new OutboxError(`${failures.length} outbox item(s) not published (${sent} alerts were); first: ${(failures[0] as Error)?.message ?? String(failures[0])}`);
+      throw new OutboxError(
+        `${failures.length} outbox item(s) not published (${sent} alerts were); first: ${(failures[0] as Error)?.message ?? String(failures[0])}`,
+      );
     }
     return sent;
   }

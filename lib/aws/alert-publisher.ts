@@ -7,8 +7,7 @@ import { buildDigestMessage, heldBackRepeat, type HeldBackRepeat, type Suppressi
 import { ImmutrailError } from '../core/errors';
 
 export type PublishOutcome =
-  | { alertId: string; status: 'sent'; messageId: string | null; suppressedRepeats: number }
-  | { alertId: string; status: 'suppressed'; suppressedSoFar: number };
+  { alertId: string; status: 'sent'; messageId: string | null; suppressedRepeats: number } | { alertId: string; status: 'suppressed'; suppressedSoFar: number };
 
 export interface AlertPublisherOptions {
   sns: SNSClient;

@@ -59,9 +59,7 @@ export async function createArchiveBucket(s3: S3Client, setup: ArchiveBucketSetu
       // Object Lock can only be switched on when the bucket is created.
       ObjectLockEnabledForBucket: true,
       ObjectOwnership: 'BucketOwnerEnforced',
-      ...(setup.region === 'us-east-1'
-        ? {}
-        : { CreateBucketConfiguration: { LocationConstraint: setup.region as BucketLocationConstraint } }),
+      ...(setup.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: setup.region as BucketLocationConstraint } }),
     }),
   );
   await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
@@ -116,9 +114,7 @@ export async function createArchiveBucket(s3: S3Client, setup: ArchiveBucketSetu
 }
 
 /** The bucket policy document createArchiveBucket puts (unless policy is 'none'). */
-export function archiveBucketPolicy(
-  setup: Pick<ArchiveBucketSetup, 'bucket' | 'partition'> & { readonly policy?: 'full' | 'unconditional-only' },
-): {
+export function archiveBucketPolicy(setup: Pick<ArchiveBucketSetup, 'bucket' | 'partition'> & { readonly policy?: 'full' | 'unconditional-only' }): {
   Version: string;
   Statement: PolicyStatementJson[];
 } {

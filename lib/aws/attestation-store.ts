@@ -18,9 +18,7 @@ export class AttestationStore implements AttestationLookup {
   }
 
   async put(att: AttestationData): Promise<void> {
-    await this.doc.send(
-      new PutCommand({ TableName: this.table, Item: { pk: K.attestation(att.subject), sk: `${att.keyId}#${att.signedAt}`, ...att } }),
-    );
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: K.attestation(att.subject), sk: `${att.keyId}#${att.signedAt}`, ...att } }));
   }
 
   async find(subject: string): Promise<AttestationData[]> {

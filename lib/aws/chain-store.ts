@@ -109,10 +109,7 @@ export class ChainStore {
     }));
     if (idPuts.length > MAX_HOURS_PER_COMMIT) throw new Error(`batch claims ids in ${idPuts.length} hours, more than ${MAX_HOURS_PER_COMMIT}`);
     // A shard's first commit also registers it, so the seal can find every shard without a scan.
-    const register =
-      expected.seq === -1
-        ? [{ Put: { TableName: this.table, Item: { ...K.shard(h.shard), shard: h.shard } } }]
-        : [];
+    const register = expected.seq === -1 ? [{ Put: { TableName: this.table, Item: { ...K.shard(h.shard), shard: h.shard } } }] : [];
     // The batch log: which object holds each committed range, with its leaf hashes.
     // It tells proofs and the seal's tiles where the committed records are, without listing S3.
     const logPut = {
@@ -129,7 +126,11 @@ export class ChainStore {
     };
     const outboxPut =
       alertSeqs.length > 0
-        ? [{ Put: { TableName: this.table, Item: { ...K.outboxBatch(h.shard, batch.firstSeq), outbox: OUTBOX_PENDING, key: batch.key, seqs: [...alertSeqs] } } }]
+        ? [
+            {
+              Put: { TableName: this.table, Item: { ...K.outboxBatch(h.shard, batch.firstSeq), outbox: OUTBOX_PENDING, key: batch.key, seqs: [...alertSeqs] } },
+            },
+          ]
         : [];
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: [headPut, logPut, ...idPuts, ...register, ...outboxPut] }));

@@ -21,9 +21,7 @@ export async function publishToTopic(sns: SNSClient, topicArn: string, msg: Topi
       Subject: msg.subject,
       Message: msg.message,
       MessageAttributes: { ...msg.attributes },
-      ...(topicArn.endsWith('.fifo')
-        ? { MessageGroupId: fifo.group, MessageDeduplicationId: createHash('sha256').update(fifo.dedupOf).digest('hex') }
-        : {}),
+      ...(topicArn.endsWith('.fifo') ? { MessageGroupId: fifo.group, MessageDeduplicationId: createHash('sha256').update(fifo.dedupOf).digest('hex') } : {}),
     }),
   );
   return out.MessageId ?? null;

@@ -71,7 +71,9 @@ export class SuppressionDigests {
       }
     }
     if (failures.length > 0) {
-      throw new DigestSweepError(`${failures.length} suppression digest(s) not published (${sent} were); first: ${(failures[0] as Error)?.message ?? String(failures[0])}`);
+      throw new DigestSweepError(
+        `${failures.length} suppression digest(s) not published (${sent} were); first: ${(failures[0] as Error)?.message ?? String(failures[0])}`,
+      );
     }
     return sent;
   }
@@ -89,7 +91,15 @@ export class SuppressionDigests {
       await this.publisher.publishDigest(digest);
     } catch (err) {
       await this.doc
-        .send(new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: 'REMOVE claimedUntil, claimedBy', ConditionExpression: 'claimedBy = :me', ExpressionAttributeValues: { ':me': me } }))
+        .send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: 'REMOVE claimedUntil, claimedBy',
+            ConditionExpression: 'claimedBy = :me',
+            ExpressionAttributeValues: { ':me': me },
+          }),
+        )
         .catch(() => undefined);
       throw err;
     }
@@ -122,7 +132,12 @@ export class SuppressionDigests {
   private async finish(key: { pk: string; sk: string }, me: string, sent: SuppressionDigest): Promise<void> {
     try {
       await this.doc.send(
-        new DeleteCommand({ TableName: this.table, Key: key, ConditionExpression: 'suppressed = :n AND claimedBy = :me', ExpressionAttributeValues: { ':n': sent.suppressed, ':me': me } }),
+        new DeleteCommand({
+          TableName: this.table,
+          Key: key,
+          ConditionExpression: 'suppressed = :n AND claimedBy = :me',
+          ExpressionAttributeValues: { ':n': sent.suppressed, ':me': me },
+        }),
       );
       return;
     } catch (err) {

@@ -105,7 +105,9 @@ export class DynamoSuppressionStore implements SuppressionStore {
       room = DIGEST_SAMPLE_LIMIT - ((item.Item?.samples as unknown[] | undefined)?.length ?? 0);
     }
     // The samples are full: these repeats are only counted.
-    await this.doc.send(new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: `${common} ADD suppressed :n`, ExpressionAttributeValues: values }));
+    await this.doc.send(
+      new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: `${common} ADD suppressed :n`, ExpressionAttributeValues: values }),
+    );
   }
 
   async putMany(states: ReadonlyMap<string, SuppressionState>): Promise<void> {

@@ -13,7 +13,10 @@ import type { ResolvedTarget } from './target';
 export async function stackHandlerEnv(target: ResolvedTarget, stack: string | undefined): Promise<Record<string, string> | null> {
   if (!stack) return null;
   const name = target.outputs?.IngestFunctionName;
-  if (!name) throw new UsageError(`stack ${stack} has no IngestFunctionName output (deployed by an older version): redeploy it, or give --bucket/--table instead of --stack`);
+  if (!name)
+    throw new UsageError(
+      `stack ${stack} has no IngestFunctionName output (deployed by an older version): redeploy it, or give --bucket/--table instead of --stack`,
+    );
   try {
     const out = await new LambdaClient(clientConfig(target.aws)).send(new GetFunctionConfigurationCommand({ FunctionName: name }));
     return { ...(out.Environment?.Variables ?? {}) };

@@ -28,7 +28,11 @@ export async function trustedKeys(opts: { publicKey?: string }, target: Resolved
   if (opts.publicKey) return [pemKey(opts.publicKey, name)];
   if (target.signingKey) {
     // Loaded here, not at the top: the KMS client alone costs ~0.2 s of start-up, and offline commands never need it.
-    const [{ KMSClient }, { clientConfig }, { KmsSigner }] = await Promise.all([import('@aws-sdk/client-kms'), import('../aws/client-config'), import('../aws/kms-signer')]);
+    const [{ KMSClient }, { clientConfig }, { KmsSigner }] = await Promise.all([
+      import('@aws-sdk/client-kms'),
+      import('../aws/client-config'),
+      import('../aws/kms-signer'),
+    ]);
     try {
       const signer = new KmsSigner(new KMSClient(clientConfig(target.aws)), target.signingKey, name);
       return [{ keyName: name, publicKey: await signer.publicKey() }];

@@ -122,7 +122,11 @@ async function commitAttempt(deps: CommitDeps, shard: string, state: { pending: 
   const own = batch.records.filter((r): r is AuditRecordOf<'alert'> => r.chain.kind === 'alert');
   const alertSeqs = [...own.map((r) => r.chain.seq), ...alerts.map((_, i) => batch.lastSeq + 1 + i)];
   const allAlerts = [...own.map((r) => r.data.alert), ...alerts];
-  batch = extendBatch(batch, alerts.map((a) => ({ kind: 'alert', id: alertRecordId(a), data: { alert: a } }) as RecordDraft), now);
+  batch = extendBatch(
+    batch,
+    alerts.map((a) => ({ kind: 'alert', id: alertRecordId(a), data: { alert: a } }) as RecordDraft),
+    now,
+  );
   if (batch.records.length > MAX_RECORDS_PER_COMMIT) {
     // Too many alerts for one transaction: halve the chunk and go again.
     const half = Math.ceil(pending.length / 2);

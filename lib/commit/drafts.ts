@@ -13,9 +13,7 @@ export const MAX_EVENT_BYTES = 256 * 1024;
 
 export type Via = EventData['via'];
 
-export type DraftResult =
-  | { ok: true; draft: RecordDraft & { kind: 'event' } }
-  | { ok: false; draft: RecordDraft & { kind: 'quarantine' }; reason: string };
+export type DraftResult = { ok: true; draft: RecordDraft & { kind: 'event' } } | { ok: false; draft: RecordDraft & { kind: 'quarantine' }; reason: string };
 
 export function quarantineDraft(body: string | Buffer, reason: string, via: Via): RecordDraft & { kind: 'quarantine' } {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;

@@ -3,14 +3,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { trustedKeyFromDer, type TrustedKey } from '../core/trusted-key';
-import {
-  DEFAULT_SIGMA_RULE_DIR,
-  allAttestationKeyIds,
-  loadSigmaRules,
-  parseDetectionConfig,
-  runDetectors,
-  type DetectionContext,
-} from '../core/detect';
+import { DEFAULT_SIGMA_RULE_DIR, allAttestationKeyIds, loadSigmaRules, parseDetectionConfig, runDetectors, type DetectionContext } from '../core/detect';
 import type { SigmaRuleFolder } from '../core/detect/sigma/loader';
 import type { AlertOutbox } from '../aws/alert-outbox';
 import { AttestationStore } from '../aws/attestation-store';

@@ -2,14 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import {
-  DetectionConfigError,
-  type DeployerConfig,
-  type ImmutableScope,
-  type UnknownTagsPolicy,
-  parseDeployers,
-  parseScope,
-} from '../core/detect/config';
+import { DetectionConfigError, type DeployerConfig, type ImmutableScope, type UnknownTagsPolicy, parseDeployers, parseScope } from '../core/detect/config';
 import { type AccountDetectionOverride, type ResolvedAccountDetection, resolveAccountDetection } from './account-detection';
 import { AuditTrailConfigError } from '../contract/errors';
 import type { WitnessPrincipal } from './witness/witness-access-policy';
@@ -236,10 +229,7 @@ function resolveAccountDelivery(props: AuditTrailProps): { expectedAccounts: str
 export function resolveAuditTrailProps(props: AuditTrailProps): ResolvedAuditTrailProps {
   const retentionDays = props.retentionDays ?? DEFAULT_RETENTION_DAYS;
   if (!positiveInteger(retentionDays, MAX_RETENTION_DAYS)) {
-    throw new AuditTrailConfigError(
-      'INVALID_RETENTION',
-      `retentionDays must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, got ${retentionDays}`,
-    );
+    throw new AuditTrailConfigError('INVALID_RETENTION', `retentionDays must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, got ${retentionDays}`);
   }
   const silenceMinutes = props.silenceMinutes ?? DEFAULT_SILENCE_MINUTES;
   if (!positiveInteger(silenceMinutes, 7 * 24 * 60)) {

@@ -459,7 +459,13 @@ export class AuditTrail extends AuditTrailBase {
    * Reconcile: new log files reach ingest through the objects rule; reconcile
    * sweeps the trail bucket every hour for any whose notification was lost.
    */
-  private addReconcile(config: ResolvedAuditTrailProps, trailBucket: s3.IBucket, trailKey: kms.IKey | undefined, scheduleName: string, fnProps: FunctionPropsOf): lambda.IFunction {
+  private addReconcile(
+    config: ResolvedAuditTrailProps,
+    trailBucket: s3.IBucket,
+    trailKey: kms.IKey | undefined,
+    scheduleName: string,
+    fnProps: FunctionPropsOf,
+  ): lambda.IFunction {
     const reconcile = new TrailFunction(
       this,
       'Reconcile',

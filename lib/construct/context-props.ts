@@ -189,9 +189,7 @@ export function auditTrailPropsFromContext(scope: Construct): AuditTrailProps {
     archiveBucket: archiveBucketName
       ? s3.Bucket.fromBucketAttributes(scope, 'ContextArchiveBucket', {
           bucketName: archiveBucketName,
-          encryptionKey: archiveBucketKeyArn
-            ? kms.Key.fromKeyArn(scope, 'ContextArchiveBucketKey', archiveBucketKeyArn)
-            : undefined,
+          encryptionKey: archiveBucketKeyArn ? kms.Key.fromKeyArn(scope, 'ContextArchiveBucketKey', archiveBucketKeyArn) : undefined,
         })
       : undefined,
     witnessBucket: witnessBucketArn ? s3.Bucket.fromBucketArn(scope, 'ContextWitnessBucket', witnessBucketArn) : undefined,

@@ -70,11 +70,7 @@ export const SIGMA_EVENT_NAME_SERVICES: Readonly<Record<string, string>> = {
  * call when the trail lane delivers it: forwarding every service's writes for
  * them would multiply the per-event cost for a handful of rules.
  */
-export const ANY_SERVICE_SIGMA_RULES: readonly string[] = [
-  'aws_root_account_usage',
-  'aws_sts_assumerole_misuse',
-  'aws_cloudtrail_pua_trufflehog',
-];
+export const ANY_SERVICE_SIGMA_RULES: readonly string[] = ['aws_root_account_usage', 'aws_sts_assumerole_misuse', 'aws_cloudtrail_pua_trufflehog'];
 
 const serviceOfKey = (key: string): string => key.slice(0, key.indexOf(':'));
 const eventSource = (service: string): string => `${service}.amazonaws.com`;

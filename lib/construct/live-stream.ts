@@ -90,9 +90,7 @@ export class LiveStream extends Construct {
    */
   private allowDelivery(bucket: s3.IBucket, dataKey: kms.IKey, logStream: logs.LogStream): void {
     const objects = [bucket.arnForObjects(`${STAGING_LIVE_PREFIX}*`), bucket.arnForObjects(`${STAGING_ERROR_PREFIX}*`)];
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'], resources: objects }),
-    );
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'], resources: objects }));
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
@@ -116,9 +114,7 @@ export class LiveStream extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['logs:PutLogEvents'],
-        resources: [
-          `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${this.logGroup.logGroupName}:log-stream:${logStream.logStreamName}`,
-        ],
+        resources: [`arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${this.logGroup.logGroupName}:log-stream:${logStream.logStreamName}`],
       }),
     );
     acknowledgeWildcardResources(

@@ -58,7 +58,10 @@ export class MemberBusAccess extends Construct {
 
 function validate(props: MemberBusAccessProps): void {
   if (props.organizationId !== undefined && !ORGANIZATION_ID.test(props.organizationId)) {
-    throw new AuditTrailConfigError('INVALID_ACCOUNT', `organizationId "${props.organizationId}" is not an organization id (o- and 10 to 32 lowercase letters or digits)`);
+    throw new AuditTrailConfigError(
+      'INVALID_ACCOUNT',
+      `organizationId "${props.organizationId}" is not an organization id (o- and 10 to 32 lowercase letters or digits)`,
+    );
   }
   for (const account of props.memberAccounts ?? []) {
     if (!ACCOUNT.test(account)) throw new AuditTrailConfigError('INVALID_ACCOUNT', `memberAccounts: "${account}" is not a 12-digit account id`);

@@ -60,7 +60,14 @@ export class MemberForwarding extends Construct {
     super(scope, id);
     validateAudit(props.auditAccount, props.auditRegion);
     this.auditBusArn = Arn.format(
-      { service: 'events', account: props.auditAccount, region: props.auditRegion, resource: 'event-bus', resourceName: 'default', arnFormat: ArnFormat.SLASH_RESOURCE_NAME },
+      {
+        service: 'events',
+        account: props.auditAccount,
+        region: props.auditRegion,
+        resource: 'event-bus',
+        resourceName: 'default',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      },
       Stack.of(this),
     );
     this.role = new iam.Role(this, 'PutEventsRole', {

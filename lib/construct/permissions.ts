@@ -117,7 +117,11 @@ export function grantChainWriter(role: iam.IRole, r: TrailResources): void {
   grantKeys(role, r);
   if (r.attestationKeys.length > 0) {
     // Unsigned-launch detection verifies attestation signatures, it does not just look them up.
-    allow(role, ['kms:Verify', 'kms:GetPublicKey'], r.attestationKeys.map((k) => k.keyArn));
+    allow(
+      role,
+      ['kms:Verify', 'kms:GetPublicKey'],
+      r.attestationKeys.map((k) => k.keyArn),
+    );
   }
 }
 

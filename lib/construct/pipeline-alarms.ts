@@ -32,7 +32,12 @@ export interface PipelineFunctions {
  */
 export function addPipelineAlarms(alerts: AlertChannel, fns: PipelineFunctions): cloudwatch.Alarm[] {
   const alarms = [
-    alerts.alarmAbove('IngestFailedShardsAlarm', handlerMetric('ingest', 'FailedShards'), 0, 'immutrail: a shard batch failed to commit; its messages are retried and reach the DLQ after 5 tries.'),
+    alerts.alarmAbove(
+      'IngestFailedShardsAlarm',
+      handlerMetric('ingest', 'FailedShards'),
+      0,
+      'immutrail: a shard batch failed to commit; its messages are retried and reach the DLQ after 5 tries.',
+    ),
     alerts.alarmAbove(
       'IngestDetectorFailuresAlarm',
       handlerMetric('ingest', 'DetectorFailures'),
@@ -47,7 +52,14 @@ export function addPipelineAlarms(alerts: AlertChannel, fns: PipelineFunctions):
     ),
   ];
   if (fns.reconcile) {
-    alarms.push(alerts.alarmAbove('ReconcileFilesFailedAlarm', handlerMetric('reconcile', 'LogFilesFailed'), 0, "immutrail: the hourly sweep could not reconcile a trail log file; it retries on the next sweep."));
+    alarms.push(
+      alerts.alarmAbove(
+        'ReconcileFilesFailedAlarm',
+        handlerMetric('reconcile', 'LogFilesFailed'),
+        0,
+        'immutrail: the hourly sweep could not reconcile a trail log file; it retries on the next sweep.',
+      ),
+    );
   }
   const functions: [string, lambda.IFunction | undefined][] = [
     ['Ingest', fns.ingest],
@@ -57,13 +69,28 @@ export function addPipelineAlarms(alerts: AlertChannel, fns: PipelineFunctions):
   for (const [name, fn] of functions) {
     if (!fn) continue;
     alarms.push(
-      alerts.alarmAbove(`${name}ErrorsAlarm`, fn.metricErrors({ period: WINDOW, statistic: 'Sum' }), 0, `immutrail: the ${name.toLowerCase()} function failed (errors in 5 minutes).`),
-      alerts.alarmAbove(`${name}ThrottlesAlarm`, fn.metricThrottles({ period: WINDOW, statistic: 'Sum' }), 0, `immutrail: the ${name.toLowerCase()} function was throttled (invocations refused in 5 minutes).`),
+      alerts.alarmAbove(
+        `${name}ErrorsAlarm`,
+        fn.metricErrors({ period: WINDOW, statistic: 'Sum' }),
+        0,
+        `immutrail: the ${name.toLowerCase()} function failed (errors in 5 minutes).`,
+      ),
+      alerts.alarmAbove(
+        `${name}ThrottlesAlarm`,
+        fn.metricThrottles({ period: WINDOW, statistic: 'Sum' }),
+        0,
+        `immutrail: the ${name.toLowerCase()} function was throttled (invocations refused in 5 minutes).`,
+      ),
     );
   }
   if (fns.seal) {
     alarms.push(
-      alerts.alarmAbove('SealThrottlesAlarm', fns.seal.metricThrottles({ period: WINDOW, statistic: 'Sum' }), 0, 'immutrail: the seal function was throttled; no new checkpoint was signed on schedule.'),
+      alerts.alarmAbove(
+        'SealThrottlesAlarm',
+        fns.seal.metricThrottles({ period: WINDOW, statistic: 'Sum' }),
+        0,
+        'immutrail: the seal function was throttled; no new checkpoint was signed on schedule.',
+      ),
     );
   }
   return alarms;

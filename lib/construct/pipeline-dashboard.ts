@@ -79,11 +79,20 @@ export class PipelineDashboard extends Construct {
         props.queue.metricApproximateNumberOfMessagesNotVisible({ period: PERIOD, statistic: 'Maximum', label: 'in flight' }),
         props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', label: 'dead-letter queue' }),
       ]),
-      graph('Invocations', perFunction((fn) => fn.metricInvocations({ period: PERIOD, statistic: 'Sum' }))),
+      graph(
+        'Invocations',
+        perFunction((fn) => fn.metricInvocations({ period: PERIOD, statistic: 'Sum' })),
+      ),
     );
     this.dashboard.addWidgets(
-      graph('Errors', perFunction((fn) => fn.metricErrors({ period: PERIOD, statistic: 'Sum' }))),
-      graph('Throttles', perFunction((fn) => fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }))),
+      graph(
+        'Errors',
+        perFunction((fn) => fn.metricErrors({ period: PERIOD, statistic: 'Sum' })),
+      ),
+      graph(
+        'Throttles',
+        perFunction((fn) => fn.metricThrottles({ period: PERIOD, statistic: 'Sum' })),
+      ),
       graph('Ingest failures', [
         handlerMetric('ingest', 'FailedShards', 'failed shard batches'),
         handlerMetric('ingest', 'DetectorFailures', 'detector failures (fail-open)'),

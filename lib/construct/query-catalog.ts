@@ -108,7 +108,8 @@ export class QueryCatalog extends Construct {
       databaseName: this.databaseName,
       tableInput: {
         name: this.tableName,
-        description: 'Batch objects of the archive (records/shard=/dt=/*.ndjson), one row per record line, orphans included: query the records relation of the named queries instead',
+        description:
+          'Batch objects of the archive (records/shard=/dt=/*.ndjson), one row per record line, orphans included: query the records relation of the named queries instead',
         tableType: 'EXTERNAL_TABLE',
         parameters: glueTableParameters(bucketName, { shards: props.shards, startDate: props.projectionStartDate }),
         partitionKeys: gluePartitionKeys(),

@@ -25,11 +25,7 @@ export interface PolicyStatementJson {
 }
 
 /** Object-version deletion and retention bypass: denied to everyone, unconditionally. */
-export const DENIED_OBJECT_ACTIONS = [
-  's3:DeleteObject',
-  's3:DeleteObjectVersion',
-  's3:BypassGovernanceRetention',
-] as const;
+export const DENIED_OBJECT_ACTIONS = ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention'] as const;
 
 /** Bucket configuration that could shorten or expire the archive: denied to everyone. */
 export const DENIED_BUCKET_ACTIONS = ['s3:PutBucketObjectLockConfiguration', 's3:PutLifecycleConfiguration'] as const;

@@ -61,10 +61,7 @@ export function validateApiCallSources(sources: readonly string[] | undefined): 
   }
   for (const s of sources) {
     if (!EVENT_SOURCE_PATTERN.test(s)) {
-      throw new AuditTrailConfigError(
-        'INVALID_EVENT_SOURCE',
-        `"${s}" is not a CloudTrail eventSource (expected e.g. "ec2.amazonaws.com")`,
-      );
+      throw new AuditTrailConfigError('INVALID_EVENT_SOURCE', `"${s}" is not a CloudTrail eventSource (expected e.g. "ec2.amazonaws.com")`);
     }
   }
 }
@@ -86,11 +83,7 @@ export function routePattern(route: ShardRoute, capture: CaptureOptions): RulePa
     if (capture.apiCallSources) detail.eventSource = [...capture.apiCallSources];
     if (!capture.captureReadOnlyApiCalls) Object.assign(detail, WRITE_CALLS_ONLY);
   }
-  const account = route.accounts
-    ? [...route.accounts]
-    : route.excludeAccounts
-      ? [{ 'anything-but': [...route.excludeAccounts] }]
-      : undefined;
+  const account = route.accounts ? [...route.accounts] : route.excludeAccounts ? [{ 'anything-but': [...route.excludeAccounts] }] : undefined;
   return {
     ...(fam.sources ? { source: [...fam.sources] } : {}),
     'detail-type': [...fam.detailTypes],
@@ -105,9 +98,7 @@ export function routePattern(route: ShardRoute, capture: CaptureOptions): RulePa
  * needs this explicit state.
  */
 export function ruleState(route: ShardRoute, capture: CaptureOptions): RuleState {
-  return route.family === 'api' && capture.captureReadOnlyApiCalls
-    ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'
-    : 'ENABLED';
+  return route.family === 'api' && capture.captureReadOnlyApiCalls ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED';
 }
 
 /** The envelope fields the patterns look at; EventBridge events have them, a trail log record can be wrapped into one. */
@@ -145,10 +136,6 @@ export function routeMatches(event: EventEnvelope, route: ShardRoute, capture: C
 }
 
 /** The shard whose rule delivers `event`, or undefined when the stack is not configured to capture it. */
-export function shardForEvent(
-  event: EventEnvelope,
-  plan: readonly ShardRoute[],
-  capture: CaptureOptions,
-): string | undefined {
+export function shardForEvent(event: EventEnvelope, plan: readonly ShardRoute[], capture: CaptureOptions): string | undefined {
   return plan.find((route) => routeMatches(event, route, capture))?.shard;
 }

@@ -47,9 +47,7 @@ export interface ShardRoute {
 }
 
 /** One shard per family, named after it. */
-export const DEFAULT_SHARDS: ShardMap = Object.freeze(
-  Object.fromEntries(EVENT_FAMILIES.map((f) => [f, { families: [f] }])),
-);
+export const DEFAULT_SHARDS: ShardMap = Object.freeze(Object.fromEntries(EVENT_FAMILIES.map((f) => [f, { families: [f] }])));
 
 const ACCOUNT_PATTERN = /^\d{12}$/;
 
@@ -59,20 +57,14 @@ function isFamily(value: string): value is EventFamily {
 
 function validateShard(id: string, spec: ShardSpec): void {
   if (!SHARD_PATTERN.test(id)) {
-    throw new AuditTrailConfigError(
-      'INVALID_SHARD_ID',
-      `invalid shard id "${id}": use 1-32 of a-z, 0-9 and -, starting with a letter or digit`,
-    );
+    throw new AuditTrailConfigError('INVALID_SHARD_ID', `invalid shard id "${id}": use 1-32 of a-z, 0-9 and -, starting with a letter or digit`);
   }
   if (!spec.families || spec.families.length === 0) {
     throw new AuditTrailConfigError('EMPTY_SHARD', `shard "${id}" captures no event family`);
   }
   for (const f of spec.families) {
     if (!isFamily(f)) {
-      throw new AuditTrailConfigError(
-        'UNKNOWN_EVENT_FAMILY',
-        `shard "${id}": unknown event family "${String(f)}" (known: ${EVENT_FAMILIES.join(', ')})`,
-      );
+      throw new AuditTrailConfigError('UNKNOWN_EVENT_FAMILY', `shard "${id}": unknown event family "${String(f)}" (known: ${EVENT_FAMILIES.join(', ')})`);
     }
   }
   if (new Set(spec.families).size !== spec.families.length) {
@@ -80,10 +72,7 @@ function validateShard(id: string, spec: ShardSpec): void {
   }
   if (spec.accounts !== undefined) {
     if (spec.accounts.length === 0) {
-      throw new AuditTrailConfigError(
-        'INVALID_ACCOUNT',
-        `shard "${id}": accounts is empty; omit it to capture every account`,
-      );
+      throw new AuditTrailConfigError('INVALID_ACCOUNT', `shard "${id}": accounts is empty; omit it to capture every account`);
     }
     for (const a of spec.accounts) {
       if (!ACCOUNT_PATTERN.test(a)) {
@@ -135,20 +124,14 @@ export function planShards(input: ShardMap = DEFAULT_SHARDS): ShardRoute[] {
     const owners = ids.filter((id) => shards[id].families.includes(family));
     const catchAll = owners.filter((id) => shards[id].accounts === undefined);
     if (catchAll.length > 1) {
-      throw new AuditTrailConfigError(
-        'OVERLAPPING_SHARDS',
-        `family "${family}" is captured for every account by more than one shard: ${catchAll.join(', ')}`,
-      );
+      throw new AuditTrailConfigError('OVERLAPPING_SHARDS', `family "${family}" is captured for every account by more than one shard: ${catchAll.join(', ')}`);
     }
     const claimedBy = new Map<string, string>();
     for (const id of owners) {
       for (const account of shards[id].accounts ?? []) {
         const other = claimedBy.get(account);
         if (other !== undefined) {
-          throw new AuditTrailConfigError(
-            'OVERLAPPING_SHARDS',
-            `family "${family}" from account ${account} is claimed by shards "${other}" and "${id}"`,
-          );
+          throw new AuditTrailConfigError('OVERLAPPING_SHARDS', `family "${family}" from account ${account} is claimed by shards "${other}" and "${id}"`);
         }
         claimedBy.set(account, id);
       }
@@ -165,9 +148,7 @@ export function planShards(input: ShardMap = DEFAULT_SHARDS): ShardRoute[] {
       );
     }
   }
-  return routes.sort((a, b) =>
-    a.shard === b.shard ? EVENT_FAMILIES.indexOf(a.family) - EVENT_FAMILIES.indexOf(b.family) : a.shard < b.shard ? -1 : 1,
-  );
+  return routes.sort((a, b) => (a.shard === b.shard ? EVENT_FAMILIES.indexOf(a.family) - EVENT_FAMILIES.indexOf(b.family) : a.shard < b.shard ? -1 : 1));
 }
 
 /** The shard ids of a plan, sorted. */

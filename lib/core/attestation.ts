@@ -129,13 +129,7 @@ export const SIGNING_ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
   RSASSA_PKCS1_V1_5_SHA_512: { hash: 'sha512', family: 'rsa-pkcs1' },
 };
 
-export type AttestationVerdict =
-  | 'valid'
-  | 'untrusted-key'
-  | 'unsupported-algorithm'
-  | 'key-algorithm-mismatch'
-  | 'malformed'
-  | 'bad-signature';
+export type AttestationVerdict = 'valid' | 'untrusted-key' | 'unsupported-algorithm' | 'key-algorithm-mismatch' | 'malformed' | 'bad-signature';
 
 /** The KMS key id inside a key ARN ("arn:aws:kms:...:key/<id>" -> "<id>"). */
 function keyIdTail(keyId: string): string {

@@ -86,19 +86,13 @@ function recursive(v: unknown, depth: number, at: string[]): string {
   }
 }
 
-type Frame =
-  | { kind: 'array'; items: unknown[]; i: number }
-  | { kind: 'object'; obj: Record<string, unknown>; keys: string[]; i: number };
+type Frame = { kind: 'array'; items: unknown[]; i: number } | { kind: 'object'; obj: Record<string, unknown>; keys: string[]; i: number };
 
 /** Same output as `recursive`, with an explicit stack: used only for very deep documents. */
 function iterative(root: unknown): string {
   const parts: string[] = [];
   const stack: Frame[] = [];
-  const path = (): string =>
-    '$' +
-    stack
-      .map((f) => (f.kind === 'array' ? `[${f.i - 1}]` : `.${f.keys[f.i - 1]}`))
-      .join('');
+  const path = (): string => '$' + stack.map((f) => (f.kind === 'array' ? `[${f.i - 1}]` : `.${f.keys[f.i - 1]}`)).join('');
   const open = (v: unknown): void => {
     if (typeof v === 'string') parts.push(str(v, path));
     else if (typeof v === 'number') parts.push(num(v, path));

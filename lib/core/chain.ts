@@ -105,7 +105,13 @@ export function extendBatch(batch: Batch, drafts: readonly RecordDraft[], time: 
   const tail = buildBatch(batch.newHead, drafts, time);
   return {
     ...tail,
-    key: batchKey({ shard: batch.shard, date: batch.key.match(/dt=(\d{4}-\d{2}-\d{2})/)![1], firstSeq: batch.firstSeq, lastSeq: tail.lastSeq, batchId: tail.newHead.hash.slice(0, 16) }),
+    key: batchKey({
+      shard: batch.shard,
+      date: batch.key.match(/dt=(\d{4}-\d{2}-\d{2})/)![1],
+      firstSeq: batch.firstSeq,
+      lastSeq: tail.lastSeq,
+      batchId: tail.newHead.hash.slice(0, 16),
+    }),
     records: [...batch.records, ...tail.records],
     claims: [...batch.claims, ...tail.claims],
     hashes: [...batch.hashes, ...tail.hashes],

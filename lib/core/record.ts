@@ -102,4 +102,3 @@ export interface ExtraClaim {
  * archived a second time as "missed". They are index entries, not record content.
  */
 export type RecordDraft = { [K in RecordKind]: { kind: K; id: string; data: RecordDataByKind[K]; alsoClaims?: readonly ExtraClaim[] } }[RecordKind];
-

@@ -1,11 +1,4 @@
-import {
-  ANY_KEY_NAME,
-  CheckpointError,
-  checkpointVerifiers,
-  parseCheckpointNote,
-  verifyNoteAsCheckpoint,
-  type TrustedKey,
-} from './checkpoint';
+import { ANY_KEY_NAME, CheckpointError, checkpointVerifiers, parseCheckpointNote, verifyNoteAsCheckpoint, type TrustedKey } from './checkpoint';
 import type { NoteSignature } from './note/signed-note';
 
 /**

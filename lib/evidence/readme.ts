@@ -13,7 +13,8 @@ export interface ReadmeInput {
 }
 
 /** The flags that make verify --bundle check the witnesses' cosignatures too (none without witness keys). */
-const witnessFlags = (r: ReadmeInput): string => r.witnessKeys.map((k) => ` --witness-key ${k}`).join('') + (r.witnessKeys.length ? ` --witnesses ${r.witnessKeys.length}` : '');
+const witnessFlags = (r: ReadmeInput): string =>
+  r.witnessKeys.map((k) => ` --witness-key ${k}`).join('') + (r.witnessKeys.length ? ` --witnesses ${r.witnessKeys.length}` : '');
 
 function witnessLines(r: ReadmeInput): string {
   if (r.shardNotes === 0) return '';

@@ -44,7 +44,10 @@ export interface TrailLane {
    * (their messages are retried). With `deferMissedLive`, a file holding
    * recent events the live lane has not delivered yet is deferred, not reconciled.
    */
-  reconcile(keys: readonly string[], opts?: { deferMissedLive?: { noticeTime: number; maxLagMs: number } }): Promise<{ failed: string[]; deferred?: string[]; recovered: number; files: number }>;
+  reconcile(
+    keys: readonly string[],
+    opts?: { deferMissedLive?: { noticeTime: number; maxLagMs: number } },
+  ): Promise<{ failed: string[]; deferred?: string[]; recovered: number; files: number }>;
 }
 
 export interface IngestDeps extends CommitDeps {
@@ -116,7 +119,7 @@ function emptyStats(messages: number): IngestStats {
 /** Staged lines, as bytes: one EventBridge envelope per line (Firehose's AppendDelimiterToRecord); blank lines are not events. */
 function stagedLines(body: Buffer): Buffer[] {
   const lines: Buffer[] = [];
-  for (let start = 0; start < body.length; ) {
+  for (let start = 0; start < body.length;) {
     const nl = body.indexOf(0x0a, start);
     const end = nl < 0 ? body.length : nl;
     const line = body.subarray(start, end);

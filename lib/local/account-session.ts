@@ -8,7 +8,11 @@ import { clientConfig, type AwsTarget, type SdkClientConfig } from '../aws/clien
  * account in `demo --accounts`). Control Tower and Organizations create this
  * role in every member account.
  */
-export async function accountSession(target: AwsTarget, account: string, role = 'OrganizationAccountAccessRole'): Promise<SdkClientConfig & { credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string } }> {
+export async function accountSession(
+  target: AwsTarget,
+  account: string,
+  role = 'OrganizationAccountAccessRole',
+): Promise<SdkClientConfig & { credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string } }> {
   const base = clientConfig(target);
   const out = await new STSClient(base).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${role}`, RoleSessionName: 'immutrail-demo' }));
   const c = out.Credentials;

@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
-import {
-  type BucketLocationConstraint,
-  CreateBucketCommand,
-  PutBucketNotificationConfigurationCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { type BucketLocationConstraint, CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createArchiveBucket } from '../aws/archive-bucket-setup';
@@ -187,7 +182,12 @@ export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = 
     step(`trail bucket ${opts.trailBucket} ready (prefix "${opts.trailPrefix ?? ''}"): its new log files are ingested through the objects rule`);
   }
   const { template, adaptations, keysCreatedBySdk } = await templateForMoto(new KMSClient(cfg), synth.template, step);
-  const created = await uploadAndCreate(s3, new CloudFormationClient(cfg), { target, name, assetsBucket, template, synth, timeoutMs: opts.stackTimeoutMs ?? 120_000 }, step);
+  const created = await uploadAndCreate(
+    s3,
+    new CloudFormationClient(cfg),
+    { target, name, assetsBucket, template, synth, timeoutMs: opts.stackTimeoutMs ?? 120_000 },
+    step,
+  );
   const { stack, notCreated } = created;
 
   const missing = REQUIRED_OUTPUTS.filter((k) => stack.outputs[k] === undefined);
@@ -196,16 +196,19 @@ export async function deployLocalStack(target: AwsTarget, opts: DeployOptions = 
 
   const scope = deployedScope(target, name, stack);
   const env = await handlerEnvironmentOf(template, synth.ingestFunctionId, scope, { ...opts, objectLock }, step);
-  const objectsQueueArn = (
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: out.IngestQueueUrl, AttributeNames: ['QueueArn'] }))
-  ).Attributes!.QueueArn!;
+  const objectsQueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: out.IngestQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
   const rules = await checkDeployedRules(new EventBridgeClient(cfg), template, scope, objectsQueueArn);
   step(
     `${rules.captureRules.length} capture rules deployed with the template's patterns (without their Firehose target); ` +
       `objects rule ${rules.objectsRule.rule} puts "Object Created" of ${out.StagingBucketName}/${STAGING_LIVE_PREFIX}` +
       `${opts.trailBucket ? ` and ${opts.trailBucket}/${opts.trailPrefix ?? ''}` : ''} on the objects queue, as deployed`,
   );
-  await notifyObjects(s3, [out.StagingBucketName, ...(opts.trailBucket && !opts.trailBucketAccount ? [opts.trailBucket] : [])], opts.objectNotifications ?? false, step);
+  await notifyObjects(
+    s3,
+    [out.StagingBucketName, ...(opts.trailBucket && !opts.trailBucketAccount ? [opts.trailBucket] : [])],
+    opts.objectNotifications ?? false,
+    step,
+  );
 
   const alertInboxUrl = await subscribeAlertInbox(new SNSClient(cfg), sqs, {
     topicArn: out.AlertTopicArn,

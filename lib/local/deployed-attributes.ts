@@ -10,17 +10,13 @@ import type { DeployedResource } from './resolve-deployed';
  * use, read from the service that owns the resource (not rebuilt from a
  * naming convention), so a value is what that service would hand out.
  */
-export function serviceAttributeReader(
-  target: AwsTarget,
-  partition: string,
-): (resource: DeployedResource, name: string) => Promise<string> {
+export function serviceAttributeReader(target: AwsTarget, partition: string): (resource: DeployedResource, name: string) => Promise<string> {
   const cfg = clientConfig(target);
   const kms = new KMSClient(cfg);
   const sqs = new SQSClient(cfg);
   const ddb = new DynamoDBClient(cfg);
   return async (r, name) => {
-    const unknown = () =>
-      new LocalDeployError('UNRESOLVABLE_VALUE', `no reader for Fn::GetAtt ${r.logicalId}.${name} (${r.type})`);
+    const unknown = () => new LocalDeployError('UNRESOLVABLE_VALUE', `no reader for Fn::GetAtt ${r.logicalId}.${name} (${r.type})`);
     switch (`${r.type}.${name}`) {
       case 'AWS::KMS::Key.Arn': {
         // ListKeys, not DescribeKey: moto stores the KeyPolicy of a key its

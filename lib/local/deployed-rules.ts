@@ -29,10 +29,7 @@ interface TemplateTarget {
 }
 
 function isObjectsPattern(pattern: Record<string, unknown>): boolean {
-  return (
-    isDeepStrictEqual(pattern.source, [S3_OBJECT_CREATED.source]) &&
-    isDeepStrictEqual(pattern['detail-type'], [S3_OBJECT_CREATED.detailType])
-  );
+  return isDeepStrictEqual(pattern.source, [S3_OBJECT_CREATED.source]) && isDeepStrictEqual(pattern['detail-type'], [S3_OBJECT_CREATED.detailType]);
 }
 
 /**

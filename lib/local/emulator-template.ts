@@ -41,10 +41,7 @@ export function referencesAny(value: unknown, ids: ReadonlySet<string>): boolean
  * may reference a removed resource (that would change what the stack does,
  * not just what the emulator skips); DependsOn entries on them are dropped.
  */
-export function withoutResourceTypes(
-  template: CfnTemplate,
-  types: readonly string[],
-): { template: CfnTemplate; removed: TemplateResourceRef[] } {
+export function withoutResourceTypes(template: CfnTemplate, types: readonly string[]): { template: CfnTemplate; removed: TemplateResourceRef[] } {
   const ids = Object.entries(template.Resources)
     .filter(([, r]) => types.includes(r.Type))
     .map(([logicalId]) => logicalId);
@@ -52,10 +49,7 @@ export function withoutResourceTypes(
 }
 
 /** A copy of `template` without the resources `logicalIds`, under the same rules as withoutResourceTypes. */
-export function withoutResources(
-  template: CfnTemplate,
-  logicalIds: readonly string[],
-): { template: CfnTemplate; removed: TemplateResourceRef[] } {
+export function withoutResources(template: CfnTemplate, logicalIds: readonly string[]): { template: CfnTemplate; removed: TemplateResourceRef[] } {
   const copy = structuredClone(template);
   const removed = logicalIds.map((logicalId) => {
     const r = copy.Resources[logicalId];
@@ -68,10 +62,7 @@ export function withoutResources(
   referencesTo(copy.Resources, ids, referenced);
   referencesTo(copy.Outputs ?? {}, ids, referenced);
   if (referenced.size > 0) {
-    throw new LocalDeployError(
-      'NOT_DEPLOYED',
-      `cannot leave ${[...referenced].join(', ')} out of the template: other resources or outputs reference them`,
-    );
+    throw new LocalDeployError('NOT_DEPLOYED', `cannot leave ${[...referenced].join(', ')} out of the template: other resources or outputs reference them`);
   }
   dropDependsOn(copy, ids);
   return { template: copy, removed };
@@ -136,10 +127,7 @@ export function withResourceReplaced(template: CfnTemplate, logicalId: string, e
  * CloudFormation completes a stack while skipping every resource type it does
  * not model (alarms, Glue, Athena, resource policies...): this names them.
  */
-export function resourcesNotCreated(
-  template: CfnTemplate,
-  created: ReadonlyArray<{ LogicalResourceId?: string }>,
-): TemplateResourceRef[] {
+export function resourcesNotCreated(template: CfnTemplate, created: ReadonlyArray<{ LogicalResourceId?: string }>): TemplateResourceRef[] {
   const ids = new Set(created.map((r) => r.LogicalResourceId).filter((id): id is string => id !== undefined));
   return Object.entries(template.Resources)
     .filter(([id]) => !ids.has(id))
@@ -155,4 +143,3 @@ export function countByType(resources: readonly TemplateResourceRef[]): string {
     .map(([type, n]) => (n > 1 ? `${type} x${n}` : type))
     .join(', ');
 }
-

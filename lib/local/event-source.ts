@@ -68,9 +68,7 @@ export async function drainQueue(
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     const done = messages.filter((m) => !failed.has(m.MessageId!));
     if (done.length > 0) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
-      );
+      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
     }
     const retry = messages.filter((m) => failed.has(m.MessageId!));
     if (opts.retryFailedAtOnce && retry.length > 0) {

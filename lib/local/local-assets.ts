@@ -1,11 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  type BucketLocationConstraint,
-  CreateBucketCommand,
-  HeadBucketCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { type BucketLocationConstraint, CreateBucketCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { FileAssetDestination } from './synth-local-stack';
 
 /** The bucket the local deployments' templates and code assets go to (one per emulator and region). */

@@ -125,7 +125,7 @@ export function adaptTemplateForMoto(template: CfnTemplate): { template: CfnTemp
   const note = (resources: TemplateResourceRef[], change: string, reason: string) => {
     if (resources.length > 0) adaptations.push({ resources, change, reason });
   };
-  note(removed, 'left out', "moto reads a bucket-policy Condition as a denial: the TLS-only policies would deny every request");
+  note(removed, 'left out', 'moto reads a bucket-policy Condition as a denial: the TLS-only policies would deny every request');
   note(dashboards, 'left out', "moto's CloudFormation cannot resolve the alarms' ARNs the dashboard's alarm row names; a dashboard only displays");
 
   const firehose = detachFirehose(withoutPolicies);
@@ -150,7 +150,7 @@ export function adaptTemplateForMoto(template: CfnTemplate): { template: CfnTemp
   note(
     firehose.policies.filter((p) => !firehose.emptyPolicies.includes(p.logicalId)),
     'statements naming the Firehose stream removed',
-    "the stream is not created on moto",
+    'the stream is not created on moto',
   );
   note(
     firehose.outputs,
@@ -160,7 +160,7 @@ export function adaptTemplateForMoto(template: CfnTemplate): { template: CfnTemp
   note(
     disableEventSourceMappings(copy),
     'deployed disabled',
-    "moto would invoke the function itself on each message (Docker); failed tries would push the events into the DLQ. The caller drains the queue in-process instead",
+    'moto would invoke the function itself on each message (Docker); failed tries would push the events into the DLQ. The caller drains the queue in-process instead',
   );
   note(
     removeLambdaTargets(copy),

@@ -97,7 +97,9 @@ export async function provisionLocalStack(target: AwsTarget, opts: ProvisionOpti
 
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-alerts` }))).TopicArn!;
   const alertInboxUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-alert-inbox` }))).QueueUrl!;
-  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: await queueArn(sqs, alertInboxUrl), Attributes: { RawMessageDelivery: 'false' } }));
+  await sns.send(
+    new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: await queueArn(sqs, alertInboxUrl), Attributes: { RawMessageDelivery: 'false' } }),
+  );
 
   const { queueUrl, deadLetterQueueUrl } = await createObjectsQueue(sqs, events, name, stagingBucket);
   return {
@@ -118,7 +120,12 @@ export async function provisionLocalStack(target: AwsTarget, opts: ProvisionOpti
 }
 
 /** The objects queue with its dead-letter queue, and the rule that puts the staging bucket's "Object Created" events on it. */
-async function createObjectsQueue(sqs: SQSClient, events: EventBridgeClient, name: string, stagingBucket: string): Promise<{ queueUrl: string; deadLetterQueueUrl: string }> {
+async function createObjectsQueue(
+  sqs: SQSClient,
+  events: EventBridgeClient,
+  name: string,
+  stagingBucket: string,
+): Promise<{ queueUrl: string; deadLetterQueueUrl: string }> {
   const deadLetterQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-ingest-dlq` }))).QueueUrl!;
   const queueUrl = (
     await sqs.send(

@@ -103,10 +103,7 @@ export async function resolveTemplateValue(value: unknown, scope: DeployedScope)
 }
 
 /** Resolves every value of a template map (e.g. a function's Environment.Variables). */
-export async function resolveTemplateMap(
-  values: Record<string, unknown>,
-  scope: DeployedScope,
-): Promise<Record<string, string>> {
+export async function resolveTemplateMap(values: Record<string, unknown>, scope: DeployedScope): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) out[k] = await resolveTemplateValue(v, scope);
   return out;

@@ -94,12 +94,14 @@ export function parseConsistencyFile(input: string | Buffer): ConsistencyProofFi
   } catch (err) {
     throw new ConsistencyFileError('NOT_JSON', `not JSON: ${(err as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConsistencyFileError('NOT_A_PROOF', 'not an immutrail consistency proof (not a JSON object)');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ConsistencyFileError('NOT_A_PROOF', 'not an immutrail consistency proof (not a JSON object)');
   const o = value as Record<string, unknown>;
   if (typeof o.format !== 'string' || !o.format.startsWith(FORMAT_FAMILY)) {
     throw new ConsistencyFileError('NOT_A_PROOF', `not an immutrail consistency proof (no "format": "${CONSISTENCY_FORMAT}")`);
   }
-  if (o.format !== CONSISTENCY_FORMAT) throw new ConsistencyFileError('UNSUPPORTED_FORMAT', `format ${o.format} is not supported (this version reads ${CONSISTENCY_FORMAT})`);
+  if (o.format !== CONSISTENCY_FORMAT)
+    throw new ConsistencyFileError('UNSUPPORTED_FORMAT', `format ${o.format} is not supported (this version reads ${CONSISTENCY_FORMAT})`);
   for (const k of Object.keys(o)) if (!(FIELDS as readonly string[]).includes(k)) malformed(`field "${k}"`, 'is not part of the format');
   for (const k of FIELDS) if (!(k in o)) malformed(`field "${k}"`, 'is missing');
   if (typeof o.old !== 'string' || o.old.length === 0) malformed('field "old"', 'must be the older signed checkpoint note text');

@@ -78,7 +78,10 @@ export function archiveTreeSource(source: ArchiveSource, concurrency = 16): Shar
       for (let i = 0; i < b.count && leaves.length < at.size; i++) leaves.push(b.leaves.subarray(i * 32, i * 32 + 32));
     }
     if (leaves.length < at.size) {
-      throw new ProveError('ARCHIVE_INCOMPLETE', `shard ${at.shard}: the checkpoint holds ${at.size} records, ${source.describe()} only ${leaves.length} from the shard's first record on`);
+      throw new ProveError(
+        'ARCHIVE_INCOMPLETE',
+        `shard ${at.shard}: the checkpoint holds ${at.size} records, ${source.describe()} only ${leaves.length} from the shard's first record on`,
+      );
     }
     return { getSubtreeRoot: (start, end) => rootOfRange(leaves, start, end) };
   };
@@ -100,7 +103,10 @@ export async function proveShardConsistency(trees: ShardTreeSource, old: ShardSt
   if (!checkConsistency(old.size, now.size, Buffer.from(old.root, 'hex'), Buffer.from(now.root, 'hex'), proof).ok) {
     const root = (await frontierFrom(now.size, tree.getSubtreeRoot)).root().toString('hex');
     if (root !== now.root) {
-      throw new ProveError('INDEX_MISMATCH', `shard ${now.shard}: the stored tree of ${now.size} records does not match the newer checkpoint's root: run immutrail verify`);
+      throw new ProveError(
+        'INDEX_MISMATCH',
+        `shard ${now.shard}: the stored tree of ${now.size} records does not match the newer checkpoint's root: run immutrail verify`,
+      );
     }
   }
   return proof;

@@ -64,7 +64,12 @@ function readCheckpoint(note: string, keys: readonly TrustedKey[]): { signed: Si
   return { signed, outcome: { ok: true, message: `signed by ${signed.signatures.map((s) => s.keyName).join(', ')}`, ...about } };
 }
 
-function checkShard(o: { shard: string; size: number; root: string }, n: { size: number; root: string } | undefined, p: ShardConsistencyProof | undefined, unproven?: string): ShardOutcome {
+function checkShard(
+  o: { shard: string; size: number; root: string },
+  n: { size: number; root: string } | undefined,
+  p: ShardConsistencyProof | undefined,
+  unproven?: string,
+): ShardOutcome {
   const base = { shard: o.shard, oldSize: o.size, newSize: n?.size ?? null };
   const failed = (reason: ShardFailure, message: string): ShardOutcome => ({ ...base, ok: false, reason, message });
   if (!n) return failed('VANISHED', `shard ${o.shard} (${o.size} records) is not in the newer checkpoint`);
@@ -74,7 +79,13 @@ function checkShard(o: { shard: string; size: number; root: string }, n: { size:
     return failed('SIZE_MISMATCH', `the proof is from ${p.oldSize} to ${p.newSize} records, the checkpoints say ${o.size} to ${n.size}`);
   }
   // The sizes come from the signed checkpoints, never from the proof: a proof of one shape can fit several sizes.
-  const v = checkConsistency(o.size, n.size, Buffer.from(o.root, 'hex'), Buffer.from(n.root, 'hex'), p.proof.map((h) => Buffer.from(h, 'hex')));
+  const v = checkConsistency(
+    o.size,
+    n.size,
+    Buffer.from(o.root, 'hex'),
+    Buffer.from(n.root, 'hex'),
+    p.proof.map((h) => Buffer.from(h, 'hex')),
+  );
   if (!v.ok) return failed(v.reason, v.message);
   const grew = n.size === o.size ? 'unchanged' : `${o.size} -> ${n.size} records`;
   return { ...base, ok: true, reason: null, message: `${grew}, proof of ${p.proof.length} hash(es)` };
@@ -87,7 +98,11 @@ function checkShard(o: { shard: string; size: number; root: string }, n: { size:
  * to the newer one at the signed sizes. `unproven` names shards an archive
  * could not prove (their failure message says why).
  */
-export function verifyConsistencyFile(file: ConsistencyProofFile, keys: readonly TrustedKey[], unproven: ReadonlyMap<string, string> = new Map()): ConsistencyReport {
+export function verifyConsistencyFile(
+  file: ConsistencyProofFile,
+  keys: readonly TrustedKey[],
+  unproven: ReadonlyMap<string, string> = new Map(),
+): ConsistencyReport {
   const old = readCheckpoint(file.old, keys);
   const now = readCheckpoint(file.new, keys);
   const report: ConsistencyReport = { ok: false, old: old.outcome, new: now.outcome, pair: null, shards: [], vanished: [], added: [] };
@@ -106,7 +121,14 @@ export function verifyConsistencyFile(file: ConsistencyProofFile, keys: readonly
   // A proof for a shard the pair does not share proves nothing: the file was not made from these checkpoints.
   for (const p of file.shards) {
     if (!oldNames.has(p.shard) || !newShards.has(p.shard)) {
-      report.shards.push({ shard: p.shard, ok: false, oldSize: p.oldSize, newSize: p.newSize, reason: 'SIZE_MISMATCH', message: `the file proves shard ${p.shard}, which the two checkpoints do not share` });
+      report.shards.push({
+        shard: p.shard,
+        ok: false,
+        oldSize: p.oldSize,
+        newSize: p.newSize,
+        reason: 'SIZE_MISMATCH',
+        message: `the file proves shard ${p.shard}, which the two checkpoints do not share`,
+      });
     }
   }
   if (proofs.size !== file.shards.length) report.pair ??= 'the file has more than one proof for a shard';

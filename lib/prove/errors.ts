@@ -25,4 +25,3 @@ export class ProveError extends ImmutrailError {
     this.name = 'ProveError';
   }
 }
-

@@ -95,7 +95,10 @@ export async function buildInclusionProofOffline(source: ArchiveSource, recordId
       throw new ProveError('NOT_SEALED', `record ${recordId} (shard ${shard}, seq ${seq}) is not sealed by the newest checkpoint (${signed.checkpoint.time})`);
     }
     if (assembled.length < state.size) {
-      throw new ProveError('ARCHIVE_INCOMPLETE', `shard ${shard}: the checkpoint of ${signed.checkpoint.time} holds ${state.size} records, the archive's chain only ${assembled.length}`);
+      throw new ProveError(
+        'ARCHIVE_INCOMPLETE',
+        `shard ${shard}: the checkpoint of ${signed.checkpoint.time} holds ${state.size} records, the archive's chain only ${assembled.length}`,
+      );
     }
     const leaves: Buffer[] = [];
     for (const b of assembled.chain) {
@@ -104,7 +107,10 @@ export async function buildInclusionProofOffline(source: ArchiveSource, recordId
     const path = inclusionProof(seq, leaves);
     const line = recordLineAt(await source.get(batch.key), batch.key, { id: recordId, shard, seq });
     if (!verifyInclusion(seq, state.size, leafHash(line), path, Buffer.from(state.root, 'hex'))) {
-      throw new ProveError('INDEX_MISMATCH', `shard ${shard} in ${source.describe()} does not match the checkpoint of ${signed.checkpoint.time}: run immutrail verify`);
+      throw new ProveError(
+        'INDEX_MISMATCH',
+        `shard ${shard} in ${source.describe()} does not match the checkpoint of ${signed.checkpoint.time}: run immutrail verify`,
+      );
     }
     return {
       proof: {

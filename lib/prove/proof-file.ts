@@ -76,7 +76,8 @@ export function parseProofFile(input: string | Buffer): InclusionProofFile {
   } catch (err) {
     throw new ProofFileError('NOT_JSON', `not JSON: ${(err as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ProofFileError('NOT_A_PROOF', 'not an immutrail inclusion proof (not a JSON object)');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ProofFileError('NOT_A_PROOF', 'not an immutrail inclusion proof (not a JSON object)');
   const o = value as Record<string, unknown>;
   if (typeof o.format !== 'string' || !o.format.startsWith(FORMAT_FAMILY)) {
     throw new ProofFileError('NOT_A_PROOF', `not an immutrail inclusion proof (no "format": "${PROOF_FORMAT}")`);

@@ -53,7 +53,10 @@ export class RequestMeter {
 interface MeterableClient {
   middlewareStack: {
     add(
-      middleware: (next: (args: unknown) => Promise<{ output: unknown }>, context: { clientName?: string; commandName?: string }) => (args: unknown) => Promise<{ output: unknown }>,
+      middleware: (
+        next: (args: unknown) => Promise<{ output: unknown }>,
+        context: { clientName?: string; commandName?: string },
+      ) => (args: unknown) => Promise<{ output: unknown }>,
       options: { step: 'initialize'; name: string; override?: boolean },
     ): void;
   };

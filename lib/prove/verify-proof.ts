@@ -42,7 +42,8 @@ function checkRecord(line: string): { record: JsonValue | null; outcome: CheckOu
   if (typeof record !== 'object' || record === null || Array.isArray(record) || typeof chain !== 'object' || chain === null) {
     return { record, outcome: { check: 'record', status: 'fail', message: 'the record has no chain header' } };
   }
-  if (chain.v !== FORMAT_VERSION) return { record, outcome: { check: 'record', status: 'fail', message: `the record's format version is ${String(chain.v)}, not ${FORMAT_VERSION}` } };
+  if (chain.v !== FORMAT_VERSION)
+    return { record, outcome: { check: 'record', status: 'fail', message: `the record's format version is ${String(chain.v)}, not ${FORMAT_VERSION}` } };
   let canonical: Buffer;
   try {
     canonical = canonicalBytes(record);
@@ -50,7 +51,10 @@ function checkRecord(line: string): { record: JsonValue | null; outcome: CheckOu
     return { record, outcome: { check: 'record', status: 'fail', message: `the record cannot be canonicalized: ${(err as Error).message}` } };
   }
   if (!canonical.equals(Buffer.from(line, 'utf8'))) {
-    return { record, outcome: { check: 'record', status: 'fail', message: 'the record line is not in canonical form (RFC 8785), so it is not the line that was hashed' } };
+    return {
+      record,
+      outcome: { check: 'record', status: 'fail', message: 'the record line is not in canonical form (RFC 8785), so it is not the line that was hashed' },
+    };
   }
   return { record, outcome: { check: 'record', status: 'pass', message: 'the record is a canonical immutrail record' } };
 }
@@ -86,7 +90,8 @@ export function verifyProofFile(proof: InclusionProofFile, keys: readonly Truste
     checks.push({ check: 'signature', status: 'pass', message: `checkpoint signed by ${signed.signatures.map((s) => s.keyName).join(', ')}` });
   } catch (err) {
     if (!(err instanceof CheckpointError)) throw err;
-    const what = err.code === 'MALFORMED' || err.code === 'INCONSISTENT' ? 'the checkpoint is not valid' : 'the checkpoint signature does not verify with the trusted key';
+    const what =
+      err.code === 'MALFORMED' || err.code === 'INCONSISTENT' ? 'the checkpoint is not valid' : 'the checkpoint signature does not verify with the trusted key';
     checks.push({ check: 'signature', status: 'fail', message: `${what}: ${err.message}` });
   }
 
@@ -94,11 +99,31 @@ export function verifyProofFile(proof: InclusionProofFile, keys: readonly Truste
   if (!signed) checks.push({ check: 'inclusion', status: 'skip', message: 'no checkpoint to check the path against' });
   else if (!state) checks.push({ check: 'inclusion', status: 'fail', message: `the checkpoint has no shard ${proof.shard}` });
   else if (state.size !== proof.treeSize) {
-    checks.push({ check: 'inclusion', status: 'fail', message: `the proof is for a tree of ${proof.treeSize} records, the checkpoint signed ${state.size} for shard ${proof.shard}` });
-  } else if (!verifyInclusion(proof.seq, proof.treeSize, leaf, proof.proof.map((h) => Buffer.from(h, 'hex')), Buffer.from(state.root, 'hex'))) {
-    checks.push({ check: 'inclusion', status: 'fail', message: `the path does not lead from this record at seq ${proof.seq} to the signed root of shard ${proof.shard}` });
+    checks.push({
+      check: 'inclusion',
+      status: 'fail',
+      message: `the proof is for a tree of ${proof.treeSize} records, the checkpoint signed ${state.size} for shard ${proof.shard}`,
+    });
+  } else if (
+    !verifyInclusion(
+      proof.seq,
+      proof.treeSize,
+      leaf,
+      proof.proof.map((h) => Buffer.from(h, 'hex')),
+      Buffer.from(state.root, 'hex'),
+    )
+  ) {
+    checks.push({
+      check: 'inclusion',
+      status: 'fail',
+      message: `the path does not lead from this record at seq ${proof.seq} to the signed root of shard ${proof.shard}`,
+    });
   } else {
-    checks.push({ check: 'inclusion', status: 'pass', message: `the path of ${proof.proof.length} hashes leads to the signed root of shard ${proof.shard} (${state.size} records)` });
+    checks.push({
+      check: 'inclusion',
+      status: 'pass',
+      message: `the path of ${proof.proof.length} hashes leads to the signed root of shard ${proof.shard} (${state.size} records)`,
+    });
   }
 
   const failed = checks.find((c) => c.status !== 'pass')?.check ?? null;

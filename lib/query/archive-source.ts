@@ -44,7 +44,13 @@ export function directoryArchiveSource(dir: string): ArchiveSource {
     describe: () => dir,
     async *list(prefix) {
       // Walk from the deepest folder the prefix names; keep the keys that start with it.
-      const root = join(dir, ...prefix.slice(0, prefix.lastIndexOf('/') + 1).split('/').filter(Boolean));
+      const root = join(
+        dir,
+        ...prefix
+          .slice(0, prefix.lastIndexOf('/') + 1)
+          .split('/')
+          .filter(Boolean),
+      );
       let entries: Dirent[];
       try {
         entries = await readdir(root, { recursive: true, withFileTypes: true });

@@ -91,8 +91,7 @@ const RESOURCE: QueryParameter = {
 const LOG_PATH_ACCOUNT = 'AWSLogs/(?:o-[a-z0-9]+/)?(\\d{12})/CloudTrail/';
 const LOG_PATH_REGION = 'AWSLogs/(?:o-[a-z0-9]+/)?\\d{12}/CloudTrail/([a-z0-9-]+)/';
 
-const inPeriod = (tsColumn: string): string =>
-  `${tsColumn} >= from_iso8601_timestamp(:from) AND ${tsColumn} < from_iso8601_timestamp(:to)`;
+const inPeriod = (tsColumn: string): string => `${tsColumn} >= from_iso8601_timestamp(:from) AND ${tsColumn} < from_iso8601_timestamp(:to)`;
 
 const alertsOfKind = (kind: string): string => `SELECT alert_event_time, alert_severity, alert_account, alert_summary, alert_principal, alert_resource,
        alert_rule, alert_event_id, alert_id, shard, seq
@@ -345,10 +344,7 @@ export function resolveParameters(query: NamedQuery, given: QueryParams = {}): R
   const known = new Set(query.parameters.map((p) => p.name));
   for (const name of Object.keys(given)) {
     if (!known.has(name)) {
-      throw new QueryError(
-        'UNKNOWN_PARAMETER',
-        `query "${query.name}" has no parameter "${name}"; it takes: ${[...known].join(', ') || 'none'}`,
-      );
+      throw new QueryError('UNKNOWN_PARAMETER', `query "${query.name}" has no parameter "${name}"; it takes: ${[...known].join(', ') || 'none'}`);
     }
   }
   const values: Record<string, string> = {};

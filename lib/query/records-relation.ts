@@ -33,8 +33,7 @@ import { fieldAt, quoteIdent } from './record-schema';
  */
 
 /** A batch key as a regex the SQL engines accept (RE2 in DuckDB, Joni in Trino): groups shard, dt, firstSeq, lastSeq, batchId. */
-export const BATCH_KEY_SQL_REGEX =
-  `${RECORDS_PREFIX}shard=([a-z0-9][a-z0-9-]{0,31})/dt=(\\d{4}-\\d{2}-\\d{2})/(\\d{${SEQ_DIGITS}})-(\\d{${SEQ_DIGITS}})-([0-9a-f]{16})\\.ndjson$`;
+export const BATCH_KEY_SQL_REGEX = `${RECORDS_PREFIX}shard=([a-z0-9][a-z0-9-]{0,31})/dt=(\\d{4}-\\d{2}-\\d{2})/(\\d{${SEQ_DIGITS}})-(\\d{${SEQ_DIGITS}})-([0-9a-f]{16})\\.ndjson$`;
 
 export interface Dialect {
   readonly name: 'athena' | 'duckdb';
@@ -119,7 +118,7 @@ export const RECORDS_COLUMNS: readonly Column[] = [
   col('actor_session_name', 'data.event.actor.sessionName', 'role session name'),
   col('actor_session_issuer_arn', 'data.event.actor.sessionIssuerArn', 'role (or user) that issued the session'),
   col('actor_source_identity', 'data.event.actor.sourceIdentity', 'sts source identity'),
-  col('actor_invoked_by', 'data.event.actor.invokedBy', 'AWS service that made the call on the principal\'s behalf'),
+  col('actor_invoked_by', 'data.event.actor.invokedBy', "AWS service that made the call on the principal's behalf"),
   col('actor_access_key_id', 'data.event.actor.accessKeyId', 'access key used'),
   col('actor_source_ip', 'data.event.actor.sourceIp', 'source IP address'),
   col('actor_user_agent', 'data.event.actor.userAgent', 'user agent'),
@@ -128,8 +127,7 @@ export const RECORDS_COLUMNS: readonly Column[] = [
   computed(
     'principal',
     'who acted, for display: actor ARN, else invoking service, principal id or account',
-    (d) =>
-      `coalesce(${['arn', 'invokedBy', 'principalId', 'accountId'].map((k) => d.field(['data', 'event', 'actor', k])).join(', ')})`,
+    (d) => `coalesce(${['arn', 'invokedBy', 'principalId', 'accountId'].map((k) => d.field(['data', 'event', 'actor', k])).join(', ')})`,
   ),
   col('resources', 'data.event.resources', 'resources touched: list of {type, id, arn}; see record_resources'),
   col('state', 'data.event.state', 'new state of a state-change event (running, terminated, STOPPED, ...)'),
@@ -145,7 +143,11 @@ export const RECORDS_COLUMNS: readonly Column[] = [
   col('alert_summary', 'data.alert.summary', 'one-line summary'),
   col('alert_principal', 'data.alert.principal', 'principal the alert is about'),
   col('alert_resource', 'data.alert.resource', 'resource the alert is about'),
-  col('alert_account', 'data.alert.account', 'AWS account the alert is about (null for silence and trail health, and in alerts archived before it was recorded)'),
+  col(
+    'alert_account',
+    'data.alert.account',
+    'AWS account the alert is about (null for silence and trail health, and in alerts archived before it was recorded)',
+  ),
   col('alert_event_time', 'data.alert.eventTime', 'time of the event that raised the alert (ISO 8601 text)'),
   ts('alert_event_ts', 'data.alert.eventTime', 'alert_event_time as a timestamp'),
   col('alert_event_id', 'data.alert.eventId', 'event id that raised the alert'),
@@ -169,9 +171,9 @@ export const RECORDS_COLUMNS: readonly Column[] = [
   col('coverage_archived', 'data.archived', 'of which already archived'),
   col('coverage_recovered', 'data.recovered', 'of which recovered (backfilled) by the reconcile'),
   col('coverage_skipped', 'data.skipped', 'of which out of scope'),
-  col('coverage_digest_sha256', 'data.digestSha256', 'SHA-256 of the log file per CloudTrail\'s digest'),
-  col('coverage_account', 'data.account', 'account whose folder holds the log file (null outside CloudTrail\'s layout and in older records)'),
-  col('coverage_region', 'data.region', 'region whose folder holds the log file (null outside CloudTrail\'s layout and in older records)'),
+  col('coverage_digest_sha256', 'data.digestSha256', "SHA-256 of the log file per CloudTrail's digest"),
+  col('coverage_account', 'data.account', "account whose folder holds the log file (null outside CloudTrail's layout and in older records)"),
+  col('coverage_region', 'data.region', "region whose folder holds the log file (null outside CloudTrail's layout and in older records)"),
   // genesis
   col('genesis_origin', 'data.origin', 'archive origin string'),
 ];

@@ -52,7 +52,8 @@ export function barChart(c: BarChart): Html {
     const h = Math.max(p.warn ? WARN_STUB : STUB, (p.value / max) * plotH);
     const fill = p.warn ? COLORS.warn : COLORS.bar;
     const rect = `<rect class="point${p.warn ? ' warn' : ''}" x="${x.toFixed(1)}" y="${(PAD.top + plotH - h).toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${fill}" data-label="${esc(p.label)}" data-value="${p.value}"><title>${esc(`${p.label}: ${fmt(p.value)}${p.warn ? ` (${c.warnText ?? 'warning'})` : ''}`)}</title></rect>`;
-    const label = i % labelEvery === 0 ? `<text x="${(x + barW / 2).toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle" class="axis">${esc(p.label)}</text>` : '';
+    const label =
+      i % labelEvery === 0 ? `<text x="${(x + barW / 2).toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle" class="axis">${esc(p.label)}</text>` : '';
     return rect + label;
   });
   // The threshold's label sits in the left margin like a tick, where no bar can cover it.
@@ -62,7 +63,10 @@ export function barChart(c: BarChart): Html {
   const axes = `<line x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="${COLORS.border}"/><line x1="${PAD.left}" x2="${W - PAD.right}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH}" stroke="${COLORS.border}"/><text x="${PAD.left - 6}" y="${PAD.top + 4}" text-anchor="end" class="axis">${fmt(max)}</text><text x="${PAD.left - 6}" y="${PAD.top + plotH}" text-anchor="end" class="axis">0</text><text x="${PAD.left}" y="14" class="axis">${esc(c.valueHeader)}</text>`;
   const svg = `<svg class="chart" data-chart="${esc(c.id)}" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${esc(c.id)}-title ${esc(c.id)}-desc" preserveAspectRatio="xMinYMin meet"><title id="${esc(c.id)}-title">${esc(c.title)}</title><desc id="${esc(c.id)}-desc">${esc(c.description)}</desc>${axes}${bars.join('')}${threshold}</svg>`;
   const rows = c.points
-    .map((p) => `<tr${p.warn ? ' class="warn"' : ''}><td>${esc(p.label)}</td><td class="num">${esc(fmt(p.value))}</td><td>${p.warn ? esc(c.warnText ?? 'warning') : ''}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr${p.warn ? ' class="warn"' : ''}><td>${esc(p.label)}</td><td class="num">${esc(fmt(p.value))}</td><td>${p.warn ? esc(c.warnText ?? 'warning') : ''}</td></tr>`,
+    )
     .join('\n');
   const data = `<details data-chart="${esc(c.id)}"><summary>${esc(c.title)}: the numbers as a table</summary><div class="table-wrap"><table><thead><tr><th scope="col">${esc(c.labelHeader)}</th><th scope="col" class="num">${esc(c.valueHeader)}</th><th scope="col">Note</th></tr></thead><tbody>\n${rows}\n</tbody></table></div></details>`;
   return `<figure>${svg}<figcaption>${esc(c.title)}</figcaption>${data}</figure>`;

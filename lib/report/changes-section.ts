@@ -57,7 +57,9 @@ function perDay(d: ReportData): Html {
 
 export function renderChanges(d: ReportData): Html {
   const drift = d.queries['drift-alerts'] ?? [];
-  const deployers = d.deployers.length ? `The deployment pipeline's principals: ${d.deployers.join(', ')}.` : 'No deployment pipeline principal was named for this report (--deployer), so no change is counted as the pipeline’s.';
+  const deployers = d.deployers.length
+    ? `The deployment pipeline's principals: ${d.deployers.join(', ')}.`
+    : 'No deployment pipeline principal was named for this report (--deployer), so no change is counted as the pipeline’s.';
   return section('changes', SECTION_TITLES.changes, EVIDENCE.changes, [
     para(
       'A change is a successful write call to an AWS API. Production is meant to change only through the deployment pipeline; a change to protected infrastructure by anyone else raises a drift alert and is listed below as out of band. ' +

@@ -26,7 +26,9 @@ function perDay(d: ReportData, days: readonly string[]): Html {
     h3('Log files reconciled per day'),
     para(
       'AWS writes the audit log as files; each file was read again and every event in it checked against the archive. ' +
-        (gaps.length ? `${gaps.length} day(s) had no log file at all, shown in the warning colour: ${dayRanges(gaps).join(', ')}.` : 'Every day of the period has reconciled log files.'),
+        (gaps.length
+          ? `${gaps.length} day(s) had no log file at all, shown in the warning colour: ${dayRanges(gaps).join(', ')}.`
+          : 'Every day of the period has reconciled log files.'),
     ),
     barChart({
       id: 'coverage-per-day',

@@ -60,7 +60,9 @@ const DAY_MS = 86_400_000;
  * keeps the charts readable. Null for an archive without events.
  */
 export async function busiestPeriod(engine: QueryEngine, days = 31): Promise<ReportPeriod | null> {
-  const r = await engine.run({ sql: `SELECT substr(event_time, 1, 10) AS event_day, count(*) AS events FROM records WHERE kind = 'event' GROUP BY substr(event_time, 1, 10)` });
+  const r = await engine.run({
+    sql: `SELECT substr(event_time, 1, 10) AS event_day, count(*) AS events FROM records WHERE kind = 'event' GROUP BY substr(event_time, 1, 10)`,
+  });
   const perDay = r.rows
     .filter((row): row is [string, number] => typeof row[0] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(row[0]))
     .map(([day, n]) => ({ t: Date.parse(`${day}T00:00:00Z`), n: Number(n) }))

@@ -16,7 +16,10 @@ export interface Column {
 export function table(rows: readonly Row[], columns: readonly Column[], caption?: string): Html {
   const head = columns.map((c) => `<th scope="col"${c.numeric ? ' class="num"' : ''}>${esc(c.header)}</th>`).join('');
   const body = rows
-    .map((r) => `<tr>${columns.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${esc(c.format ? c.format(r[c.key], r) : r[c.key] ?? '')}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${columns.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${esc(c.format ? c.format(r[c.key], r) : (r[c.key] ?? ''))}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   return `<div class="table-wrap"><table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }

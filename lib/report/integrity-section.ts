@@ -26,7 +26,11 @@ function verifyResult(d: ReportData): Html {
     : `<p class="warn-text">Verification FAILED with ${v.problems.length} problem(s): the archive does not match its signed checkpoints or its own hash chain.</p>`;
   const problems = v.problems.length
     ? table(
-        v.problems.map((p) => ({ code: p.code, where: [p.shard && `shard ${p.shard}`, p.seq !== undefined && `seq ${p.seq}`, p.key].filter(Boolean).join(', '), message: p.message })),
+        v.problems.map((p) => ({
+          code: p.code,
+          where: [p.shard && `shard ${p.shard}`, p.seq !== undefined && `seq ${p.seq}`, p.key].filter(Boolean).join(', '),
+          message: p.message,
+        })),
         [
           { key: 'code', header: 'Problem' },
           { key: 'where', header: 'Where' },
@@ -62,7 +66,11 @@ function cadence(d: ReportData): Html {
       description: `${intervals.length} interval(s) between checkpoints; ${gaps} longer than ${CHECKPOINT_GAP_MINUTES} minutes.`,
       labelHeader: 'Checkpoint time (UTC)',
       valueHeader: 'Minutes since the previous checkpoint',
-      points: intervals.map((i) => ({ label: i.at.slice(0, 16).replace('T', ' '), value: Math.round(i.minutes * 10) / 10, warn: i.minutes > CHECKPOINT_GAP_MINUTES })),
+      points: intervals.map((i) => ({
+        label: i.at.slice(0, 16).replace('T', ' '),
+        value: Math.round(i.minutes * 10) / 10,
+        warn: i.minutes > CHECKPOINT_GAP_MINUTES,
+      })),
       threshold: { value: CHECKPOINT_GAP_MINUTES, label: String(CHECKPOINT_GAP_MINUTES) },
       warnText: `gap over ${CHECKPOINT_GAP_MINUTES} minutes`,
     }),

@@ -18,10 +18,12 @@ export function renderLaunches(d: ReportData): Html {
       description: `${signed} launch(es) of signed images and ${unsigned} of unsigned images.`,
       labelHeader: 'Signing',
       valueHeader: 'Launches',
-      points: launches.length ? [
-        { label: 'signed', value: signed },
-        { label: 'unsigned', value: unsigned, warn: unsigned > 0 },
-      ] : [],
+      points: launches.length
+        ? [
+            { label: 'signed', value: signed },
+            { label: 'unsigned', value: unsigned, warn: unsigned > 0 },
+          ]
+        : [],
       warnText: 'unsigned images ran',
     }),
     tableOrNone(

@@ -56,7 +56,10 @@ export function renderScope(d: ReportData): Html {
       ['Regions', regions.size ? [...regions].sort().join(', ') : 'none seen in the period'],
       ['Chains (shards)', d.verify.shards.map((s) => s.shard).join(', ') || 'none'],
       ['Signing key fingerprint (SHA-256 of the public key)', d.keyFingerprint],
-      ['Queries run on', d.athena ? `Amazon Athena (workgroup ${d.athena.workGroup}, Glue database ${d.athena.database})` : 'DuckDB, over the archive read above'],
+      [
+        'Queries run on',
+        d.athena ? `Amazon Athena (workgroup ${d.athena.workGroup}, Glue database ${d.athena.database})` : 'DuckDB, over the archive read above',
+      ],
       ['Witnesses', witnessesFact(d)],
     ]),
     witnessTable(d),

@@ -45,8 +45,14 @@ export async function signCheckpoint(signer: Signer, c: ReturnType<typeof makeCh
 /** The index shows a shard smaller than (or missing from) the latest checkpoint: publishing would be a rollback. */
 export class SealShrinkError extends ImmutrailError {
   readonly code = 'SEAL_SHRINK';
-  constructor(readonly shard: string, readonly checkpointSize: number, readonly indexSize: number) {
-    super(`shard ${shard} has ${indexSize} records in the index but ${checkpointSize} in the latest checkpoint; refusing to publish a smaller checkpoint (was the table restored from a backup?)`);
+  constructor(
+    readonly shard: string,
+    readonly checkpointSize: number,
+    readonly indexSize: number,
+  ) {
+    super(
+      `shard ${shard} has ${indexSize} records in the index but ${checkpointSize} in the latest checkpoint; refusing to publish a smaller checkpoint (was the table restored from a backup?)`,
+    );
     this.name = 'SealShrinkError';
   }
 }

@@ -25,7 +25,6 @@ export function witnessSubmission(oldSize: number, proof: readonly Uint8Array[],
   return formatAddCheckpoint({ oldSize, proof: proof.map((h) => Buffer.from(h)), note });
 }
 
-
 /**
  * Writes, for each shard note of this seal, the request a witness would get
  * over HTTP, proving the note extends the shard's previous size. Runs after

@@ -115,7 +115,15 @@ export async function backfill(deps: ReconcileDeps, source: LogFileSource, opts:
       s.alerts += out.alerts.length;
       for (const a of out.alerts) tally?.add(a);
       if (source.bucket === null) {
-        const data = { logFile: name, total: out.total, archived: out.archived, recovered: out.recovered, skipped: out.skipped, digestSha256: null, ...coverageLocation(name) };
+        const data = {
+          logFile: name,
+          total: out.total,
+          archived: out.archived,
+          recovered: out.recovered,
+          skipped: out.skipped,
+          digestSha256: null,
+          ...coverageLocation(name),
+        };
         await commitDrafts({ ...run, detect: undefined }, opts.coverageShard, [{ kind: 'coverage', id: localCoverageRecordId(body), data }]);
       }
       s.events += out.total;

@@ -39,7 +39,8 @@ export function parseDigestFile(body: Buffer): DigestFile {
     const s3Bucket = str(f, 's3Bucket');
     const s3Object = str(f, 's3Object');
     const hashValue = str(f, 'hashValue');
-    if (s3Bucket && s3Object && hashValue) logFiles.push({ s3Bucket, s3Object, hashValue: hashValue.toLowerCase(), hashAlgorithm: str(f, 'hashAlgorithm') ?? 'SHA-256' });
+    if (s3Bucket && s3Object && hashValue)
+      logFiles.push({ s3Bucket, s3Object, hashValue: hashValue.toLowerCase(), hashAlgorithm: str(f, 'hashAlgorithm') ?? 'SHA-256' });
   }
   return { digestStartTime: str(doc, 'digestStartTime'), digestEndTime: str(doc, 'digestEndTime'), logFiles };
 }
@@ -79,7 +80,11 @@ export class BucketDigestLookup implements DigestLookup {
     if (!k || k.kind !== 'log' || !k.fileTime) return null;
     const from = Date.parse(k.fileTime) - LOOK_BEHIND_MS;
     const to = Date.parse(k.fileTime) + LOOK_AHEAD_MS;
-    const folders = new Set([dayFolder(k, 'digest', new Date(from)), dayFolder(k, 'digest', new Date(Date.parse(k.fileTime))), dayFolder(k, 'digest', new Date(to))]);
+    const folders = new Set([
+      dayFolder(k, 'digest', new Date(from)),
+      dayFolder(k, 'digest', new Date(Date.parse(k.fileTime))),
+      dayFolder(k, 'digest', new Date(to)),
+    ]);
     for (const folder of folders) {
       for (const digestKey of await this.listing(folder)) {
         const d = parseTrailKey(digestKey);
@@ -112,11 +117,14 @@ export class BucketDigestLookup implements DigestLookup {
     let p = this.digests.get(key);
     if (!p) {
       // A damaged digest is not evidence about the log file either way.
-      p = this.objects.get(key).then(parseDigestFile).catch((err) => {
-        if (err instanceof LogFileError) return null;
-        this.digests.delete(key);
-        throw err;
-      });
+      p = this.objects
+        .get(key)
+        .then(parseDigestFile)
+        .catch((err) => {
+          if (err instanceof LogFileError) return null;
+          this.digests.delete(key);
+          throw err;
+        });
       this.digests.set(key, p);
     }
     return p;

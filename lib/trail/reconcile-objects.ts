@@ -41,7 +41,8 @@ export async function reconcileObjects(deps: ObjectReconcileDeps, keys: readonly
   for (const key of new Set(keys)) {
     const k = parseTrailKey(key);
     if (!k || k.kind !== 'log') results.push({ key, status: 'ignored', reason: k ? `a CloudTrail ${k.kind} file` : 'not a CloudTrail log file key' });
-    else if (deps.trail.prefix && !key.startsWith(deps.trail.prefix)) results.push({ key, status: 'ignored', reason: `outside the trail prefix ${deps.trail.prefix}` });
+    else if (deps.trail.prefix && !key.startsWith(deps.trail.prefix))
+      results.push({ key, status: 'ignored', reason: `outside the trail prefix ${deps.trail.prefix}` });
     else candidates.push(key);
   }
   const covered = await coveredKeys(deps, candidates);
@@ -82,7 +83,10 @@ async function coveredKeys(deps: ObjectReconcileDeps, keys: readonly string[]): 
   }
   const covered = new Set<string>();
   for (const [shard, shardKeys] of byShard) {
-    const ids = await deps.store.committed(shard, shardKeys.map((k) => ({ id: coverageRecordId(deps.trail.bucket, k), hour: logFileHour(k) })));
+    const ids = await deps.store.committed(
+      shard,
+      shardKeys.map((k) => ({ id: coverageRecordId(deps.trail.bucket, k), hour: logFileHour(k) })),
+    );
     for (const k of shardKeys) if (ids.has(coverageRecordId(deps.trail.bucket, k))) covered.add(k);
   }
   return covered;
@@ -91,9 +95,7 @@ async function coveredKeys(deps: ObjectReconcileDeps, keys: readonly string[]): 
 async function reportUnreadable(deps: ObjectReconcileDeps, key: string, err: LogFileError, shard: string): Promise<ObjectResult> {
   const clock = deps.clock ?? (() => new Date());
   const alert = corruptLogFileAlert({ bucket: deps.trail.bucket, key, reason: err.message, code: err.code, now: clock() });
-  const out = await commitDrafts({ ...deps, detect: undefined }, shard, [
-    { kind: 'alert', id: alertRecordId(alert), data: { alert } },
-  ]);
+  const out = await commitDrafts({ ...deps, detect: undefined }, shard, [{ kind: 'alert', id: alertRecordId(alert), data: { alert } }]);
   const fresh = out.committed.length > 0;
   if (fresh && deps.alerts) await deps.alerts.deliver(out.alertBatches).catch((e) => deps.onError?.('alerts', e));
   return { key, status: 'unreadable', code: err.code, reason: err.message, alert: fresh ? alert : null };

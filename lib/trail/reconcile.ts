@@ -128,7 +128,6 @@ async function committedOf(deps: ReconcileDeps, captured: readonly Captured[], r
 
 const defaultRoute = captureRouter({ captureReadOnly: false });
 
-
 function timeOf(raw: JsonValue): string {
   return isObject(raw) && typeof raw.eventTime === 'string' ? raw.eventTime : '';
 }
@@ -171,7 +170,8 @@ export async function reconcileLogFile(deps: ReconcileDeps, input: LogFileInput,
     // Nothing recovered was an event (all quarantined), a race took the trigger, or an earlier run of this file
     // was interrupted before its alert: commit the alert on its own (an alert already committed is not repeated).
     const last = recoveredLive[recoveredLive.length - 1];
-    const time = last?.chain.kind === 'event' ? (last as AuditRecordOf<'event'>).data.event.eventTime : missed.earlierLive.at(-1)?.time || clock().toISOString();
+    const time =
+      last?.chain.kind === 'event' ? (last as AuditRecordOf<'event'>).data.event.eventTime : missed.earlierLive.at(-1)?.time || clock().toISOString();
     finalDrafts.push(alertDraft(missed.alert(time, last ? { shard: last.chain.shard, seq: last.chain.seq } : null)));
   }
   if (check.mismatch) finalDrafts.push(alertDraft(check.mismatch));
@@ -209,7 +209,9 @@ function capturedRecords(file: LogFile, via: Via, settings: ReconcileSettings, c
   const ordered = file.records.map((raw, i) => ({ raw, i, t: timeOf(raw) })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i));
   const draftOf = (raw: JsonValue, i: number): RecordDraft => {
     const repeated = file.repeatedNames.get(i);
-    return repeated !== undefined ? quarantineDraft(repeated, 'an object repeats a member name (RFC 8785 input must have unique names)', via) : draftFromEvent(raw, via).draft;
+    return repeated !== undefined
+      ? quarantineDraft(repeated, 'an object repeats a member name (RFC 8785 input must have unique names)', via)
+      : draftFromEvent(raw, via).draft;
   };
   let skipped = 0;
   const captured: Captured[] = [];
@@ -244,15 +246,20 @@ interface SortedRecords {
  * `recovered:<file>#<id>`) counts as recovered, so the coverage record and the
  * alert count the file whole (issue 19, defect 10).
  */
-async function sortByArchive(deps: ReconcileDeps, captured: readonly Captured[], input: LogFileInput, settings: ReconcileSettings, coverageShard: string): Promise<SortedRecords> {
+async function sortByArchive(
+  deps: ReconcileDeps,
+  captured: readonly Captured[],
+  input: LogFileInput,
+  settings: ReconcileSettings,
+  coverageShard: string,
+): Promise<SortedRecords> {
   const bucket = input.bucket;
   const fileTag = `${bucket ?? 'local'}/${input.key}`;
   const recoveredId = (draftId: string) => `recovered:${fileTag}#${draftId}`;
   const done = await committedOf(deps, captured, recoveredId);
   // A file whose coverage record exists was reconciled whole before: a run again finds everything archived.
   const coverageId = bucket !== null && (settings.coverage ?? true) ? coverageRecordId(bucket, input.key) : null;
-  const coveredBefore =
-    coverageId !== null && (await deps.store.committed(coverageShard, [{ id: coverageId, hour: logFileHour(input.key) }])).has(coverageId);
+  const coveredBefore = coverageId !== null && (await deps.store.committed(coverageShard, [{ id: coverageId, hour: logFileHour(input.key) }])).has(coverageId);
   let archived = 0;
   const seen = new Set<string>();
   const missing: Captured[] = [];

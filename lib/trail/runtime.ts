@@ -53,7 +53,10 @@ export function captureFromEnv(env: NodeJS.ProcessEnv = process.env): {
 }
 
 /** Everything the reconcile Lambda needs, built once per container: the ingest path plus the trail bucket. */
-export async function reconcileRuntime(env: NodeJS.ProcessEnv = process.env, target?: AwsTarget): Promise<{ deps: ObjectReconcileDeps; rejectedRules: string[] }> {
+export async function reconcileRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  target?: AwsTarget,
+): Promise<{ deps: ObjectReconcileDeps; rejectedRules: string[] }> {
   const base = await ingestRuntime(env, target);
   const aws = target ?? { region: env.AWS_REGION ?? 'us-east-1' };
   const trail = new TrailBucket(new S3Client(clientConfig(aws)), requireEnv(ENV.trailBucket, env), optionalEnv(ENV.trailPrefix, env) ?? '');

@@ -6,9 +6,7 @@ import { at } from '../core/json-access';
  * event notification, or S3's "Object Created" event on EventBridge), or the
  * scheduled sweep. Anything else is rejected, so a misrouted event is visible.
  */
-export type ReconcileTrigger =
-  | { kind: 'objects'; objects: { bucket: string; key: string }[] }
-  | { kind: 'sweep'; hours?: number };
+export type ReconcileTrigger = { kind: 'objects'; objects: { bucket: string; key: string }[] } | { kind: 'sweep'; hours?: number };
 
 export class TriggerEventError extends ImmutrailError {
   readonly code = 'UNKNOWN_TRIGGER_EVENT';

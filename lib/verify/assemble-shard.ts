@@ -24,8 +24,7 @@ export interface AssembledShard {
   notices: Notice[];
 }
 
-const leafAt = (b: ScannedBatch, seq: number): string =>
-  b.leaves.subarray((seq - b.firstSeq) * 32, (seq - b.firstSeq + 1) * 32).toString('hex');
+const leafAt = (b: ScannedBatch, seq: number): string => b.leaves.subarray((seq - b.firstSeq) * 32, (seq - b.firstSeq + 1) * 32).toString('hex');
 
 /** The shard's objects indexed by first sequence, and what continues each one. */
 class ShardGraph {
@@ -64,7 +63,7 @@ class ShardGraph {
   /** Batches reachable from these through children, themselves included. */
   descendants(from: readonly ScannedBatch[]): Set<ScannedBatch> {
     const seen = new Set<ScannedBatch>();
-    for (const todo = [...from]; todo.length > 0; ) {
+    for (const todo = [...from]; todo.length > 0;) {
       const b = todo.pop()!;
       if (seen.has(b)) continue;
       seen.add(b);
@@ -182,7 +181,13 @@ function walkChain(shard: string, g: ShardGraph, partial: boolean, end: number) 
       // walking from it so that later damage is reported too.
       const b = here[0];
       if (b.problems.length === 0) {
-        problems.push({ code: 'LINK', message: `record ${pos}: prev does not match the hash of record ${pos - 1} (object ${b.key})`, key: b.key, shard, seq: pos });
+        problems.push({
+          code: 'LINK',
+          message: `record ${pos}: prev does not match the hash of record ${pos - 1} (object ${b.key})`,
+          key: b.key,
+          shard,
+          seq: pos,
+        });
       }
       place(b);
       continue;

@@ -40,7 +40,10 @@ export async function rootsAt(
     const start = j * blockLeaves;
     const end = Math.min(start + blockLeaves, count);
     // A copy per block, in its own ArrayBuffer: sending a view would copy the whole chain.
-    jobs.push({ leaves: new Uint8Array(leaves.subarray(start * 32, end * 32)), sizes: wanted.filter((s) => s > start && s < start + blockLeaves).map((s) => s - start) });
+    jobs.push({
+      leaves: new Uint8Array(leaves.subarray(start * 32, end * 32)),
+      sizes: wanted.filter((s) => s > start && s < start + blockLeaves).map((s) => s - start),
+    });
   }
   const results = await run(jobs);
   const top = Frontier.empty();

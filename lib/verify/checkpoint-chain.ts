@@ -49,7 +49,12 @@ export function checkCheckpoints(notes: readonly CheckpointNote[], keys: readonl
  */
 function checkKeyName(key: string, signed: SignedCheckpoint, problems: Problem[]): void {
   const expected = checkpointKey(signed.checkpoint.size, signed.checkpoint.time, noteHash(signed.note));
-  if (key !== expected) problems.push({ code: 'CHECKPOINT_MALFORMED', message: `checkpoint ${key}: the key does not name the note's size, time and hash (expected ${expected})`, key });
+  if (key !== expected)
+    problems.push({
+      code: 'CHECKPOINT_MALFORMED',
+      message: `checkpoint ${key}: the key does not name the note's size, time and hash (expected ${expected})`,
+      key,
+    });
 }
 
 /**
@@ -61,13 +66,16 @@ function checkKeyName(key: string, signed: SignedCheckpoint, problems: Problem[]
 function checkChain(valid: readonly SignedCheckpoint[], problems: Problem[], notices: Notice[]): void {
   const byHash = new Map(valid.map((c) => [noteHash(c.note), c]));
   const onChain = new Set<SignedCheckpoint>();
-  for (let c = valid.at(-1); c; ) {
+  for (let c = valid.at(-1); c;) {
     onChain.add(c);
     const prev = c.checkpoint.prev;
     if (prev === null) break;
     const before = byHash.get(prev);
     if (!before || onChain.has(before)) {
-      problems.push({ code: 'CHECKPOINT_CHAIN', message: `checkpoint of ${c.checkpoint.time} (size ${c.checkpoint.size}) names a previous checkpoint that is not in the archive` });
+      problems.push({
+        code: 'CHECKPOINT_CHAIN',
+        message: `checkpoint of ${c.checkpoint.time} (size ${c.checkpoint.size}) names a previous checkpoint that is not in the archive`,
+      });
       break;
     }
     checkSuccession(before, c, problems);

@@ -46,7 +46,14 @@ export function runRequest(req: PoolRequest, reader: LocalReader): PoolReply {
   try {
     switch (req.kind) {
       case 'files':
-        return pack(req.id, scanLocalObjects(reader, req.keys.map((key, i) => ({ key, path: req.paths[i], size: req.sizes[i] })), req.collectIds));
+        return pack(
+          req.id,
+          scanLocalObjects(
+            reader,
+            req.keys.map((key, i) => ({ key, path: req.paths[i], size: req.sizes[i] })),
+            req.collectIds,
+          ),
+        );
       case 'body':
         return pack(req.id, [scanBatch(req.key, Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength), { collectIds: req.collectIds })]);
       case 'blocks':

@@ -5,7 +5,8 @@ import type { ArchiveSource } from '../core/archive-source';
 export async function readShardNoteFiles(source: ArchiveSource, shard?: string): Promise<{ key: string; note: Buffer }[]> {
   const keys: string[] = [];
   // The seal's witness requests (`.add-checkpoint`, same stem) sit beside the notes: they are not notes.
-  for await (const o of source.list(shard ? `${SHARD_CHECKPOINTS_PREFIX}${shard}/` : SHARD_CHECKPOINTS_PREFIX)) if (!o.key.endsWith('.add-checkpoint')) keys.push(o.key);
+  for await (const o of source.list(shard ? `${SHARD_CHECKPOINTS_PREFIX}${shard}/` : SHARD_CHECKPOINTS_PREFIX))
+    if (!o.key.endsWith('.add-checkpoint')) keys.push(o.key);
   const files: { key: string; note: Buffer }[] = [];
   for (const key of keys) files.push({ key, note: await source.get(key) });
   return files;

@@ -137,7 +137,12 @@ class ScanRun {
     const at = this.#unsent;
     const run = this.objects.slice(at, upTo).map((o) => ({ key: o.key, path: this.source.localPath!(o.key), size: o.size }));
     this.#unsent = upTo;
-    this.jobs.push(this.pool.get(upTo).scanFiles(run, this.opts.checkDuplicates).then((rs) => this.settle(at, rs)));
+    this.jobs.push(
+      this.pool
+        .get(upTo)
+        .scanFiles(run, this.opts.checkDuplicates)
+        .then((rs) => this.settle(at, rs)),
+    );
   }
 
   private async readRemote(scanner: BatchScanner, key: string, i: number): Promise<void> {

@@ -167,7 +167,15 @@ function readHeader(line: Buffer): Header | null {
   try {
     const h = JSON.parse(line.toString('utf8', PREFIX.length - 1, end + 1)) as ChainHeader;
     if (typeof h.seq !== 'number' || typeof h.prev !== 'string' || typeof h.shard !== 'string' || typeof h.id !== 'string') return null;
-    return { seq: h.seq, prev: h.prev, shard: h.shard, kind: String(h.kind), id: h.id, time: typeof h.time === 'string' ? h.time : '', shapeError: shapeError(h) };
+    return {
+      seq: h.seq,
+      prev: h.prev,
+      shard: h.shard,
+      kind: String(h.kind),
+      id: h.id,
+      time: typeof h.time === 'string' ? h.time : '',
+      shapeError: shapeError(h),
+    };
   } catch {
     return null;
   }
@@ -291,7 +299,10 @@ function scanLine(s: ScanState, buf: Buffer, start: number, end: number): void {
     seq = spans.seq;
     linked = prevAt >= 0 && hexEquals(line, spans.prevStart, leaves, 32 * prevAt);
     // Compared as bytes; the name is only decoded to report a mismatch.
-    shard = spans.shardEnd - spans.shardStart === s.shardBytes.length && startsAt(line, spans.shardStart, s.shardBytes) ? null : line.toString('latin1', spans.shardStart, spans.shardEnd);
+    shard =
+      spans.shardEnd - spans.shardStart === s.shardBytes.length && startsAt(line, spans.shardStart, s.shardBytes)
+        ? null
+        : line.toString('latin1', spans.shardStart, spans.shardEnd);
   } else {
     header = readHeader(line);
     if (!header) {

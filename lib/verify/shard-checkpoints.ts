@@ -27,7 +27,8 @@ export function readShardNotes(
   const problems: Problem[] = [];
   for (const { key, note } of files) {
     const k = parseShardCheckpointKey(key);
-    const malformed = (why: string, shard?: string) => problems.push({ code: 'CHECKPOINT_MALFORMED', message: `shard checkpoint ${key}: ${why}`, key, ...(shard ? { shard } : {}) });
+    const malformed = (why: string, shard?: string) =>
+      problems.push({ code: 'CHECKPOINT_MALFORMED', message: `shard checkpoint ${key}: ${why}`, key, ...(shard ? { shard } : {}) });
     if (!k) {
       malformed('the key is not checkpoints/shards/<shard>/<size>-<hash16>.note');
       continue;
@@ -77,9 +78,20 @@ export function checkShardNotes(notes: readonly ValidShardNote[], view: ShardRec
   for (const n of notes) {
     const length = view.lengths.get(n.shard) ?? 0;
     if (length < n.size) {
-      problems.push({ code: 'TRUNCATED', message: `shard ${n.shard}: shard checkpoint ${n.key} committed to ${n.size} records, the archive holds ${length}`, key: n.key, shard: n.shard, seq: length });
+      problems.push({
+        code: 'TRUNCATED',
+        message: `shard ${n.shard}: shard checkpoint ${n.key} committed to ${n.size} records, the archive holds ${length}`,
+        key: n.key,
+        shard: n.shard,
+        seq: length,
+      });
     } else if (view.roots.get(n.shard)?.get(n.size) !== n.root) {
-      problems.push({ code: 'CHECKPOINT_MISMATCH', message: `shard ${n.shard}: the records do not match the root of shard checkpoint ${n.key} at size ${n.size}`, key: n.key, shard: n.shard });
+      problems.push({
+        code: 'CHECKPOINT_MISMATCH',
+        message: `shard ${n.shard}: the records do not match the root of shard checkpoint ${n.key} at size ${n.size}`,
+        key: n.key,
+        shard: n.shard,
+      });
     }
   }
   if (notes.length === 0) return { problems, notices };
@@ -90,7 +102,11 @@ export function checkShardNotes(notes: readonly ValidShardNote[], view: ShardRec
   }
   for (const [shard, sizes] of missing) {
     const list = sizes.sort((a, b) => a - b);
-    notices.push({ code: 'SHARD_NOTE_MISSING', message: `shard ${shard}: no shard checkpoint for ${list.length} size(s) that archive-wide checkpoints commit to (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}); archives sealed before shard checkpoints existed have none`, shard });
+    notices.push({
+      code: 'SHARD_NOTE_MISSING',
+      message: `shard ${shard}: no shard checkpoint for ${list.length} size(s) that archive-wide checkpoints commit to (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}); archives sealed before shard checkpoints existed have none`,
+      shard,
+    });
   }
   return { problems, notices };
 }

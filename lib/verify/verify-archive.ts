@@ -98,10 +98,14 @@ export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions):
     checked = await checkArchive(input, checkOpts, (jobs) => pool.get(scanned.objects).blocks(jobs));
     // FORMAT.md 4.1: each shard checkpoint against its key, signature and the records.
     const checkpoints = trusted ? [...checked.checkpoints.valid, trusted] : checked.checkpoints.valid;
-    const s = await checkShardCheckpoints(shardNotes, { keys: opts.keys, assembled: checked.assembled, checkpoints, partial }, (jobs) => pool.get(scanned.objects).blocks(jobs));
+    const s = await checkShardCheckpoints(shardNotes, { keys: opts.keys, assembled: checked.assembled, checkpoints, partial }, (jobs) =>
+      pool.get(scanned.objects).blocks(jobs),
+    );
     checked = { ...checked, problems: orderFindings([...checked.problems, ...s.problems]), notices: orderFindings([...checked.notices, ...s.notices]) };
     if (opts.witness) {
-      const w = await checkArchiveWitnesses(source, { files: shardNotes, keys: opts.keys }, partial ? undefined : checked.assembled, opts.witness, (jobs) => pool.get(scanned.objects).blocks(jobs));
+      const w = await checkArchiveWitnesses(source, { files: shardNotes, keys: opts.keys }, partial ? undefined : checked.assembled, opts.witness, (jobs) =>
+        pool.get(scanned.objects).blocks(jobs),
+      );
       checked = { ...checked, problems: orderFindings([...checked.problems, ...w]) };
     }
   } finally {

@@ -136,5 +136,11 @@ function cappedFinding(unchecked: readonly string[], max: number): WatchdogFindi
 export function coverageUnknownFinding(bucket: string, err: unknown): WatchdogFinding {
   const e = err as Error;
   const error = `${e.name}: ${e.message}`;
-  return { check: 'coverage-unknown', severity: 'high', resource: bucket, summary: `cannot list the trail bucket ${bucket} to check deliveries per account: ${error}`, details: { bucket, error } };
+  return {
+    check: 'coverage-unknown',
+    severity: 'high',
+    resource: bucket,
+    summary: `cannot list the trail bucket ${bucket} to check deliveries per account: ${error}`,
+    details: { bucket, error },
+  };
 }

@@ -11,7 +11,12 @@ export interface ShardActivity {
  * has committed anything for `minutes`, events have stopped arriving. An
  * archive with no commit at all has no baseline yet and is not reported.
  */
-export function silenceFinding(activity: readonly ShardActivity[], now: Date, minutes: number, ignore: ReadonlySet<string> = new Set()): WatchdogFinding | null {
+export function silenceFinding(
+  activity: readonly ShardActivity[],
+  now: Date,
+  minutes: number,
+  ignore: ReadonlySet<string> = new Set(),
+): WatchdogFinding | null {
   let newest: ShardActivity | null = null;
   for (const a of activity) {
     if (ignore.has(a.shard) || a.time === null || Number.isNaN(Date.parse(a.time))) continue;

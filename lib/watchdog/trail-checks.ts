@@ -70,7 +70,14 @@ export function trailFindings(facts: TrailFacts): WatchdogFinding[] {
     return [{ check: 'trail-missing', severity: 'critical', summary: `CloudTrail trail ${name} no longer exists`, details: { trail: name } }];
   }
   if (facts.state === 'unknown') {
-    return [{ check: 'trail-unknown', severity: 'critical', summary: `cannot read CloudTrail trail ${name}: ${facts.error}`, details: { trail: name, error: facts.error } }];
+    return [
+      {
+        check: 'trail-unknown',
+        severity: 'critical',
+        summary: `cannot read CloudTrail trail ${name}: ${facts.error}`,
+        details: { trail: name, error: facts.error },
+      },
+    ];
   }
   const { trail, status, selectors } = facts;
   const arn = trail.TrailARN ?? name;
@@ -84,10 +91,20 @@ export function trailFindings(facts: TrailFacts): WatchdogFinding[] {
     });
   }
   if (trail.IsMultiRegionTrail !== true) {
-    out.push({ check: 'single-region', severity: 'critical', summary: `CloudTrail trail ${name} records one region only (${trail.HomeRegion ?? 'unknown'})`, details: { trail: arn, homeRegion: trail.HomeRegion ?? null } });
+    out.push({
+      check: 'single-region',
+      severity: 'critical',
+      summary: `CloudTrail trail ${name} records one region only (${trail.HomeRegion ?? 'unknown'})`,
+      details: { trail: arn, homeRegion: trail.HomeRegion ?? null },
+    });
   }
   if (trail.LogFileValidationEnabled !== true) {
-    out.push({ check: 'validation-off', severity: 'critical', summary: `CloudTrail trail ${name} has log file validation turned off`, details: { trail: arn } });
+    out.push({
+      check: 'validation-off',
+      severity: 'critical',
+      summary: `CloudTrail trail ${name} has log file validation turned off`,
+      details: { trail: arn },
+    });
   }
   const coverage = managementWriteCoverage(selectors);
   if (coverage.covered === 'none') {

@@ -55,7 +55,13 @@ export class TrailDeliveries implements DeliveriesReader {
     const folders = await this.accountFolders(list);
     const { check, unchecked } = accountsToCheck([...folders.keys()], q.expected, q.maxAccounts);
     const window = deliveryWindow(q.now, q.silenceHours);
-    const pairs = (await mapLimit(check.flatMap((a) => folders.get(a) ?? []), CONCURRENCY, (f) => this.regionsOf(list, f))).flat();
+    const pairs = (
+      await mapLimit(
+        check.flatMap((a) => folders.get(a) ?? []),
+        CONCURRENCY,
+        (f) => this.regionsOf(list, f),
+      )
+    ).flat();
     const states = await mapLimit(pairs, CONCURRENCY, ({ folder, region }) => this.regionState(list, folder, region, window));
     const accounts: AccountDeliveries[] = check.map((account) => ({ account, regions: states.filter((_, i) => pairs[i].folder.account === account) }));
     return { accounts, unchecked, requests };

@@ -78,30 +78,34 @@ describe.skipIf(!HAVE_CHROMIUM)('the report in headless Chromium', () => {
     return { page, problems, requests };
   }
 
-  it.each(WIDTHS)('at %i px: no console error, no request, every chart drawn with its data points; screenshot saved', async (width) => {
-    const { page, problems, requests } = await open(width);
-    try {
-      const found = (await page.evaluate(CHARTS_IN_PAGE)) as { id: string; points: number; rows: number; width: number; height: number }[];
-      // The report made here draws all five charts; a given one (the demo's) at least one, and no data table without its chart.
-      expect(found.length).toBeGreaterThanOrEqual(GIVEN_REPORT ? 1 : 5);
-      expect(await page.evaluate("document.querySelectorAll('details[data-chart]').length")).toBe(found.length);
-      for (const c of found) {
-        expect(c.points, c.id).toBeGreaterThan(0);
-        expect(c.points, c.id).toBe(c.rows);
-        expect(c.height, c.id).toBeGreaterThan(0);
-        expect(c.width, c.id).toBeLessThanOrEqual(width);
+  it.each(WIDTHS)(
+    'at %i px: no console error, no request, every chart drawn with its data points; screenshot saved',
+    async (width) => {
+      const { page, problems, requests } = await open(width);
+      try {
+        const found = (await page.evaluate(CHARTS_IN_PAGE)) as { id: string; points: number; rows: number; width: number; height: number }[];
+        // The report made here draws all five charts; a given one (the demo's) at least one, and no data table without its chart.
+        expect(found.length).toBeGreaterThanOrEqual(GIVEN_REPORT ? 1 : 5);
+        expect(await page.evaluate("document.querySelectorAll('details[data-chart]').length")).toBe(found.length);
+        for (const c of found) {
+          expect(c.points, c.id).toBeGreaterThan(0);
+          expect(c.points, c.id).toBe(c.rows);
+          expect(c.height, c.id).toBeGreaterThan(0);
+          expect(c.width, c.id).toBeLessThanOrEqual(width);
+        }
+        // Nothing wider than the screen but the tables, which scroll inside their own box.
+        const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+        expect(overflow).toBeLessThanOrEqual(0);
+        mkdirSync(SHOTS, { recursive: true });
+        // The top of the page (banner, scope, integrity, completeness) at most: the rest is long tables.
+        const height = Math.min(SHOT_MAX_HEIGHT, (await page.evaluate('document.documentElement.scrollHeight')) as number);
+        await page.screenshot({ path: join(SHOTS, `report-${width}.png`), fullPage: true, clip: { x: 0, y: 0, width, height } });
+        expect(problems).toEqual([]);
+        expect(requests).toEqual([]);
+      } finally {
+        await page.close();
       }
-      // Nothing wider than the screen but the tables, which scroll inside their own box.
-      const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
-      expect(overflow).toBeLessThanOrEqual(0);
-      mkdirSync(SHOTS, { recursive: true });
-      // The top of the page (banner, scope, integrity, completeness) at most: the rest is long tables.
-      const height = Math.min(SHOT_MAX_HEIGHT, (await page.evaluate('document.documentElement.scrollHeight')) as number);
-      await page.screenshot({ path: join(SHOTS, `report-${width}.png`), fullPage: true, clip: { x: 0, y: 0, width, height } });
-      expect(problems).toEqual([]);
-      expect(requests).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });

@@ -20,7 +20,8 @@ export function invariantFailures(r: FaultSuiteResult, python: boolean): string[
   if (!r.verify.offline.ok) f.push(`verify (offline) failed: ${JSON.stringify(r.verify.offline.problems.slice(0, 3))}`);
   if (r.verify.online.records !== r.audit.records) f.push(`verify counts ${r.verify.online.records} records, the chains hold ${r.audit.records}`);
   if (python && !r.verify.python.valid) f.push(`the Python verifier failed: ${JSON.stringify(r.verify.python.problems.slice(0, 3))}`);
-  if (python && r.verify.python.ran && r.verify.python.records !== r.audit.records) f.push(`the Python verifier counts ${r.verify.python.records} records, the chains hold ${r.audit.records}`);
+  if (python && r.verify.python.ran && r.verify.python.records !== r.audit.records)
+    f.push(`the Python verifier counts ${r.verify.python.records} records, the chains hold ${r.audit.records}`);
   return f;
 }
 
@@ -35,7 +36,10 @@ export interface Audit {
   quarantined: number;
 }
 
-const leafHash = (line: string) => createHash('sha256').update(Buffer.concat([Buffer.from([0]), Buffer.from(line, 'utf8')])).digest('hex');
+const leafHash = (line: string) =>
+  createHash('sha256')
+    .update(Buffer.concat([Buffer.from([0]), Buffer.from(line, 'utf8')]))
+    .digest('hex');
 
 /**
  * What the chains hold, walked back from each shard's head by `prev` (an
@@ -44,12 +48,19 @@ const leafHash = (line: string) => createHash('sha256').update(Buffer.concat([Bu
  * records. A fork is any signed checkpoint (on the chain or not) or batch-log
  * entry that names something the committed chain does not hold.
  */
-export async function auditArchive(source: S3Source, store: ChainStore, ddb: DynamoDBClient, table: string, expected: ReadonlySet<string>): Promise<Audit & { records: AuditRecord[] }> {
+export async function auditArchive(
+  source: S3Source,
+  store: ChainStore,
+  ddb: DynamoDBClient,
+  table: string,
+  expected: ReadonlySet<string>,
+): Promise<Audit & { records: AuditRecord[] }> {
   const byHash = new Map<string, { record: AuditRecord; key: string }>();
   const objects: string[] = [];
   for await (const o of source.list('records/')) {
     objects.push(o.key);
-    for (const line of (await source.get(o.key)).toString('utf8').split('\n').filter(Boolean)) byHash.set(leafHash(line), { record: JSON.parse(line), key: o.key });
+    for (const line of (await source.get(o.key)).toString('utf8').split('\n').filter(Boolean))
+      byHash.set(leafHash(line), { record: JSON.parse(line), key: o.key });
   }
   const records: AuditRecord[] = [];
   const forks: string[] = [];
@@ -57,7 +68,7 @@ export async function auditArchive(source: S3Source, store: ChainStore, ddb: Dyn
   const committedObjects = new Set<string>();
   for (const shard of await store.shards()) {
     const hashes: string[] = [];
-    for (let h = (await store.head(shard)).hash; h !== '0'.repeat(64); ) {
+    for (let h = (await store.head(shard)).hash; h !== '0'.repeat(64);) {
       const hit = byHash.get(h);
       if (!hit) {
         forks.push(`shard ${shard}: the chain from the head breaks at ${h.slice(0, 16)}`);
@@ -74,7 +85,14 @@ export async function auditArchive(source: S3Source, store: ChainStore, ddb: Dyn
     let start: Record<string, unknown> | undefined;
     let next = 0;
     do {
-      const out = await doc.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': K.batchPk(shard) }, ExclusiveStartKey: start }));
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': K.batchPk(shard) },
+          ExclusiveStartKey: start,
+        }),
+      );
       for (const item of out.Items ?? []) {
         if (!committedObjects.has(item.key as string)) forks.push(`shard ${shard}: the batch log names ${item.key}, which the chain does not hold`);
         if (item.firstSeq !== next) forks.push(`shard ${shard}: the batch log jumps from ${next} to ${item.firstSeq}`);
@@ -89,7 +107,8 @@ export async function auditArchive(source: S3Source, store: ChainStore, ddb: Dyn
     const c = parseSignedCheckpoint(await source.get(o.key)).checkpoint;
     for (const s of c.shards) {
       const chain = chains.get(s.shard) ?? [];
-      if (chain[s.size - 1] !== s.head) forks.push(`checkpoint ${o.key} signs shard ${s.shard} at size ${s.size} with a head the committed chain does not have there`);
+      if (chain[s.size - 1] !== s.head)
+        forks.push(`checkpoint ${o.key} signs shard ${s.shard} at size ${s.size} with a head the committed chain does not have there`);
     }
   }
   const count = new Map<string, number>();
@@ -100,7 +119,9 @@ export async function auditArchive(source: S3Source, store: ChainStore, ddb: Dyn
     committedEvents: events.length,
     lost: [...expected].filter((id) => !count.has(id)),
     duplicated: [...count].filter(([, n]) => n > 1).map(([id]) => id),
-    unexpected: records.filter((r) => (r.chain.kind === 'event' && !expected.has(r.chain.id)) || r.chain.kind === 'quarantine').map((r) => `${r.chain.kind} ${r.chain.id}`),
+    unexpected: records
+      .filter((r) => (r.chain.kind === 'event' && !expected.has(r.chain.id)) || r.chain.kind === 'quarantine')
+      .map((r) => `${r.chain.kind} ${r.chain.id}`),
     forks,
     orphans: objects.filter((k) => !committedObjects.has(k)).length,
     quarantined: records.filter((r) => r.chain.kind === 'quarantine').length,
@@ -115,7 +136,10 @@ export function formatTable(r: FaultSuiteResult): string {
   const ok = (b: boolean) => (b ? 'OK' : 'FAILED');
   const rows: [string, string][] = [
     ['seed / fault rate', `${r.seed} / ${(r.rate * 100).toFixed(1)}%`],
-    ['events (distinct)', `${n(r.events)}: ${n(r.workload.trailRecords)} in ${n(r.workload.trailFiles)} trail log files, ${n(r.workload.liveEvents)} live in ${n(r.workload.stagedObjects)} staged objects (${n(r.workload.stateChanges)} state changes)`],
+    [
+      'events (distinct)',
+      `${n(r.events)}: ${n(r.workload.trailRecords)} in ${n(r.workload.trailFiles)} trail log files, ${n(r.workload.liveEvents)} live in ${n(r.workload.stagedObjects)} staged objects (${n(r.workload.stateChanges)} state changes)`,
+    ],
     ['queue messages (first delivery)', n(r.workload.messages)],
     ['AWS calls / attempts seen', `${n(f.awsCalls)} / ${n(f.awsAttempts)}`],
     ['faults injected', `${n(f.total)} (${n(f.toCaller)} to the caller, ${n(f.toSdkRetry)} to the SDK's retry, plus kills and lost deletes)`],
@@ -126,7 +150,10 @@ export function formatTable(r: FaultSuiteResult): string {
     ['  unprocessed batch items', n(f.unprocessed)],
     ['  process kills (after put, before commit)', n(f.kill)],
     ['  lost SQS deletes', n(f['lost-delete'])],
-    ['duplicates delivered (event deliveries)', `${n(r.duplicatesDelivered.total)}: ${n(r.duplicatesDelivered.bothLanes)} by both lanes, ${n(r.duplicatesDelivered.restaged)} staged twice, ${n(r.duplicatesDelivered.singleMessages)} as single messages, ${n(r.duplicatesDelivered.repeatedNotices)} in repeated notices`],
+    [
+      'duplicates delivered (event deliveries)',
+      `${n(r.duplicatesDelivered.total)}: ${n(r.duplicatesDelivered.bothLanes)} by both lanes, ${n(r.duplicatesDelivered.restaged)} staged twice, ${n(r.duplicatesDelivered.singleMessages)} as single messages, ${n(r.duplicatesDelivered.repeatedNotices)} in repeated notices`,
+    ],
     ['ingest invocations (crashed)', `${n(r.ingest.invocations)} (${n(r.ingest.crashed)})`],
     ['redeliveries', n(r.ingest.redeliveries)],
     ['conflicts (lost compare-and-swap)', n(r.ingest.conflicts)],
@@ -134,7 +161,10 @@ export function formatTable(r: FaultSuiteResult): string {
     ["DLQ'd (messages / events)", `${n(r.dlq.messages)} / ${n(r.dlq.events)}`],
     ['redriven (left after one redrive)', `${n(r.dlq.redriven)} (${n(r.dlq.leftAfterRedrive)})`],
     ['seals ok / failed, checkpoints', `${n(r.seals.ok)} / ${n(r.seals.failed)}, ${n(r.seals.checkpoints)}`],
-    ['alert records / SNS messages / outbox left', `${n(r.alerts.records)} / ${n(r.alerts.published)} / ${n(r.alerts.outboxLeft)} (missed-events alerts: ${n(r.alerts.missedEvents)})`],
+    [
+      'alert records / SNS messages / outbox left',
+      `${n(r.alerts.records)} / ${n(r.alerts.published)} / ${n(r.alerts.outboxLeft)} (missed-events alerts: ${n(r.alerts.missedEvents)})`,
+    ],
     ['detector alerts missing (fail-open, defect 7)', n(r.alerts.missingDetectorAlerts)],
     ['orphan objects (benign)', n(r.audit.orphans)],
     ['events archived', n(r.audit.committedEvents)],
@@ -142,7 +172,10 @@ export function formatTable(r: FaultSuiteResult): string {
     ['duplicated', n(r.audit.duplicated.length)],
     ['unexpected records (quarantined)', `${n(r.audit.unexpected.length)} (${n(r.audit.quarantined)})`],
     ['forks', n(r.audit.forks.length)],
-    ['verify online / offline / python', `${ok(r.verify.online.ok)} / ${ok(r.verify.offline.ok)} / ${r.verify.python.ran ? ok(r.verify.python.valid) : 'not run'} (${n(r.verify.online.records)} records)`],
+    [
+      'verify online / offline / python',
+      `${ok(r.verify.online.ok)} / ${ok(r.verify.offline.ok)} / ${r.verify.python.ran ? ok(r.verify.python.valid) : 'not run'} (${n(r.verify.online.records)} records)`,
+    ],
     ['unexpected (non-injected) errors', n(r.unexpectedErrors.length)],
     ['duration', `${(r.durationMs / 1000).toFixed(1)} s`],
   ];

@@ -114,10 +114,18 @@ function injectedError(service: string, operation: string, kind: CallKind, level
       ...(kind === 'throttle' ? { $retryable: { throttling: true } } : {}),
     });
   } else if (kind === 'timeout') {
-    err = Object.assign(new Error(`connect ETIMEDOUT (injected timeout on ${service}.${operation}, ${level})`), { name: 'TimeoutError', code: 'ETIMEDOUT', $metadata: {} });
+    err = Object.assign(new Error(`connect ETIMEDOUT (injected timeout on ${service}.${operation}, ${level})`), {
+      name: 'TimeoutError',
+      code: 'ETIMEDOUT',
+      $metadata: {},
+    });
   } else {
     // The request was served; the response never came back.
-    err = Object.assign(new Error(`socket hang up (injected lost response on ${service}.${operation}, ${level})`), { name: 'Error', code: 'ECONNRESET', $metadata: {} });
+    err = Object.assign(new Error(`socket hang up (injected lost response on ${service}.${operation}, ${level})`), {
+      name: 'Error',
+      code: 'ECONNRESET',
+      $metadata: {},
+    });
   }
   (err as unknown as Record<symbol, unknown>)[INJECTED] = true;
   return err;
@@ -161,7 +169,10 @@ export class FaultInjector {
     if (!stack) throw new Error('not an AWS SDK v3 client');
     const callRng = Rng.derive(this.seed, `${label}/call`);
     const attemptRng = Rng.derive(this.seed, `${label}/attempt`);
-    const names = (ctx: Context) => ({ service: (ctx.clientName ?? 'AWS').replace(/Client$/, ''), operation: (ctx.commandName ?? 'Unknown').replace(/Command$/, '') });
+    const names = (ctx: Context) => ({
+      service: (ctx.clientName ?? 'AWS').replace(/Client$/, ''),
+      operation: (ctx.commandName ?? 'Unknown').replace(/Command$/, ''),
+    });
 
     stack.add(
       (next, ctx) => async (args) => {
@@ -183,7 +194,7 @@ export class FaultInjector {
           this.observe(service, operation, args, await next(args));
           throw injectedError(service, operation, kind, 'call');
         }
-        if (kind === 'timeout') await sleep(5 + Math.floor(pick * 1000) % 20);
+        if (kind === 'timeout') await sleep(5 + (Math.floor(pick * 1000) % 20));
         throw injectedError(service, operation, kind, 'call');
       },
       { step: 'serialize', priority: 'high', name: 'immutrailFaultsCall', override: true },
@@ -205,7 +216,7 @@ export class FaultInjector {
           await next(args);
           throw injectedError(service, operation, kind, 'attempt');
         }
-        if (kind === 'timeout') await sleep(5 + Math.floor(pick * 1000) % 20);
+        if (kind === 'timeout') await sleep(5 + (Math.floor(pick * 1000) % 20));
         throw injectedError(service, operation, kind, 'attempt');
       },
       { step: 'finalizeRequest', priority: 'low', name: 'immutrailFaultsAttempt', override: true },
@@ -227,7 +238,11 @@ export class FaultInjector {
       const spec = requestItems[table] as { Keys: unknown[] };
       const keep = Math.floor(spec.Keys.length / 2);
       const rest = spec.Keys.slice(keep);
-      if (keep === 0) return { response: { statusCode: 200, headers: {} }, output: { $metadata: { httpStatusCode: 200 }, Responses: { [table]: [] }, UnprocessedKeys: { [table]: { ...spec, Keys: rest } } } };
+      if (keep === 0)
+        return {
+          response: { statusCode: 200, headers: {} },
+          output: { $metadata: { httpStatusCode: 200 }, Responses: { [table]: [] }, UnprocessedKeys: { [table]: { ...spec, Keys: rest } } },
+        };
       const out = await next({ ...args, input: { ...args.input, RequestItems: { ...requestItems, [table]: { ...spec, Keys: spec.Keys.slice(0, keep) } } } });
       out.output = { ...out.output, UnprocessedKeys: { [table]: { ...spec, Keys: rest } } };
       return out;

@@ -40,10 +40,18 @@ async function main(): Promise<number> {
   try {
     const log = (l: string) => console.error(`[faults] ${l}`);
     log(`seed ${args.seed}, ${args.events} events, fault rate ${args.rate}`);
-    const r = await runFaultSuite({ target: { region: 'us-east-1', endpoint: args.endpoint ?? moto!.endpoint }, seed: args.seed, events: args.events, rate: args.rate, python: args.python, log });
+    const r = await runFaultSuite({
+      target: { region: 'us-east-1', endpoint: args.endpoint ?? moto!.endpoint },
+      seed: args.seed,
+      events: args.events,
+      rate: args.rate,
+      python: args.python,
+      log,
+    });
     console.log(`npm run faults -- --seed ${args.seed} --events ${args.events} --rate ${args.rate}   (${new Date().toISOString().slice(0, 10)})\n`);
     console.log(formatTable(r));
-    if (r.unexpectedErrors.length > 0) console.log(`\nerrors that were not injected (first ${r.unexpectedErrors.length}):\n` + r.unexpectedErrors.map((e) => `  - ${e}`).join('\n'));
+    if (r.unexpectedErrors.length > 0)
+      console.log(`\nerrors that were not injected (first ${r.unexpectedErrors.length}):\n` + r.unexpectedErrors.map((e) => `  - ${e}`).join('\n'));
     if (r.failures.length > 0) {
       console.log('\nINVARIANTS FAILED:\n' + r.failures.map((f) => `  - ${f}`).join('\n'));
       return 1;

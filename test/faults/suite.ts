@@ -82,7 +82,16 @@ export interface FaultSuiteResult {
   dlq: { messages: number; events: number; redriven: number; leftAfterRedrive: number };
   seals: { ok: number; failed: number; checkpoints: number };
   alerts: { records: number; published: number; outboxLeft: number; missedEvents: number; missingDetectorAlerts: number };
-  audit: { records: number; committedEvents: number; lost: string[]; duplicated: string[]; unexpected: string[]; forks: string[]; orphans: number; quarantined: number };
+  audit: {
+    records: number;
+    committedEvents: number;
+    lost: string[];
+    duplicated: string[];
+    unexpected: string[];
+    forks: string[];
+    orphans: number;
+    quarantined: number;
+  };
   verify: { online: VerifyReport; offline: VerifyReport; python: { ran: boolean; valid: boolean; problems: unknown[]; records: number } };
   unexpectedErrors: string[];
   durationMs: number;
@@ -141,7 +150,7 @@ function buildWorkload(rng: Rng, events: number, duplicateShare: number): Worklo
   }
   rng.shuffle(liveLines);
   const live: Workload['live'] = [];
-  for (let at = 0; at < liveLines.length; ) {
+  for (let at = 0; at < liveLines.length;) {
     const size = 3 + rng.int(18);
     const part = liveLines.slice(at, at + size);
     at += size;
@@ -193,18 +202,31 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<FaultSuite
   const origin = `immutrail.faults/${opts.seed}/${suffix}`;
 
   // Setup and audit use clients without faults.
-  const clean: Clients = { s3: new S3Client(clientConfig(opts.target)), ddb: new DynamoDBClient(clientConfig(opts.target)), sns: new SNSClient(clientConfig(opts.target)), kms: new KMSClient(clientConfig(opts.target)) };
+  const clean: Clients = {
+    s3: new S3Client(clientConfig(opts.target)),
+    ddb: new DynamoDBClient(clientConfig(opts.target)),
+    sns: new SNSClient(clientConfig(opts.target)),
+    kms: new KMSClient(clientConfig(opts.target)),
+  };
   for (const b of [bucket, staging, trailBucket]) await clean.s3.send(new CreateBucketCommand({ Bucket: b }));
   await ensureTable(clean.ddb, table);
   const topicArn = (await clean.sns.send(new CreateTopicCommand({ Name: `immutrail-faults-${suffix}` }))).TopicArn!;
   const keyId = (await clean.kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.KeyId!;
   const der = (await clean.kms.send(new GetPublicKeyCommand({ KeyId: keyId }))).PublicKey!;
-  const pem = (await import('node:crypto')).createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }).toString();
+  const pem = (await import('node:crypto'))
+    .createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' })
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
   const trusted = trustedKeyFromPem(origin, pem);
 
   // The workload, staged and announced in a shuffled order.
   const w = buildWorkload(master, opts.events, dupShare);
-  const queue = new EmulatedQueue({ rng: Rng.derive(opts.seed, 'queue'), lostDeleteRate: opts.rate, onLostDelete: () => injector.count('lost-delete'), redeliveryMs: () => 20 + Math.floor(Math.random() * 80) });
+  const queue = new EmulatedQueue({
+    rng: Rng.derive(opts.seed, 'queue'),
+    lostDeleteRate: opts.rate,
+    onLostDelete: () => injector.count('lost-delete'),
+    redeliveryMs: () => 20 + Math.floor(Math.random() * 80),
+  });
   const messages: { body: string; events: string[]; label: string }[] = [];
   let repeatedNotices = 0;
   let both = 0;
@@ -235,7 +257,9 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<FaultSuite
   // Notices arrive over the first seconds, in no particular order: some trail files come before their live events.
   const spread = Math.min(4000, messages.length * 20);
   for (const m of messages) queue.send(m.body, m.events, m.label, master.int(spread));
-  log(`workload: ${opts.events} events (${w.trailRecords} in ${w.files.length} trail files, ${w.liveEvents} live in ${w.live.length} staged objects, ${w.stateChanges} state changes), ${messages.length} messages`);
+  log(
+    `workload: ${opts.events} events (${w.trailRecords} in ${w.files.length} trail files, ${w.liveEvents} live in ${w.live.length} staged objects, ${w.stateChanges} state changes), ${messages.length} messages`,
+  );
 
   // Shared, pure parts of a runtime.
   // The rule folders the Lambdas load: SigmaHQ's and immutrail's own.
@@ -243,7 +267,12 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<FaultSuite
   const config = defaultDetectionConfig();
 
   const faulty = (label: string, scope: Scope): Clients => {
-    const c: Clients = { s3: new S3Client(clientConfig(opts.target)), ddb: new DynamoDBClient(clientConfig(opts.target)), sns: new SNSClient(clientConfig(opts.target)), kms: new KMSClient(clientConfig(opts.target)) };
+    const c: Clients = {
+      s3: new S3Client(clientConfig(opts.target)),
+      ddb: new DynamoDBClient(clientConfig(opts.target)),
+      sns: new SNSClient(clientConfig(opts.target)),
+      kms: new KMSClient(clientConfig(opts.target)),
+    };
     injector.attach(c.s3, `${label}/s3`, scope);
     injector.attach(c.ddb, `${label}/ddb`, scope);
     injector.attach(c.sns, `${label}/sns`, scope);
@@ -384,7 +413,12 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<FaultSuite
   const audit = await auditArchive(source, store, clean.ddb, table, w.expected);
   const records = audit.records;
   const alertRecords = records.filter((r) => r.chain.kind === 'alert');
-  const outboxLeft = (await DynamoDBDocumentClient.from(clean.ddb).send(new QueryCommand({ TableName: table, IndexName: 'outbox', KeyConditionExpression: 'outbox = :p', ExpressionAttributeValues: { ':p': 'pending' } }))).Items?.length ?? 0;
+  const outboxLeft =
+    (
+      await DynamoDBDocumentClient.from(clean.ddb).send(
+        new QueryCommand({ TableName: table, IndexName: 'outbox', KeyConditionExpression: 'outbox = :p', ExpressionAttributeValues: { ':p': 'pending' } }),
+      )
+    ).Items?.length ?? 0;
   // Detection re-run without faults over the committed events: an alert the chain lacks was skipped silently (issue 19, defect 7).
   const cleanContext: DetectionContext = { config, attestations: new AttestationStore(clean.ddb, table), trustedKeys: [], sigmaRules };
   const alertIds = new Set(alertRecords.map((r) => (r.data as { alert: Alert }).alert.id));
@@ -405,7 +439,11 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<FaultSuite
     offline = await verifyArchive(new DirSource(join(dir, 'archive')), { keys: [trusted], checkDuplicates: true });
     if (opts.python !== false) {
       writeFileSync(join(dir, 'public.pem'), pem);
-      const r = spawnSync('python3', [VERIFIER, '--dir', join(dir, 'archive'), '--public-key', join(dir, 'public.pem'), '--json'], { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+      const r = spawnSync('python3', [VERIFIER, '--dir', join(dir, 'archive'), '--public-key', join(dir, 'public.pem'), '--json'], {
+        encoding: 'utf8',
+        timeout: 600_000,
+        maxBuffer: 64 * 1024 * 1024,
+      });
       try {
         const out = JSON.parse(r.stdout) as { valid: boolean; problems: unknown[]; records: number };
         python = { ran: true, valid: out.valid && r.status === 0, problems: out.problems, records: out.records };
@@ -424,9 +462,29 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<FaultSuite
     seed: opts.seed,
     rate: opts.rate,
     events: w.expected.size,
-    workload: { trailFiles: w.files.length, trailRecords: w.trailRecords, liveEvents: w.liveEvents, stateChanges: w.stateChanges, stagedObjects: w.live.length, messages: messages.length },
-    duplicatesDelivered: { total: both + w.restaged + w.singles.length + repeatedNotices, bothLanes: both, restaged: w.restaged, singleMessages: w.singles.length, repeatedNotices },
-    faults: { ...faults, total: totalFaults, toCaller: injector.counts.call, toSdkRetry: injector.counts.attempt, awsCalls: injector.counts.calls, awsAttempts: injector.counts.attempts },
+    workload: {
+      trailFiles: w.files.length,
+      trailRecords: w.trailRecords,
+      liveEvents: w.liveEvents,
+      stateChanges: w.stateChanges,
+      stagedObjects: w.live.length,
+      messages: messages.length,
+    },
+    duplicatesDelivered: {
+      total: both + w.restaged + w.singles.length + repeatedNotices,
+      bothLanes: both,
+      restaged: w.restaged,
+      singleMessages: w.singles.length,
+      repeatedNotices,
+    },
+    faults: {
+      ...faults,
+      total: totalFaults,
+      toCaller: injector.counts.call,
+      toSdkRetry: injector.counts.attempt,
+      awsCalls: injector.counts.calls,
+      awsAttempts: injector.counts.attempts,
+    },
     ingest: { ...ingestTotals, redeliveries: queue.stats.redelivered },
     dlq: { messages: dead.length, events: deadEvents, redriven: dead.length - queue.dlq.length, leftAfterRedrive: queue.dlq.length + queue.pending },
     seals: { ...sealTotals, checkpoints },
@@ -437,7 +495,16 @@ export async function runFaultSuite(opts: FaultSuiteOptions): Promise<FaultSuite
       missingDetectorAlerts: missingAlerts.size,
       missedEvents: alertRecords.filter((r) => (r.data as { alert: Alert }).alert.kind === 'missed-events').length,
     },
-    audit: { records: audit.records.length, committedEvents: audit.committedEvents, lost: audit.lost, duplicated: audit.duplicated, unexpected: audit.unexpected, forks: audit.forks, orphans: audit.orphans, quarantined: audit.quarantined },
+    audit: {
+      records: audit.records.length,
+      committedEvents: audit.committedEvents,
+      lost: audit.lost,
+      duplicated: audit.duplicated,
+      unexpected: audit.unexpected,
+      forks: audit.forks,
+      orphans: audit.orphans,
+      quarantined: audit.quarantined,
+    },
     verify: { online, offline: offline!, python },
     unexpectedErrors,
     durationMs: Date.now() - started,

@@ -127,7 +127,10 @@ describe('watchdog: deliveries per account and region of an organization trail, 
 
   it('reports an unreadable trail bucket as coverage unknown', async () => {
     const a = await createTestArchive(moto.target);
-    const runtime = watchdogRuntime({ [ENV.table]: a.table, [ENV.archiveBucket]: a.bucket, [ENV.origin]: a.origin, [ENV.trailBucket]: 'no-such-trail-bucket' }, moto.target);
+    const runtime = watchdogRuntime(
+      { [ENV.table]: a.table, [ENV.archiveBucket]: a.bucket, [ENV.origin]: a.origin, [ENV.trailBucket]: 'no-such-trail-bucket' },
+      moto.target,
+    );
     const out = await runWatchdog({ ...runtime, alerts: { deliver: async () => {} }, clock: () => NOW });
     expect(out.findings.map((f) => [f.check, f.resource])).toEqual([['coverage-unknown', 'no-such-trail-bucket']]);
     expect(out.findings[0].summary).toContain('NoSuchBucket');

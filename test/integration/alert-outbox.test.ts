@@ -29,7 +29,9 @@ const VIA = { channel: 'eventbridge' as const, logFile: null };
 
 /** Two alerts per event, as two detectors would raise them. */
 const twoAlertsPerEvent: IngestDeps['detect'] = async (r) =>
-  ['drift.one', 'drift.two'].map((rule) => sampleAlert({ id: `${rule}:${r.data.event.eventId}`, rule, eventId: r.data.event.eventId, record: { shard: r.chain.shard, seq: r.chain.seq } }));
+  ['drift.one', 'drift.two'].map((rule) =>
+    sampleAlert({ id: `${rule}:${r.data.event.eventId}`, rule, eventId: r.data.event.eventId, record: { shard: r.chain.shard, seq: r.chain.seq } }),
+  );
 
 async function outboxItems(a: TestArchive): Promise<Record<string, unknown>[]> {
   const out = await DynamoDBDocumentClient.from(a.ddb).send(new ScanCommand({ TableName: a.table }));
@@ -107,7 +109,12 @@ describe('alert outbox on moto: one pointer item per batch, published at least o
   it('sweeps past an item it cannot read, sends the rest, and then says what failed', async () => {
     const a = await createTestArchive(moto.target);
     const doc = DynamoDBDocumentClient.from(a.ddb);
-    await doc.send(new PutCommand({ TableName: a.table, Item: { pk: 'outbox#batch#ec2', sk: '0000000000000007', outbox: 'pending', key: 'records/shard=ec2/dt=2026-11-27/missing.ndjson', seqs: [8] } }));
+    await doc.send(
+      new PutCommand({
+        TableName: a.table,
+        Item: { pk: 'outbox#batch#ec2', sk: '0000000000000007', outbox: 'pending', key: 'records/shard=ec2/dt=2026-11-27/missing.ndjson', seqs: [8] },
+      }),
+    );
     const down = new AlertOutbox(a.ddb, a.table, recordingPublisher(new Set(['drift.one:evt-z'])), a.source);
     await ingestSqsBatch({ ...a.commitDeps(), detect: twoAlertsPerEvent, alerts: down }, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-z' }), 'api')]));
     const up = recordingPublisher();
@@ -119,7 +126,12 @@ describe('alert outbox on moto: one pointer item per batch, published at least o
   // Issue 19, defect 10: a sweep overlapping ingest's own delivery published every alert twice.
   it('publishes each alert once when the sweep and the delivery race on the same outbox item', async () => {
     const a = await createTestArchive(moto.target);
-    const parked = new AlertOutbox(a.ddb, a.table, recordingPublisher(new Set(['drift.one:evt-r1', 'drift.two:evt-r1', 'drift.one:evt-r2', 'drift.two:evt-r2'])), a.source);
+    const parked = new AlertOutbox(
+      a.ddb,
+      a.table,
+      recordingPublisher(new Set(['drift.one:evt-r1', 'drift.two:evt-r1', 'drift.one:evt-r2', 'drift.two:evt-r2'])),
+      a.source,
+    );
     const deps: IngestDeps = { ...a.commitDeps(), detect: twoAlertsPerEvent, alerts: parked, onError: () => {} };
     await ingestSqsBatch(deps, sqsEvent(['evt-r1', 'evt-r2'].map((id) => sqsMessage(apiCallEnvelope({ eventId: id }), 'api'))));
     expect(await outboxItems(a)).toHaveLength(1);
@@ -137,12 +149,22 @@ describe('alert outbox on moto: one pointer item per batch, published at least o
     let now = Date.parse('2026-12-01T00:00:00Z');
     const clock = () => now;
     const down = recordingPublisher(new Set(['drift.one:evt-d1']));
-    const deps: IngestDeps = { ...a.commitDeps(), detect: twoAlertsPerEvent, alerts: new AlertOutbox(a.ddb, a.table, down, a.source, clock), onError: () => {} };
+    const deps: IngestDeps = {
+      ...a.commitDeps(),
+      detect: twoAlertsPerEvent,
+      alerts: new AlertOutbox(a.ddb, a.table, down, a.source, clock),
+      onError: () => {},
+    };
     await ingestSqsBatch(deps, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-d1' }), 'api')]));
     // A publisher claims the item and dies before publishing anything.
     const [item] = await outboxItems(a);
     await DynamoDBDocumentClient.from(a.ddb).send(
-      new UpdateCommand({ TableName: a.table, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET claimedUntil = :u', ExpressionAttributeValues: { ':u': now + OUTBOX_CLAIM_MS } }),
+      new UpdateCommand({
+        TableName: a.table,
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'SET claimedUntil = :u',
+        ExpressionAttributeValues: { ':u': now + OUTBOX_CLAIM_MS },
+      }),
     );
     const later = recordingPublisher();
     const sweeper = new AlertOutbox(a.ddb, a.table, later, a.source, clock);

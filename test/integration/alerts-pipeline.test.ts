@@ -77,7 +77,12 @@ describe('detection through the real ingest path: drift, unsigned launch, attest
     await live.flush();
     await notices.flush();
     const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    const drained = await drainQueue(sqs, { url: stack.queueUrl, arn, region: moto.target.region }, async (event) => (await ingestSqsBatch(runtime.deps, event)).response, { retryFailedAtOnce: true });
+    const drained = await drainQueue(
+      sqs,
+      { url: stack.queueUrl, arn, region: moto.target.region },
+      async (event) => (await ingestSqsBatch(runtime.deps, event)).response,
+      { retryFailedAtOnce: true },
+    );
     expect(drained).toMatchObject({ messages: 1, failures: 0 });
 
     const received: { kind: string; rule: string; severity: string; eventId: string | null; resource: string | null; subject: string; record: unknown }[] = [];
@@ -87,12 +92,24 @@ describe('detection through the real ingest path: drift, unsigned launch, attest
       for (const m of out.Messages) {
         const envelope = JSON.parse(m.Body!);
         const body = JSON.parse(envelope.Message);
-        received.push({ kind: body.kind, rule: body.rule, severity: body.severity, eventId: body.eventId, resource: body.resource, subject: envelope.Subject, record: body.record });
+        received.push({
+          kind: body.kind,
+          rule: body.rule,
+          severity: body.severity,
+          eventId: body.eventId,
+          resource: body.resource,
+          subject: envelope.Subject,
+          record: body.record,
+        });
         expect(envelope.MessageAttributes.severity.Value).toBe(body.severity);
         expect(envelope.MessageAttributes.kind.Value).toBe(body.kind);
       }
     }
-    const byEvent = (id: string) => received.filter((r) => r.eventId === id).map((r) => r.kind).sort();
+    const byEvent = (id: string) =>
+      received
+        .filter((r) => r.eventId === id)
+        .map((r) => r.kind)
+        .sort();
     expect(byEvent('drift-1')).toContain('drift');
     expect(byEvent('deployer-1')).not.toContain('drift');
     expect(byEvent('stoplogging-1')).toContain('auditor-tampering');

@@ -75,7 +75,18 @@ const eventRecords = (rs: AuditRecord[]) => rs.filter((r) => r.chain.kind === 'e
 
 describe('immutrail backfill on moto', () => {
   const moto = useMoto();
-  const target = (a: TestArchive) => ['--bucket', a.bucket, '--table', a.table, '--origin', a.origin, '--endpoint', moto.target.endpoint!, '--region', moto.target.region];
+  const target = (a: TestArchive) => [
+    '--bucket',
+    a.bucket,
+    '--table',
+    a.table,
+    '--origin',
+    a.origin,
+    '--endpoint',
+    moto.target.endpoint!,
+    '--region',
+    moto.target.region,
+  ];
   let work: string;
 
   beforeAll(async () => {
@@ -121,20 +132,40 @@ describe('immutrail backfill on moto', () => {
     expect(s.archived).toBe(records.length);
     const alerts = (await archived(a)).filter((r) => r.chain.kind === 'alert') as AuditRecordOf<'alert'>[];
     const tampering = alerts.filter((r) => r.data.alert.kind === 'auditor-tampering');
-    expect(tampering.map((r) => r.data.alert.details.action).sort()).toEqual(['cloudtrail:DeleteTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:StopLogging']);
+    expect(tampering.map((r) => r.data.alert.details.action).sort()).toEqual([
+      'cloudtrail:DeleteTrail',
+      'cloudtrail:PutEventSelectors',
+      'cloudtrail:StopLogging',
+    ]);
     expect(s.alerts).toBe(alerts.length);
     expect(s.published).toBe(false);
     // Archived, not published: no outbox item waits for the sweep.
-    const pending = await a.ddb.send(new QueryCommand({ TableName: a.table, IndexName: OUTBOX_INDEX, KeyConditionExpression: 'outbox = :p', ExpressionAttributeValues: { ':p': { S: OUTBOX_PENDING } } }));
+    const pending = await a.ddb.send(
+      new QueryCommand({
+        TableName: a.table,
+        IndexName: OUTBOX_INDEX,
+        KeyConditionExpression: 'outbox = :p',
+        ExpressionAttributeValues: { ':p': { S: OUTBOX_PENDING } },
+      }),
+    );
     expect(pending.Items ?? []).toEqual([]);
     expect(run.stdout).not.toContain('skipped (not captured');
     // The audit queries read them from the archive like any other alert (issue 17: query drift-alerts shows them).
     const engine = await DuckDbQueryEngine.fromS3(new S3Client(clientConfig(moto.target)), a.bucket);
     try {
-      for (const [query, kind] of [['drift-alerts', 'drift'], ['auditor-tampering-alerts', 'auditor-tampering']] as const) {
+      for (const [query, kind] of [
+        ['drift-alerts', 'drift'],
+        ['auditor-tampering-alerts', 'auditor-tampering'],
+      ] as const) {
         const rows = await engine.run({ name: query });
-        const ids = rows.rows.map((r) => r[rows.columns.indexOf('alert_event_id')]).map(String).sort();
-        const expected = alerts.filter((r) => r.data.alert.kind === kind).map((r) => String(r.data.alert.eventId)).sort();
+        const ids = rows.rows
+          .map((r) => r[rows.columns.indexOf('alert_event_id')])
+          .map(String)
+          .sort();
+        const expected = alerts
+          .filter((r) => r.data.alert.kind === kind)
+          .map((r) => String(r.data.alert.eventId))
+          .sort();
         expect(expected.length, `${kind} alerts of the imported folder`).toBeGreaterThan(0);
         expect(ids).toEqual(expected);
       }
@@ -169,7 +200,16 @@ describe('immutrail backfill on moto', () => {
 
   const alertRecords = async (a: TestArchive) => (await archived(a)).filter((r) => r.chain.kind === 'alert') as AuditRecordOf<'alert'>[];
   const pendingOutbox = async (a: TestArchive) =>
-    (await a.ddb.send(new QueryCommand({ TableName: a.table, IndexName: OUTBOX_INDEX, KeyConditionExpression: 'outbox = :p', ExpressionAttributeValues: { ':p': { S: OUTBOX_PENDING } } }))).Items ?? [];
+    (
+      await a.ddb.send(
+        new QueryCommand({
+          TableName: a.table,
+          IndexName: OUTBOX_INDEX,
+          KeyConditionExpression: 'outbox = :p',
+          ExpressionAttributeValues: { ':p': { S: OUTBOX_PENDING } },
+        }),
+      )
+    ).Items ?? [];
 
   it('with --publish-alerts, publishes one digest per rule at the end, not through the outbox', async () => {
     const a = await createTestArchive(moto.target);
@@ -235,7 +275,9 @@ describe('immutrail backfill on moto', () => {
     const rules = new Set(alerts.map((r) => r.data.alert.rule)).size;
     expect(alerts.length).toBeGreaterThan(0);
     expect(run.stdout).toContain(`not published  ${rules} digest(s) refused by the topic`);
-    expect(run.stderr).toMatch(new RegExp(`^immutrail: ${rules} of ${rules} alert digest\\(s\\) not published \\(.+\\); the alerts are archived in the chain\\n$`));
+    expect(run.stderr).toMatch(
+      new RegExp(`^immutrail: ${rules} of ${rules} alert digest\\(s\\) not published \\(.+\\); the alerts are archived in the chain\\n$`),
+    );
   });
 
   it('refuses --publish-alerts without an alert topic, before importing anything', async () => {
@@ -266,7 +308,11 @@ describe('immutrail backfill on moto', () => {
     });
     expect(s1.alreadyThere).toBe(1);
     const records = await archived(a);
-    expect(eventRecords(records).map((r) => r.chain.id).sort()).toEqual(uniqueIds(captured).sort());
+    expect(
+      eventRecords(records)
+        .map((r) => r.chain.id)
+        .sort(),
+    ).toEqual(uniqueIds(captured).sort());
     expect(eventRecords(records).every((r) => r.data.via.channel === 'backfill')).toBe(true);
     // Local files get coverage records too (named by their content), so coverage-by-day sees a local import.
     const coverage = records.filter((r) => r.chain.kind === 'coverage');
@@ -278,7 +324,11 @@ describe('immutrail backfill on moto', () => {
     expect(JSON.parse(second.stdout)).toMatchObject({ archived: 0, alreadyThere: captured.length, skipped: all.length - captured.length });
     expect(await archived(a)).toEqual(records);
 
-    const report = await verifyArchive(a.source, { keys: [trustedKeyFromPem(a.origin, a.signer.publicKeyPem())], checkDuplicates: true, heads: await liveHeads(a.store) });
+    const report = await verifyArchive(a.source, {
+      keys: [trustedKeyFromPem(a.origin, a.signer.publicKeyPem())],
+      checkDuplicates: true,
+      heads: await liveHeads(a.store),
+    });
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
   });
@@ -314,7 +364,12 @@ describe('immutrail backfill on moto', () => {
     expect(run.code).toBe(0);
     const s = JSON.parse(run.stdout) as BackfillSummary;
     const inPrefix = files.filter((f) => f.key.startsWith(prefix));
-    expect(s).toMatchObject({ source: `s3://${manifest.trailBucket}/${prefix}`, files: inPrefix.length, digestsVerified: inPrefix.length, digestMismatches: [] });
+    expect(s).toMatchObject({
+      source: `s3://${manifest.trailBucket}/${prefix}`,
+      files: inPrefix.length,
+      digestsVerified: inPrefix.length,
+      digestMismatches: [],
+    });
     const coverage = (await archived(a)).filter((r) => r.chain.kind === 'coverage');
     expect(coverage.map((r) => r.chain.id).sort()).toEqual(inPrefix.map((f) => coverageRecordId(manifest.trailBucket, f.key)).sort());
     for (const c of coverage) expect((c.data as { digestSha256: string | null }).digestSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -342,7 +397,11 @@ describe('immutrail backfill on moto', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('files          2 (1 unreadable)');
     expect(run.stdout).toMatch(/unreadable: broken\.json\.gz: LOG_FILE_CORRUPT/);
-    expect(eventRecords(await archived(a)).map((r) => r.chain.id).sort()).toEqual(uniqueIds(files[2].records.filter(writes)).sort());
+    expect(
+      eventRecords(await archived(a))
+        .map((r) => r.chain.id)
+        .sort(),
+    ).toEqual(uniqueIds(files[2].records.filter(writes)).sort());
   });
 
   it('rejects bad arguments with one line and exit 2', async () => {

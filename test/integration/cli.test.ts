@@ -20,7 +20,18 @@ describe('the immutrail CLI against an archive on moto', () => {
     const stack = await provisionLocalStack(moto.target, { objectLock: false });
     const runtime = await ingestRuntime({ ...process.env, ...stack.env }, moto.target);
     await ingestSqsBatch(runtime.deps, sqsEvent([1, 2, 3].map((i) => sqsMessage(apiCallEnvelope({ eventId: `cli-${i}` }), 'api'))));
-    const where = ['--endpoint', moto.target.endpoint!, '--region', moto.target.region, '--bucket', stack.bucket, '--table', stack.table, '--origin', stack.origin];
+    const where = [
+      '--endpoint',
+      moto.target.endpoint!,
+      '--region',
+      moto.target.region,
+      '--bucket',
+      stack.bucket,
+      '--table',
+      stack.table,
+      '--origin',
+      stack.origin,
+    ];
 
     const sealed = await cli('seal', ...where, '--signing-key', stack.signingKeyId);
     expect(sealed.stderr).toBe('');

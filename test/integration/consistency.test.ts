@@ -34,14 +34,23 @@ describe('consistency proofs between checkpoints of an archive', () => {
   let newestPath: string;
 
   const ingest = (shard: string, ids: string[]) =>
-    ingestSqsBatch({ ...archive.commitDeps(), alerts: { deliver: async () => {} } }, sqsEvent(ids.map((id) => sqsMessage(apiCallEnvelope({ eventId: id }), shard))));
+    ingestSqsBatch(
+      { ...archive.commitDeps(), alerts: { deliver: async () => {} } },
+      sqsEvent(ids.map((id) => sqsMessage(apiCallEnvelope({ eventId: id }), shard))),
+    );
 
   beforeAll(async () => {
     archive = await createTestArchive(moto.target);
     const notes: Buffer[] = [];
     for (let round = 0; round < 3; round++) {
-      await ingest('api', Array.from({ length: 5 }, (_, i) => `api-${round}-${i}`));
-      await ingest('ec2', Array.from({ length: 2 }, (_, i) => `ec2-${round}-${i}`));
+      await ingest(
+        'api',
+        Array.from({ length: 5 }, (_, i) => `api-${round}-${i}`),
+      );
+      await ingest(
+        'ec2',
+        Array.from({ length: 2 }, (_, i) => `ec2-${round}-${i}`),
+      );
       const { signed, shardNotes } = await seal({ store: archive.store, checkpoints: archive.checkpoints, signer: archive.signer, origin: archive.origin });
       await archiveTileStep({ ddb: archive.ddb, s3: archive.s3 }, { table: archive.table, bucket: archive.bucket, retentionDays: 0 })(shardNotes);
       notes.push(signed.note);
@@ -73,7 +82,9 @@ describe('consistency proofs between checkpoints of an archive', () => {
     let removed = 0;
     for (const shard of ['api', 'ec2']) {
       const root = join(dir, 'records', `shard=${shard}`);
-      for (const rel of readdirSync(root, { recursive: true }).map(String).filter((p) => p.endsWith('.ndjson'))) {
+      for (const rel of readdirSync(root, { recursive: true })
+        .map(String)
+        .filter((p) => p.endsWith('.ndjson'))) {
         const k = parseBatchKey(`records/shard=${shard}/${rel}`)!;
         if (k.lastSeq < trustedSize(shard)) {
           rmSync(join(root, rel));
@@ -98,7 +109,14 @@ describe('consistency proofs between checkpoints of an archive', () => {
 
       const offline = await cli('consistency', '--proof', out, '--public-key', pem, '--json');
       expect(offline.code).toBe(0);
-      expect(JSON.parse(offline.stdout)).toMatchObject({ ok: true, vanished: [], shards: [{ shard: 'api', ok: true }, { shard: 'ec2', ok: true }] });
+      expect(JSON.parse(offline.stdout)).toMatchObject({
+        ok: true,
+        vanished: [],
+        shards: [
+          { shard: 'api', ok: true },
+          { shard: 'ec2', ok: true },
+        ],
+      });
 
       // One flipped proof hash: exit 1 and the reason.
       const file = JSON.parse(readFileSync(out, 'utf8'));
@@ -136,7 +154,15 @@ describe('consistency proofs between checkpoints of an archive', () => {
     });
 
     it('names a shard that vanished', async () => {
-      const dropped = await signCheckpoint(archive.signer, makeCheckpoint(newest.checkpoint.origin, newest.checkpoint.shards.filter((s) => s.shard !== 'ec2'), null, new Date(newest.checkpoint.time)));
+      const dropped = await signCheckpoint(
+        archive.signer,
+        makeCheckpoint(
+          newest.checkpoint.origin,
+          newest.checkpoint.shards.filter((s) => s.shard !== 'ec2'),
+          null,
+          new Date(newest.checkpoint.time),
+        ),
+      );
       writeFileSync(join(work, 'dropped.note'), dropped.note);
       const r = await cli('consistency', firstPath, join(work, 'dropped.note'), '--dir', pristine, '--public-key', pem);
       expect(r.code).toBe(1);
@@ -207,8 +233,27 @@ describe('consistency proofs between checkpoints of an archive', () => {
     });
 
     it('the CLI proves the extension from the tiles in the bucket (exit 0), and --from works the same way', async () => {
-      for (const range of [['--from-seq', String(trustedSize('api'))], ['--from', new Date().toISOString().slice(0, 10)]]) {
-        const r = await cli('verify', '--bucket', archive.bucket, '--table', archive.table, ...moto$(), '--public-key', pem, '--trusted-checkpoint', firstPath, '--shard', 'api', ...range, '--json', '--no-progress');
+      for (const range of [
+        ['--from-seq', String(trustedSize('api'))],
+        ['--from', new Date().toISOString().slice(0, 10)],
+      ]) {
+        const r = await cli(
+          'verify',
+          '--bucket',
+          archive.bucket,
+          '--table',
+          archive.table,
+          ...moto$(),
+          '--public-key',
+          pem,
+          '--trusted-checkpoint',
+          firstPath,
+          '--shard',
+          'api',
+          ...range,
+          '--json',
+          '--no-progress',
+        );
         expect(r.stderr, range.join(' ')).toBe('');
         expect(r.code, range.join(' ')).toBe(0);
         expect(JSON.parse(r.stdout).extension).toEqual({ method: 'consistency', shards: [{ shard: 'api', trustedSize: 6, latestSize: 16, ok: true }] });

@@ -43,7 +43,20 @@ import { cli } from '../support/cli';
 const DEPLOYER = 'arn:aws:iam::*:role/deploy-*';
 /** Every output of the stack but LiveStreamName, which names the Firehose stream moto cannot create. */
 // With a trail bucket, the stack also names the roles that read its log files (for immutrail org-policy).
-const OUTPUTS = ['ArchiveBucketName', 'TableName', 'SigningKeyArn', 'AlertTopicArn', 'IngestQueueUrl', 'DeadLetterQueueUrl', 'StagingBucketName', 'Origin', 'TrailReaderRoleArns', 'AthenaWorkGroup', 'GlueDatabaseName', 'IngestFunctionName'];
+const OUTPUTS = [
+  'ArchiveBucketName',
+  'TableName',
+  'SigningKeyArn',
+  'AlertTopicArn',
+  'IngestQueueUrl',
+  'DeadLetterQueueUrl',
+  'StagingBucketName',
+  'Origin',
+  'TrailReaderRoleArns',
+  'AthenaWorkGroup',
+  'GlueDatabaseName',
+  'IngestFunctionName',
+];
 /** The fixture trail bucket's log files are under AWSLogs/, as CloudTrail writes them without a prefix of its own. */
 const TRAIL_PREFIX = 'AWSLogs/';
 
@@ -54,7 +67,7 @@ async function queueArn(sqs: SQSClient, url: string): Promise<string> {
 /** Every message now in the queue, deleted once read. */
 async function receiveAll(sqs: SQSClient, queueUrl: string): Promise<any[]> {
   const bodies: any[] = [];
-  for (let idle = 0; idle < 2; ) {
+  for (let idle = 0; idle < 2;) {
     const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
     if (!out.Messages?.length) {
       idle++;
@@ -142,9 +155,7 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
     const protectedResources = JSON.parse(env[ENV.protectedResources]);
     expect(protectedResources.buckets).toEqual([stack.bucket, stack.stagingBucket]);
     expect(protectedResources.tables).toEqual([stack.table]);
-    expect(protectedResources.queues).toEqual(
-      expect.arrayContaining([await queueArn(sqs, stack.queueUrl), await queueArn(sqs, stack.deadLetterQueueUrl)]),
-    );
+    expect(protectedResources.queues).toEqual(expect.arrayContaining([await queueArn(sqs, stack.queueUrl), await queueArn(sqs, stack.deadLetterQueueUrl)]));
     expect(protectedResources.rules).toContain(stack.rules.objectsRule.rule);
     expect(protectedResources.keys).toContain(stack.signingKeyId);
     for (const [name, value] of Object.entries(env)) {
@@ -165,15 +176,16 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
     expect(steps.some((l) => l.includes(stack.bucket) && l.includes('Object Lock COMPLIANCE'))).toBe(true);
     expect(steps.some((l) => l.includes('created through KMS'))).toBe(true);
     const changed = stack.adaptations.flatMap((a) => a.resources.map((r) => r.type));
-    expect(changed).toEqual(
-      expect.arrayContaining(['AWS::Lambda::EventSourceMapping', 'AWS::Events::Rule', 'AWS::KinesisFirehose::DeliveryStream']),
-    );
+    expect(changed).toEqual(expect.arrayContaining(['AWS::Lambda::EventSourceMapping', 'AWS::Events::Rule', 'AWS::KinesisFirehose::DeliveryStream']));
     // the stream goes with its output and the capture rules' targets, never silently
     const firehoseTargets = stack.adaptations.find((a) => a.change === 'Firehose targets removed')!;
     expect(firehoseTargets.resources).toHaveLength(planShards().length);
     expect(stack.adaptations.flatMap((a) => a.resources)).toContainEqual({ logicalId: 'LiveStreamName', type: 'Output' });
     for (const r of [...stack.notCreated, ...stack.adaptations.flatMap((a) => a.resources)]) {
-      expect(steps.some((l) => l.includes(r.type)), r.type).toBe(true);
+      expect(
+        steps.some((l) => l.includes(r.type)),
+        r.type,
+      ).toBe(true);
     }
     expect(steps.some((l) => l.includes('S3 -> EventBridge notifications turned on') && l.includes(stack.stagingBucket))).toBe(true);
   });
@@ -244,7 +256,12 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
     // What the notification names is the staged batch itself: one event per line.
     const staged = notices.find((n) => n.detail.bucket.name === stack.stagingBucket);
     const body = await (await s3.send(new GetObjectCommand({ Bucket: staged.detail.bucket.name, Key: staged.detail.object.key }))).Body!.transformToString();
-    expect(body.split('\n').filter(Boolean).map((l) => JSON.parse(l).detail.eventID)).toEqual(['staged-1', 'staged-2']);
+    expect(
+      body
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).detail.eventID),
+    ).toEqual(['staged-1', 'staged-2']);
   });
 
   it('ingests both lanes from the notifications S3 sends: staged write calls and the trail log files, each event archived once, sealed and verified', async () => {
@@ -272,7 +289,8 @@ describe('deployLocalStack: immutrail from its synthesized template on moto_serv
     );
     // one notification per log file, the digest and the staged batch; none failed
     expect(drained).toMatchObject({ messages: manifest.files.length + 2, failures: 0 });
-    const dlq = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes!;
+    const dlq = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })))
+      .Attributes!;
     expect(dlq.ApproximateNumberOfMessages).toBe('0');
 
     const sealed = await runSeal(sealRuntime(env, target));

@@ -59,12 +59,14 @@ describe('immutrail evidence and verify --bundle over an archive written by the 
   it('writes the bundle and says where', () => {
     expect(made.stderr).toBe('');
     expect(made.code).toBe(0);
-    expect(made.stdout).toMatch(/^verified; \d+ batch object\(s\), 2 checkpoint\(s\), \d+ shard checkpoint\(s\) and \d+ cosignature\(s\) of .* bundle written to .*bundle\.tar\.gz\n$/);
+    expect(made.stdout).toMatch(
+      /^verified; \d+ batch object\(s\), 2 checkpoint\(s\), \d+ shard checkpoint\(s\) and \d+ cosignature\(s\) of .* bundle written to .*bundle\.tar\.gz\n$/,
+    );
     expect(witness.refused).toEqual([]);
     expect(witness.cosigned).toBeGreaterThan(0);
   });
 
-  it('holds the period\'s batch objects and checkpoints byte for byte, the key, the report and a README, each in the manifest', async () => {
+  it("holds the period's batch objects and checkpoints byte for byte, the key, the report and a README, each in the manifest", async () => {
     const dir = await unpack();
     const m = manifestOf(dir);
     expect(m.period).toEqual({ from: yesterday, to: tomorrow });
@@ -88,7 +90,9 @@ describe('immutrail evidence and verify --bundle over an archive written by the 
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<html');
     expect(readFileSync(join(dir, 'public-key.pem'), 'utf8')).toBe(readFileSync(pem, 'utf8'));
     const readme = readFileSync(join(dir, 'README.txt'), 'utf8');
-    expect(readme).toContain('npx immutrail verify --bundle bundle.tar.gz --public-key public-key.pem --witness-key witness-keys/witness.immutrail-demo.vkey --witnesses 1');
+    expect(readme).toContain(
+      'npx immutrail verify --bundle bundle.tar.gz --public-key public-key.pem --witness-key witness-keys/witness.immutrail-demo.vkey --witnesses 1',
+    );
     expect(readme).toContain(`npx immutrail verify --dir bundle --from ${yesterday} --to ${tomorrow}`);
     expect(readme).toContain('npx immutrail verify-proof proof.json --public-key public-key.pem');
   });
@@ -191,7 +195,7 @@ describe('immutrail evidence and verify --bundle over an archive written by the 
       const r = await withWitness(bundle);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('witnesses    each shard\'s newest checkpoint needs 1 valid cosignature(s) of: witness.immutrail-demo');
+      expect(r.stdout).toContain("witnesses    each shard's newest checkpoint needs 1 valid cosignature(s) of: witness.immutrail-demo");
       expect(r.stdout).toMatch(/^OK: .*, cosigned by the witnesses$/m);
     });
 
@@ -222,7 +226,10 @@ describe('immutrail evidence and verify --bundle over an archive written by the 
         lines[2] = Buffer.alloc(32, 7).toString('base64');
         const body = Buffer.from(lines.join('\n'));
         writeFileSync(join(dir, path), body);
-        writeFileSync(join(dir, 'MANIFEST.json'), JSON.stringify({ ...m, files: m.files.map((f) => (f.path === path ? { path, sha256: sha256(body), size: body.length } : f)) }));
+        writeFileSync(
+          join(dir, 'MANIFEST.json'),
+          JSON.stringify({ ...m, files: m.files.map((f) => (f.path === path ? { path, sha256: sha256(body), size: body.length } : f)) }),
+        );
       });
       const r = await verifyBundle(file);
       expect(r.code).toBe(1);
@@ -251,9 +258,13 @@ describe('immutrail evidence and verify --bundle over an archive written by the 
       const row = new RegExp(`<tr><td>witness\\.immutrail-demo</td><td>${witness.keyId}</td><td>([^<]+)</td><td>passed</td></tr>`).exec(html);
       expect(row).not.toBeNull();
       // The newest size per shard is the archive's: the witness cosigned the newest shard checkpoints.
-      const shards = (await new S3Source(new S3Client(clientConfig(moto.target)), stack.bucket).get(
-        manifestOf(await unpack()).files.filter((f) => /^checkpoints\/\d/.test(f.path)).at(-1)!.path,
-      )).toString('utf8');
+      const shards = (
+        await new S3Source(new S3Client(clientConfig(moto.target)), stack.bucket).get(
+          manifestOf(await unpack())
+            .files.filter((f) => /^checkpoints\/\d/.test(f.path))
+            .at(-1)!.path,
+        )
+      ).toString('utf8');
       for (const m of shards.matchAll(/^shard (\S+) (\d+) /gm)) expect(row![1]).toContain(`${m[1]} ${m[2]}`);
       const plain = join(work, 'plain-report.html');
       expect((await cli('report', ...where, '--from', yesterday, '--to', tomorrow, '--out', plain)).code).toBe(0);
@@ -297,7 +308,10 @@ describe('immutrail evidence and verify --bundle over an archive written by the 
   });
 
   it('leaves no temporary folder behind, intact or tampered', async () => {
-    const temporary = () => readdirSync(tmpdir()).filter((n) => /^immutrail-(bundle|evidence)-/.test(n)).sort();
+    const temporary = () =>
+      readdirSync(tmpdir())
+        .filter((n) => /^immutrail-(bundle|evidence)-/.test(n))
+        .sort();
     const before = temporary();
     expect((await verifyBundle(bundle)).code).toBe(0);
     expect((await verifyBundle(join(work, 'report.tar.gz'))).code).toBe(1);

@@ -30,7 +30,9 @@ import { recordText } from '../fixtures/hostile/make-corpus';
  */
 
 const DIR = join(__dirname, '..', 'fixtures', 'hostile');
-const corpus = readdirSync(DIR).filter((f) => /\.(record\.json|message\.txt|staged\.ndjson)$/.test(f)).sort();
+const corpus = readdirSync(DIR)
+  .filter((f) => /\.(record\.json|message\.txt|staged\.ndjson)$/.test(f))
+  .sort();
 
 type Lane = 'staged' | 'single' | 'trail';
 type Outcome = 'quarantine' | 'event' | 'either';
@@ -106,10 +108,18 @@ function message(body: string): SQSRecord {
   };
 }
 
-const leaf = (line: Buffer) => createHash('sha256').update(Buffer.concat([Buffer.from([0]), line])).digest('hex');
+const leaf = (line: Buffer) =>
+  createHash('sha256')
+    .update(Buffer.concat([Buffer.from([0]), line]))
+    .digest('hex');
 
 /** The committed records past `since` (per shard), walked back from the heads by prev. */
-async function committedSince(a: TestArchive, since: Map<string, number>, cache: Map<string, { line: Buffer; record: AuditRecord }>, read: Set<string>): Promise<{ line: Buffer; record: AuditRecord }[]> {
+async function committedSince(
+  a: TestArchive,
+  since: Map<string, number>,
+  cache: Map<string, { line: Buffer; record: AuditRecord }>,
+  read: Set<string>,
+): Promise<{ line: Buffer; record: AuditRecord }[]> {
   for await (const o of a.source.list('records/')) {
     if (read.has(o.key)) continue;
     read.add(o.key);
@@ -159,7 +169,12 @@ describe('the hostile-input corpus through both lanes on moto (issue 19)', () =>
     return {
       ...base,
       staging: stagingObjects(s3, STAGING, 'live/'),
-      trail: trailLane({ ...base, onError: () => {}, trail, settings: { route: captureRouter({ captureReadOnly: true }), live: captureRouter({ captureReadOnly: false }), coverageShard: 'api' } }),
+      trail: trailLane({
+        ...base,
+        onError: () => {},
+        trail,
+        settings: { route: captureRouter({ captureReadOnly: true }), live: captureRouter({ captureReadOnly: false }), coverageShard: 'api' },
+      }),
     };
   }
 
@@ -184,7 +199,11 @@ describe('the hostile-input corpus through both lanes on moto (issue 19)', () =>
       records = [message(objectCreatedEvent(TRAIL, key, body.length, 'us-east-1'))];
     } else {
       const lines = file.endsWith('.staged.ndjson')
-        ? text.toString('latin1').split('\n').filter((l) => l.trim() !== '').map((l) => Buffer.from(l, 'latin1'))
+        ? text
+            .toString('latin1')
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+            .map((l) => Buffer.from(l, 'latin1'))
         : [isRecord ? Buffer.concat([Buffer.from(envelope('').slice(0, -1)), text, Buffer.from('}')]) : text];
       inputs = lines;
       const goods = ids.map((id) => Buffer.from(envelope(good(id))));
@@ -209,34 +228,44 @@ describe('the hostile-input corpus through both lanes on moto (issue 19)', () =>
   for (const file of corpus) {
     for (const lane of lanesOf(file)) {
       const open = OPEN_DEFECTS[file]?.lanes.includes(lane) ? OPEN_DEFECTS[file].defect : null;
-      (open ? it.fails : it)(`${open ? '[open defect, fails until fixed] ' : ''}${file} via the ${lane === 'trail' ? 'trail lane (a record of a log file)' : lane === 'staged' ? 'live lane (a staged line)' : 'live lane (a message of its own)'}`, async () => {
-        const { response, stats, committed, inputs, ids } = await send(lane, file);
-        expect(response.batchItemFailures).toEqual([]);
-        expect(stats.failedShards).toBe(0);
-        const kept = committed.filter((c) => c.record.chain.kind === 'event' || c.record.chain.kind === 'quarantine');
-        // The neighbours are archived as events.
-        for (const id of ids) expect(kept.filter((c) => c.record.chain.id === id && c.record.chain.kind === 'event'), id).toHaveLength(1);
-        const mine = kept.filter((c) => !ids.includes(c.record.chain.id));
-        if (file === 'unknown-bucket-notice.message.txt') {
-          // Not an event: a notice of an object this stack does not read is counted and reported, never failed.
-          expect(mine).toEqual([]);
-          expect(stats.ignoredObjects).toBe(1);
-          seen.push({ file, lane, outcome: 'ignored' });
-          return;
-        }
-        // Each delivered input is one record: an event, or a quarantine holding its exact bytes.
-        expect(mine, mine.map((m) => m.record.chain.id).join(', ')).toHaveLength(inputs.length);
-        for (const m of mine) {
-          if (m.record.chain.kind === 'quarantine' && lane !== 'trail') {
-            expect(inputs.some((i) => i.equals(quarantineBytes(m.record))), `quarantine ${m.record.chain.id} holds bytes that were delivered`).toBe(true);
-            expect(m.record.chain.id).toBe(`quarantine:${createHash('sha256').update(quarantineBytes(m.record)).digest('hex')}`);
+      (open ? it.fails : it)(
+        `${open ? '[open defect, fails until fixed] ' : ''}${file} via the ${lane === 'trail' ? 'trail lane (a record of a log file)' : lane === 'staged' ? 'live lane (a staged line)' : 'live lane (a message of its own)'}`,
+        async () => {
+          const { response, stats, committed, inputs, ids } = await send(lane, file);
+          expect(response.batchItemFailures).toEqual([]);
+          expect(stats.failedShards).toBe(0);
+          const kept = committed.filter((c) => c.record.chain.kind === 'event' || c.record.chain.kind === 'quarantine');
+          // The neighbours are archived as events.
+          for (const id of ids)
+            expect(
+              kept.filter((c) => c.record.chain.id === id && c.record.chain.kind === 'event'),
+              id,
+            ).toHaveLength(1);
+          const mine = kept.filter((c) => !ids.includes(c.record.chain.id));
+          if (file === 'unknown-bucket-notice.message.txt') {
+            // Not an event: a notice of an object this stack does not read is counted and reported, never failed.
+            expect(mine).toEqual([]);
+            expect(stats.ignoredObjects).toBe(1);
+            seen.push({ file, lane, outcome: 'ignored' });
+            return;
           }
-        }
-        const want = EXPECT[file]?.[lane] ?? EXPECT[file]?.all ?? 'either';
-        const got = mine.map((m) => m.record.chain.kind).join('+');
-        seen.push({ file, lane, outcome: got });
-        if (want !== 'either') expect(got).toBe(want);
-      });
+          // Each delivered input is one record: an event, or a quarantine holding its exact bytes.
+          expect(mine, mine.map((m) => m.record.chain.id).join(', ')).toHaveLength(inputs.length);
+          for (const m of mine) {
+            if (m.record.chain.kind === 'quarantine' && lane !== 'trail') {
+              expect(
+                inputs.some((i) => i.equals(quarantineBytes(m.record))),
+                `quarantine ${m.record.chain.id} holds bytes that were delivered`,
+              ).toBe(true);
+              expect(m.record.chain.id).toBe(`quarantine:${createHash('sha256').update(quarantineBytes(m.record)).digest('hex')}`);
+            }
+          }
+          const want = EXPECT[file]?.[lane] ?? EXPECT[file]?.all ?? 'either';
+          const got = mine.map((m) => m.record.chain.kind).join('+');
+          seen.push({ file, lane, outcome: got });
+          if (want !== 'either') expect(got).toBe(want);
+        },
+      );
     }
   }
 
@@ -251,7 +280,9 @@ describe('the hostile-input corpus through both lanes on moto (issue 19)', () =>
     const d = deps(a);
     expect((await ingestSqsBatch(d, { Records: [message(objectCreatedEvent(STAGING, stagedKey, 1, 'us-east-1'))] })).response.batchItemFailures).toEqual([]);
     expect((await ingestSqsBatch(d, { Records: [message(objectCreatedEvent(TRAIL, logKey, 1, 'us-east-1'))] })).response.batchItemFailures).toEqual([]);
-    const kept = (await committedSince(a, new Map(), new Map(), new Set())).filter((c) => c.record.chain.kind === 'event' || c.record.chain.kind === 'quarantine');
+    const kept = (await committedSince(a, new Map(), new Map(), new Set())).filter(
+      (c) => c.record.chain.kind === 'event' || c.record.chain.kind === 'quarantine',
+    );
     // One quarantine (live), which claims the CloudTrail eventID it carries: the trail lane finds it delivered.
     expect(kept.map((c) => c.record.chain.kind)).toEqual(['quarantine']);
   });
@@ -262,7 +293,10 @@ describe('the hostile-input corpus through both lanes on moto (issue 19)', () =>
     expect(lines.some((l) => l.includes('"__proto__":{"polluted":true}'))).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     // The duplicate-name record's bytes, StopLogging included, are in its quarantine record (all lanes).
-    const dup = [...caches.values()].flatMap((c) => [...c.values()]).filter((x) => x.record.chain.kind === 'quarantine').map((x) => quarantineBytes(x.record).toString('utf8'));
+    const dup = [...caches.values()]
+      .flatMap((c) => [...c.values()])
+      .filter((x) => x.record.chain.kind === 'quarantine')
+      .map((x) => quarantineBytes(x.record).toString('utf8'));
     expect(dup.filter((t) => t.includes('"eventName":"StopLogging","eventName":"CreateTags"')).length).toBeGreaterThanOrEqual(3);
   });
 
@@ -273,10 +307,13 @@ describe('the hostile-input corpus through both lanes on moto (issue 19)', () =>
   it('every archive verifies (online, with duplicate ids checked) after a seal', async () => {
     for (const [lane, a] of archives) {
       await seal({ store: a.store, checkpoints: a.checkpoints, signer: a.signer, origin: a.origin });
-      const report = await verifyArchive(a.source, { keys: [trustedKeyFromPem(a.origin, a.signer.publicKeyPem())], heads: await liveHeads(a.store), checkDuplicates: true });
+      const report = await verifyArchive(a.source, {
+        keys: [trustedKeyFromPem(a.origin, a.signer.publicKeyPem())],
+        heads: await liveHeads(a.store),
+        checkDuplicates: true,
+      });
       expect(report.problems, lane).toEqual([]);
       expect(report.ok, lane).toBe(true);
     }
   }, 120_000);
 });
-

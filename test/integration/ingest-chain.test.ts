@@ -65,7 +65,9 @@ describe('ingest on moto: chain, exactly once, races, crashes, quarantine', () =
   it('never forks a shard when two writers race on it', async () => {
     const a = await createTestArchive(moto.target);
     // Seed the shard so both writers race on an existing head, not on genesis.
-    await commitDrafts(a.commitDeps(), 'api', [draftFromMessage(JSON.stringify(apiCallEnvelope({ eventId: 'seed' })), { channel: 'eventbridge', logFile: null }).draft]);
+    await commitDrafts(a.commitDeps(), 'api', [
+      draftFromMessage(JSON.stringify(apiCallEnvelope({ eventId: 'seed' })), { channel: 'eventbridge', logFile: null }).draft,
+    ]);
     // Every writer's first attempt waits after its put until all four have read the same
     // head and written: the race is certain, not left to scheduling.
     let arrived = 0;
@@ -83,7 +85,10 @@ describe('ingest on moto: chain, exactly once, races, crashes, quarantine', () =
           },
         }),
         'api',
-        Array.from({ length: 5 }, (_, i) => draftFromMessage(JSON.stringify(apiCallEnvelope({ eventId: `w${n}-${i}` })), { channel: 'eventbridge', logFile: null }).draft),
+        Array.from(
+          { length: 5 },
+          (_, i) => draftFromMessage(JSON.stringify(apiCallEnvelope({ eventId: `w${n}-${i}` })), { channel: 'eventbridge', logFile: null }).draft,
+        ),
       );
     };
     const outcomes = await Promise.all([writer(1), writer(2), writer(3), writer(4)]);
@@ -127,14 +132,25 @@ describe('ingest on moto: chain, exactly once, races, crashes, quarantine', () =
 
   it('archives malformed events as quarantined records and keeps the shard moving', async () => {
     const a = await createTestArchive(moto.target);
-    const bad = ['{not json', JSON.stringify({ hello: 'world' }), '"\\ud800 lone"', JSON.stringify({ ...apiCallEnvelope(), detail: { ...apiCallEnvelope().detail, eventTime: 'yyyy-mm-ddThh:mm:ssZ' } })];
+    const bad = [
+      '{not json',
+      JSON.stringify({ hello: 'world' }),
+      '"\\ud800 lone"',
+      JSON.stringify({ ...apiCallEnvelope(), detail: { ...apiCallEnvelope().detail, eventTime: 'yyyy-mm-ddThh:mm:ssZ' } }),
+    ];
     const good = apiCallEnvelope({ eventId: 'after-poison' });
     const { response, stats } = await ingestSqsBatch(ingestDeps(a), sqsEvent([...bad.map((b) => sqsMessage(b, 'api')), sqsMessage(good, 'api')]));
     expect(response.batchItemFailures).toEqual([]);
     expect(stats.quarantined).toBe(4);
     const lines: { chain: { kind: string }; data: { reason?: string; rawBase64?: string } }[] = [];
     for await (const o of a.source.list('records/')) {
-      lines.push(...(await a.source.get(o.key)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+      lines.push(
+        ...(await a.source.get(o.key))
+          .toString('utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+      );
     }
     const quarantined = lines.filter((l) => l.chain.kind === 'quarantine');
     expect(quarantined.map((q) => Buffer.from(q.data.rawBase64!, 'base64').toString('utf8')).sort()).toEqual([...bad].sort());
@@ -148,7 +164,10 @@ describe('ingest on moto: chain, exactly once, races, crashes, quarantine', () =
     const first = await seal({ store: a.store, checkpoints: a.checkpoints, signer: a.signer, origin: a.origin });
     await ingestSqsBatch(ingestDeps(a), sqsEvent([sqsMessage(apiCallEnvelope(), 'api')]));
     const second = await seal({ store: a.store, checkpoints: a.checkpoints, signer: a.signer, origin: a.origin });
-    expect(first.signed.checkpoint.shards.map((s) => [s.shard, s.size])).toEqual([['api', 2], ['ec2', 2]]);
+    expect(first.signed.checkpoint.shards.map((s) => [s.shard, s.size])).toEqual([
+      ['api', 2],
+      ['ec2', 2],
+    ]);
     expect(second.signed.checkpoint.size).toBe(5);
     const report = await verify(a);
     expect(report.problems).toEqual([]);

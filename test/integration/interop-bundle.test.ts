@@ -74,7 +74,8 @@ describe.skipIf(!hasPython)('the Python verifier on evidence bundles (FORMAT.md 
   }
   const IP = '203.0.113.10';
   /** The first batch object of the bundle that holds an event (genesis records have no address). */
-  const eventFile = (dir: string, m: Manifest) => m.files.map((f) => f.path).find((p) => p.startsWith('records/') && readFileSync(join(dir, p), 'utf8').includes(IP))!;
+  const eventFile = (dir: string, m: Manifest) =>
+    m.files.map((f) => f.path).find((p) => p.startsWith('records/') && readFileSync(join(dir, p), 'utf8').includes(IP))!;
   /** Changes one byte of its first event (same length, still JSON): only digests and the hash chain can tell. */
   const flipInRecord = (dir: string, m: Manifest): string => {
     const path = eventFile(dir, m);
@@ -87,7 +88,9 @@ describe.skipIf(!hasPython)('the Python verifier on evidence bundles (FORMAT.md 
     const deps = { ...archive.commitDeps(), alerts: { deliver: async () => {} } };
     const sealArchive = () => seal({ store: archive.store, checkpoints: archive.checkpoints, signer: archive.signer, origin: archive.origin });
     for (let round = 0; round < 2; round++) {
-      const events = ['api', 'ec2'].flatMap((lane) => Array.from({ length: 3 }, (_, i) => sqsMessage(apiCallEnvelope({ eventId: `${lane}-${round}-${i}` }), lane)));
+      const events = ['api', 'ec2'].flatMap((lane) =>
+        Array.from({ length: 3 }, (_, i) => sqsMessage(apiCallEnvelope({ eventId: `${lane}-${round}-${i}` }), lane)),
+      );
       await ingestSqsBatch(deps, sqsEvent(events));
       await sealArchive();
     }

@@ -104,8 +104,7 @@ async function ingest(archive: TestArchive, messages: Parameters<typeof sqsEvent
   return response.batchItemFailures.length;
 }
 
-const sealArchive = (archive: TestArchive) =>
-  seal({ store: archive.store, checkpoints: archive.checkpoints, signer: archive.signer, origin: archive.origin });
+const sealArchive = (archive: TestArchive) => seal({ store: archive.store, checkpoints: archive.checkpoints, signer: archive.signer, origin: archive.origin });
 
 /** The unsafe integers travel in the message body as JSON number literals, which no JS value can hold. */
 const BIG = '12345678901234567890';
@@ -152,7 +151,11 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
     for (let round = 0; round < ec2Batches; round++) {
       if (round === 1) {
         // A writer that dies after its put leaves an orphan: benign, never counted.
-        await put([sqsMessage(apiCallEnvelope({ eventId: 'lost' }), 'api')], { afterPut: async () => { throw new Error('crash'); } });
+        await put([sqsMessage(apiCallEnvelope({ eventId: 'lost' }), 'api')], {
+          afterPut: async () => {
+            throw new Error('crash');
+          },
+        });
         expect(await put([sqsMessage(unicodeEnvelope('unicode-1'), 'api'), sqsMessage('{"not json', 'api')])).toBe(0);
         // A lone surrogate cannot be hashed canonically: the event is quarantined, raw.
         expect(await put([sqsMessage('{"detail-type":"x","id":"\\ud800","detail":{}}', 'api')])).toBe(0);
@@ -290,7 +293,10 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
   it('names a checkpoint whose signed text was changed', () => {
     const dir = copy();
     const cdir = join(dir, 'checkpoints');
-    const newest = readdirSync(cdir).filter((n) => n.endsWith('.note')).sort().pop()!;
+    const newest = readdirSync(cdir)
+      .filter((n) => n.endsWith('.note'))
+      .sort()
+      .pop()!;
     const note = readFileSync(join(cdir, newest), 'utf8');
     writeFileSync(join(cdir, newest), note.replace(/^time (\S+)$/m, 'time 2030-01-01T00:00:00.000Z'));
     for (const backend of [[], ['--pure-ecdsa']]) {
@@ -303,7 +309,9 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
   it('names a checkpoint removed from the middle of the checkpoint chain', () => {
     const dir = copy();
     const cdir = join(dir, 'checkpoints');
-    const names = readdirSync(cdir).filter((n) => n.endsWith('.note')).sort();
+    const names = readdirSync(cdir)
+      .filter((n) => n.endsWith('.note'))
+      .sort();
     rmSync(join(cdir, names[1]));
     const { run, result } = verify(dir);
     expect(run.status).toBe(1);
@@ -313,7 +321,10 @@ describe.skipIf(!hasPython)('an independent Python verifier written from docs/FO
   it('names a rollback when given a checkpoint trusted earlier', () => {
     const dir = copy();
     const cdir = join(dir, 'checkpoints');
-    const newest = readdirSync(cdir).filter((n) => n.endsWith('.note')).sort().pop()!;
+    const newest = readdirSync(cdir)
+      .filter((n) => n.endsWith('.note'))
+      .sort()
+      .pop()!;
     const trusted = join(work, 'trusted.note');
     writeFileSync(trusted, readFileSync(join(cdir, newest)));
     rmSync(join(cdir, newest));
@@ -436,7 +447,11 @@ describe.skipIf(!hasPython)('orphans and forks past the newest checkpoint, read 
     const sealed = 1 + 3;
 
     // The writer dies after its put: the object exists, the head did not move.
-    await ingest(archive, events('dead', 2), { afterPut: async () => { throw new Error('crash'); } });
+    await ingest(archive, events('dead', 2), {
+      afterPut: async () => {
+        throw new Error('crash');
+      },
+    });
     // Alone at the tip it is indistinguishable from a commit offline (FORMAT.md 5.3 takes it):
     // never tampering, never covered by a checkpoint.
     const tip = await snapshot();
@@ -497,7 +512,9 @@ describe.skipIf(!hasPython)('orphans and forks past the newest checkpoint, read 
     const orphanKey = orphanNotes[0].key!;
     const shortened = join(work, 'raced-truncated');
     cpSync(raced.dir, shortened, { recursive: true });
-    const ec2 = readdirSync(join(shortened, 'records', 'shard=ec2'), { recursive: true }).map(String).filter((p) => p.endsWith('.ndjson'));
+    const ec2 = readdirSync(join(shortened, 'records', 'shard=ec2'), { recursive: true })
+      .map(String)
+      .filter((p) => p.endsWith('.ndjson'));
     const newestBatch = ec2.sort((a, b) => (a.split('/').pop()! < b.split('/').pop()! ? -1 : 1)).pop()!;
     rmSync(join(shortened, 'records', 'shard=ec2', newestBatch));
     const r = runVerifier(['--dir', shortened, '--public-key', pem, '--json']);

@@ -117,9 +117,7 @@ describe('archive bucket on moto_server', () => {
   });
 
   it('rejects a second object at the same key with 412 when written with If-None-Match: *', async () => {
-    const err = await failure(
-      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: 'forged\n', IfNoneMatch: '*' })),
-    );
+    const err = await failure(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: 'forged\n', IfNoneMatch: '*' })));
     expect(err.status).toBe(412);
   });
 

@@ -56,9 +56,15 @@ describe('demo --accounts 3, on moto_server', () => {
       for (const [eventId, account] of expected) {
         expect(seen.get(eventId), `event ${eventId} of ${account}`).toBe(1);
       }
-      const quarantine = (await engine.run({ sql: "SELECT shard, count(*) FROM records WHERE kind = 'quarantine' GROUP BY shard" })).rows as [string, bigint | number][];
+      const quarantine = (await engine.run({ sql: "SELECT shard, count(*) FROM records WHERE kind = 'quarantine' GROUP BY shard" })).rows as [
+        string,
+        bigint | number,
+      ][];
       expect(new Map(quarantine.map(([shard, n]) => [shard, Number(n)]))).toEqual(quarantined);
-      const stateChanges = (await engine.run({ sql: "SELECT account, shard FROM records WHERE kind = 'event' AND category = 'state-change'" })).rows as [string, string][];
+      const stateChanges = (await engine.run({ sql: "SELECT account, shard FROM records WHERE kind = 'event' AND category = 'state-change'" })).rows as [
+        string,
+        string,
+      ][];
       expect(stateChanges.length).toBeGreaterThan(0);
       for (const [account, shard] of stateChanges) expect(shard).toBe(accountShard(account));
     } finally {

@@ -56,7 +56,12 @@ describe('inclusion proofs on moto: tiles in the bucket, prove, verify with the 
     // measured against the in-memory table in test/unit/prove/million.test.ts.
     const early = Array.from({ length: 10 }, (_, i) => sqsMessage(apiCallEnvelope({ eventId: `evt-${i}` }), i % 4 === 3 ? 'ec2' : 'api'));
     expect((await ingestSqsBatch(deps, sqsEvent(early))).response.batchItemFailures).toEqual([]);
-    for (let i = 0; i < 1000; i += 25) await commitDrafts(a.commitDeps(), 'api', Array.from({ length: 25 }, (_, j) => eventDraft(`bulk-${i + j}`)));
+    for (let i = 0; i < 1000; i += 25)
+      await commitDrafts(
+        a.commitDeps(),
+        'api',
+        Array.from({ length: 25 }, (_, j) => eventDraft(`bulk-${i + j}`)),
+      );
     await ingestSqsBatch(deps, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'evt-late' }), 'api')]));
     ({ signed, shardNotes } = await seal({ store: a.store, checkpoints: a.checkpoints, signer: a.signer, origin: a.origin }));
     // The seal runtime's step after publishing: tiles, then the witness requests.
@@ -211,7 +216,11 @@ describe('inclusion proofs on moto: tiles in the bucket, prove, verify with the 
   });
 
   it('the next seal tiles only what grew, and its witness request proves the new size extends the old', async () => {
-    await commitDrafts(a.commitDeps(), 'api', Array.from({ length: 300 }, (_, j) => eventDraft(`more-${j}`)));
+    await commitDrafts(
+      a.commitDeps(),
+      'api',
+      Array.from({ length: 300 }, (_, j) => eventDraft(`more-${j}`)),
+    );
     const before = new Set<string>();
     for await (const o of a.source.list('tiles/')) before.add(o.key);
     const next = await seal({ store: a.store, checkpoints: a.checkpoints, signer: a.signer, origin: a.origin });
@@ -220,7 +229,11 @@ describe('inclusion proofs on moto: tiles in the bucket, prove, verify with the 
     expect(api.previousSize).toBe(apiSize());
     const added: string[] = [];
     for await (const o of a.source.list('tiles/')) if (!before.has(o.key)) added.push(o.key);
-    expect(added.sort()).toEqual(tilesAdded(api.previousSize, api.size).map((t) => tileKey('api', t)).sort());
+    expect(added.sort()).toEqual(
+      tilesAdded(api.previousSize, api.size)
+        .map((t) => tileKey('api', t))
+        .sort(),
+    );
     expect(step.tiles.find((t) => t.shard === 'api')).toMatchObject({ from: api.previousSize, size: api.size, written: added.length });
     const req = parseAddCheckpoint(await a.source.get(api.key.replace(/\.note$/, '.add-checkpoint')));
     if (typeof req === 'string') throw new Error(req);

@@ -26,18 +26,38 @@ const UNSIGNED = 'sha256:' + '9'.repeat(64);
 
 function stateChange(state: string, time: string) {
   return {
-    version: '0', id: `ec2-${state}`, 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', account: '111122223333',
-    time, region: 'eu-west-1', resources: [`arn:aws:ec2:eu-west-1:111122223333:instance/${INSTANCE}`], detail: { 'instance-id': INSTANCE, state },
+    version: '0',
+    id: `ec2-${state}`,
+    'detail-type': 'EC2 Instance State-change Notification',
+    source: 'aws.ec2',
+    account: '111122223333',
+    time,
+    region: 'eu-west-1',
+    resources: [`arn:aws:ec2:eu-west-1:111122223333:instance/${INSTANCE}`],
+    detail: { 'instance-id': INSTANCE, state },
   };
 }
 
 function ecsTask(digest: string) {
   const task = 'arn:aws:ecs:eu-west-1:111122223333:task/prod/abc123';
   return {
-    version: '0', id: 'ecs-task-1', 'detail-type': 'ECS Task State Change', source: 'aws.ecs', account: '111122223333', time: '2026-11-20T11:00:00Z',
-    region: 'eu-west-1', resources: [task],
-    detail: { taskArn: task, lastStatus: 'RUNNING', desiredStatus: 'RUNNING', clusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod',
-      containers: [{ name: 'web', image: `111122223333.dkr.ecr.eu-west-1.amazonaws.com/web@${digest}`, imageDigest: digest, lastStatus: 'RUNNING', taskArn: task }] },
+    version: '0',
+    id: 'ecs-task-1',
+    'detail-type': 'ECS Task State Change',
+    source: 'aws.ecs',
+    account: '111122223333',
+    time: '2026-11-20T11:00:00Z',
+    region: 'eu-west-1',
+    resources: [task],
+    detail: {
+      taskArn: task,
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      clusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod',
+      containers: [
+        { name: 'web', image: `111122223333.dkr.ecr.eu-west-1.amazonaws.com/web@${digest}`, imageDigest: digest, lastStatus: 'RUNNING', taskArn: task },
+      ],
+    },
   };
 }
 
@@ -46,13 +66,22 @@ function rootConsoleLogin() {
   e['detail-type'] = 'AWS Console Sign In via CloudTrail';
   Object.assign(e.detail, {
     userIdentity: { type: 'Root', principalId: '111122223333', arn: 'arn:aws:iam::111122223333:root', accountId: '111122223333' },
-    eventType: 'AwsConsoleSignIn', responseElements: { ConsoleLogin: 'Success' }, additionalEventData: { MFAUsed: 'No' }, requestParameters: null,
+    eventType: 'AwsConsoleSignIn',
+    responseElements: { ConsoleLogin: 'Success' },
+    additionalEventData: { MFAUsed: 'No' },
+    requestParameters: null,
   });
   return e;
 }
 
 function failed() {
-  const e = apiCallEnvelope({ eventId: 'denied-1', eventSource: 's3.amazonaws.com', eventName: 'PutBucketPolicy', requestParameters: { bucketName: 'payroll' }, time: '2026-11-20T12:00:00Z' });
+  const e = apiCallEnvelope({
+    eventId: 'denied-1',
+    eventSource: 's3.amazonaws.com',
+    eventName: 'PutBucketPolicy',
+    requestParameters: { bucketName: 'payroll' },
+    time: '2026-11-20T12:00:00Z',
+  });
   Object.assign(e.detail, { errorCode: 'AccessDenied', errorMessage: 'Access Denied' });
   return e;
 }
@@ -72,24 +101,44 @@ describe('every named query on DuckDB over an archive written by the real ingest
     const api = [
       apiCallEnvelope({ eventId: 'sg-admin', roleArn: ADMIN, time: '2026-11-20T10:00:00Z' }),
       apiCallEnvelope({ eventId: 'sg-deploy', roleArn: DEPLOY, time: '2026-11-20T10:05:00Z' }),
-      apiCallEnvelope({ eventId: 'run-1', eventName: 'RunInstances', time: '2026-11-20T10:10:00Z', roleArn: DEPLOY,
-        requestParameters: { instancesSet: { items: [{ imageId: 'ami-0123456789abcdef0' }] } } }),
-      apiCallEnvelope({ eventId: 'iam-1', eventSource: 'iam.amazonaws.com', eventName: 'PutUserPolicy', roleArn: ADMIN, time: '2026-11-20T10:30:00Z',
-        requestParameters: { userName: 'bob', policyName: 'inline', policyDocument: '{}' } }),
+      apiCallEnvelope({
+        eventId: 'run-1',
+        eventName: 'RunInstances',
+        time: '2026-11-20T10:10:00Z',
+        roleArn: DEPLOY,
+        requestParameters: { instancesSet: { items: [{ imageId: 'ami-0123456789abcdef0' }] } },
+      }),
+      apiCallEnvelope({
+        eventId: 'iam-1',
+        eventSource: 'iam.amazonaws.com',
+        eventName: 'PutUserPolicy',
+        roleArn: ADMIN,
+        time: '2026-11-20T10:30:00Z',
+        requestParameters: { userName: 'bob', policyName: 'inline', policyDocument: '{}' },
+      }),
       rootConsoleLogin(),
       failed(),
     ];
     // RunInstances names its instance in the response.
     (api[2].detail as Record<string, unknown>).responseElements = { instancesSet: { items: [{ instanceId: INSTANCE, imageId: 'ami-0123456789abcdef0' }] } };
     await ingestSqsBatch(runtime.deps, sqsEvent([...api.map((e) => sqsMessage(e, 'api')), sqsMessage('{"broken', 'api')]));
-    await ingestSqsBatch(runtime.deps, sqsEvent([stateChange('running', '2026-11-20T10:11:00Z'), stateChange('terminated', '2026-11-20T18:00:00Z')].map((e) => sqsMessage(e, 'ec2'))));
+    await ingestSqsBatch(
+      runtime.deps,
+      sqsEvent([stateChange('running', '2026-11-20T10:11:00Z'), stateChange('terminated', '2026-11-20T18:00:00Z')].map((e) => sqsMessage(e, 'ec2'))),
+    );
     await ingestSqsBatch(runtime.deps, sqsEvent([sqsMessage(ecsTask(UNSIGNED), 'ecs')]));
     // One trail log file, backfilled from the trail bucket, gives a coverage record.
     const s3 = new S3Client(clientConfig(moto.target));
     const trail = `${stack.name}-trail`;
     await s3.send(new CreateBucketCommand({ Bucket: trail }));
     const logKey = 'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/20/111122223333_CloudTrail_eu-west-1_20261120T1000Z_a.json.gz';
-    await s3.send(new PutObjectCommand({ Bucket: trail, Key: logKey, Body: gzipSync(JSON.stringify({ Records: [api[0].detail, apiCallEnvelope({ eventId: 'only-in-log' }).detail] })) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: trail,
+        Key: logKey,
+        Body: gzipSync(JSON.stringify({ Records: [api[0].detail, apiCallEnvelope({ eventId: 'only-in-log' }).detail] })),
+      }),
+    );
     await backfill(runtime.deps, new S3LogFiles(new TrailBucket(s3, trail, ''), ''), captureFromEnv(env));
     engine = await DuckDbQueryEngine.fromS3(s3, stack.bucket, {
       orphanKeys: await orphanKeys(s3, new DynamoDBClient(clientConfig(moto.target)), stack.bucket, stack.table),

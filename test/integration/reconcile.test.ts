@@ -92,7 +92,10 @@ describe('reconcile against the trail log files on moto', () => {
         // An alert is archived before anyone hears of it.
         deliver: async (batches) => {
           const alerts = batches.flatMap((b) => b.alerts);
-          const archived = await a.store.committed('api', alerts.map((x) => claimOf({ kind: 'alert', id: alertRecordId(x), data: { alert: x } })));
+          const archived = await a.store.committed(
+            'api',
+            alerts.map((x) => claimOf({ kind: 'alert', id: alertRecordId(x), data: { alert: x } })),
+          );
           for (const x of alerts) expect(archived.has(alertRecordId(x)), x.id).toBe(true);
           published.push(...alerts);
         },
@@ -178,9 +181,18 @@ describe('reconcile against the trail log files on moto', () => {
       const at = records.find((r) => r.chain.shard === alert.record!.shard && r.chain.seq === alert.record!.seq)!;
       expect((at.data as { via: { logFile: string } }).via.logFile).toBe(key);
     }
-    expect(published.filter((x) => x.kind === 'missed-events').map((x) => x.id).sort()).toEqual(missedAlerts.map((x) => x.id).sort());
+    expect(
+      published
+        .filter((x) => x.kind === 'missed-events')
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(missedAlerts.map((x) => x.id).sort());
 
-    const report = await verifyArchive(a.source, { keys: [trustedKeyFromPem(a.origin, a.signer.publicKeyPem())], checkDuplicates: true, heads: await liveHeads(a.store) });
+    const report = await verifyArchive(a.source, {
+      keys: [trustedKeyFromPem(a.origin, a.signer.publicKeyPem())],
+      checkDuplicates: true,
+      heads: await liveHeads(a.store),
+    });
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
   });
@@ -188,11 +200,17 @@ describe('reconcile against the trail log files on moto', () => {
   it('changes nothing when run again, by notification or by reading a file again', async () => {
     const { a, deps, published } = await setup();
     await deliverThroughEventBridge(a);
-    await reconcileObjects(deps, manifest.files.map((f) => f.key));
+    await reconcileObjects(
+      deps,
+      manifest.files.map((f) => f.key),
+    );
     const before = await archivedRecords(a);
     const sent = published.length;
 
-    const again = await reconcileObjects(deps, manifest.files.map((f) => f.key));
+    const again = await reconcileObjects(
+      deps,
+      manifest.files.map((f) => f.key),
+    );
     expect(again.map((r) => r.status)).toEqual(manifest.files.map(() => 'already-covered'));
     // Even read and reconciled in full, a file finds everything archived already.
     const direct = await reconcileLogFile(deps, { bucket: manifest.trailBucket, key: files[0].key, body: fixtureBody(files[0].key) });
@@ -239,7 +257,12 @@ describe('reconcile against the trail log files on moto', () => {
     expect(result.status).toBe('reconciled');
     // Read-only calls captured too, chained in the plan's API shard.
     const records = await archivedRecords(a);
-    expect(records.filter((r) => r.chain.kind === 'event').map(eventIdOfRecord).sort()).toEqual(files[2].records.map((r) => r.eventID).sort());
+    expect(
+      records
+        .filter((r) => r.chain.kind === 'event')
+        .map(eventIdOfRecord)
+        .sort(),
+    ).toEqual(files[2].records.map((r) => r.eventID).sort());
     expect(new Set(records.map((r) => r.chain.shard))).toEqual(new Set(['calls']));
     // The topic does not exist, so publishing failed: the alert stays in the outbox for the seal's sweep.
     expect(errors).toEqual(['alerts']);
@@ -264,7 +287,11 @@ describe('reconcile against the trail log files on moto', () => {
     expect(silent.alerts.map((x) => [x.kind, x.details.shard])).toEqual([['silence', 'api']]);
     const records = await archivedRecords(a);
     expect(records.filter((r) => r.chain.shard === 'watchdog').map((r) => r.chain.kind)).toEqual(['genesis', 'alert']);
-    const report = await verifyArchive(a.source, { keys: [trustedKeyFromPem(a.origin, a.signer.publicKeyPem())], checkDuplicates: true, heads: await liveHeads(a.store) });
+    const report = await verifyArchive(a.source, {
+      keys: [trustedKeyFromPem(a.origin, a.signer.publicKeyPem())],
+      checkDuplicates: true,
+      heads: await liveHeads(a.store),
+    });
     expect(report.ok).toBe(true);
   });
 });

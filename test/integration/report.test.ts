@@ -95,7 +95,9 @@ describe('immutrail report over an archive written by the real ingest and seal p
   it('a tampered copy gives exit 1, a report all the same, and the warning at its top', async () => {
     const dir = join(work, 'copy');
     await exportArchive({ source: new S3Source(new S3Client(clientConfig(moto.target)), stack.bucket) }, dir);
-    const batch = readdirSync(join(dir, 'records'), { recursive: true }).map(String).find((p) => p.endsWith('.ndjson') && readFileSync(join(dir, 'records', p), 'utf8').includes('sg-admin'))!;
+    const batch = readdirSync(join(dir, 'records'), { recursive: true })
+      .map(String)
+      .find((p) => p.endsWith('.ndjson') && readFileSync(join(dir, 'records', p), 'utf8').includes('sg-admin'))!;
     const path = join(dir, 'records', batch);
     writeFileSync(path, readFileSync(path, 'utf8').replace('203.0.113.10', '198.51.100.66'));
     const out = join(work, 'tampered.html');
@@ -115,7 +117,10 @@ describe('immutrail report over an archive written by the real ingest and seal p
       [['--dir', work, '--public-key', pem, '--from', '2026-13-01', '--to', today, '--out', out], /--from must be a date/],
       [['--dir', work, '--public-key', pem, '--from', today, '--to', yesterday, '--out', out], /is after --to/],
       [['--dir', join(work, 'nowhere'), '--public-key', pem, '--from', today, '--to', today, '--out', out], /holds no records\//],
-      [['--endpoint', moto.target.endpoint!, '--bucket', 'no-such-bucket', '--public-key', pem, '--from', today, '--to', today, '--out', out], /no-such-bucket/],
+      [
+        ['--endpoint', moto.target.endpoint!, '--bucket', 'no-such-bucket', '--public-key', pem, '--from', today, '--to', today, '--out', out],
+        /no-such-bucket/,
+      ],
       [[...where, '--from', today, '--to', today, '--out', join(work, 'missing-folder', 'r.html')], /cannot write /],
     ] as const;
     for (const [args, reason] of cases) {

@@ -191,9 +191,17 @@ describe('suppression digests on moto', () => {
     const base = sampleAlert();
     await h.publisher.publish(base);
     h.at(5);
-    await h.publisher.publishAll([{ ...base, id: 'r1' }, { ...base, id: 'r2' }]);
+    await h.publisher.publishAll([
+      { ...base, id: 'r1' },
+      { ...base, id: 'r2' },
+    ]);
     h.at(AFTER_WINDOW);
-    const refusing = new SuppressionDigests(h.a.ddb, h.a.table, { publishDigest: async () => Promise.reject(new Error('SNS throttled')) }, () => T0 + AFTER_WINDOW * 1000);
+    const refusing = new SuppressionDigests(
+      h.a.ddb,
+      h.a.table,
+      { publishDigest: async () => Promise.reject(new Error('SNS throttled')) },
+      () => T0 + AFTER_WINDOW * 1000,
+    );
     await expect(refusing.sweep()).rejects.toMatchObject({ code: 'DIGEST_SWEEP_FAILED' });
 
     // A slow writer holds a repeat back in the same window while the digest is being published.

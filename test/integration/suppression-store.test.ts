@@ -23,7 +23,12 @@ describe('DynamoSuppressionStore on moto', () => {
     const a = await createTestArchive(moto.target);
     const store = new DynamoSuppressionStore(a.ddb, a.table);
     const full: SuppressionState = { lastSentAt: '2026-11-27T03:00:00.000Z', suppressed: 2, severity: 'high', failedAt: '2026-11-27T03:00:15.000Z' };
-    await store.putMany(new Map([['fp-full', full], ['fp-old', { lastSentAt: '2026-11-27T03:00:00.000Z', suppressed: 0 }]]));
+    await store.putMany(
+      new Map([
+        ['fp-full', full],
+        ['fp-old', { lastSentAt: '2026-11-27T03:00:00.000Z', suppressed: 0 }],
+      ]),
+    );
     const read = await store.getMany(['fp-full', 'fp-old']);
     expect(read.get('fp-full')).toEqual(full);
     expect(read.get('fp-old')).toEqual({ lastSentAt: '2026-11-27T03:00:00.000Z', suppressed: 0 });

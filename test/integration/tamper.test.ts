@@ -30,7 +30,12 @@ describe('offline verification detects every tamper class', () => {
       if (round === 1) {
         // An orphan in the middle of the chain, as a writer that crashed after its put leaves it.
         await ingestSqsBatch(
-          { ...deps, afterPut: async () => { throw new Error('crash'); } },
+          {
+            ...deps,
+            afterPut: async () => {
+              throw new Error('crash');
+            },
+          },
           sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'lost' }), 'api')]),
         );
       }
@@ -78,7 +83,10 @@ describe('offline verification detects every tamper class', () => {
     expect(strip(threaded)).toEqual(strip(inline));
     const tampered = copy();
     const file = batches(tampered, 'api')[2];
-    writeLines(file, lines(file).map((l, i) => (i === 1 ? l.replace('203.0.113.10', '203.0.113.99') : l)));
+    writeLines(
+      file,
+      lines(file).map((l, i) => (i === 1 ? l.replace('203.0.113.10', '203.0.113.99') : l)),
+    );
     const [a, b] = [await verifyArchive(new DirSource(tampered), { keys, threads: 0 }), await verifyArchive(new DirSource(tampered), { keys, threads: 2 })];
     rmSync(tampered, { recursive: true, force: true });
     expect(b.problems).toEqual(a.problems);
@@ -145,7 +153,10 @@ describe('offline verification detects every tamper class', () => {
   it('detects a checkpoint whose signature does not verify', async () => {
     const dir = copy();
     const cdir = join(dir, 'checkpoints');
-    const newest = readdirSync(cdir).filter((n) => n.endsWith('.note')).sort().pop()!;
+    const newest = readdirSync(cdir)
+      .filter((n) => n.endsWith('.note'))
+      .sort()
+      .pop()!;
     const note = readFileSync(join(cdir, newest), 'utf8');
     // Re-sign nothing: change the time line the signature covers.
     writeFileSync(join(cdir, newest), note.replace(/time (\S+)/, 'time 2030-01-01T00:00:00.000Z'));
@@ -157,7 +168,10 @@ describe('offline verification detects every tamper class', () => {
   it('detects a rollback to an older checkpoint against a trusted checkpoint', async () => {
     const dir = copy();
     const cdir = join(dir, 'checkpoints');
-    const newest = readdirSync(cdir).filter((n) => n.endsWith('.note')).sort().pop()!;
+    const newest = readdirSync(cdir)
+      .filter((n) => n.endsWith('.note'))
+      .sort()
+      .pop()!;
     rmSync(join(cdir, newest));
     const ec2 = batches(dir, 'ec2');
     rmSync(ec2[ec2.length - 1]);

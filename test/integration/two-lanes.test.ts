@@ -39,7 +39,17 @@ const envelope = (r: Rec) => cloudTrailEnvelope(r, randomUUID());
 
 /** S3's "Object Created" event as the objects rule puts it on the queue. */
 function objectCreated(bucket: string, key: string, receiveCount = 1, sentAt = Date.now()): SQSRecord {
-  const body = { version: '0', id: randomUUID(), 'detail-type': 'Object Created', source: 'aws.s3', account: '111122223333', time: new Date().toISOString(), region: 'us-east-1', resources: [`arn:aws:s3:::${bucket}`], detail: { version: '0', bucket: { name: bucket }, object: { key, size: 1 } } };
+  const body = {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '111122223333',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: { version: '0', bucket: { name: bucket }, object: { key, size: 1 } },
+  };
   return {
     messageId: randomUUID(),
     receiptHandle: 'rh',
@@ -58,12 +68,17 @@ async function committed(a: TestArchive): Promise<AuditRecord[]> {
   const byHash = new Map<string, AuditRecord>();
   for await (const o of a.source.list('records/')) {
     for (const line of (await a.source.get(o.key)).toString('utf8').split('\n').filter(Boolean)) {
-      byHash.set(createHash('sha256').update(Buffer.concat([Buffer.from([0]), Buffer.from(line, 'utf8')])).digest('hex'), JSON.parse(line));
+      byHash.set(
+        createHash('sha256')
+          .update(Buffer.concat([Buffer.from([0]), Buffer.from(line, 'utf8')]))
+          .digest('hex'),
+        JSON.parse(line),
+      );
     }
   }
   const out: AuditRecord[] = [];
   for (const shard of await a.store.shards()) {
-    for (let h = (await a.store.head(shard)).hash; h !== '0'.repeat(64); ) {
+    for (let h = (await a.store.head(shard)).hash; h !== '0'.repeat(64);) {
       const r = byHash.get(h)!;
       out.push(r);
       h = r.chain.prev;
@@ -84,7 +99,10 @@ const eventIds = (records: readonly AuditRecord[]): string[] =>
   records.filter((r) => r.chain.kind === 'event').map((r) => (r.data as { event: { eventId: string } }).event.eventId);
 
 const alertsOf = (records: readonly AuditRecord[], kind: string): Alert[] =>
-  records.filter((r) => r.chain.kind === 'alert').map((r) => (r.data as { alert: Alert }).alert).filter((x) => x.kind === kind);
+  records
+    .filter((r) => r.chain.kind === 'alert')
+    .map((r) => (r.data as { alert: Alert }).alert)
+    .filter((x) => x.kind === kind);
 
 describe('two lanes into one set of chains on moto: live (staged batches) and trail (log files)', () => {
   const moto = useMoto();
@@ -109,7 +127,11 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
 
   function lanes(a: TestArchive, opts: { captureReadOnly?: boolean; afterPut?: IngestDeps['afterPut'] } = {}): IngestDeps & { published: Alert[] } {
     const published: Alert[] = [];
-    const base = { ...a.commitDeps(), afterPut: opts.afterPut, alerts: { deliver: async (b: readonly { alerts: Alert[] }[]) => void published.push(...b.flatMap((x) => x.alerts)) } };
+    const base = {
+      ...a.commitDeps(),
+      afterPut: opts.afterPut,
+      alerts: { deliver: async (b: readonly { alerts: Alert[] }[]) => void published.push(...b.flatMap((x) => x.alerts)) },
+    };
     const trail = new TrailBucket(s3, manifest.trailBucket);
     return {
       ...base,
@@ -118,7 +140,11 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
       trail: trailLane({
         ...base,
         trail,
-        settings: { route: captureRouter({ captureReadOnly: opts.captureReadOnly === true }), live: captureRouter({ captureReadOnly: false }), coverageShard: 'api' },
+        settings: {
+          route: captureRouter({ captureReadOnly: opts.captureReadOnly === true }),
+          live: captureRouter({ captureReadOnly: false }),
+          coverageShard: 'api',
+        },
         digests: () => new BucketDigestLookup(trail),
       }),
     };
@@ -181,7 +207,12 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
     const named = missed.flatMap((m) => (m.details as { eventIds: string[] }).eventIds);
     expect([...named].sort()).toEqual([...missedWrites].sort());
     expect(named.some((id) => readOnlyIds.includes(id))).toBe(false);
-    expect(deps.published.filter((x) => x.kind === 'missed-events').map((x) => x.id).sort()).toEqual(missed.map((x) => x.id).sort());
+    expect(
+      deps.published
+        .filter((x) => x.kind === 'missed-events')
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(missed.map((x) => x.id).sort());
     expect((await verify(a)).ok).toBe(true);
   });
 
@@ -193,7 +224,10 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
     for (let i = 0; i < writes.length; i += 7) messages.push(await stage(writes.slice(i, i + 7)));
     for (let i = 0; i < writes.length; i += 11) messages.push(await stage(writes.slice(i, i + 11), 2));
     messages.push(...trailNotices(), ...trailNotices());
-    const shuffled = messages.map((m, i) => ({ m, k: (i * 7919) % 101 })).sort((x, y) => x.k - y.k).map((x) => x.m);
+    const shuffled = messages
+      .map((m, i) => ({ m, k: (i * 7919) % 101 }))
+      .sort((x, y) => x.k - y.k)
+      .map((x) => x.m);
     const invocations = [0, 1, 2, 3].map((w) => shuffled.filter((_, i) => i % 4 === w));
     const results = await Promise.all(invocations.map((batch) => ingestSqsBatch(deps, sqsEvent(batch))));
     // A writer that lost every compare-and-swap retry reports its messages; the queue redelivers them.
@@ -256,7 +290,7 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
   });
 
   // Issue 19, defect 10: missed-events alerts fired for events only queued behind a slow live lane.
-  it('a trail file that arrives before its events\' live batch waits once, then finds them archived: no missed alert', async () => {
+  it("a trail file that arrives before its events' live batch waits once, then finds them archived: no missed alert", async () => {
     const a = await createTestArchive(moto.target);
     const deps = lanes(a);
     const [file] = files;
@@ -284,7 +318,7 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
   });
 
   // Issue 14: with one chain per account, both lanes put an account's events into its own chain, once.
-  it('with perAccount shards, both lanes route each event into its account\'s chain, and archive it once', async () => {
+  it("with perAccount shards, both lanes route each event into its account's chain, and archive it once", async () => {
     const a = await createTestArchive(moto.target);
     const accounts = [...new Set(writes.map((r) => String(r.recipientAccountId)))].sort();
     expect(accounts.length).toBeGreaterThan(1);
@@ -338,7 +372,9 @@ describe('two lanes into one set of chains on moto: live (staged batches) and tr
     expect(again.response.batchItemFailures).toEqual([]);
     // The chain, not the bucket: the killed run left its last object behind as an orphan.
     const records = await committed(a);
-    const coverage = records.filter((r) => r.chain.kind === 'coverage').map((r) => r.data as { total: number; archived: number; recovered: number; skipped: number });
+    const coverage = records
+      .filter((r) => r.chain.kind === 'coverage')
+      .map((r) => r.data as { total: number; archived: number; recovered: number; skipped: number });
     expect(coverage).toHaveLength(1);
     expect(coverage[0]).toMatchObject({ recovered: writesInFile.size, archived: file.records.length - writesInFile.size - coverage[0].skipped });
     const missed = alertsOf(records, 'missed-events');

@@ -51,8 +51,16 @@ describe('verification rules of FORMAT.md section 5 that were not enforced', () 
     let tick = 0;
     const sealClock = () => new Date(Date.now() - 2 * HOUR + tick++);
     for (let round = 0; round < 3; round++) {
-      await ingest(archive, 'api', Array.from({ length: 4 }, (_, i) => `api-${round}-${i}`));
-      await ingest(archive, 'ec2', Array.from({ length: 2 }, (_, i) => `ec2-${round}-${i}`));
+      await ingest(
+        archive,
+        'api',
+        Array.from({ length: 4 }, (_, i) => `api-${round}-${i}`),
+      );
+      await ingest(
+        archive,
+        'ec2',
+        Array.from({ length: 2 }, (_, i) => `ec2-${round}-${i}`),
+      );
       await seal({ store: archive.store, checkpoints: archive.checkpoints, signer: archive.signer, origin: archive.origin, clock: sealClock });
     }
     newestCheckpoint = (await archive.checkpoints.latest())!;

@@ -9,7 +9,7 @@ describe('packageVersion (immutrail --version, from source or from dist/)', () =
     expect(packageVersion()).toBe((JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version);
   });
 
-  it('walks up past folders and other packages to immutrail\'s package.json, as from dist/lib/cli', () => {
+  it("walks up past folders and other packages to immutrail's package.json, as from dist/lib/cli", () => {
     const root = mkdtempSync(join(tmpdir(), 'immutrail-version-'));
     writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'immutrail', version: '9.8.7' }));
     const deep = join(root, 'dist', 'lib', 'cli');

@@ -31,7 +31,17 @@ describe('immutrail/verify (lib/verify-api.ts)', () => {
     expect(r.loaded).toEqual([]);
     expect(r).toMatchObject({ ok: true, records: 32 });
     expect(r.exports).toEqual(
-      expect.arrayContaining(['verifyArchiveDir', 'verifyArchive', 'DirSource', 'verifyProofFile', 'parseProofFile', 'parseSignedCheckpoint', 'verifyCheckpoint', 'canonicalBytes', 'leafHash']),
+      expect.arrayContaining([
+        'verifyArchiveDir',
+        'verifyArchive',
+        'DirSource',
+        'verifyProofFile',
+        'parseProofFile',
+        'parseSignedCheckpoint',
+        'verifyCheckpoint',
+        'canonicalBytes',
+        'leafHash',
+      ]),
     );
   });
 });

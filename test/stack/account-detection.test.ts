@@ -69,7 +69,11 @@ describe('IMMUTRAIL_ACCOUNT_DETECTION in the stack', () => {
     const prodKey = kms.Key.fromKeyArn(stack, 'ProdKey', PROD_KEY);
     const r = resolveAccountDetection({
       accountOverrides: {
-        [PROD]: { deployerPrincipals: ['arn:aws:iam::444455556666:role/prod-pipeline'], immutableScope: { mode: 'tag', key: 'immutable' }, attestationKeys: [prodKey] },
+        [PROD]: {
+          deployerPrincipals: ['arn:aws:iam::444455556666:role/prod-pipeline'],
+          immutableScope: { mode: 'tag', key: 'immutable' },
+          attestationKeys: [prodKey],
+        },
       },
       configuredAccounts: [LOG_ARCHIVE],
       plan: [{ shard: 'api-prod', family: 'api', accounts: [PROD] }],

@@ -20,7 +20,12 @@ export function resolveCfn(value: unknown, env: ResolveEnv): string {
   const v = value as Record<string, unknown>;
   if ('Ref' in v) {
     const ref = v.Ref as string;
-    const pseudo: Record<string, string> = { 'AWS::AccountId': env.account, 'AWS::Region': env.region, 'AWS::Partition': env.partition ?? 'aws', 'AWS::URLSuffix': 'amazonaws.com' };
+    const pseudo: Record<string, string> = {
+      'AWS::AccountId': env.account,
+      'AWS::Region': env.region,
+      'AWS::Partition': env.partition ?? 'aws',
+      'AWS::URLSuffix': 'amazonaws.com',
+    };
     const out = pseudo[ref] ?? env.parameters?.[ref];
     if (out === undefined) throw new Error(`no value for Ref ${ref}`);
     return out;

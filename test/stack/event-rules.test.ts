@@ -58,9 +58,7 @@ function captureRules(s: Synthesized): Map<string, CfnResource> {
     if (!targets.some((t) => JSON.stringify(t.Arn) === streamArn)) continue;
     expect(targets).toHaveLength(1);
     const detailTypes: string[] = rule.Properties!.EventPattern['detail-type'];
-    const family = (Object.keys(FAMILY_EVENTS) as EventFamily[]).find(
-      (f) => JSON.stringify(FAMILY_EVENTS[f].detailTypes) === JSON.stringify(detailTypes),
-    );
+    const family = (Object.keys(FAMILY_EVENTS) as EventFamily[]).find((f) => JSON.stringify(FAMILY_EVENTS[f].detailTypes) === JSON.stringify(detailTypes));
     expect(family, `family of ${JSON.stringify(detailTypes)}`).toBeDefined();
     const name = rule.Properties!.Name as string;
     expect(name.endsWith(`-${family}`), name).toBe(true);
@@ -84,14 +82,7 @@ function sampleEvent(route: ShardRoute): Record<string, unknown> {
 
 describe('live lane: capture rules into one Firehose stream', () => {
   it('one rule per family by default, named after its route', () => {
-    expect([...captureRules(def).keys()].sort()).toEqual([
-      'api/api',
-      'autoscaling/autoscaling',
-      'drift/drift',
-      'ec2/ec2',
-      'ecr/ecr',
-      'ecs/ecs',
-    ]);
+    expect([...captureRules(def).keys()].sort()).toEqual(['api/api', 'autoscaling/autoscaling', 'drift/drift', 'ec2/ec2', 'ecr/ecr', 'ecs/ecs']);
   });
 
   it('every rule is on the default bus, enabled, puts into the stream through one role, retries for a day, then dead-letters', () => {
@@ -127,9 +118,7 @@ describe('live lane: capture rules into one Firehose stream', () => {
     const statements = resourcesOfType(def.json, 'AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties!.Roles) === JSON.stringify([{ Ref: roleId }]))
       .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as any[]);
-    expect(statements).toEqual([
-      { Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'], Effect: 'Allow', Resource: arnOf(streamId(def)) },
-    ]);
+    expect(statements).toEqual([{ Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'], Effect: 'Allow', Resource: arnOf(streamId(def)) }]);
   });
 
   it('no rule and no queue of the stack is FIFO or names a message group', () => {
@@ -158,10 +147,7 @@ describe('live lane: capture rules into one Firehose stream', () => {
         'detail-type': ['ECS Task State Change', 'ECS Container Instance State Change', 'ECS Deployment State Change'],
       },
     ],
-    [
-      'autoscaling/autoscaling',
-      { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Successful', 'EC2 Instance Terminate Successful'] },
-    ],
+    ['autoscaling/autoscaling', { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Successful', 'EC2 Instance Terminate Successful'] }],
     ['ecr/ecr', { source: ['aws.ecr'], 'detail-type': ['ECR Image Action'] }],
     ['drift/drift', { source: ['aws.cloudformation'], 'detail-type': ['CloudFormation Drift Detection Status Change'] }],
   ])('%s has exactly its documented pattern', (key, pattern) => {
@@ -309,9 +295,7 @@ describe('the objects rule', () => {
     const rulesOfReconcile = resourcesOfType(trail.json, 'AWS::Events::Rule').filter(([, r]) =>
       JSON.stringify(r.Properties!.Targets).includes(`"${reconcileId}"`),
     );
-    expect(rulesOfReconcile.map(([, r]) => [r.Properties!.ScheduleExpression, r.Properties!.EventPattern])).toEqual([
-      ['rate(1 hour)', undefined],
-    ]);
+    expect(rulesOfReconcile.map(([, r]) => [r.Properties!.ScheduleExpression, r.Properties!.EventPattern])).toEqual([['rate(1 hour)', undefined]]);
   });
 
   it('EventBridge may send to the encrypted objects queue from this account only', () => {

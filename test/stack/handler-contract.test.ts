@@ -85,10 +85,7 @@ describe('what every handler reads at init', () => {
 
   it('the detectors parse the deployers, scope, attestation keys and protected resources', () => {
     const config = parseDetectionConfig(envs.get('ingest')!);
-    expect(config.deployers.principals).toEqual([
-      'arn:aws:iam::111122223333:role/deploy',
-      'arn:aws:iam::*:role/cdk-*-cfn-exec-role-*',
-    ]);
+    expect(config.deployers.principals).toEqual(['arn:aws:iam::111122223333:role/deploy', 'arn:aws:iam::*:role/cdk-*-cfn-exec-role-*']);
     expect(config.immutableScope).toEqual({ mode: 'tag', key: 'immutable', value: 'true', unknownTags: 'in-scope' });
     expect(config.attestationKeyIds).toEqual([s.stack.trail.attestationKeys[0].keyArn]);
     const p = config.protectedResources;

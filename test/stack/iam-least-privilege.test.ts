@@ -66,7 +66,13 @@ const asArray = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Arra
 
 /** IAM action patterns are case-insensitive globs (* and ?). */
 function covers(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(action);
 }
 
@@ -124,12 +130,15 @@ describe('no role the stack creates can shorten, silence or reconfigure the trai
   it('the scan sees the roles and policies it is meant to check', () => {
     const functionRoles = resourcesOfType(s.json, 'AWS::Lambda::Function').map(([, f]) => f.Properties!.Role['Fn::GetAtt'][0]);
     expect(functionRoles).toHaveLength(4);
-    const firehoseRole = s.json.Resources[s.stack.getLogicalId(s.stack.trail.liveStream.stream)].Properties!
-      .ExtendedS3DestinationConfiguration.RoleARN['Fn::GetAtt'][0];
+    const firehoseRole =
+      s.json.Resources[s.stack.getLogicalId(s.stack.trail.liveStream.stream)].Properties!.ExtendedS3DestinationConfiguration.RoleARN['Fn::GetAtt'][0];
     const captureRole = s.json.Resources[logicalId(s.stack, s.stack.trail.captureRules[0])].Properties!.Targets[0].RoleArn['Fn::GetAtt'][0];
     const checked = [...functionRoles, firehoseRole, captureRole, logicalId(s.stack, s.auditorRole), logicalId(s.stack, s.ciRole)];
     for (const role of checked) {
-      expect(allows.some((g) => g.roles.includes(role)), role).toBe(true);
+      expect(
+        allows.some((g) => g.roles.includes(role)),
+        role,
+      ).toBe(true);
     }
     // every role of the stack is one of these: nothing (a custom resource, a CDK helper) adds an unchecked one
     expect(roleIds.sort()).toEqual([...new Set(checked)].sort());
@@ -149,9 +158,9 @@ describe('no role the stack creates can shorten, silence or reconfigure the trai
       'dynamodb:DeleteItem',
       'dynamodb:DeleteTable',
     ]);
-    expect(
-      forbiddenIn({ Action: 'dynamodb:DeleteItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*'] } } }),
-    ).toEqual(['dynamodb:DeleteItem']);
+    expect(forbiddenIn({ Action: 'dynamodb:DeleteItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*'] } } })).toEqual([
+      'dynamodb:DeleteItem',
+    ]);
   });
 
   it('the functions that publish alerts may delete outbox items, and only those, on the table', () => {
@@ -160,17 +169,12 @@ describe('no role the stack creates can shorten, silence or reconfigure the trai
     const deleters = allows.filter((g) => isOutboxDelete(g.statement));
     for (const g of deleters) expect(g.statement.Resource).toEqual({ 'Fn::GetAtt': [table, 'Arn'] });
     const roles = deleters.flatMap((g) => g.roles).sort();
-    const roleOf = (fn: { node: { defaultChild?: unknown } }) =>
-      (s.json.Resources[logicalId(s.stack, fn)].Properties!.Role['Fn::GetAtt'] as string[])[0];
-    expect(roles).toEqual(
-      [t.ingestFunction, t.sealFunction, t.reconcileFunction!, t.watchdogFunction!].map(roleOf).sort(),
-    );
+    const roleOf = (fn: { node: { defaultChild?: unknown } }) => (s.json.Resources[logicalId(s.stack, fn)].Properties!.Role['Fn::GetAtt'] as string[])[0];
+    expect(roles).toEqual([t.ingestFunction, t.sealFunction, t.reconcileFunction!, t.watchdogFunction!].map(roleOf).sort());
   });
 
   it('no Allow statement grants a forbidden action', () => {
-    const violations = allows
-      .map((g) => ({ where: g.where, roles: g.roles, forbidden: forbiddenIn(g.statement) }))
-      .filter((v) => v.forbidden.length > 0);
+    const violations = allows.map((g) => ({ where: g.where, roles: g.roles, forbidden: forbiddenIn(g.statement) })).filter((v) => v.forbidden.length > 0);
     expect(violations).toEqual([]);
   });
 
@@ -184,8 +188,7 @@ describe('no role the stack creates can shorten, silence or reconfigure the trai
 describe('what the writers may do, and where', () => {
   const bucketObjects = (suffix: string) => JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, suffix]] });
   const bucketId = () => logicalId(s.stack, s.stack.trail.bucket);
-  const roleOf = (fn: { node: { defaultChild?: unknown } }) =>
-    (s.json.Resources[logicalId(s.stack, fn)].Properties!.Role['Fn::GetAtt'] as string[])[0];
+  const roleOf = (fn: { node: { defaultChild?: unknown } }) => (s.json.Resources[logicalId(s.stack, fn)].Properties!.Role['Fn::GetAtt'] as string[])[0];
   const statementsOf = (role: string) => allows.filter((g) => g.roles.includes(role)).map((g) => g.statement);
   const resourcesFor = (role: string, action: string) =>
     statementsOf(role)
@@ -209,10 +212,12 @@ describe('what the writers may do, and where', () => {
     expect(resourcesFor(seal, 's3:PutObject').sort()).toEqual(
       [bucketObjects('/checkpoints/*'), bucketObjects('/tiles/*'), JSON.stringify('arn:aws:s3:::witness-bucket-in-another-account/checkpoints/*')].sort(),
     );
-    expect(resourcesFor(seal, 'kms:Sign')).toEqual([
-      JSON.stringify({ 'Fn::GetAtt': [logicalId(s.stack, s.stack.trail.signingKey), 'Arn'] }),
-    ]);
-    for (const role of roleIds.filter((r) => r !== seal)) expect(resourcesFor(role, 'kms:Sign').some((r) => r.includes(logicalId(s.stack, s.stack.trail.signingKey))), role).toBe(false);
+    expect(resourcesFor(seal, 'kms:Sign')).toEqual([JSON.stringify({ 'Fn::GetAtt': [logicalId(s.stack, s.stack.trail.signingKey), 'Arn'] })]);
+    for (const role of roleIds.filter((r) => r !== seal))
+      expect(
+        resourcesFor(role, 'kms:Sign').some((r) => r.includes(logicalId(s.stack, s.stack.trail.signingKey))),
+        role,
+      ).toBe(false);
   });
 
   it('s3:PutObjectRetention is granted only together with s3:PutObject on the same keys (COMPLIANCE headers on a put)', () => {
@@ -233,7 +238,11 @@ describe('what the writers may do, and where', () => {
     const put = statementsOf(ci).find((st) => asArray(st.Action).includes('dynamodb:PutItem'));
     expect(put.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['att#*'] } });
     expect(resourcesFor(ci, 'kms:Sign')).toEqual([JSON.stringify(s.stack.trail.attestationKeys[0].keyArn)]);
-    expect(statementsOf(ci).flatMap((st) => asArray<string>(st.Action)).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    expect(
+      statementsOf(ci)
+        .flatMap((st) => asArray<string>(st.Action))
+        .filter((a) => a.startsWith('s3:')),
+    ).toEqual([]);
   });
 
   it('ingest reads staged objects under live/ only, and the trail log files under the trail prefix with the trail key', () => {
@@ -263,9 +272,9 @@ describe('what the writers may do, and where', () => {
 
   it('the watchdog reads the trail configuration but cannot change it', () => {
     const watchdog = roleOf(s.stack.trail.watchdogFunction!);
-    const actions = statementsOf(watchdog).flatMap((st) => asArray<string>(st.Action)).filter((a) => a.startsWith('cloudtrail:'));
-    expect(actions.sort()).toEqual(
-      ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrail', 'cloudtrail:GetTrailStatus'].sort(),
-    );
+    const actions = statementsOf(watchdog)
+      .flatMap((st) => asArray<string>(st.Action))
+      .filter((a) => a.startsWith('cloudtrail:'));
+    expect(actions.sort()).toEqual(['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrail', 'cloudtrail:GetTrailStatus'].sort());
   });
 });

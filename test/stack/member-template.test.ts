@@ -49,15 +49,29 @@ describe('templates/immutrail-member.template.json', () => {
     expect(resolveCfn(rule.Properties!.Targets[0].Arn, env)).toBe('arn:aws:events:eu-west-1:111111111111:event-bus/default');
     for (const r of Object.values(template.Resources) as Array<{ Condition?: string }>) expect(r.Condition).toBe('ForwardsToAnotherBus');
     expect(template.Conditions!.ForwardsToAnotherBus).toEqual({
-      'Fn::Not': [{ 'Fn::And': [{ 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, { Ref: 'AuditAccountId' }] }, { 'Fn::Equals': [{ Ref: 'AWS::Region' }, { Ref: 'AuditRegion' }] }] }],
+      'Fn::Not': [
+        {
+          'Fn::And': [
+            { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, { Ref: 'AuditAccountId' }] },
+            { 'Fn::Equals': [{ Ref: 'AWS::Region' }, { Ref: 'AuditRegion' }] },
+          ],
+        },
+      ],
     });
   });
 
-  it('names every rule immutrail-member-<name>, within EventBridge\'s name limits, so the tampering detector knows them in any account', () => {
+  it("names every rule immutrail-member-<name>, within EventBridge's name limits, so the tampering detector knows them in any account", () => {
     const names = Object.values(template.Resources)
       .filter((r) => r.Type === 'AWS::Events::Rule')
       .map((r) => r.Properties!.Name as string);
-    expect(names).toEqual(['immutrail-member-ec2', 'immutrail-member-ecs', 'immutrail-member-autoscaling', 'immutrail-member-ecr', 'immutrail-member-drift', 'immutrail-member-api-1']);
+    expect(names).toEqual([
+      'immutrail-member-ec2',
+      'immutrail-member-ecs',
+      'immutrail-member-autoscaling',
+      'immutrail-member-ecr',
+      'immutrail-member-drift',
+      'immutrail-member-api-1',
+    ]);
     for (const name of names) {
       expect(name).toMatch(/^[.\-_A-Za-z0-9]{1,64}$/);
       expect(isMemberRule(name)).toBe(true);
@@ -83,11 +97,17 @@ describe('the member stack with a known audit account (CDK deployments and the s
 
   it('as a stage, makes one stack whose rules target the audit bus, without parameters or condition', () => {
     const app = new App();
-    const stage = new ImmutrailMemberStage(app, 'Dev', { env: { account: '333333333333', region: 'eu-west-1' }, audit: { account: '111111111111', region: 'eu-west-1' } });
+    const stage = new ImmutrailMemberStage(app, 'Dev', {
+      env: { account: '333333333333', region: 'eu-west-1' },
+      audit: { account: '111111111111', region: 'eu-west-1' },
+    });
     const t = stage.synth().getStackByName(stage.stack.stackName).template as Template;
     expect(t.Parameters ?? {}).not.toHaveProperty('AuditAccountId');
     expect(t.Conditions).toBeUndefined();
     const rules = Object.values(t.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
-    for (const r of rules) expect(resolveCfn(r.Properties!.Targets[0].Arn, { account: '333333333333', region: 'eu-west-1' })).toBe('arn:aws:events:eu-west-1:111111111111:event-bus/default');
+    for (const r of rules)
+      expect(resolveCfn(r.Properties!.Targets[0].Arn, { account: '333333333333', region: 'eu-west-1' })).toBe(
+        'arn:aws:events:eu-west-1:111111111111:event-bus/default',
+      );
   });
 });

@@ -8,7 +8,13 @@ let local: Synthesized;
 beforeAll(() => {
   // The EventBridge alternative (trailNotifications=eventbridge); the default, S3 notifications to the queue, is in org-wiring.test.ts.
   audit = synthImmutrail({
-    context: { trailBucketName: 'org-trail-logs', trailPrefix: 'org/', trailBucketAccount: '111100002222', trailNotifications: 'eventbridge', memberAccounts: '333333333333,444444444444' },
+    context: {
+      trailBucketName: 'org-trail-logs',
+      trailPrefix: 'org/',
+      trailBucketAccount: '111100002222',
+      trailNotifications: 'eventbridge',
+      memberAccounts: '333333333333,444444444444',
+    },
   });
   local = synthImmutrail({ context: { trailBucketName: 'my-trail-logs' } });
 }, 120_000);
@@ -53,7 +59,7 @@ describe('a trail bucket in another account (log archive)', () => {
     expect(audit.stack.trail.trailReaders).toHaveLength(2);
   });
 
-  it("gets the watchdog, whose delivery check lists the bucket, and outputs its role for the ListBucket statement", () => {
+  it('gets the watchdog, whose delivery check lists the bucket, and outputs its role for the ListBucket statement', () => {
     const watchdog = audit.stack.trail.watchdogFunction;
     expect(watchdog).toBeDefined();
     expect(audit.stack.trail.trailListers).toEqual([watchdog!.role]);

@@ -40,7 +40,7 @@ const auditEnv: ResolveEnv = {
 const memberEnv: ResolveEnv = { account: MEMBER, region: REGION };
 
 type Statement = Record<string, any>;
-const asList = <T,>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+const asList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
 let audit: Synthesized;
 let member: CfnTemplate;
@@ -96,7 +96,9 @@ describe('member account -> audit account (live lane)', () => {
   });
 
   it("forwards events the audit stack's capture rules take (same detail-types, write calls only)", () => {
-    const captured = new Set(audit.stack.trail.captureRules.flatMap((r) => audit.stack.resolve((r.node.defaultChild as any).eventPattern)['detail-type'] as string[]));
+    const captured = new Set(
+      audit.stack.trail.captureRules.flatMap((r) => audit.stack.resolve((r.node.defaultChild as any).eventPattern)['detail-type'] as string[]),
+    );
     for (const [, r] of resourcesOfType(member, 'AWS::Events::Rule')) {
       for (const dt of r.Properties!.EventPattern['detail-type'] as string[]) expect(captured.has(dt), dt).toBe(true);
     }
@@ -140,15 +142,31 @@ describe('log-archive account -> audit account (trail lane)', () => {
     const queueArn = resolveCfn(outputs.IngestQueueArn.Value, auditEnv);
     const readers = resolveCfn(outputs.TrailReaderRoleArns.Value, auditEnv).split(',');
     const listers = resolveCfn(outputs.TrailListerRoleArns.Value, auditEnv).split(',');
-    const access = orgAccess({ trailBucket: TRAIL_BUCKET, trailPrefix: 'org/', trailKeyArn: TRAIL_KEY, readerRoleArns: readers, listerRoleArns: listers, auditAccount: AUDIT, region: REGION, queueArn });
+    const access = orgAccess({
+      trailBucket: TRAIL_BUCKET,
+      trailPrefix: 'org/',
+      trailKeyArn: TRAIL_KEY,
+      readerRoleArns: readers,
+      listerRoleArns: listers,
+      auditAccount: AUDIT,
+      region: REGION,
+      queueArn,
+    });
     const printed = orgPolicyDocument(access, 'queue') as any;
 
     // the queue the bucket notifies is the one ingest consumes and the queue policy opens
-    const [, mapping] = resourcesOfType(audit.json, 'AWS::Lambda::EventSourceMapping').find(([, r]) => JSON.stringify(r.Properties!.EventSourceArn).includes(ingestQueueId()))!;
+    const [, mapping] = resourcesOfType(audit.json, 'AWS::Lambda::EventSourceMapping').find(([, r]) =>
+      JSON.stringify(r.Properties!.EventSourceArn).includes(ingestQueueId()),
+    )!;
     expect(resolveCfn(mapping.Properties!.EventSourceArn, auditEnv)).toBe(queueArn);
     expect(printed.logArchiveAccount.bucketNotification.notificationConfiguration).toEqual({
       QueueConfigurations: [
-        { Id: 'immutrail-trail-log-files', QueueArn: queueArn, Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'org/' }] } } },
+        {
+          Id: 'immutrail-trail-log-files',
+          QueueArn: queueArn,
+          Events: ['s3:ObjectCreated:*'],
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'org/' }] } },
+        },
       ],
     });
 
@@ -161,7 +179,10 @@ describe('log-archive account -> audit account (trail lane)', () => {
     const watchdogRole = resolveCfn({ 'Fn::GetAtt': [logicalId(audit.stack, audit.stack.trail.watchdogFunction!.role! as any), 'Arn'] }, auditEnv);
     expect(listers).toEqual([watchdogRole]);
     const principalsBySid = Object.fromEntries(
-      [...printed.logArchiveAccount.trailBucketPolicyStatements, ...printed.logArchiveAccount.trailKeyPolicyStatements].map((s: Statement) => [s.Sid, [...s.Principal.AWS].sort()]),
+      [...printed.logArchiveAccount.trailBucketPolicyStatements, ...printed.logArchiveAccount.trailKeyPolicyStatements].map((s: Statement) => [
+        s.Sid,
+        [...s.Principal.AWS].sort(),
+      ]),
     );
     expect(principalsBySid).toEqual({
       ImmutrailReadTrailLogFiles: functionRoles.sort(),
@@ -189,7 +210,12 @@ describe('cdk-nag', () => {
 
 describe('refused values', () => {
   it('an organization id or member account that is malformed', () => {
-    for (const context of [{ organizationId: 'o-short' }, { organizationId: 'r-a1b2c3d4e5' }, { memberAccounts: '3333' }, { memberAccounts: `${MEMBER},${MEMBER}` }]) {
+    for (const context of [
+      { organizationId: 'o-short' },
+      { organizationId: 'r-a1b2c3d4e5' },
+      { memberAccounts: '3333' },
+      { memberAccounts: `${MEMBER},${MEMBER}` },
+    ]) {
       expect(() => synthImmutrail({ context }), JSON.stringify(context)).toThrow(AuditTrailConfigError);
     }
   });

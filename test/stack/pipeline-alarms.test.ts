@@ -42,7 +42,10 @@ describe('alarms on the pipeline failing quietly', () => {
     for (const fn of fns) {
       for (const metric of ['Errors', 'Throttles']) {
         const found = alarms(full).filter(
-          (a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metric && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: fnRef(full, fn) }]),
+          (a) =>
+            a.Namespace === 'AWS/Lambda' &&
+            a.MetricName === metric &&
+            JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: fnRef(full, fn) }]),
         );
         expect(found, `${metric} of ${fn.node.id}`).toHaveLength(1);
         expect(found[0].AlarmActions).toEqual([topic(full)]);
@@ -65,7 +68,18 @@ describe('one dashboard for the pipeline', () => {
     const { widgets } = dashboardBody(full);
     const titles = widgets.map((w) => w.properties.title);
     expect(titles).toEqual(
-      expect.arrayContaining(['Pipeline alarms', 'Ingest age (seconds)', 'Ingest depth (messages)', 'Invocations', 'Errors', 'Throttles', 'Ingest failures', 'Commits', 'Alerts', 'Seal']),
+      expect.arrayContaining([
+        'Pipeline alarms',
+        'Ingest age (seconds)',
+        'Ingest depth (messages)',
+        'Invocations',
+        'Errors',
+        'Throttles',
+        'Ingest failures',
+        'Commits',
+        'Alerts',
+        'Seal',
+      ]),
     );
     const metricsOf = (title: string) => JSON.stringify(widgets.find((w) => w.properties.title === title)!.properties.metrics);
     expect(metricsOf('Ingest age (seconds)')).toContain('ApproximateAgeOfOldestMessage');
@@ -76,7 +90,12 @@ describe('one dashboard for the pipeline', () => {
     for (const m of ['NumberOfMessagesPublished', 'AlertsRepublished', 'SuppressionDigestsSent', 'AlertsCommitted']) expect(metricsOf('Alerts')).toContain(m);
     expect(metricsOf('Seal')).toContain('CheckpointSize');
     // Every function appears in the invocation and error graphs.
-    for (const fn of [full.stack.trail.ingestFunction, full.stack.trail.sealFunction, full.stack.trail.reconcileFunction!, full.stack.trail.watchdogFunction!]) {
+    for (const fn of [
+      full.stack.trail.ingestFunction,
+      full.stack.trail.sealFunction,
+      full.stack.trail.reconcileFunction!,
+      full.stack.trail.watchdogFunction!,
+    ]) {
       const ref = `{'Ref':'${logicalId(full.stack, fn)}'}`;
       for (const title of ['Invocations', 'Errors', 'Throttles']) expect(metricsOf(title), `${title}: ${fn.node.id}`).toContain(ref);
     }
@@ -85,7 +104,9 @@ describe('one dashboard for the pipeline', () => {
   it('uses only metric names the handlers emit', () => {
     const { widgets } = dashboardBody(full);
     const emitted = new Set(
-      ['ingest', 'seal', 'watchdog', 'reconcile'].flatMap((h) => [...readFileSync(join(__dirname, '../../lambdas', `${h}.ts`), 'utf8').matchAll(/addMetric\('([A-Za-z.]+)'/g)].map((m) => m[1])),
+      ['ingest', 'seal', 'watchdog', 'reconcile'].flatMap((h) =>
+        [...readFileSync(join(__dirname, '../../lambdas', `${h}.ts`), 'utf8').matchAll(/addMetric\('([A-Za-z.]+)'/g)].map((m) => m[1]),
+      ),
     );
     const ours = widgets.flatMap((w) => (w.properties.metrics ?? []).filter((m) => m[0] === METRICS_NAMESPACE).map((m) => m[1] as string));
     expect(ours.length).toBeGreaterThan(10);

@@ -138,7 +138,10 @@ describe('QueryCatalog template', () => {
     const built = ['Immutrail', 'Immutrail-Staging'].map((name) => {
       const stack = new Stack(app, name, { env: { account: '111111111111', region: 'us-east-1' } });
       const key = new kms.Key(stack, 'ArchiveKey');
-      return { stack, catalog: new QueryCatalog(stack, 'Query', { archiveBucket: new s3.Bucket(stack, 'Archive', { encryptionKey: key }), archiveKey: key, shards: SHARDS }) };
+      return {
+        stack,
+        catalog: new QueryCatalog(stack, 'Query', { archiveBucket: new s3.Bucket(stack, 'Archive', { encryptionKey: key }), archiveKey: key, shards: SHARDS }),
+      };
     });
     const catalogs = built.map(({ stack, catalog }) => {
       const t = Template.fromStack(stack);
@@ -162,7 +165,14 @@ describe('QueryCatalog template', () => {
     const bucket = new s3.Bucket(stack, 'Archive', { encryptionKey: key });
     const one = new QueryCatalog(stack, 'One', { archiveBucket: bucket, archiveKey: key, shards: SHARDS, catalogName: 'immutrail' });
     expect([one.databaseName, one.workGroupName]).toEqual(['immutrail', 'immutrail']);
-    const both = new QueryCatalog(stack, 'Both', { archiveBucket: bucket, archiveKey: key, shards: SHARDS, catalogName: 'audit', databaseName: 'db', workGroupName: 'wg' });
+    const both = new QueryCatalog(stack, 'Both', {
+      archiveBucket: bucket,
+      archiveKey: key,
+      shards: SHARDS,
+      catalogName: 'audit',
+      databaseName: 'db',
+      workGroupName: 'wg',
+    });
     expect([both.databaseName, both.workGroupName]).toEqual(['db', 'wg']);
   });
 

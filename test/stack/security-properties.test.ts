@@ -124,9 +124,7 @@ describe('archive bucket', () => {
     expect(st).toBeDefined();
     expect(st.Principal).toEqual({ AWS: '*' });
     expect(st.Condition).toBeUndefined();
-    expect(asArray(st.Action)).toEqual(
-      expect.arrayContaining(['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention']),
-    );
+    expect(asArray(st.Action)).toEqual(expect.arrayContaining(['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention']));
     expect(asArray(st.Resource)).toEqual([{ 'Fn::Join': ['', [arnOf(ids.bucket), '/*']] }]);
   });
 
@@ -191,9 +189,7 @@ describe('staging bucket (the live lane)', () => {
 
   it('expires staged objects after 14 days and has no Object Lock (they are transient copies, the archive is the record)', () => {
     const p = res(ids.staging).Properties!;
-    expect(p.LifecycleConfiguration.Rules).toEqual([
-      expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 14 }),
-    ]);
+    expect(p.LifecycleConfiguration.Rules).toEqual([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 14 })]);
     expect(p.LifecycleConfiguration.Rules[0].Prefix).toBeUndefined();
     expect(p.ObjectLockEnabled).toBeUndefined();
     expect(p.ObjectLockConfiguration).toBeUndefined();
@@ -222,10 +218,7 @@ describe('staging bucket (the live lane)', () => {
     expect(asArray(st.Action).sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject']);
     expect(asArray(st.Resource)).toHaveLength(2);
     expect(asArray(st.Resource)).toEqual(
-      expect.arrayContaining([
-        { 'Fn::Join': ['', [arnOf(ids.staging), '/live/*']] },
-        { 'Fn::Join': ['', [arnOf(ids.staging), '/live-errors/*']] },
-      ]),
+      expect.arrayContaining([{ 'Fn::Join': ['', [arnOf(ids.staging), '/live/*']] }, { 'Fn::Join': ['', [arnOf(ids.staging), '/live-errors/*']] }]),
     );
     expect(res(firehoseRole).Properties!.AssumeRolePolicyDocument.Statement).toEqual([
       {
@@ -449,15 +442,17 @@ describe('functions', () => {
     const assets = JSON.parse(readFileSync(path.join(s.app.outdir, 'Immutrail.assets.json'), 'utf8')) as {
       files: Record<string, { source: { path: string } }>;
     };
-    const assetDir = (fnId: string) =>
-      path.join(s.app.outdir, assets.files[(res(fnId).Properties!.Code.S3Key as string).replace(/\.zip$/, '')].source.path);
+    const assetDir = (fnId: string) => path.join(s.app.outdir, assets.files[(res(fnId).Properties!.Code.S3Key as string).replace(/\.zip$/, '')].source.path);
     // SigmaHQ's copies (rules/sigma) and immutrail's own rules (rules/immutrail)
     for (const folder of ['sigma', 'immutrail']) {
       const repoRules = readdirSync(path.resolve(__dirname, '../../rules', folder)).filter((f) => f.endsWith('.yml'));
       expect(repoRules.length, folder).toBeGreaterThan(0);
-      expect(readdirSync(path.join(assetDir(ids.ingest), 'rules', folder)).filter((f) => f.endsWith('.yml')).sort(), folder).toEqual(
-        repoRules.sort(),
-      );
+      expect(
+        readdirSync(path.join(assetDir(ids.ingest), 'rules', folder))
+          .filter((f) => f.endsWith('.yml'))
+          .sort(),
+        folder,
+      ).toEqual(repoRules.sort());
     }
     // the seal function runs no detectors and carries no rules
     expect(existsSync(path.join(assetDir(ids.seal), 'rules'))).toBe(false);

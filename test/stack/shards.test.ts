@@ -2,14 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAuditTrailProps } from '../../lib/construct/audit-trail-props';
 import { AuditTrailConfigError } from '../../lib/contract/errors';
-import {
-  type CaptureOptions,
-  FAMILY_EVENTS,
-  routeMatches,
-  routePattern,
-  ruleState,
-  shardForEvent,
-} from '../../lib/contract/event-patterns';
+import { type CaptureOptions, FAMILY_EVENTS, routeMatches, routePattern, ruleState, shardForEvent } from '../../lib/contract/event-patterns';
 import { DEFAULT_SHARDS, EVENT_FAMILIES, type ShardMap, planShards } from '../../lib/contract/shards';
 import { ATTESTATION_PARTITION_PREFIX, OUTBOX_INDEX, OUTBOX_PARTITION_PREFIX } from '../../lib/construct/table-schema';
 import { K, OUTBOX_INDEX as WRITER_OUTBOX_INDEX } from '../../lib/contract/table-keys';
@@ -37,21 +30,13 @@ const apiCall = (detail: Record<string, unknown>, account = '111122223333') => (
 describe('planShards', () => {
   it('defaults to one shard per family, named after it', () => {
     const plan = planShards();
-    expect(plan.map((r) => [r.shard, r.family])).toEqual(
-      [...EVENT_FAMILIES].sort().map((f) => [f, f]),
-    );
+    expect(plan.map((r) => [r.shard, r.family])).toEqual([...EVENT_FAMILIES].sort().map((f) => [f, f]));
     expect(plan.every((r) => r.accounts === undefined && r.excludeAccounts === undefined)).toBe(true);
   });
 
   it('expands a shard with several families into one route per family', () => {
     const plan = planShards({ control: { families: ['api', 'drift'] }, compute: { families: ['ec2', 'ecs', 'autoscaling'] } });
-    expect(plan.map((r) => `${r.shard}/${r.family}`)).toEqual([
-      'compute/ec2',
-      'compute/ecs',
-      'compute/autoscaling',
-      'control/api',
-      'control/drift',
-    ]);
+    expect(plan.map((r) => `${r.shard}/${r.family}`)).toEqual(['compute/ec2', 'compute/ecs', 'compute/autoscaling', 'control/api', 'control/drift']);
   });
 
   it('gives the catch-all shard of a family every account the others do not claim', () => {
@@ -106,7 +91,9 @@ describe('planShards: perAccount', () => {
 
   it('refuses perAccount without accounts, an id too long to take an account, and a clash with a shard of that name', () => {
     expect(codeOf(() => planShards({ member: { families: ['api'], perAccount: true } }))).toBe('INVALID_ACCOUNT');
-    expect(codeOf(() => planShards({ 'a-very-long-shard-name': { families: ['api'], accounts: ['111122223333'], perAccount: true } }))).toBe('INVALID_SHARD_ID');
+    expect(codeOf(() => planShards({ 'a-very-long-shard-name': { families: ['api'], accounts: ['111122223333'], perAccount: true } }))).toBe(
+      'INVALID_SHARD_ID',
+    );
     expect(
       codeOf(() =>
         planShards({
@@ -126,10 +113,7 @@ describe('routePattern', () => {
       expect(p.source).toEqual(FAMILY_EVENTS[route.family].sources);
     }
     expect(FAMILY_EVENTS.drift.detailTypes).toEqual(['CloudFormation Drift Detection Status Change']);
-    expect(FAMILY_EVENTS.autoscaling.detailTypes).toEqual([
-      'EC2 Instance Launch Successful',
-      'EC2 Instance Terminate Successful',
-    ]);
+    expect(FAMILY_EVENTS.autoscaling.detailTypes).toEqual(['EC2 Instance Launch Successful', 'EC2 Instance Terminate Successful']);
   });
 
   it('captures write calls, including those without a readOnly field, unless read-only calls are opted in', () => {

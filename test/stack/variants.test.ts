@@ -38,7 +38,11 @@ describe('existing archive bucket and alert topic', () => {
     const resultsBucket = logicalId(s.stack, s.stack.trail.queryCatalog!.resultsBucket);
     const staging = logicalId(s.stack, s.stack.trail.stagingBucket);
     // the buckets left are the live lane's staging bucket and the Athena results bucket of the query catalog
-    expect(resourcesOfType(s.json, 'AWS::S3::Bucket').map(([id]) => id).sort()).toEqual([resultsBucket, staging].sort());
+    expect(
+      resourcesOfType(s.json, 'AWS::S3::Bucket')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([resultsBucket, staging].sort());
     expect(s.stack.trail.accessLogBucket).toBeUndefined();
     expect(resourcesOfType(s.json, 'AWS::SNS::Topic')).toEqual([]);
   });
@@ -52,10 +56,7 @@ describe('existing archive bucket and alert topic', () => {
   });
 
   it('warns that the existing bucket policy must be set by the user', () => {
-    Annotations.fromStack(s.stack).hasWarning(
-      '/Immutrail/AuditTrail/Archive',
-      Match.stringLikeRegexp('archiveProtectionStatements'),
-    );
+    Annotations.fromStack(s.stack).hasWarning('/Immutrail/AuditTrail/Archive', Match.stringLikeRegexp('archiveProtectionStatements'));
   });
 
   it('points the handlers at the existing bucket and topic and the configured retention', () => {
@@ -69,9 +70,7 @@ describe('existing archive bucket and alert topic', () => {
   it("lets the writers use the existing bucket's key", () => {
     const keyArn = 'arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
     const ingestRole = (s.json.Resources[logicalId(s.stack, s.stack.trail.ingestFunction)].Properties!.Role['Fn::GetAtt'] as string[])[0];
-    const policies = resourcesOfType(s.json, 'AWS::IAM::Policy').filter(([, p]) =>
-      JSON.stringify(p.Properties!.Roles).includes(ingestRole),
-    );
+    const policies = resourcesOfType(s.json, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties!.Roles).includes(ingestRole));
     const keyStatements = policies
       .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as any[])
       .filter((st) => JSON.stringify(st.Resource) === JSON.stringify(keyArn));
@@ -151,7 +150,9 @@ describe('organization props from context', () => {
       expectedAccounts: '333333333333, 444444444444',
       accountSilenceHours: '12',
       organizationAccounts: '111111111111,333333333333,444444444444',
-      accountOverrides: JSON.stringify({ '333333333333': { deployerPrincipals: [DEPLOYER], immutableScope: { mode: 'tag', key: 'immutable' }, attestationKeyArns: [KEY] } }),
+      accountOverrides: JSON.stringify({
+        '333333333333': { deployerPrincipals: [DEPLOYER], immutableScope: { mode: 'tag', key: 'immutable' }, attestationKeyArns: [KEY] },
+      }),
     });
     expect(props.expectedAccounts).toEqual(['333333333333', '444444444444']);
     expect(props.accountSilenceHours).toBe(12);

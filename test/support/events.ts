@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 
 /** A realistic "AWS API Call via CloudTrail" EventBridge envelope around a CloudTrail record. */
-export function apiCallEnvelope(opts: { eventName?: string; eventSource?: string; eventId?: string; time?: string; requestParameters?: unknown; roleArn?: string } = {}) {
+export function apiCallEnvelope(
+  opts: { eventName?: string; eventSource?: string; eventId?: string; time?: string; requestParameters?: unknown; roleArn?: string } = {},
+) {
   const eventId = opts.eventId ?? randomUUID();
   const time = opts.time ?? '2026-11-20T10:15:30Z';
   const roleArn = opts.roleArn ?? 'arn:aws:iam::111122223333:role/Admin';
@@ -35,7 +37,10 @@ export function apiCallEnvelope(opts: { eventName?: string; eventSource?: string
       awsRegion: 'eu-west-1',
       sourceIPAddress: '203.0.113.10',
       userAgent: 'aws-cli/2.15.0',
-      requestParameters: opts.requestParameters ?? { groupId: 'sg-0123456789abcdef0', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22 }] } },
+      requestParameters: opts.requestParameters ?? {
+        groupId: 'sg-0123456789abcdef0',
+        ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22 }] },
+      },
       responseElements: null,
       requestID: randomUUID(),
       eventID: eventId,

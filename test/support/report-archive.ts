@@ -41,14 +41,27 @@ function days() {
 
 function story(today: string) {
   const at = (hhmm: string) => `${today}T${hhmm}:00Z`;
-  const run = apiCallEnvelope({ eventId: 'run-1', eventName: 'RunInstances', roleArn: REPORT_DEPLOYER, time: at('00:10'), requestParameters: { instancesSet: { items: [{ imageId: 'ami-0123456789abcdef0' }] } } });
+  const run = apiCallEnvelope({
+    eventId: 'run-1',
+    eventName: 'RunInstances',
+    roleArn: REPORT_DEPLOYER,
+    time: at('00:10'),
+    requestParameters: { instancesSet: { items: [{ imageId: 'ami-0123456789abcdef0' }] } },
+  });
   (run.detail as Record<string, unknown>).responseElements = { instancesSet: { items: [{ instanceId: INSTANCE, imageId: 'ami-0123456789abcdef0' }] } };
   return {
     live: [
       apiCallEnvelope({ eventId: 'sg-admin', roleArn: REPORT_ADMIN, time: at('00:01') }),
       apiCallEnvelope({ eventId: 'sg-deploy', roleArn: REPORT_DEPLOYER, time: at('00:05') }),
       run,
-      apiCallEnvelope({ eventId: 'stop-trail', eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', roleArn: REPORT_ADMIN, time: at('00:20'), requestParameters: { name: 'org-trail' } }),
+      apiCallEnvelope({
+        eventId: 'stop-trail',
+        eventSource: 'cloudtrail.amazonaws.com',
+        eventName: 'StopLogging',
+        roleArn: REPORT_ADMIN,
+        time: at('00:20'),
+        requestParameters: { name: 'org-trail' },
+      }),
     ],
     missed: apiCallEnvelope({ eventId: 'only-in-log', roleArn: REPORT_ADMIN, time: at('00:08') }),
   };
@@ -79,6 +92,19 @@ export async function buildReportArchive(target: AwsTarget): Promise<ReportArchi
   const work = mkdtempSync(join(tmpdir(), 'immutrail-report-'));
   const pem = join(work, 'key.pem');
   writeFileSync(pem, (await sealRuntime(env, target).deps.signer.publicKey()).export({ type: 'spki', format: 'pem' }));
-  const where = ['--endpoint', target.endpoint!, '--region', target.region, '--bucket', stack.bucket, '--table', stack.table, '--signing-key', stack.signingKeyId, '--origin', stack.origin];
+  const where = [
+    '--endpoint',
+    target.endpoint!,
+    '--region',
+    target.region,
+    '--bucket',
+    stack.bucket,
+    '--table',
+    stack.table,
+    '--signing-key',
+    stack.signingKeyId,
+    '--origin',
+    stack.origin,
+  ];
   return { stack, work, pem, where, yesterday, today, tomorrow };
 }

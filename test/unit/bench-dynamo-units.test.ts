@@ -7,7 +7,13 @@ import type { TableSchema } from '../../bench/cost/table-model';
 const T = 'idx';
 const schema: TableSchema = { partitionKey: 'pk', sortKey: 'sk', indexes: [{ name: 'pending', hashKey: 'flag', rangeKey: 'sk', projection: 'ALL' }] };
 const pad = (bytes: number) => 'x'.repeat(bytes);
-const obs = (operation: string, input: unknown, extra: Partial<RequestObservation> = {}): RequestObservation => ({ service: 'DynamoDB', operation, input, output: {}, ...extra });
+const obs = (operation: string, input: unknown, extra: Partial<RequestObservation> = {}): RequestObservation => ({
+  service: 'DynamoDB',
+  operation,
+  input,
+  output: {},
+  ...extra,
+});
 const table = (cs: Charge[]) => sumUnits(cs.filter((c) => c.index === null));
 const index = (cs: Charge[]) => sumUnits(cs.filter((c) => c.index === 'pending'));
 
@@ -26,7 +32,9 @@ describe('DynamoBilling: table writes', () => {
     const shrink = b.charges(obs('UpdateItem', { TableName: T, Key: { pk: 'a', sk: 's' }, UpdateExpression: 'REMOVE big' }));
     expect(table(shrink).wru).toBe(3);
     // The ledger now holds the shrunk item: the next update is small.
-    const small = b.charges(obs('UpdateItem', { TableName: T, Key: { pk: 'a', sk: 's' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 2 } }));
+    const small = b.charges(
+      obs('UpdateItem', { TableName: T, Key: { pk: 'a', sk: 's' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 2 } }),
+    );
     expect(table(small).wru).toBe(1);
     expect(small[0].estimate).toBeUndefined();
   });
@@ -42,7 +50,9 @@ describe('DynamoBilling: table writes', () => {
 
   it('doubles transactional writes', () => {
     const cs = new DynamoBilling(schema).charges(
-      obs('TransactWriteItems', { TransactItems: [{ Put: { TableName: T, Item: { pk: 'a', sk: 's', v: pad(1100) } } }, { Put: { TableName: T, Item: { pk: 'b', sk: 's' } } }] }),
+      obs('TransactWriteItems', {
+        TransactItems: [{ Put: { TableName: T, Item: { pk: 'a', sk: 's', v: pad(1100) } } }, { Put: { TableName: T, Item: { pk: 'b', sk: 's' } } }],
+      }),
     );
     expect(table(cs).wru).toBe(2 * 2 + 2 * 1);
   });
@@ -63,7 +73,13 @@ describe('DynamoBilling: table writes', () => {
 
   it('bills a failed conditional write but does not store its item', () => {
     const b = new DynamoBilling(schema);
-    const failed = b.charges(obs('PutItem', { TableName: T, Item: { pk: 'a', sk: 's', flag: 'p' }, ConditionExpression: 'attribute_not_exists(pk)' }, { output: undefined, error: new Error('ConditionalCheckFailed') }));
+    const failed = b.charges(
+      obs(
+        'PutItem',
+        { TableName: T, Item: { pk: 'a', sk: 's', flag: 'p' }, ConditionExpression: 'attribute_not_exists(pk)' },
+        { output: undefined, error: new Error('ConditionalCheckFailed') },
+      ),
+    );
     expect(table(failed).wru).toBe(1);
     expect(index(failed).wru).toBe(0);
     expect(b.ledger.size).toBe(0);
@@ -80,7 +96,9 @@ describe('DynamoBilling: global secondary index writes', () => {
   });
 
   it('bills an index write once inside a transaction', () => {
-    const cs = new DynamoBilling(schema).charges(obs('TransactWriteItems', { TransactItems: [{ Put: { TableName: T, Item: { pk: 'a', sk: 's', flag: 'p' } } }] }));
+    const cs = new DynamoBilling(schema).charges(
+      obs('TransactWriteItems', { TransactItems: [{ Put: { TableName: T, Item: { pk: 'a', sk: 's', flag: 'p' } } }] }),
+    );
     expect(table(cs).wru).toBe(2);
     expect(index(cs).wru).toBe(1);
   });
@@ -98,11 +116,23 @@ describe('DynamoBilling: global secondary index writes', () => {
   it('bills two index writes when the index key value changes, one when only a projected attribute does', () => {
     const b = new DynamoBilling(schema);
     b.charges(obs('PutItem', { TableName: T, Item: { pk: 'a', sk: 's', flag: 'p', n: 1 } }));
-    const rekey = b.charges(obs('UpdateItem', { TableName: T, Key: { pk: 'a', sk: 's' }, UpdateExpression: 'SET #f = :f', ExpressionAttributeNames: { '#f': 'flag' }, ExpressionAttributeValues: { ':f': 'q' } }));
+    const rekey = b.charges(
+      obs('UpdateItem', {
+        TableName: T,
+        Key: { pk: 'a', sk: 's' },
+        UpdateExpression: 'SET #f = :f',
+        ExpressionAttributeNames: { '#f': 'flag' },
+        ExpressionAttributeValues: { ':f': 'q' },
+      }),
+    );
     expect(index(rekey).wru).toBe(2);
-    const projected = b.charges(obs('UpdateItem', { TableName: T, Key: { pk: 'a', sk: 's' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 2 } }));
+    const projected = b.charges(
+      obs('UpdateItem', { TableName: T, Key: { pk: 'a', sk: 's' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 2 } }),
+    );
     expect(index(projected).wru).toBe(1);
-    const unchanged = b.charges(obs('UpdateItem', { TableName: T, Key: { pk: 'a', sk: 's' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 2 } }));
+    const unchanged = b.charges(
+      obs('UpdateItem', { TableName: T, Key: { pk: 'a', sk: 's' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 2 } }),
+    );
     expect(index(unchanged).wru).toBe(0);
   });
 
@@ -120,7 +150,17 @@ describe('DynamoBilling: reads', () => {
     const cs = b.charges({
       service: 'DynamoDB',
       operation: 'BatchGetItem',
-      input: { RequestItems: { [T]: { Keys: [{ pk: 'a', sk: 's' }, { pk: 'b', sk: 's' }], ConsistentRead: true } } },
+      input: {
+        RequestItems: {
+          [T]: {
+            Keys: [
+              { pk: 'a', sk: 's' },
+              { pk: 'b', sk: 's' },
+            ],
+            ConsistentRead: true,
+          },
+        },
+      },
       output: { Responses: { [T]: [marshall({ pk: 'a', sk: 's', v: pad(5000) })] } },
     });
     expect(sumUnits(cs).rru).toBe(2 + 1);
@@ -133,7 +173,13 @@ describe('DynamoBilling: reads', () => {
     const cs = new DynamoBilling(schema).charges({
       service: 'DynamoDB',
       operation: 'Query',
-      input: { TableName: T, IndexName: 'pending', KeyConditionExpression: '#p = :p', ExpressionAttributeNames: { '#p': 'pk' }, ExpressionAttributeValues: { ':p': { S: 'outbox#1' } } },
+      input: {
+        TableName: T,
+        IndexName: 'pending',
+        KeyConditionExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': 'pk' },
+        ExpressionAttributeValues: { ':p': { S: 'outbox#1' } },
+      },
       output: { Items: [] },
     });
     expect(cs).toEqual([expect.objectContaining({ index: 'pending', pk: 'outbox#1', rru: 0.5 })]);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { cpuSlowdown, gbSeconds, latencyMs, LatencyTableError, modelDuration, type InvocationProfile, type LatencyTable } from '../../bench/cost/lambda-duration';
+import {
+  cpuSlowdown,
+  gbSeconds,
+  latencyMs,
+  LatencyTableError,
+  modelDuration,
+  type InvocationProfile,
+  type LatencyTable,
+} from '../../bench/cost/lambda-duration';
 import shipped from '../../bench/cost/latency.json';
 
 const entry = (ms: number) => ({ ms, basis: 'assumed', source: null, source_date: null });
@@ -21,7 +29,10 @@ describe('Lambda duration model', () => {
   });
 
   it('adds scaled CPU and request latencies per invocation, rounded up to the millisecond, ignoring wall time', () => {
-    const profiles = [profile({ cpuMs: 100, requests: { 'DynamoDB.GetItem': 3, 'DynamoDB.TransactWriteItems': 1 } }), profile({ cpuMs: 0.2, requests: { 'SNS.Publish': 1 }, alertRequests: { 'SNS.Publish': 1 } })];
+    const profiles = [
+      profile({ cpuMs: 100, requests: { 'DynamoDB.GetItem': 3, 'DynamoDB.TransactWriteItems': 1 } }),
+      profile({ cpuMs: 0.2, requests: { 'SNS.Publish': 1 }, alertRequests: { 'SNS.Publish': 1 } }),
+    ];
     const d = modelDuration(profiles, 1024, table, 'sequential');
     expect(d.ioMs).toBe(3 * 10 + 20 + 40);
     expect(d.cpuMs).toBeCloseTo(100.2 * (1769 / 1024), 6);

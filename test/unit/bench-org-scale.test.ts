@@ -102,7 +102,7 @@ describe('org-scale in-memory chain store', () => {
 });
 
 describe('org-scale virtual clock', () => {
-  it('fires timers in time order without sleeping, and moves a worker\'s later timers by the CPU it spent', async () => {
+  it("fires timers in time order without sleeping, and moves a worker's later timers by the CPU it spent", async () => {
     const clock = new VirtualClock();
     const seen: string[] = [];
     const worker = { busyUntil: 0, cpuMs: 0 };

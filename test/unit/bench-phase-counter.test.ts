@@ -20,7 +20,13 @@ describe('phase counter', () => {
         { Put: { TableName: 't', Item: { pk: 'outbox#batch#s1', sk: '0001', outbox: 'pending', seqs: [2] } } },
       ],
     });
-    await send(counter, 'DynamoDB', 'Query', { TableName: 't', IndexName: OUTBOX_INDEX, KeyConditionExpression: 'outbox = :p', ExpressionAttributeValues: { ':p': 'pending' } }, { Items: [] });
+    await send(
+      counter,
+      'DynamoDB',
+      'Query',
+      { TableName: 't', IndexName: OUTBOX_INDEX, KeyConditionExpression: 'outbox = :p', ExpressionAttributeValues: { ':p': 'pending' } },
+      { Items: [] },
+    );
     await send(counter, 'DynamoDB', 'DeleteItem', { TableName: 't', Key: { pk: 'outbox#batch#s1', sk: '0001' } });
     await send(counter, 'SNS', 'Publish', { TopicArn: 'arn', Message: 'm' });
 

@@ -5,7 +5,14 @@ import { INGEST_BATCHING_WINDOW_S, INGEST_MEMORY_MB, priceRun, SEALS_PER_MONTH, 
 import prices from '../../bench/prices.json';
 
 const latencies: LatencyTable = { checked: 'test', latencies: { '*': { ms: 10, basis: 'assumed', source: null, source_date: null } } };
-const phase = (p: Partial<PhaseCounts>): PhaseCounts => ({ requests: [], dynamo: {}, alerts: { requests: {}, dynamo: { wru: 0, rru: 0 } }, estimates: {}, s3PutBytes: 0, ...p });
+const phase = (p: Partial<PhaseCounts>): PhaseCounts => ({
+  requests: [],
+  dynamo: {},
+  alerts: { requests: {}, dynamo: { wru: 0, rru: 0 } },
+  estimates: {},
+  s3PutBytes: 0,
+  ...p,
+});
 
 /** Ten events in one staged object, one invocation: one commit, one SNS alert with its suppression read and outbox writes. */
 function run(): E2eResult {
@@ -31,14 +38,27 @@ function run(): E2eResult {
     handlerMs: [2000],
     handlerCpuMs: 50,
     invocationProfiles: [
-      { wallMs: 2000, cpuMs: 50, shards: 2, lane: 'live', requests: { 'DynamoDB.TransactWriteItems': 1, 'DynamoDB.GetItem': 1, 'SNS.Publish': 1, 'DynamoDB.DeleteItem': 1 }, alertRequests: { 'DynamoDB.GetItem': 1, 'SNS.Publish': 1, 'DynamoDB.DeleteItem': 1 } },
+      {
+        wallMs: 2000,
+        cpuMs: 50,
+        shards: 2,
+        lane: 'live',
+        requests: { 'DynamoDB.TransactWriteItems': 1, 'DynamoDB.GetItem': 1, 'SNS.Publish': 1, 'DynamoDB.DeleteItem': 1 },
+        alertRequests: { 'DynamoDB.GetItem': 1, 'SNS.Publish': 1, 'DynamoDB.DeleteItem': 1 },
+      },
     ],
     logBytes: 1000,
     alerts: 1,
     alertKinds: {},
     phases: {
       ingest: phase({
-        requests: [req('DynamoDB', 'TransactWriteItems', 1), req('DynamoDB', 'GetItem', 1), req('DynamoDB', 'DeleteItem', 1), req('SNS', 'Publish', 1), req('S3', 'PutObject', 1)],
+        requests: [
+          req('DynamoDB', 'TransactWriteItems', 1),
+          req('DynamoDB', 'GetItem', 1),
+          req('DynamoDB', 'DeleteItem', 1),
+          req('SNS', 'Publish', 1),
+          req('S3', 'PutObject', 1),
+        ],
         dynamo: { TransactWriteItems: { wru: 26, rru: 0 }, GetItem: { wru: 0, rru: 0.5 }, DeleteItem: { wru: 1, rru: 0 }, 'GSI outbox': { wru: 2, rru: 0 } },
         alerts: { requests: { 'SNS.Publish': 1, 'DynamoDB.GetItem': 1, 'DynamoDB.DeleteItem': 1 }, dynamo: { wru: 2 + 1 + 2, rru: 0.5 } },
       }),
@@ -57,7 +77,10 @@ describe('priceRun', () => {
   const scale = 1e6 / 10;
 
   it('totals its lines, and splits the total into events and alert handling', () => {
-    expect(cost.usd_per_million_events).toBeCloseTo(cost.lines.reduce((s, l) => s + l.usd, 0), 9);
+    expect(cost.usd_per_million_events).toBeCloseTo(
+      cost.lines.reduce((s, l) => s + l.usd, 0),
+      9,
+    );
     expect(cost.usd_per_million_events_without_alerts + cost.usd_per_million_events_for_alert_handling).toBeCloseTo(cost.usd_per_million_events, 9);
     const a = cost.alert_handling_usd_per_million_events;
     expect(a.sns).toBeCloseTo(scale * (prices.prices.sns_publish_per_million.usd / 1e6), 9);
@@ -91,7 +114,10 @@ describe('priceRun', () => {
     expect(firehose.quantity).toBeCloseTo((scale * 10 * 5120) / 1024 ** 3, 12);
     expect(firehose.usd).toBeCloseTo(firehose.quantity * prices.prices.firehose_direct_put_gb.usd, 12);
     expect(cost.lines.find((l) => l.item.startsWith('SendMessage by the objects rule'))!.quantity).toBe(scale);
-    expect(cost.lines.find((l) => l.item.startsWith('S3 "Object Created"'))!.usd).toBeCloseTo(scale * 1e-6 * prices.prices.eventbridge_opt_in_data_events_per_million.usd, 12);
+    expect(cost.lines.find((l) => l.item.startsWith('S3 "Object Created"'))!.usd).toBeCloseTo(
+      scale * 1e-6 * prices.prices.eventbridge_opt_in_data_events_per_million.usd,
+      12,
+    );
     expect(cost.lines.find((l) => l.item.startsWith('CloudTrail API call events'))!.usd).toBe(0);
     expect(cost.lines.find((l) => l.item.startsWith('PUT of staged objects'))!.quantity).toBe(scale);
   });

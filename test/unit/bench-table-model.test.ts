@@ -20,7 +20,11 @@ describe('table model', () => {
   it('applies SET with placeholders and REMOVE exactly, names resolved', () => {
     const { after, exact } = applyUpdate(
       { pk: 'a', old: 1, gone: 'x' },
-      { UpdateExpression: 'SET #v = :v, w = :w REMOVE gone', ExpressionAttributeNames: { '#v': 'value' }, ExpressionAttributeValues: { ':v': 'hello', ':w': { N: '2' } } },
+      {
+        UpdateExpression: 'SET #v = :v, w = :w REMOVE gone',
+        ExpressionAttributeNames: { '#v': 'value' },
+        ExpressionAttributeValues: { ':v': 'hello', ':w': { N: '2' } },
+      },
     );
     expect(exact).toBe(true);
     expect(after).toEqual({ pk: 'a', old: 1, value: 'hello', w: { N: '2' } });
@@ -31,6 +35,9 @@ describe('table model', () => {
     expect(fn.exact).toBe(false);
     expect(fn.after).toEqual({ pk: 'a', n: 0, m: 'x' });
     expect(applyUpdate({ pk: 'a', m: { b: 1 } }, { UpdateExpression: 'REMOVE m.b' }).exact).toBe(false);
-    expect(applyUpdate({ pk: 'a' }, { UpdateExpression: 'ADD c :one', ExpressionAttributeValues: { ':one': 1 } })).toEqual({ after: { pk: 'a', c: 1 }, exact: false });
+    expect(applyUpdate({ pk: 'a' }, { UpdateExpression: 'ADD c :one', ExpressionAttributeValues: { ':one': 1 } })).toEqual({
+      after: { pk: 'a', c: 1 },
+      exact: false,
+    });
   });
 });

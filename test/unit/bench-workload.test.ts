@@ -42,7 +42,14 @@ describe('the cost run workload', () => {
 describe('mergeResults', () => {
   it("replaces only the sections that ran and records which, keeping the committed run's mode", () => {
     const previous = { run: { mode: 'full', date: 'then' }, verify_records_per_s: 1, usd_per_million_events: 7, cost: { old: true }, prices_checked: 'a' };
-    const fresh = { run: { mode: 'full', date: 'now' }, verify_records_per_s: null, usd_per_million_events: 0.4, usd_per_million_events_full_capture: 0.1, cost: { new: true }, prices_checked: 'b' };
+    const fresh = {
+      run: { mode: 'full', date: 'now' },
+      verify_records_per_s: null,
+      usd_per_million_events: 0.4,
+      usd_per_million_events_full_capture: 0.1,
+      cost: { new: true },
+      prices_checked: 'b',
+    };
     const out = mergeResults(previous, fresh, ['cost']);
     expect(out.verify_records_per_s).toBe(1);
     expect(out.usd_per_million_events).toBe(0.4);

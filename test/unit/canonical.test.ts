@@ -7,7 +7,15 @@ import { parseJson, quoteUnsafeIntegers } from '../../lib/core/parse-json';
 describe('RFC 8785 canonical JSON', () => {
   it('sorts keys by UTF-16 code units, as RFC 8785 section 3.2.3 shows', () => {
     // The RFC's own sorting example: keys in the order the RFC lists as the result.
-    const input = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\ud83d\ude00': 'Emoji: Grinning Face', '\u0080': 'Control', '\u00f6': 'Latin Small Letter O With Diaeresis' };
+    const input = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji: Grinning Face',
+      '\u0080': 'Control',
+      '\u00f6': 'Latin Small Letter O With Diaeresis',
+    };
     // (Read the order off the text: JavaScript objects list integer-like keys such as "1" first.)
     const text = canonicalize(input);
     const order = ['\\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33'].map((k) => text.indexOf(`"${k}":`));
@@ -37,8 +45,12 @@ describe('RFC 8785 canonical JSON', () => {
   });
 
   it('matches the RFC 8785 section 3.2.2 example', () => {
-    // eslint-disable-next-line no-loss-of-precision -- the RFC 8785 example verbatim, including its over-precise literal
-    const input = { numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001], string: '\u20ac$\u000f\nA\'B"\\\\"/', literals: [null, true, false] };
+    const input = {
+      // eslint-disable-next-line no-loss-of-precision -- the RFC 8785 example verbatim, including its over-precise literal
+      numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001],
+      string: '\u20ac$\u000f\nA\'B"\\\\"/',
+      literals: [null, true, false],
+    };
     expect(canonicalize(input as JsonValue)).toBe(
       '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
     );
@@ -107,7 +119,13 @@ describe('RFC 8785 canonical JSON', () => {
       fc.property(fc.jsonValue({ maxDepth: 6 }), fc.dictionary(fc.string(), fc.integer()), (v, extra) => {
         const value = { v, extra } as JsonValue;
         const sortedManually = (x: unknown): unknown =>
-          Array.isArray(x) ? x.map(sortedManually) : x !== null && typeof x === 'object' ? Object.keys(x).sort().map((k) => [k, sortedManually((x as Record<string, unknown>)[k])]) : x;
+          Array.isArray(x)
+            ? x.map(sortedManually)
+            : x !== null && typeof x === 'object'
+              ? Object.keys(x)
+                  .sort()
+                  .map((k) => [k, sortedManually((x as Record<string, unknown>)[k])])
+              : x;
         const out = canonicalize(value);
         expect(sortedManually(JSON.parse(out))).toEqual(sortedManually(JSON.parse(JSON.stringify(value))));
       }),

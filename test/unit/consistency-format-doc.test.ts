@@ -27,7 +27,10 @@ describe('docs/FORMAT.md consistency proof example', () => {
     const report = verifyConsistencyFile(file, [key]);
     expect(report.ok).toBe(true);
     expect(report.shards).toMatchObject([{ shard: 'ec2', ok: true, oldSize: 2, newSize: 5 }]);
-    const hashes = example('record-hashes').trim().split('\n').map((h) => Buffer.from(h, 'hex'));
+    const hashes = example('record-hashes')
+      .trim()
+      .split('\n')
+      .map((h) => Buffer.from(h, 'hex'));
     expect(parseSignedCheckpoint(Buffer.from(file.old)).checkpoint.shards[0]!.root).toBe(rootOf(hashes).toString('hex'));
   });
 

@@ -28,7 +28,12 @@ describe('docs/FORMAT.md matches the implementation', () => {
 
   it('the documented record hashes are SHA-256(0x00 || line)', () => {
     const documented = example('record-hashes').trim().split('\n');
-    const computed = lines.map((l) => createHash('sha256').update(Buffer.from([0])).update(l).digest('hex'));
+    const computed = lines.map((l) =>
+      createHash('sha256')
+        .update(Buffer.from([0]))
+        .update(l)
+        .digest('hex'),
+    );
     expect(computed).toEqual(documented);
     expect(lines.map((l) => recordHash(Buffer.from(l)).toString('hex'))).toEqual(documented);
   });
@@ -46,7 +51,10 @@ describe('docs/FORMAT.md matches the implementation', () => {
     const note = Buffer.from(example('checkpoint'), 'utf8');
     const signed = parseSignedCheckpoint(note);
     verifyCheckpoint(signed, [trustedKeyFromPem('immutrail.example/111122223333/Immutrail', example('public-key'))]);
-    const [h0, h1] = example('record-hashes').trim().split('\n').map((h) => Buffer.from(h, 'hex'));
+    const [h0, h1] = example('record-hashes')
+      .trim()
+      .split('\n')
+      .map((h) => Buffer.from(h, 'hex'));
     const shard = signed.checkpoint.shards[0];
     expect(shard.root).toBe(nodeHash(h0, h1).toString('hex'));
     expect(shard.root).toBe(rootOf([h0, h1]).toString('hex'));

@@ -5,15 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { TAMPER_ACTIONS } from '../../lib/core/detect/auditor-tampering';
 import { DRIFT_ACTIONS } from '../../lib/core/detect/drift';
 import { validateApiCallSources } from '../../lib/contract/event-patterns';
-import {
-  ANY_SERVICE_SIGMA_RULES,
-  SIGMA_EVENT_NAME_SERVICES,
-  SIGMA_RULE_SERVICES,
-  forwardedEventSources,
-} from '../../lib/construct/forwarded-sources';
+import { ANY_SERVICE_SIGMA_RULES, SIGMA_EVENT_NAME_SERVICES, SIGMA_RULE_SERVICES, forwardedEventSources } from '../../lib/construct/forwarded-sources';
 
 const RULE_DIRS = ['rules/sigma', 'rules/immutrail'].map((d) => resolve(__dirname, '../..', d));
-const ruleFiles = RULE_DIRS.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.yml')).map((f) => join(d, f)));
+const ruleFiles = RULE_DIRS.flatMap((d) =>
+  readdirSync(d)
+    .filter((f) => f.endsWith('.yml'))
+    .map((f) => join(d, f)),
+);
 
 /** Every value of a detection field named `field` (with or without Sigma modifiers), anywhere in the rule's detection. */
 function fieldValues(node: unknown, field: string): string[] {
@@ -64,7 +63,9 @@ describe('forwardedEventSources', () => {
 
   it('lists no Sigma service or any-service rule that no rule needs any more', () => {
     const named = new Set(
-      ruleFiles.flatMap((f) => fieldValues((parse(readFileSync(f, 'utf8')) as { detection: unknown }).detection, 'eventSource')).map((s) => s.replace(/\.amazonaws\.com$/, '')),
+      ruleFiles
+        .flatMap((f) => fieldValues((parse(readFileSync(f, 'utf8')) as { detection: unknown }).detection, 'eventSource'))
+        .map((s) => s.replace(/\.amazonaws\.com$/, '')),
     );
     expect(SIGMA_RULE_SERVICES.filter((s) => !named.has(s))).toEqual([]);
     const files = new Set(ruleFiles.map((f) => basename(f, '.yml')));
@@ -72,6 +73,9 @@ describe('forwardedEventSources', () => {
   });
 
   it('finds a missing source (the check reads the rules, it cannot pass by reading nothing)', () => {
-    expect(fieldValues({ sel: { 'eventSource|endswith': ['x.amazonaws.com'], other: { eventSource: 'y.amazonaws.com' } } }, 'eventSource')).toEqual(['x.amazonaws.com', 'y.amazonaws.com']);
+    expect(fieldValues({ sel: { 'eventSource|endswith': ['x.amazonaws.com'], other: { eventSource: 'y.amazonaws.com' } } }, 'eventSource')).toEqual([
+      'x.amazonaws.com',
+      'y.amazonaws.com',
+    ]);
   });
 });

@@ -2,15 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ANY_KEY_NAME,
-  assembleNote,
-  checkpointBody,
-  noteHash,
-  parseSignedCheckpoint,
-  trustedKeyFromPem,
-  verifyCheckpoint,
-} from '../../lib/core/checkpoint';
+import { ANY_KEY_NAME, assembleNote, checkpointBody, noteHash, parseSignedCheckpoint, trustedKeyFromPem, verifyCheckpoint } from '../../lib/core/checkpoint';
 import { isCheckpointKey, parseShardCheckpointKey, shardCheckpointKey } from '../../lib/core/layout';
 import { ecdsaKeyId, legacyEcdsaKeyId, spkiDer } from '../../lib/core/note/key-id';
 import { parseNote } from '../../lib/core/note/signed-note';

@@ -19,7 +19,11 @@ const genesisBatch = (n: number, pad = 0): Batch => buildBatch(emptyHead('api'),
 
 const lines = (b: Buffer): string[] => b.toString('utf8').split('\n').slice(0, -1);
 const body = (ls: readonly string[]): Buffer => Buffer.from(ls.map((l) => `${l}\n`).join(''));
-const leafHex = (line: string) => createHash('sha256').update(Buffer.from([0])).update(line).digest('hex');
+const leafHex = (line: string) =>
+  createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(line)
+    .digest('hex');
 const ok = (r: ReturnType<typeof scanBatch>): ScannedBatch => {
   if (Array.isArray(r)) throw new Error(`not scanned: ${JSON.stringify(r)}`);
   return r;
@@ -39,7 +43,7 @@ describe('scanBatch', () => {
     expect(r.bytes).toBe(b.body.length);
   });
 
-  it('leaves the caller\'s bytes as they were', () => {
+  it("leaves the caller's bytes as they were", () => {
     const b = genesisBatch(3);
     const copy = Buffer.from(b.body);
     scanBatch(b.key, b.body);
@@ -86,7 +90,10 @@ describe('scanBatch', () => {
     const rec = JSON.parse(ls[1]);
     // Same fields, other member order: not what immutrail writes, still readable.
     const { chain } = rec;
-    ls[1] = JSON.stringify({ chain: { v: chain.v, time: chain.time, shard: 'ec2', seq: chain.seq, prev: chain.prev, kind: chain.kind, id: chain.id }, data: rec.data });
+    ls[1] = JSON.stringify({
+      chain: { v: chain.v, time: chain.time, shard: 'ec2', seq: chain.seq, prev: chain.prev, kind: chain.kind, id: chain.id },
+      data: rec.data,
+    });
     const r = ok(scanBatch(b.key, body(ls), { collectIds: true }));
     // The next record no longer links (the line's bytes changed), and the shard is wrong; the prev field itself still links.
     expect(r.problems.map((p) => [p.code, p.seq])).toEqual([
@@ -107,7 +114,11 @@ describe('scanBatch', () => {
   });
 
   it('collects ids, decoding escapes', () => {
-    const b = buildBatch(emptyHead('api'), [genesisDraft('api', 'o'), ...drafts(2, 0, (i) => (i === 0 ? 'quote"and\\slash' : 'é-ü'))], new Date(Date.UTC(2026, 0, 2)));
+    const b = buildBatch(
+      emptyHead('api'),
+      [genesisDraft('api', 'o'), ...drafts(2, 0, (i) => (i === 0 ? 'quote"and\\slash' : 'é-ü'))],
+      new Date(Date.UTC(2026, 0, 2)),
+    );
     expect(ok(scanBatch(b.key, b.body, { collectIds: true })).ids).toEqual(['genesis:api', 'quote"and\\slash', 'é-ü']);
   });
 
@@ -129,7 +140,12 @@ describe('scanLocalObjects', () => {
     writeFileSync(join(dir, 'large'), large.body);
     const reader = new LocalReader();
     // Right sizes, wrong ones, and none (a local listing gives none).
-    for (const sizes of [[small.body.length, large.body.length], [0, 0], [10, 1 << 20], [undefined, undefined]]) {
+    for (const sizes of [
+      [small.body.length, large.body.length],
+      [0, 0],
+      [10, 1 << 20],
+      [undefined, undefined],
+    ]) {
       const got = scanLocalObjects(reader, [
         { key: small.key, path: join(dir, 'small'), size: sizes[0] },
         { key: large.key, path: join(dir, 'large'), size: sizes[1] },

@@ -19,7 +19,15 @@ describe('scan pool', () => {
   const bodies: Buffer[] = [];
   let head: ChainHead = emptyHead('api');
   for (let i = 0; i < 30; i++) {
-    const b = buildBatch(head, [i === 0 ? genesisDraft('api', 'o') : { kind: 'coverage', id: `c${i}`, data: { logFile: `f${i}`, total: i, archived: i, recovered: 0, skipped: 0, digestSha256: null } }], new Date(Date.UTC(2026, 0, 1)));
+    const b = buildBatch(
+      head,
+      [
+        i === 0
+          ? genesisDraft('api', 'o')
+          : { kind: 'coverage', id: `c${i}`, data: { logFile: `f${i}`, total: i, archived: i, recovered: 0, skipped: 0, digestSha256: null } },
+      ],
+      new Date(Date.UTC(2026, 0, 1)),
+    );
     head = b.newHead;
     writeFileSync(join(dir, `${i}`), b.body);
     objects.push({ key: b.key, path: join(dir, `${i}`), size: b.body.length });

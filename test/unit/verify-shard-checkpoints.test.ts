@@ -29,7 +29,15 @@ describe('shard checkpoint verification', () => {
     const read = readShardNotes(files, keys, ORIGIN);
     expect(read.problems).toEqual([]);
     expect(read.valid.map((n) => n.size)).toEqual([2, 6]);
-    expect(checkShardNotes(read.valid, view([{ shard: 'ec2', size: 2 }, { shard: 'ec2', size: 6 }]))).toEqual({ problems: [], notices: [] });
+    expect(
+      checkShardNotes(
+        read.valid,
+        view([
+          { shard: 'ec2', size: 2 },
+          { shard: 'ec2', size: 6 },
+        ]),
+      ),
+    ).toEqual({ problems: [], notices: [] });
   });
 
   it('a note signed over another root: CHECKPOINT_MISMATCH', async () => {
@@ -49,7 +57,9 @@ describe('shard checkpoint verification', () => {
       valid: [],
       problems: [expect.objectContaining({ code: 'CHECKPOINT_SIGNATURE', key: rekeyed, shard: 'ec2' })],
     });
-    expect(readShardNotes([{ key: good.key, note: tampered }], keys, ORIGIN).problems).toEqual([expect.objectContaining({ code: 'CHECKPOINT_MALFORMED', key: good.key })]);
+    expect(readShardNotes([{ key: good.key, note: tampered }], keys, ORIGIN).problems).toEqual([
+      expect.objectContaining({ code: 'CHECKPOINT_MALFORMED', key: good.key }),
+    ]);
   });
 
   it('a note whose signature fails under a correct key: CHECKPOINT_SIGNATURE', async () => {
@@ -77,9 +87,19 @@ describe('shard checkpoint verification', () => {
 
   it('sizes committed by archive-wide checkpoints without a shard note: a notice, only when some shard notes exist', async () => {
     const read = readShardNotes([await noteFor(6)], keys, ORIGIN);
-    const r = checkShardNotes(read.valid, view([{ shard: 'ec2', size: 2 }, { shard: 'ec2', size: 6 }, { shard: 'api', size: 1 }]));
+    const r = checkShardNotes(
+      read.valid,
+      view([
+        { shard: 'ec2', size: 2 },
+        { shard: 'ec2', size: 6 },
+        { shard: 'api', size: 1 },
+      ]),
+    );
     expect(r.problems).toEqual([]);
-    expect(r.notices.map((n) => [n.code, n.shard])).toEqual([['SHARD_NOTE_MISSING', 'ec2'], ['SHARD_NOTE_MISSING', 'api']]);
+    expect(r.notices.map((n) => [n.code, n.shard])).toEqual([
+      ['SHARD_NOTE_MISSING', 'ec2'],
+      ['SHARD_NOTE_MISSING', 'api'],
+    ]);
     expect(checkShardNotes([], view([{ shard: 'ec2', size: 2 }]))).toEqual({ problems: [], notices: [] });
   });
 });

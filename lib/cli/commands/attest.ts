@@ -50,11 +50,17 @@ export function registerAttest(program: Command): void {
       throw new UsageError(`cannot sign with ${flags.key}: ${(err as Error).message}`);
     }
     const ddb = new DynamoDBClient(clientConfig(target.aws));
-    await recordAttestation(new AttestationStore(ddb, table), {
-      store: new ChainStore(ddb, table),
-      archive: new ArchiveWriter(new S3Client(clientConfig(target.aws)), { bucket, retentionDays: 0 }),
-      origin,
-    }, att);
-    process.stdout.write(flags.json ? JSON.stringify(att, null, 2) + '\n' : `attested ${att.subjectType} ${att.subject} with ${att.keyId} at ${att.signedAt}\n`);
+    await recordAttestation(
+      new AttestationStore(ddb, table),
+      {
+        store: new ChainStore(ddb, table),
+        archive: new ArchiveWriter(new S3Client(clientConfig(target.aws)), { bucket, retentionDays: 0 }),
+        origin,
+      },
+      att,
+    );
+    process.stdout.write(
+      flags.json ? JSON.stringify(att, null, 2) + '\n' : `attested ${att.subjectType} ${att.subject} with ${att.keyId} at ${att.signedAt}\n`,
+    );
   });
 }

@@ -116,17 +116,23 @@ export function registerBackfill(program: Command): void {
       .option('--dir <folder>', 'a local folder of log files (searched recursively; digest files are skipped)')
       .option('--source-bucket <bucket>', 'the S3 bucket holding the log files (e.g. the trail bucket)')
       .option('--prefix <prefix>', 'only keys under this prefix of --source-bucket (e.g. AWSLogs/111122223333/CloudTrail/eu-west-1/2026/)')
-      .option('--shard <id>', 'without --stack: the shard API calls are chained in (default: api); with --stack the stack\'s shard plan routes them')
+      .option('--shard <id>', "without --stack: the shard API calls are chained in (default: api); with --stack the stack's shard plan routes them")
       .option('--capture-read-only', "without --stack: also import read-only calls; with --stack the stack's capture filter decides")
       .option('--retention-days <n>', 'Object Lock retention set on each object written; 0 relies on the bucket default', parseIntOption('--retention-days'), 0)
       .option('--no-digests', "do not check files against CloudTrail's digest files (S3 sources)")
-      .option('--publish-alerts', "also publish the alerts raised on imported events, as one digest per rule to the stack's alert topic at the end; without it they are archived only")
+      .option(
+        '--publish-alerts',
+        "also publish the alerts raised on imported events, as one digest per rule to the stack's alert topic at the end; without it they are archived only",
+      )
       .option('--json', 'print the summary as JSON')
       .option('--no-progress', 'no progress bar'),
   ).action(async (flags: BackfillFlags) => {
-    if (flags.shard !== undefined && !SHARD_PATTERN.test(flags.shard)) throw new UsageError(`--shard "${flags.shard}" is not a shard id (1-32 of a-z, 0-9 and -)`);
+    if (flags.shard !== undefined && !SHARD_PATTERN.test(flags.shard))
+      throw new UsageError(`--shard "${flags.shard}" is not a shard id (1-32 of a-z, 0-9 and -)`);
     if (flags.stack && (flags.shard !== undefined || flags.captureReadOnly)) {
-      throw new UsageError("--shard and --capture-read-only are the stack's own with --stack (its shard plan and capture filter): leave them out, or name the archive with --bucket/--table");
+      throw new UsageError(
+        "--shard and --capture-read-only are the stack's own with --stack (its shard plan and capture filter): leave them out, or name the archive with --bucket/--table",
+      );
     }
     const target = await resolveTarget(flags);
     const settings = importSettings(flags, await stackHandlerEnv(target, flags.stack));

@@ -1,8 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CheckpointError, parseSignedCheckpoint, type SignedCheckpoint, type TrustedKey } from '../../core/checkpoint';
-import { CONSISTENCY_FORMAT, ConsistencyFileError, parseConsistencyFile, serializeConsistencyFile, type ConsistencyProofFile } from '../../prove/consistency-file';
-import { archiveTreeSource, buildConsistencyProofs, tileTreeSource, withFallback, type BuiltConsistency, type ShardTreeSource } from '../../prove/consistency-source';
+import {
+  CONSISTENCY_FORMAT,
+  ConsistencyFileError,
+  parseConsistencyFile,
+  serializeConsistencyFile,
+  type ConsistencyProofFile,
+} from '../../prove/consistency-file';
+import {
+  archiveTreeSource,
+  buildConsistencyProofs,
+  tileTreeSource,
+  withFallback,
+  type BuiltConsistency,
+  type ShardTreeSource,
+} from '../../prove/consistency-source';
 import { verifyConsistencyFile, type ConsistencyReport } from '../../prove/consistency-verify';
 import { countingSource } from '../../prove/offline-proof';
 import { RequestMeter, type RequestSummary } from '../../prove/request-meter';
@@ -73,7 +86,10 @@ const pad = (s: string, n: number) => s.padEnd(n);
 
 export function formatConsistency(title: string, r: ConsistencyReport, reads?: RequestSummary): string {
   const out = [`immutrail consistency ${title}`];
-  for (const [name, c] of [['old', r.old], ['new', r.new]] as const) {
+  for (const [name, c] of [
+    ['old', r.old],
+    ['new', r.new],
+  ] as const) {
     const about = c.time ? `${c.origin} at ${c.time} (${c.size} records)` : '';
     out.push(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${name} checkpoint  ${about}${about ? ': ' : ''}${c.message}`);
   }
@@ -89,7 +105,9 @@ export function formatConsistency(title: string, r: ConsistencyReport, reads?: R
 }
 
 function print(flags: ConsistencyFlags, title: string, report: ConsistencyReport, extra: Record<string, unknown> = {}, reads?: RequestSummary): void {
-  process.stdout.write((flags.json ? JSON.stringify({ ...report, ...extra, ...(reads ? { reads } : {}) }, null, 2) : formatConsistency(title, report, reads)) + '\n');
+  process.stdout.write(
+    (flags.json ? JSON.stringify({ ...report, ...extra, ...(reads ? { reads } : {}) }, null, 2) : formatConsistency(title, report, reads)) + '\n',
+  );
   process.exitCode = report.ok ? EXIT.OK : EXIT.FAILED;
 }
 
@@ -139,11 +157,17 @@ export function registerConsistency(program: Command): void {
   targetOptions(
     program
       .command('consistency')
-      .description('check that a newer signed checkpoint extends an older one in every shard, with RFC 6962 consistency proofs (exit 0 consistent, 1 inconsistent, 2 bad usage or unreachable)')
+      .description(
+        'check that a newer signed checkpoint extends an older one in every shard, with RFC 6962 consistency proofs (exit 0 consistent, 1 inconsistent, 2 bad usage or unreachable)',
+      )
       .argument('[old]', 'the older checkpoint (.note file from checkpoints/)')
       .argument('[new]', 'the newer checkpoint')
       .option('--dir <path>', 'build the proofs from a local copy of the archive (reads every object of each shard)')
-      .option('--public-key <pem>', 'checkpoint public key (PEM); repeat for a rotated key (default with --stack: the KMS key)', (v: string, prev: string[] = []) => [...prev, v])
+      .option(
+        '--public-key <pem>',
+        'checkpoint public key (PEM); repeat for a rotated key (default with --stack: the KMS key)',
+        (v: string, prev: string[] = []) => [...prev, v],
+      )
       .option('--out <file>', 'also write a self-contained consistency proof file (only when consistent)')
       .option('--proof <file>', 'check a consistency proof file offline instead (needs only --public-key)')
       .option('--json', 'print the verdict as JSON'),

@@ -63,7 +63,11 @@ function accountLines(s: DemoSummary): string[] {
   const head = ['account', 'role', 'records', 'live', 'not forwarded', 'trail files / records', 'alerts'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells: readonly unknown[]) => '                ' + cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
-  return ['  accounts      one chain each (shard acct-<account>); "not forwarded": member events the member stack leaves to the trail lane', line(head), ...rows.map(line)];
+  return [
+    '  accounts      one chain each (shard acct-<account>); "not forwarded": member events the member stack leaves to the trail lane',
+    line(head),
+    ...rows.map(line),
+  ];
 }
 
 /** The questions the demo asks of its archive, each shown as its first rows. */

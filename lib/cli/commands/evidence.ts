@@ -44,9 +44,11 @@ export function registerEvidence(program: Command): void {
     periodOptions(
       program
         .command('evidence')
-      .description("write an evidence bundle of a period for auditors (records, checkpoints, public key, report, manifest), checked offline with verify --bundle (exit 0 verified, 1 verification failed, 2 bad usage or unreachable)"),
-    'the bundle to write (.tar.gz)',
-    'checkpoint public key (PEM) to put in the bundle (default: the KMS key of --stack or --signing-key)',
+        .description(
+          'write an evidence bundle of a period for auditors (records, checkpoints, public key, report, manifest), checked offline with verify --bundle (exit 0 verified, 1 verification failed, 2 bad usage or unreachable)',
+        ),
+      'the bundle to write (.tar.gz)',
+      'checkpoint public key (PEM) to put in the bundle (default: the KMS key of --stack or --signing-key)',
     ),
   ).action(async (flags: PeriodFlags) => {
     const s = await writeEvidence(await periodInput(flags), flags.out);

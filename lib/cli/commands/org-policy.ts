@@ -14,7 +14,11 @@ interface OrgPolicyFlags extends TargetOptions {
   notifications?: string;
 }
 
-const commaList = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+const commaList = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const accountOfRole = (arn: string): string | undefined => /^arn:[a-z-]+:iam::(\d{12}):role\//.exec(arn)?.[1];
 
@@ -39,7 +43,8 @@ export function orgPolicyDocument(access: OrgAccess, mode: NotificationMode, log
             rolePolicy: access.forwardRule.rolePolicy,
           },
         };
-  const busStatement = mode === 'eventbridge' && logArchiveAccount ? { auditAccount: { defaultBusPolicyStatement: access.auditBusPolicyStatement(logArchiveAccount) } } : {};
+  const busStatement =
+    mode === 'eventbridge' && logArchiveAccount ? { auditAccount: { defaultBusPolicyStatement: access.auditBusPolicyStatement(logArchiveAccount) } } : {};
   return {
     logArchiveAccount: {
       trailBucketPolicyStatements: access.bucketPolicyStatements,
@@ -67,13 +72,18 @@ function notificationMode(v: string | undefined): NotificationMode {
 export function registerOrgPolicy(program: Command): void {
   program
     .command('org-policy')
-    .description("print the trail bucket policy, trail key policy and bucket notification (or EventBridge forwarding rule) a log-archive account adds for this audit stack (exit 0, 2 bad usage or unreachable)")
+    .description(
+      'print the trail bucket policy, trail key policy and bucket notification (or EventBridge forwarding rule) a log-archive account adds for this audit stack (exit 0, 2 bad usage or unreachable)',
+    )
     .requiredOption('--trail-bucket <name>', "the organization trail's bucket (in the log-archive account)")
     .option('--trail-prefix <prefix>', "the trail's key prefix, without AWSLogs/", '')
     .option('--trail-key-arn <arn>', 'the KMS key the trail encrypts its log files with')
     .option('--reader-role-arns <arns>', "comma list of the stack's roles that read log files (default: the stack's TrailReaderRoleArns output)")
-    .option('--lister-role-arns <arns>', "comma list of the stack's roles that only list the bucket's key names, the watchdog (default: the stack's TrailListerRoleArns output, none without it)")
-    .option('--notifications <mode>', 'queue: S3 notifications to the ingest queue; eventbridge: the forwarding rule (the stack\'s trailNotifications)', 'queue')
+    .option(
+      '--lister-role-arns <arns>',
+      "comma list of the stack's roles that only list the bucket's key names, the watchdog (default: the stack's TrailListerRoleArns output, none without it)",
+    )
+    .option('--notifications <mode>', "queue: S3 notifications to the ingest queue; eventbridge: the forwarding rule (the stack's trailNotifications)", 'queue')
     .option('--queue-arn <arn>', "the stack's ingest queue (default: its IngestQueueArn output)")
     .option('--log-archive-account <id>', 'with --notifications eventbridge, also print the audit bus statement for this account (the stack adds it)')
     .option('--stack <name>', 'the deployed audit stack (its TrailReaderRoleArns, TrailListerRoleArns and IngestQueueArn outputs)')
@@ -85,7 +95,10 @@ export function registerOrgPolicy(program: Command): void {
       const listed = flags.readerRoleArns ?? target.outputs?.TrailReaderRoleArns;
       if (!listed) throw new UsageError('give --reader-role-arns, or --stack of a stack deployed with trailBucketName (its TrailReaderRoleArns output)');
       const queueArn = flags.queueArn ?? target.outputs?.IngestQueueArn;
-      if (mode === 'queue' && !queueArn) throw new UsageError('give --queue-arn, or --stack of a stack deployed with trailBucketAccount (its IngestQueueArn output), or --notifications eventbridge');
+      if (mode === 'queue' && !queueArn)
+        throw new UsageError(
+          'give --queue-arn, or --stack of a stack deployed with trailBucketAccount (its IngestQueueArn output), or --notifications eventbridge',
+        );
       const readerRoleArns = commaList(listed);
       const listerRoleArns = commaList(flags.listerRoleArns ?? target.outputs?.TrailListerRoleArns ?? '');
       const auditAccount = accountOfRole(readerRoleArns[0] ?? '');

@@ -26,7 +26,12 @@ export function periodOptions(cmd: Command, outHelp: string, keyHelp: string): C
     .requiredOption('--out <file>', outHelp)
     .option('--dir <path>', 'read a local copy of the archive instead of the bucket')
     .option('--public-key <pem>', keyHelp)
-    .option('--deployer <principal>', "a deployment pipeline principal (ARN; * and ? globs), as in the stack's deployerPrincipals (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[]);
+    .option(
+      '--deployer <principal>',
+      "a deployment pipeline principal (ARN; * and ? globs), as in the stack's deployerPrincipals (repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    );
 }
 
 /** Checks the flags before any work (a bad period, an unwritable output, no archive) and resolves the archive and its key. */

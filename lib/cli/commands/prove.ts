@@ -31,9 +31,11 @@ interface ProveFlags extends TargetOptions {
 
 /** --time and --search-hours, checked: a bad value is a usage error, not a "not found". */
 function locateOptions(flags: ProveFlags): { time?: string; searchHours?: number } {
-  if (flags.time !== undefined && Number.isNaN(Date.parse(flags.time))) throw new UsageError(`--time "${flags.time}" is not a time (use the event's eventTime, e.g. 2026-11-20T10:15:30Z)`);
+  if (flags.time !== undefined && Number.isNaN(Date.parse(flags.time)))
+    throw new UsageError(`--time "${flags.time}" is not a time (use the event's eventTime, e.g. 2026-11-20T10:15:30Z)`);
   const hours = flags.searchHours === undefined ? undefined : Number(flags.searchHours);
-  if (hours !== undefined && !(Number.isSafeInteger(hours) && hours > 0 && hours <= 24 * 400)) throw new UsageError(`--search-hours "${flags.searchHours}" is not a whole number of hours between 1 and 9600`);
+  if (hours !== undefined && !(Number.isSafeInteger(hours) && hours > 0 && hours <= 24 * 400))
+    throw new UsageError(`--search-hours "${flags.searchHours}" is not a whole number of hours between 1 and 9600`);
   return { ...(flags.time !== undefined ? { time: flags.time } : {}), ...(hours !== undefined ? { searchHours: hours } : {}) };
 }
 
@@ -49,8 +51,7 @@ function describeReads(r: RequestSummary): string {
 
 async function prove(eventId: string, flags: ProveFlags, meter: RequestMeter): Promise<ProofResult> {
   const locate = locateOptions(flags);
-  const keysFor = async (origin?: string) =>
-    flags.publicKey ? trustedKeys({ publicKey: flags.publicKey }, { aws: awsTarget(flags), origin }) : undefined;
+  const keysFor = async (origin?: string) => (flags.publicKey ? trustedKeys({ publicKey: flags.publicKey }, { aws: awsTarget(flags), origin }) : undefined);
   if (flags.dir) {
     const dir = archiveDir(flags.dir);
     const keys = await keysFor(flags.origin);
@@ -73,12 +74,17 @@ export function registerProve(program: Command): void {
   targetOptions(
     program
       .command('prove')
-      .description('write an inclusion proof of one record (record, Merkle path, signed checkpoint) to a file (exit 0 written, 1 the record cannot be proven, 2 bad usage or unreachable)')
+      .description(
+        'write an inclusion proof of one record (record, Merkle path, signed checkpoint) to a file (exit 0 written, 1 the record cannot be proven, 2 bad usage or unreachable)',
+      )
       .argument('<event-id>', 'the record id: a CloudTrail eventID, an EventBridge event id, alert:<id>, ...')
       .option('--out <file>', 'where to write the proof (default: proof-<id>.json)')
       .option('--dir <path>', 'prove from a local copy of the archive (reads every object)')
       .option('--time <iso>', "the event's time (CloudTrail eventTime): the index is read for that hour only (one query per shard)")
-      .option('--search-hours <n>', 'without --time: hours of the index searched backwards from the latest checkpoint, one query per shard per hour (default 24)')
+      .option(
+        '--search-hours <n>',
+        'without --time: hours of the index searched backwards from the latest checkpoint, one query per shard per hour (default 24)',
+      )
       .option('--shard <id>', 'without the index table: read only this shard')
       .option('--public-key <pem>', 'without the index table: use only checkpoints signed by this key')
       .option('--json', 'print the outcome as JSON'),
@@ -105,14 +111,30 @@ export function registerProve(program: Command): void {
     const p = result.proof;
     const account = recordAccount(p.record);
     if (flags.json) {
-      process.stdout.write(JSON.stringify({ file: out, account, shard: p.shard, seq: p.seq, treeSize: p.treeSize, checkpointTime: result.signed.checkpoint.time, method: result.method, reads: result.reads }, null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify(
+          {
+            file: out,
+            account,
+            shard: p.shard,
+            seq: p.seq,
+            treeSize: p.treeSize,
+            checkpointTime: result.signed.checkpoint.time,
+            method: result.method,
+            reads: result.reads,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
     } else {
       const lines = [
         `wrote ${out}`,
         `  record ${eventId}${account ? ` (account ${account})` : ''}: seq ${p.seq} of shard ${p.shard}, in the checkpoint of ${result.signed.checkpoint.time} (${p.treeSize} records in the shard, path of ${p.proof.length} hashes)`,
         `  ${describeReads(result.reads)}`,
       ];
-      if (result.method === 'rebuild') lines.push('  (no index table: the shard was rebuilt from every batch object; give --table or --stack for a proof in a few reads)');
+      if (result.method === 'rebuild')
+        lines.push('  (no index table: the shard was rebuilt from every batch object; give --table or --stack for a proof in a few reads)');
       process.stdout.write(lines.join('\n') + '\n');
     }
     process.exitCode = EXIT.OK;

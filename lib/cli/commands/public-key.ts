@@ -14,7 +14,9 @@ export function registerPublicKey(program: Command): void {
   targetOptions(
     program
       .command('public-key')
-      .description("write the checkpoint signing key's public key as PEM, for verify --public-key and verify-proof (exit 0 written, 2 bad usage or unreachable)")
+      .description(
+        "write the checkpoint signing key's public key as PEM, for verify --public-key and verify-proof (exit 0 written, 2 bad usage or unreachable)",
+      )
       .option('--out <file>', 'write it to this file (default: standard output)'),
   ).action(async (flags: TargetOptions & { out?: string }) => {
     const target = await resolveTarget(flags);

@@ -110,7 +110,9 @@ export function registerReport(program: Command): void {
       periodOptions(
         program
           .command('report')
-          .description('write a self-contained HTML report of a period for auditors: integrity, completeness, changes, launches, alerts (exit 0 verified, 1 verification failed, 2 bad usage or unreachable)'),
+          .description(
+            'write a self-contained HTML report of a period for auditors: integrity, completeness, changes, launches, alerts (exit 0 verified, 1 verification failed, 2 bad usage or unreachable)',
+          ),
         'the HTML file to write',
         'checkpoint public key (PEM), for a report made fully offline',
       ),

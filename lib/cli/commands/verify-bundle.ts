@@ -16,11 +16,21 @@ export function formatBundleVerdict(v: BundleVerdict): string {
     out.push(`  period       ${v.manifest.period.from} to ${v.manifest.period.to}, origin ${v.manifest.origin ?? '(none)'}, key ${v.manifest.keyFingerprint}`);
     out.push(`  files        ${v.manifest.files.length} listed in ${MANIFEST_NAME}, ${v.files.length ? `${v.files.length} problem(s)` : 'all match'}`);
   }
-  if (v.witnesses) out.push(`  witnesses    each shard's newest checkpoint needs ${v.witnesses.required} valid cosignature(s) of: ${v.witnesses.names.join(', ')}`);
-  if (v.anchor) out.push(`  note: the oldest checkpoint (${v.anchor.time}, size ${v.anchor.size}) is dated before the period; its previous one is not in the bundle, as expected`);
+  if (v.witnesses)
+    out.push(`  witnesses    each shard's newest checkpoint needs ${v.witnesses.required} valid cosignature(s) of: ${v.witnesses.names.join(', ')}`);
+  if (v.anchor)
+    out.push(
+      `  note: the oldest checkpoint (${v.anchor.time}, size ${v.anchor.size}) is dated before the period; its previous one is not in the bundle, as expected`,
+    );
   for (const p of v.files) out.push(`  ${p.code} [file ${p.file}] (manifest check): ${p.message}`);
-  if (v.archive) out.push(formatReport(v.archive).split('\n').map((l, i) => (i === 0 ? '  archive part:' : `  ${l}`)).join('\n'));
-  const cosigned = v.witnesses ? ", cosigned by the witnesses" : '';
+  if (v.archive)
+    out.push(
+      formatReport(v.archive)
+        .split('\n')
+        .map((l, i) => (i === 0 ? '  archive part:' : `  ${l}`))
+        .join('\n'),
+    );
+  const cosigned = v.witnesses ? ', cosigned by the witnesses' : '';
   out.push(v.ok ? `OK: every file matches the manifest; every record, link and checkpoint verifies${cosigned}` : 'FAILED: the bundle is not intact');
   return out.join('\n');
 }

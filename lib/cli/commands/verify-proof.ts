@@ -10,7 +10,6 @@ interface VerifyProofFlags {
   json?: boolean;
 }
 
-
 export function formatVerdict(file: string, v: ProofVerdict): string {
   const s = v.summary;
   const out = [`immutrail verify-proof ${file}`];
@@ -24,7 +23,9 @@ export function formatVerdict(file: string, v: ProofVerdict): string {
     if (s.note) out.push(`  note        ${s.note}`);
   }
   if (v.checkpoint) {
-    out.push(`  checkpoint  ${v.checkpoint.origin} at ${v.checkpoint.time}${v.checkpoint.shardSize !== null ? `, ${v.checkpoint.shardSize} records in the shard` : ''}`);
+    out.push(
+      `  checkpoint  ${v.checkpoint.origin} at ${v.checkpoint.time}${v.checkpoint.shardSize !== null ? `, ${v.checkpoint.shardSize} records in the shard` : ''}`,
+    );
   }
   out.push(`  leaf        ${v.leafHash}`);
   for (const c of v.checks) out.push(`  ${c.status === 'pass' ? 'ok  ' : c.status === 'fail' ? 'FAIL' : 'skip'}  ${c.check.padEnd(9)}  ${c.message}`);

@@ -51,7 +51,9 @@ export function formatReport(r: VerifyReport): string {
       (r.checkpoints.latest ? `, latest ${r.checkpoints.latest.time} (${r.checkpoints.latest.size} records)` : ''),
   ];
   for (const s of r.shards) {
-    out.push(`  shard ${s.shard.padEnd(12)} ${String(s.records).padStart(9)} records  head ${s.head.slice(0, 16)}  sealed ${s.sealed}${s.orphans ? `  ${s.orphans} orphan(s)` : ''}`);
+    out.push(
+      `  shard ${s.shard.padEnd(12)} ${String(s.records).padStart(9)} records  head ${s.head.slice(0, 16)}  sealed ${s.sealed}${s.orphans ? `  ${s.orphans} orphan(s)` : ''}`,
+    );
   }
   for (const n of r.notices) out.push(`  note: ${n.code.toLowerCase()}: ${n.message}`);
   if (r.ok) out.push('OK: every record, link and checkpoint verifies');
@@ -67,9 +69,10 @@ export function formatReport(r: VerifyReport): string {
 
 export function registerVerify(program: Command): void {
   targetOptions(
-    addWitnessOptions(program
-      .command('verify'))
-      .description('verify every record, link and checkpoint of an archive (exit 0 intact, notes aside; 1 a problem: tampering, gap, rollback; 2 bad usage, a trusted checkpoint that fails, unreachable or empty archive; 3 internal error)')
+    addWitnessOptions(program.command('verify'))
+      .description(
+        'verify every record, link and checkpoint of an archive (exit 0 intact, notes aside; 1 a problem: tampering, gap, rollback; 2 bad usage, a trusted checkpoint that fails, unreachable or empty archive; 3 internal error)',
+      )
       .option('--dir <path>', 'verify a local copy of the archive (e.g. made with aws s3 sync) instead of the bucket')
       .option('--bundle <file>', 'verify an evidence bundle (immutrail evidence) offline: its manifest, records and checkpoints; needs --public-key')
       .option('--public-key <pem>', 'checkpoint public key (PEM) for fully offline verification')
@@ -79,7 +82,11 @@ export function registerVerify(program: Command): void {
       .option('--to <date>', 'only objects committed on or before this UTC day', parseDateOption('--to'))
       .option('--from-seq <n>', 'only objects holding sequences from n', parseIntOption('--from-seq'))
       .option('--to-seq <n>', 'only objects holding sequences up to n', parseIntOption('--to-seq'))
-      .option('--max-seal-gap <duration>', 'a problem when the newest checkpoint is older than the newest record by more than this (e.g. 15m, 2h)', parseDuration('--max-seal-gap'))
+      .option(
+        '--max-seal-gap <duration>',
+        'a problem when the newest checkpoint is older than the newest record by more than this (e.g. 15m, 2h)',
+        parseDuration('--max-seal-gap'),
+      )
       .option('--duplicates', 'also check that no id is committed twice (holds every id in memory)')
       .option('--concurrency <n>', 'objects read in parallel', parseIntOption('--concurrency'), 32)
       .option('--json', 'print the report as JSON')

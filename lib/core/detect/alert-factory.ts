@@ -42,7 +42,10 @@ export function alertFromFinding(record: EventRecord, f: Finding): Alert {
 
 /** Summaries are read in one glance (and end up in mail subjects): one line, no control characters. */
 export function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  return s
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 }
 
 const SEVERITY_ORDER: readonly Severity[] = ['low', 'medium', 'high', 'critical'];

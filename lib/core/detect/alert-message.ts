@@ -62,7 +62,10 @@ function clean(s: string): string {
 function truncate(s: string, max: number): string {
   const cps = [...s];
   if (cps.length <= max) return s;
-  return `${cps.slice(0, max - 3).join('').trimEnd()}...`;
+  return `${cps
+    .slice(0, max - 3)
+    .join('')
+    .trimEnd()}...`;
 }
 
 /**

@@ -168,7 +168,8 @@ export const auditorTamperingDetector: Detector = {
     const outcome = errorCode ? ` (attempt failed: ${errorCode})` : '';
     const byDeployer = deployer ? ' (by a deployer)' : '';
     // With no trail configured every trail counts, including one the caller just made: say only what is known.
-    const whose = hit.protectedAs === '*' ? 'a' : hit.protectedAs === MEMBER_RULES ? 'a member forwarding' : hit.kind === 'trails' ? 'the audited' : "the stack's";
+    const whose =
+      hit.protectedAs === '*' ? 'a' : hit.protectedAs === MEMBER_RULES ? 'a member forwarding' : hit.kind === 'trails' ? 'the audited' : "the stack's";
     return [
       alertFromFinding(record, {
         kind: 'auditor-tampering',

@@ -165,8 +165,7 @@ export function parseDeployers(value: unknown, name: string = ENV.deployerPrinci
     for (const p of principals) {
       if (!p.startsWith('arn:')) throw new DetectionConfigError(name, `principal "${p}" is not an ARN pattern (arn:...)`);
     }
-    const services =
-      value.services === undefined ? [...DEFAULT_DEPLOYER_SERVICES] : stringList(value.services, name, 'services');
+    const services = value.services === undefined ? [...DEFAULT_DEPLOYER_SERVICES] : stringList(value.services, name, 'services');
     for (const s of services) {
       if (!SERVICE_PRINCIPAL.test(s)) throw new DetectionConfigError(name, `service "${s}" is not a service principal (*.amazonaws.com)`);
     }

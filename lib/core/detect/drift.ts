@@ -75,10 +75,7 @@ export const DRIFT_ACTIONS: Readonly<Record<string, DriftAction>> = table([
     ],
     act('drift.instance', 'AWS::EC2::Instance', 'high', 'instance configuration', 'instanceId', 'associationId'),
   ],
-  [
-    ['ec2:ModifyNetworkInterfaceAttribute'],
-    act('drift.instance', 'AWS::EC2::NetworkInterface', 'high', 'network interface', 'networkInterfaceId'),
-  ],
+  [['ec2:ModifyNetworkInterfaceAttribute'], act('drift.instance', 'AWS::EC2::NetworkInterface', 'high', 'network interface', 'networkInterfaceId')],
   [
     ['ec2:CreateNetworkAclEntry', 'ec2:ReplaceNetworkAclEntry', 'ec2:DeleteNetworkAclEntry', 'ec2:ReplaceNetworkAclAssociation'],
     act('drift.network', 'AWS::EC2::NetworkAcl', 'medium', 'network ACL', 'networkAclId', 'associationId'),
@@ -87,10 +84,7 @@ export const DRIFT_ACTIONS: Readonly<Record<string, DriftAction>> = table([
     ['ec2:CreateRoute', 'ec2:ReplaceRoute', 'ec2:DeleteRoute', 'ec2:ReplaceRouteTableAssociation'],
     act('drift.network', 'AWS::EC2::RouteTable', 'medium', 'route table', 'routeTableId', 'associationId'),
   ],
-  [
-    ['ec2:ModifyImageAttribute', 'ec2:ResetImageAttribute'],
-    act('drift.image-sharing', 'AWS::EC2::Image', 'high', 'AMI attributes', 'imageId'),
-  ],
+  [['ec2:ModifyImageAttribute', 'ec2:ResetImageAttribute'], act('drift.image-sharing', 'AWS::EC2::Image', 'high', 'AMI attributes', 'imageId')],
   [['ec2:ModifySnapshotAttribute'], act('drift.image-sharing', 'AWS::EC2::Snapshot', 'high', 'snapshot attributes', 'snapshotId')],
   [
     ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate', 'ec2:DeleteLaunchTemplateVersions'],
@@ -185,7 +179,14 @@ export const DRIFT_ACTIONS: Readonly<Record<string, DriftAction>> = table([
   [
     ['elasticloadbalancing:SetSecurityGroups', 'elasticloadbalancing:ApplySecurityGroupsToLoadBalancer'],
     {
-      ...act('drift.load-balancer', 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'medium', 'load balancer security groups', 'loadBalancerArn', 'loadBalancerName'),
+      ...act(
+        'drift.load-balancer',
+        'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        'medium',
+        'load balancer security groups',
+        'loadBalancerArn',
+        'loadBalancerName',
+      ),
       typeByParam: { loadBalancerName: 'AWS::ElasticLoadBalancing::LoadBalancer' },
     },
   ],
@@ -201,10 +202,7 @@ export const DRIFT_ACTIONS: Readonly<Record<string, DriftAction>> = table([
     },
   ],
   // Interactive access to hosts and containers that nobody should log in to.
-  [
-    ['ssm:StartSession'],
-    act('drift.interactive-access', 'AWS::EC2::Instance', 'high', 'interactive session (SSM Session Manager)', 'target'),
-  ],
+  [['ssm:StartSession'], act('drift.interactive-access', 'AWS::EC2::Instance', 'high', 'interactive session (SSM Session Manager)', 'target')],
   [['ssm:SendCommand'], act('drift.interactive-access', 'AWS::EC2::Instance', 'high', 'remote command (SSM Run Command)', 'instanceIds')],
   [
     ['ec2-instance-connect:SendSSHPublicKey'],
@@ -216,10 +214,7 @@ export const DRIFT_ACTIONS: Readonly<Record<string, DriftAction>> = table([
   ],
   [['ec2:EnableSerialConsoleAccess'], act('drift.interactive-access', 'AWS::EC2::Instance', 'high', 'serial console enabled for the account')],
   // Read-only, but the console calls it on the way to a serial console session.
-  [
-    ['ec2:GetSerialConsoleAccessStatus'],
-    act('drift.serial-console-probe', 'AWS::EC2::Instance', 'low', 'serial console access status check'),
-  ],
+  [['ec2:GetSerialConsoleAccessStatus'], act('drift.serial-console-probe', 'AWS::EC2::Instance', 'low', 'serial console access status check')],
   [['ecs:ExecuteCommand'], act('drift.interactive-access', 'AWS::ECS::Task', 'high', 'interactive command in a container (ECS Exec)', 'task')],
 ]);
 

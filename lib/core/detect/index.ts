@@ -13,13 +13,7 @@ import { unsignedLaunchDetector } from './unsigned-launch';
  * reported: the auditor's own safety first, then drift, unsigned launches,
  * foreign accounts, and the Sigma rules.
  */
-export const DETECTORS: readonly Detector[] = [
-  auditorTamperingDetector,
-  driftDetector,
-  unsignedLaunchDetector,
-  foreignAccountDetector,
-  sigmaDetector,
-];
+export const DETECTORS: readonly Detector[] = [auditorTamperingDetector, driftDetector, unsignedLaunchDetector, foreignAccountDetector, sigmaDetector];
 
 /**
  * Runs the detectors on one committed event record. The result is
@@ -29,11 +23,7 @@ export const DETECTORS: readonly Detector[] = [
  * event's account (contextForAccount). A detector that fails (a lookup that
  * throws) fails the whole call, so the caller can retry rather than lose alerts.
  */
-export async function runDetectors(
-  record: EventRecord,
-  ctx: DetectionContext,
-  detectors: readonly Detector[] = DETECTORS,
-): Promise<Alert[]> {
+export async function runDetectors(record: EventRecord, ctx: DetectionContext, detectors: readonly Detector[] = DETECTORS): Promise<Alert[]> {
   const seen = new Set<string>();
   const out: Alert[] = [];
   const accountCtx = contextForAccount(ctx, record.data.event.account);
@@ -56,13 +46,6 @@ export async function runDetectors(
 }
 
 export type { AttestationLookup, DetectionContext, Detector, EventRecord, ResourceLookup } from './types';
-export {
-  parseDetectionConfig,
-  defaultDetectionConfig,
-  configForAccount,
-  allAttestationKeyIds,
-  DetectionConfigError,
-  type DetectionConfig,
-} from './config';
+export { parseDetectionConfig, defaultDetectionConfig, configForAccount, allAttestationKeyIds, DetectionConfigError, type DetectionConfig } from './config';
 export { loadSigmaRules, DEFAULT_SIGMA_RULE_DIR } from './sigma/loader';
 export { auditorTamperingDetector, driftDetector, unsignedLaunchDetector, foreignAccountDetector, sigmaDetector };

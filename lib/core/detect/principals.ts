@@ -3,11 +3,7 @@ import type { DeployerConfig } from './config';
 import { compileGlob, type GlobMatcher } from './glob';
 
 /** Why an actor counts as a deployer, for alert details and tests; null when it does not. */
-export type DeployerMatch =
-  | { by: 'principal'; pattern: string }
-  | { by: 'service'; service: string }
-  | { by: 'service-linked-role' }
-  | { by: 'aws-service' };
+export type DeployerMatch = { by: 'principal'; pattern: string } | { by: 'service'; service: string } | { by: 'service-linked-role' } | { by: 'aws-service' };
 
 const SERVICE_LINKED_ROLE = compileGlob('arn:aws*:iam::*:role/aws-service-role/*');
 

@@ -21,7 +21,10 @@ export function canonicalResourceName(kind: ProtectedKind, value: string): strin
       return v.replace(/^arn:[^:]+:sqs:[^:]*:[^:]*:/, '');
     case 'rules':
       // arn:aws:events:region:account:rule/[bus/]name
-      return v.replace(/^arn:[^:]+:events:[^:]*:[^:]*:rule\//, '').split('/').pop()!;
+      return v
+        .replace(/^arn:[^:]+:events:[^:]*:[^:]*:rule\//, '')
+        .split('/')
+        .pop()!;
     case 'keys': {
       // key/<id> and alias/<name> forms; key ids are case-insensitive UUIDs or mrk- ids.
       const m = /^arn:[^:]+:kms:[^:]*:[^:]*:(key\/.+|alias\/.+)$/.exec(v);

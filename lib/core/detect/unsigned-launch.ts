@@ -42,9 +42,7 @@ interface AttestationCheck {
 
 async function attested(subject: string, type: AttestationSubjectType, ctx: DetectionContext): Promise<AttestationCheck> {
   const found = await ctx.attestations.find(subject);
-  const verdicts = found
-    .filter((a) => a.subject === subject && a.subjectType === type)
-    .map((a) => checkAttestation(a, ctx.trustedKeys));
+  const verdicts = found.filter((a) => a.subject === subject && a.subjectType === type).map((a) => checkAttestation(a, ctx.trustedKeys));
   return { valid: verdicts.includes('valid'), verdicts };
 }
 

@@ -35,7 +35,8 @@ const short = (h: Uint8Array): string => Buffer.from(h).toString('hex').slice(0,
 
 /** The checks that need no hashing: sizes, hash shapes and the proof's length. */
 function checkShape(oldSize: number, newSize: number, oldRoot: Uint8Array, newRoot: Uint8Array, proof: readonly Uint8Array[]): ConsistencyVerdict {
-  if (!isSize(oldSize) || !isSize(newSize)) return fail('BAD_SIZE', `tree sizes must be whole numbers from 0 to 2^53 - 1, got ${String(oldSize)} and ${String(newSize)}`);
+  if (!isSize(oldSize) || !isSize(newSize))
+    return fail('BAD_SIZE', `tree sizes must be whole numbers from 0 to 2^53 - 1, got ${String(oldSize)} and ${String(newSize)}`);
   if (oldSize > newSize) return fail('OLD_LARGER', `the old tree has ${oldSize} leaves, more than the new tree's ${newSize}: a log never shrinks`);
   if (!isHash(oldRoot)) return fail('BAD_HASH', `the old root is not a ${HASH_SIZE}-byte hash`);
   if (!isHash(newRoot)) return fail('BAD_HASH', `the new root is not a ${HASH_SIZE}-byte hash`);
@@ -85,13 +86,7 @@ function rebuildRoots(oldSize: number, newSize: number, oldRoot: Uint8Array, pro
  * prefix of the tree of newSize leaves with newRoot, and if not, why. The empty tree (root SHA-256 of
  * nothing) is a prefix of every tree, with an empty proof.
  */
-export function checkConsistency(
-  oldSize: number,
-  newSize: number,
-  oldRoot: Uint8Array,
-  newRoot: Uint8Array,
-  proof: readonly Uint8Array[],
-): ConsistencyVerdict {
+export function checkConsistency(oldSize: number, newSize: number, oldRoot: Uint8Array, newRoot: Uint8Array, proof: readonly Uint8Array[]): ConsistencyVerdict {
   const shape = checkShape(oldSize, newSize, oldRoot, newRoot, proof);
   if (!shape.ok) return shape;
   // The empty tree first: two "empty" trees with a root other than SHA-256 of nothing are not consistent either.
@@ -99,16 +94,24 @@ export function checkConsistency(
     return fail('OLD_ROOT', `the old tree is empty but its root ${short(oldRoot)}… is not SHA-256 of nothing`);
   }
   if (oldSize === newSize) {
-    return bytesEqual(oldRoot, newRoot) ? OK : fail('ROOTS_DIFFER', `two trees of ${oldSize} leaves with different roots (${short(oldRoot)}… and ${short(newRoot)}…)`);
+    return bytesEqual(oldRoot, newRoot)
+      ? OK
+      : fail('ROOTS_DIFFER', `two trees of ${oldSize} leaves with different roots (${short(oldRoot)}… and ${short(newRoot)}…)`);
   }
   if (oldSize === 0) return OK;
   const rebuilt = rebuildRoots(oldSize, newSize, oldRoot, proof);
   if (rebuilt === null) return fail('PROOF_LENGTH', `the proof does not fit a tree growing from ${oldSize} to ${newSize} leaves`);
   if (!bytesEqual(rebuilt.fr, oldRoot)) {
-    return fail('OLD_ROOT', `the proof rebuilds old root ${short(rebuilt.fr)}…, not ${short(oldRoot)}…: the tree of ${oldSize} leaves is not a prefix of the tree of ${newSize}`);
+    return fail(
+      'OLD_ROOT',
+      `the proof rebuilds old root ${short(rebuilt.fr)}…, not ${short(oldRoot)}…: the tree of ${oldSize} leaves is not a prefix of the tree of ${newSize}`,
+    );
   }
   if (!bytesEqual(rebuilt.sr, newRoot)) {
-    return fail('NEW_ROOT', `the proof rebuilds new root ${short(rebuilt.sr)}…, not ${short(newRoot)}…: the tree of ${newSize} leaves does not extend the tree of ${oldSize}`);
+    return fail(
+      'NEW_ROOT',
+      `the proof rebuilds new root ${short(rebuilt.sr)}…, not ${short(newRoot)}…: the tree of ${newSize} leaves does not extend the tree of ${oldSize}`,
+    );
   }
   return OK;
 }

@@ -27,12 +27,7 @@ const half = (n: number): number => Math.floor(n / 2);
  * The root that `proof` yields for the leaf at `index` in a tree of `size`, or
  * null when the proof cannot belong to such a leaf (wrong length, bad hash).
  */
-export function rootFromInclusionProof(
-  index: number,
-  size: number,
-  leafHash: Uint8Array,
-  proof: readonly Uint8Array[],
-): Buffer | null {
+export function rootFromInclusionProof(index: number, size: number, leafHash: Uint8Array, proof: readonly Uint8Array[]): Buffer | null {
   if (!isSize(index) || !isSize(size) || index >= size) return null;
   if (!isHash(leafHash) || !isHashList(proof)) return null;
   let fn = index;
@@ -59,13 +54,7 @@ export function rootFromInclusionProof(
 }
 
 /** True when `proof` shows the leaf hash sits at `index` in the tree of `size` with `root`. */
-export function verifyInclusion(
-  index: number,
-  size: number,
-  leafHash: Uint8Array,
-  proof: readonly Uint8Array[],
-  root: Uint8Array,
-): boolean {
+export function verifyInclusion(index: number, size: number, leafHash: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): boolean {
   if (!isHash(root)) return false;
   const computed = rootFromInclusionProof(index, size, leafHash, proof);
   return computed !== null && bytesEqual(computed, root);
@@ -76,13 +65,7 @@ export function verifyInclusion(
  * the tree of newSize leaves with newRoot. Equal sizes need an empty proof and
  * equal roots; oldSize 0 needs an empty proof and the empty tree's root.
  */
-export function verifyConsistency(
-  oldSize: number,
-  newSize: number,
-  oldRoot: Uint8Array,
-  newRoot: Uint8Array,
-  proof: readonly Uint8Array[],
-): boolean {
+export function verifyConsistency(oldSize: number, newSize: number, oldRoot: Uint8Array, newRoot: Uint8Array, proof: readonly Uint8Array[]): boolean {
   // One implementation of RFC 9162 2.1.4.2: checkConsistency, which also says why a proof fails.
   return checkConsistency(oldSize, newSize, oldRoot, newRoot, proof).ok;
 }

@@ -44,7 +44,13 @@ function isConsoleUserAgent(ua: string): boolean {
   return ua.startsWith('console.') || ua === 'signin.amazonaws.com' || ua.includes('Console');
 }
 
-function fromConsole(record: JsonObject, identity: JsonObject | null, attributes: JsonObject | null, extra: JsonObject | null, userAgent: string | null): boolean {
+function fromConsole(
+  record: JsonObject,
+  identity: JsonObject | null,
+  attributes: JsonObject | null,
+  extra: JsonObject | null,
+  userAgent: string | null,
+): boolean {
   if (booleanAt(record, 'sessionCredentialFromConsole') === true) return true;
   if (booleanAt(attributes, 'sessionCredentialFromConsole') === true) return true;
   if (record.eventType === 'AwsConsoleSignIn') return true;

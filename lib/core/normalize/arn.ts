@@ -110,13 +110,38 @@ const RULES = new Map<string, Rule>([
 ]);
 
 const SERVICE_NAMES = new Map<string, string>([
-  ['ec2', 'EC2'], ['s3', 'S3'], ['iam', 'IAM'], ['sts', 'STS'], ['kms', 'KMS'], ['ecs', 'ECS'], ['ecr', 'ECR'],
-  ['sns', 'SNS'], ['sqs', 'SQS'], ['rds', 'RDS'], ['ssm', 'SSM'], ['lambda', 'Lambda'], ['cloudtrail', 'CloudTrail'],
-  ['cloudformation', 'CloudFormation'], ['autoscaling', 'AutoScaling'], ['dynamodb', 'DynamoDB'], ['events', 'Events'],
-  ['logs', 'Logs'], ['secretsmanager', 'SecretsManager'], ['cloudfront', 'CloudFront'], ['guardduty', 'GuardDuty'],
-  ['apigateway', 'ApiGateway'], ['glue', 'Glue'], ['elasticloadbalancing', 'ElasticLoadBalancingV2'],
-  ['elasticfilesystem', 'EFS'], ['es', 'Elasticsearch'], ['states', 'StepFunctions'], ['eks', 'EKS'],
-  ['codebuild', 'CodeBuild'], ['codepipeline', 'CodePipeline'], ['codedeploy', 'CodeDeploy'], ['organizations', 'Organizations'],
+  ['ec2', 'EC2'],
+  ['s3', 'S3'],
+  ['iam', 'IAM'],
+  ['sts', 'STS'],
+  ['kms', 'KMS'],
+  ['ecs', 'ECS'],
+  ['ecr', 'ECR'],
+  ['sns', 'SNS'],
+  ['sqs', 'SQS'],
+  ['rds', 'RDS'],
+  ['ssm', 'SSM'],
+  ['lambda', 'Lambda'],
+  ['cloudtrail', 'CloudTrail'],
+  ['cloudformation', 'CloudFormation'],
+  ['autoscaling', 'AutoScaling'],
+  ['dynamodb', 'DynamoDB'],
+  ['events', 'Events'],
+  ['logs', 'Logs'],
+  ['secretsmanager', 'SecretsManager'],
+  ['cloudfront', 'CloudFront'],
+  ['guardduty', 'GuardDuty'],
+  ['apigateway', 'ApiGateway'],
+  ['glue', 'Glue'],
+  ['elasticloadbalancing', 'ElasticLoadBalancingV2'],
+  ['elasticfilesystem', 'EFS'],
+  ['es', 'Elasticsearch'],
+  ['states', 'StepFunctions'],
+  ['eks', 'EKS'],
+  ['codebuild', 'CodeBuild'],
+  ['codepipeline', 'CodePipeline'],
+  ['codedeploy', 'CodeDeploy'],
+  ['organizations', 'Organizations'],
 ]);
 
 function isAlphanumeric(code: number): boolean {
@@ -164,7 +189,11 @@ function lastSegment(s: string): string {
 
 function autoScalingRef(arn: string, resource: string): ResourceRef | null {
   // autoScalingGroup:<uuid>:autoScalingGroupName/<name>
-  const marker = resource.startsWith('autoScalingGroup:') ? 'autoScalingGroupName/' : resource.startsWith('launchConfiguration:') ? 'launchConfigurationName/' : null;
+  const marker = resource.startsWith('autoScalingGroup:')
+    ? 'autoScalingGroupName/'
+    : resource.startsWith('launchConfiguration:')
+      ? 'launchConfigurationName/'
+      : null;
   if (marker === null) return null;
   const i = resource.indexOf(marker);
   if (i < 0 || i + marker.length >= resource.length) return null;
@@ -192,11 +221,21 @@ export function resourceFromArn(arn: string): ResourceRef | null {
   if (rule === undefined) return { type: fallbackType(service, resourceType), id: rest, arn };
   let id: string;
   switch (rule.id) {
-    case 'last': id = lastSegment(rest); break;
-    case 'first': id = firstSegment(rest); break;
-    case 'rest': id = rest; break;
-    case 'resource': id = resource; break;
-    case 'arn': id = arn; break;
+    case 'last':
+      id = lastSegment(rest);
+      break;
+    case 'first':
+      id = firstSegment(rest);
+      break;
+    case 'rest':
+      id = rest;
+      break;
+    case 'resource':
+      id = resource;
+      break;
+    case 'arn':
+      id = arn;
+      break;
   }
   // A trailing ":*" (log groups, IAM-style wildcards) is not part of the name.
   if (id.endsWith(':*')) id = id.slice(0, -2);

@@ -42,7 +42,6 @@ export function eventIdOf(raw: JsonValue): string | null {
   return idOf(classify(raw));
 }
 
-
 /**
  * The time an event's id is claimed under when it cannot be normalized (a
  * quarantined delivery): the same field normalization would read, unchecked.

@@ -99,7 +99,7 @@ function clusterName(s: string): string {
 /** The cluster a service name belongs to: a sibling field, else the request's, else ECS's default cluster. */
 function clusterOf(parent: JsonObject, c: Collected): string {
   const sibling = stringAt(parent, 'cluster') ?? stringAt(parent, 'clusterArn') ?? stringAt(parent, 'clusterName');
-  return sibling !== null ? clusterName(sibling) : c.ecsCluster ?? 'default';
+  return sibling !== null ? clusterName(sibling) : (c.ecsCluster ?? 'default');
 }
 
 const ecsService: Reader = (value, parent, c) =>

@@ -12,7 +12,8 @@ const WRAPPERS = ['items', 'Tag', 'member', 'Tags'] as const;
 function setTag(into: Record<string, string>, key: string, value: JsonValue | undefined): void {
   // "__proto__" as a plain-object key would replace the prototype instead of adding a tag.
   if (key === '' || key === '__proto__') return;
-  into[key] = typeof value === 'string' ? value : value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  into[key] =
+    typeof value === 'string' ? value : value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 function readEntry(entry: JsonObject, into: Record<string, string>): boolean {

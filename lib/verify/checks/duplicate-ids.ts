@@ -9,7 +9,14 @@ export const duplicateIds: ArchiveCheck = (ctx, out) => {
       b.ids?.forEach((id, i) => {
         const where = `${a.shard}/${b.firstSeq + i}`;
         const first = seen.get(id);
-        if (first) out.problems.push({ code: 'DUPLICATE_ID', message: `id ${id} is committed twice (${first} and ${where})`, key: b.key, shard: a.shard, seq: b.firstSeq + i });
+        if (first)
+          out.problems.push({
+            code: 'DUPLICATE_ID',
+            message: `id ${id} is committed twice (${first} and ${where})`,
+            key: b.key,
+            shard: a.shard,
+            seq: b.firstSeq + i,
+          });
         else seen.set(id, where);
       });
     }

@@ -18,7 +18,10 @@ export const genesisOrigin: ArchiveCheck = (ctx, out) => {
     const g = a.chain[0];
     return g && g.firstSeq === 0 && g.genesisOrigin !== undefined ? [{ a, g, origin: g.genesisOrigin }] : [];
   });
-  const origin = archiveOrigin(ctx, geneses.map((x) => x.origin));
+  const origin = archiveOrigin(
+    ctx,
+    geneses.map((x) => x.origin),
+  );
   for (const { a, g } of geneses) {
     if (g.genesisOrigin === null || (origin !== undefined && g.genesisOrigin !== origin)) {
       out.problems.push({

@@ -7,5 +7,6 @@ import type { ArchiveCheck } from './context';
  * trusted checkpoint (ROLLBACK, trusted-extension.ts) or a maximum seal gap (SEAL_GAP).
  */
 export const noCheckpoint: ArchiveCheck = (ctx, out) => {
-  if (!ctx.latest) out.notices.push({ code: 'NO_CHECKPOINT', message: 'the archive holds no valid checkpoint: truncation of the newest records cannot be detected' });
+  if (!ctx.latest)
+    out.notices.push({ code: 'NO_CHECKPOINT', message: 'the archive holds no valid checkpoint: truncation of the newest records cannot be detected' });
 };

@@ -5,14 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { KmsSigner } from '../../../lib/aws/kms-signer';
 import { onceOk } from '../../../lib/core/once-ok';
 
-const throttled = () => new KMSServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+const throttled = () =>
+  new KMSServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
 
 // Issue 19, defect 3: one throttled GetPublicKey at cold start used to fail every later call of the container.
 describe('a failed cold start does not poison the container', () => {
   it('KmsSigner asks KMS again after a failed GetPublicKey, and caches the key once it has it', async () => {
     const kms = mockClient(KMSClient);
     const spki = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' });
-    kms.on(GetPublicKeyCommand).rejectsOnce(throttled()).resolves({ PublicKey: new Uint8Array(spki) });
+    kms
+      .on(GetPublicKeyCommand)
+      .rejectsOnce(throttled())
+      .resolves({ PublicKey: new Uint8Array(spki) });
     const signer = new KmsSigner(new KMSClient({ region: 'us-east-1', maxAttempts: 1 }), 'key-1', 'origin');
     await expect(signer.publicKey()).rejects.toThrow('Rate exceeded');
     const key = await signer.publicKey();

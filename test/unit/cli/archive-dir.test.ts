@@ -10,7 +10,11 @@ describe('--dir with a folder that is not a copy of the archive bucket', () => {
 
   it('is refused in one line with exit 2 by verify, prove and query, instead of reading as an empty archive', async () => {
     for (const dir of [join(empty, 'no-such-folder'), empty]) {
-      for (const argv of [['verify', '--dir', dir, '--public-key', 'unused.pem'], ['prove', 'evt-1', '--dir', dir], ['query', 'iam-changes', '--dir', dir]]) {
+      for (const argv of [
+        ['verify', '--dir', dir, '--public-key', 'unused.pem'],
+        ['prove', 'evt-1', '--dir', dir],
+        ['query', 'iam-changes', '--dir', dir],
+      ]) {
         const r = await cli(...argv);
         expect(r.code, argv.join(' ')).toBe(2);
         expect(r.stdout).toBe('');

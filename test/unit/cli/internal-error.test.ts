@@ -33,7 +33,10 @@ describe('a bug in a command', () => {
 
   it('prints the stack with the global --debug, before or after the command', async () => {
     const { pem, proof } = files();
-    for (const argv of [['--debug', 'verify-proof', proof, '--public-key', pem], ['verify-proof', proof, '--public-key', pem, '--debug']]) {
+    for (const argv of [
+      ['--debug', 'verify-proof', proof, '--public-key', pem],
+      ['verify-proof', proof, '--public-key', pem, '--debug'],
+    ]) {
       const r = await cli(...argv);
       expect(r.code).toBe(3);
       const lines = r.stderr.trimEnd().split('\n');

@@ -29,7 +29,10 @@ describe('query --athena', () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { QueryExecutionId: 'q-1', Status: { State: 'SUCCEEDED' } } });
     athena.on(GetQueryResultsCommand).resolves({
-      ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'bigint' }] }, Rows: [{ Data: [{ VarCharValue: 'n' }] }, { Data: [{ VarCharValue: '7' }] }] },
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'bigint' }] },
+        Rows: [{ Data: [{ VarCharValue: 'n' }] }, { Data: [{ VarCharValue: '7' }] }],
+      },
     });
   });
 
@@ -44,7 +47,20 @@ describe('query --athena', () => {
   });
 
   it('lets --workgroup and --database win over the stack, and asks for them without one (exit 2, one line)', async () => {
-    const r = await cli('query', '--athena', '--stack', 'Immutrail-Staging', ...WHERE, '--workgroup', 'wg', '--database', 'db', '--sql', 'SELECT 1 AS n', '--json');
+    const r = await cli(
+      'query',
+      '--athena',
+      '--stack',
+      'Immutrail-Staging',
+      ...WHERE,
+      '--workgroup',
+      'wg',
+      '--database',
+      'db',
+      '--sql',
+      'SELECT 1 AS n',
+      '--json',
+    );
     expect(r.code).toBe(0);
     expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input).toMatchObject({ WorkGroup: 'wg', QueryExecutionContext: { Database: 'db' } });
 

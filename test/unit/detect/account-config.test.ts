@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../../lib/contract/runtime-config';
 import { contextForAccount } from '../../../lib/core/detect/account-context';
-import {
-  allAttestationKeyIds,
-  configForAccount,
-  DetectionConfigError,
-  parseDetectionConfig,
-} from '../../../lib/core/detect/config';
+import { allAttestationKeyIds, configForAccount, DetectionConfigError, parseDetectionConfig } from '../../../lib/core/detect/config';
 import { runDetectors } from '../../../lib/core/detect';
 import { deployerMatcher } from '../../../lib/core/detect/principals';
 import { actorOf, assumedRole, context, ct, eventRecord, signingKey } from './helpers';
@@ -107,7 +102,14 @@ describe('configForAccount', () => {
   });
 
   it('keeps organization-wide deployer globs with the account in them working in every account', () => {
-    const cdk = (account: string) => actorOf(ct({ eventSource: 'ec2.amazonaws.com', eventName: 'X', userIdentity: assumedRole(`arn:aws:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-us-east-1`) }));
+    const cdk = (account: string) =>
+      actorOf(
+        ct({
+          eventSource: 'ec2.amazonaws.com',
+          eventName: 'X',
+          userIdentity: assumedRole(`arn:aws:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-us-east-1`),
+        }),
+      );
     expect(deployerMatcher(configForAccount(config, DEV).deployers).match(cdk(DEV))).toMatchObject({ by: 'principal' });
     // PROD replaced the organization's deployers with its own pipeline.
     expect(deployerMatcher(configForAccount(config, PROD).deployers).match(cdk(PROD))).toBeNull();

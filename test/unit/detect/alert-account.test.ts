@@ -29,7 +29,10 @@ describe('every alert names its account', () => {
       { dir: resolve(__dirname, '../../../rules/immutrail'), origin: 'project' },
     ]).rules;
     // An organization of one account, so that every share out of it is foreign.
-    const ctx = context({ sigmaRules: rules, config: { ...defaultDetectionConfig(), organization: { accounts: ['999999999999'], stackAccounts: [], id: null } } });
+    const ctx = context({
+      sigmaRules: rules,
+      config: { ...defaultDetectionConfig(), organization: { accounts: ['999999999999'], stackAccounts: [], id: null } },
+    });
     const kinds = new Set<AlertKind>();
     let alerts = 0;
     for (const name of eventFixtures) {
@@ -63,7 +66,13 @@ describe('every alert names its account', () => {
     const silence = watchdogAlert({ check: 'silence', severity: 'high', summary: 'no events for 60 minutes', details: {} }, null, now);
     expect(silence.account).toBeNull();
     const silent = watchdogAlert(
-      { check: 'account-silent', severity: 'high', summary: 'account 444455556666 delivered nothing', details: { account: '444455556666' }, resource: '444455556666' },
+      {
+        check: 'account-silent',
+        severity: 'high',
+        summary: 'account 444455556666 delivered nothing',
+        details: { account: '444455556666' },
+        resource: '444455556666',
+      },
       'org-trail',
       now,
     );

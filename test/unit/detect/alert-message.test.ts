@@ -78,7 +78,9 @@ describe('alertSubject', () => {
 describe('alertFingerprint', () => {
   it('is the same for the same rule, principal and resource, whatever the event', () => {
     const a = sampleAlert();
-    expect(alertFingerprint(sampleAlert({ id: 'other', eventId: 'e2', eventTime: '2025-01-01T00:00:00Z', record: { shard: 'x', seq: 1 } }))).toBe(alertFingerprint(a));
+    expect(alertFingerprint(sampleAlert({ id: 'other', eventId: 'e2', eventTime: '2025-01-01T00:00:00Z', record: { shard: 'x', seq: 1 } }))).toBe(
+      alertFingerprint(a),
+    );
   });
 
   it('differs when any of the three differs, including null vs text', () => {

@@ -96,7 +96,11 @@ describe('AlertPublisher', () => {
       putMany: (states: Parameters<typeof store.putMany>[0]) => (calls.put++, store.putMany(states)),
       holdBack: (repeats: Parameters<typeof store.holdBack>[0]) => (calls.holdBack++, store.holdBack(repeats)),
     };
-    const publisher = new AlertPublisher({ sns: new SNSClient({ region: 'us-east-1' }), topicArn: TOPIC, suppression: { window: new SuppressionWindow(300), store: counted } });
+    const publisher = new AlertPublisher({
+      sns: new SNSClient({ region: 'us-east-1' }),
+      topicArn: TOPIC,
+      suppression: { window: new SuppressionWindow(300), store: counted },
+    });
     const out = await publisher.publishAll([sampleAlert({ id: 'a' }), sampleAlert({ id: 'b' }), sampleAlert({ id: 'c', resource: 'other' })]);
     expect(out.map((o) => o.status)).toEqual(['sent', 'suppressed', 'sent']);
     expect(calls).toEqual({ get: 1, put: 1, holdBack: 1 });
@@ -106,7 +110,11 @@ describe('AlertPublisher', () => {
 
   it('stops at the first alert SNS refuses, says how many were handled, and keeps their state', async () => {
     const store = memorySuppressionStore();
-    const publisher = new AlertPublisher({ sns: new SNSClient({ region: 'us-east-1' }), topicArn: TOPIC, suppression: { window: new SuppressionWindow(300), store } });
+    const publisher = new AlertPublisher({
+      sns: new SNSClient({ region: 'us-east-1' }),
+      topicArn: TOPIC,
+      suppression: { window: new SuppressionWindow(300), store },
+    });
     sns.on(PublishCommand).resolvesOnce({ MessageId: 'm-1' }).rejects(new Error('throttled'));
     const first = sampleAlert({ id: 'a', resource: 'r1' });
     const second = sampleAlert({ id: 'b', resource: 'r2' });

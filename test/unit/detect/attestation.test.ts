@@ -1,13 +1,6 @@
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  attestationStatement,
-  AttestationError,
-  checkAttestation,
-  imageDigestOf,
-  normalizeSubject,
-  verifyAttestation,
-} from '../../../lib/core/attestation';
+import { attestationStatement, AttestationError, checkAttestation, imageDigestOf, normalizeSubject, verifyAttestation } from '../../../lib/core/attestation';
 import { trustedKeyFromDer, trustedKeyFromPem } from '../../../lib/core/trusted-key';
 import { signingKey } from './helpers';
 
@@ -36,16 +29,16 @@ describe('attestation statement', () => {
       /canonical form/,
     );
     expect(() => attestationStatement({ subject: DIGEST, subjectType: 'image-digest', signedAt: 'yesterday', signer: null })).toThrow(/signedAt/);
-    expect(() => attestationStatement({ subject: DIGEST, subjectType: 'image-digest', signedAt: '2024-05-01T12:00:00Z', signer: '\ud800' })).toThrow(
-      /signer/,
-    );
+    expect(() => attestationStatement({ subject: DIGEST, subjectType: 'image-digest', signedAt: '2024-05-01T12:00:00Z', signer: '\ud800' })).toThrow(/signer/);
   });
 });
 
 describe('subjects', () => {
   it('normalizes AMI ids and image references to their canonical subject', () => {
     expect(normalizeSubject('ami', ' AMI-0ABC1234DEF567890 ')).toBe('ami-0abc1234def567890');
-    expect(normalizeSubject('image-digest', `111122223333.dkr.ecr.us-east-1.amazonaws.com/app@${DIGEST.toUpperCase().replace('SHA256', 'sha256')}`)).toBe(DIGEST);
+    expect(normalizeSubject('image-digest', `111122223333.dkr.ecr.us-east-1.amazonaws.com/app@${DIGEST.toUpperCase().replace('SHA256', 'sha256')}`)).toBe(
+      DIGEST,
+    );
     expect(normalizeSubject('image-digest', DIGEST)).toBe(DIGEST);
     expect(() => normalizeSubject('image-digest', 'repo:latest')).toThrow(/not an image digest/);
     expect(() => normalizeSubject('ami', 'i-0123456789abcdef0')).toThrow(/not an AMI id/);
@@ -110,7 +103,7 @@ describe('verifyAttestation', () => {
     expect(checkAttestation({ ...att, algorithm: 'HMAC_SHA_256' }, [ec.trusted])).toBe('unsupported-algorithm');
     // A P-384 key claiming ECDSA_SHA_256 (P-256) is refused too.
     const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
-        const sig = cryptoSign('sha256', attestationStatement(att), { key: p384.privateKey, dsaEncoding: 'der' }).toString('base64');
+    const sig = cryptoSign('sha256', attestationStatement(att), { key: p384.privateKey, dsaEncoding: 'der' }).toString('base64');
     expect(checkAttestation({ ...att, signature: sig }, [{ keyName: ec.keyId, publicKey: p384.publicKey }])).toBe('key-algorithm-mismatch');
   });
 

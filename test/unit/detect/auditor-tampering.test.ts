@@ -76,8 +76,12 @@ describe('auditor tampering: the trail', () => {
   });
 
   it('covers DeleteTrail, PutEventSelectors and UpdateTrail', async () => {
-    expect(await detect(fixture('cloudtrail/stratus-red-team-116-DeleteTrail.json'), { trails: ['stratus-red-team-cloudtraild-trail-kvrwohmiai'] })).toHaveLength(1);
-    expect(await detect(fixture('cloudtrail/stratus-red-team-117-PutEventSelectors.json'), { trails: ['stratus-red-team-ctes-trail-khlvciwdor'] })).toHaveLength(1);
+    expect(
+      await detect(fixture('cloudtrail/stratus-red-team-116-DeleteTrail.json'), { trails: ['stratus-red-team-cloudtraild-trail-kvrwohmiai'] }),
+    ).toHaveLength(1);
+    expect(
+      await detect(fixture('cloudtrail/stratus-red-team-117-PutEventSelectors.json'), { trails: ['stratus-red-team-ctes-trail-khlvciwdor'] }),
+    ).toHaveLength(1);
     expect(await detect(fixture('cloudtrail/stratus-red-team-117-PutEventSelectors.json'), { trails: ['immutrail'] })).toEqual([]);
     expect(await detect(fixture('cloudtrail/awsdocs-aws-cloudtrail-user-guide-16-UpdateTrail.json'), { trails: ['myTrail2'] })).toHaveLength(1);
   });
@@ -129,21 +133,49 @@ describe('auditor tampering: rules, bucket, keys, table, queue, functions, topic
 
   it('changes to the table, the queue, the functions and the topic', async () => {
     const cases: [JsonObject, Partial<ProtectedResources>, string][] = [
-      [ct({ eventSource: 'dynamodb.amazonaws.com', eventName: 'UpdateTimeToLive', requestParameters: { tableName: 'immutrail' } }), { tables: ['immutrail'] }, 'tampering.table'],
-      [ct({ eventSource: 'dynamodb.amazonaws.com', eventName: 'DeleteTable', requestParameters: { tableName: 'arn:aws:dynamodb:us-east-1:1:table/immutrail' } }), { tables: ['immutrail'] }, 'tampering.table'],
       [
-        ct({ eventSource: 'sqs.amazonaws.com', eventName: 'PurgeQueue', requestParameters: { queueUrl: 'https://sqs.us-east-1.amazonaws.com/111122223333/immutrail.fifo' } }),
+        ct({ eventSource: 'dynamodb.amazonaws.com', eventName: 'UpdateTimeToLive', requestParameters: { tableName: 'immutrail' } }),
+        { tables: ['immutrail'] },
+        'tampering.table',
+      ],
+      [
+        ct({
+          eventSource: 'dynamodb.amazonaws.com',
+          eventName: 'DeleteTable',
+          requestParameters: { tableName: 'arn:aws:dynamodb:us-east-1:1:table/immutrail' },
+        }),
+        { tables: ['immutrail'] },
+        'tampering.table',
+      ],
+      [
+        ct({
+          eventSource: 'sqs.amazonaws.com',
+          eventName: 'PurgeQueue',
+          requestParameters: { queueUrl: 'https://sqs.us-east-1.amazonaws.com/111122223333/immutrail.fifo' },
+        }),
         { queues: ['arn:aws:sqs:us-east-1:111122223333:immutrail.fifo'] },
         'tampering.queue',
       ],
       [fixture('cloudtrail/panther-analysis-229-DeleteFunction.json'), { functions: ['my-lambda-function'] }, 'tampering.function'],
-      [fixture('cloudtrail/stratus-red-team-305-UpdateFunctionCode20150331v2.json'), { functions: ['stratus-red-team-olc-func-vayhjqkdav'] }, 'tampering.function'],
       [
-        ct({ eventSource: 'lambda.amazonaws.com', eventName: 'PutFunctionConcurrency20171031', requestParameters: { functionName: 'ingest', reservedConcurrentExecutions: 0 } }),
+        fixture('cloudtrail/stratus-red-team-305-UpdateFunctionCode20150331v2.json'),
+        { functions: ['stratus-red-team-olc-func-vayhjqkdav'] },
+        'tampering.function',
+      ],
+      [
+        ct({
+          eventSource: 'lambda.amazonaws.com',
+          eventName: 'PutFunctionConcurrency20171031',
+          requestParameters: { functionName: 'ingest', reservedConcurrentExecutions: 0 },
+        }),
         { functions: ['ingest'] },
         'tampering.function',
       ],
-      [ct({ eventSource: 'sns.amazonaws.com', eventName: 'DeleteTopic', requestParameters: { topicArn: 'arn:aws:sns:us-east-1:1:immutrail-alerts' } }), { topics: ['immutrail-alerts'] }, 'tampering.topic'],
+      [
+        ct({ eventSource: 'sns.amazonaws.com', eventName: 'DeleteTopic', requestParameters: { topicArn: 'arn:aws:sns:us-east-1:1:immutrail-alerts' } }),
+        { topics: ['immutrail-alerts'] },
+        'tampering.topic',
+      ],
     ];
     for (const [raw, p, rule] of cases) {
       expect((await detect(raw, p)).map((a) => a.rule)).toEqual([rule]);
@@ -189,7 +221,9 @@ describe('auditor tampering: member forwarding rules', () => {
       eventName,
       awsRegion: 'eu-west-1',
       sourceIPAddress: '198.51.100.23',
-      userAgent: 'aws-cli/2.22.4 md/awscrt#0.22.0 ua/2.0 os/linux#6.8.0 md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe command/events.' + eventName.toLowerCase(),
+      userAgent:
+        'aws-cli/2.22.4 md/awscrt#0.22.0 ua/2.0 os/linux#6.8.0 md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe command/events.' +
+        eventName.toLowerCase(),
       requestParameters,
       responseElements: null,
       requestID: '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b',
@@ -232,8 +266,18 @@ describe('auditor tampering: member forwarding rules', () => {
     });
     const put = memberCall(
       'PutRule',
-      { name: 'immutrail-member-ec2', eventPattern: '{"source":["aws.ec2"],"detail-type":["EC2 Instance State-change Notification"]}', state: 'ENABLED', description: 'immutrail member: ec2 events to the audit account' },
-      { userIdentity: stackSet, sourceIPAddress: 'cloudformation.amazonaws.com', userAgent: 'cloudformation.amazonaws.com', responseElements: { ruleArn: `arn:aws:events:eu-west-1:${MEMBER}:rule/immutrail-member-ec2` } },
+      {
+        name: 'immutrail-member-ec2',
+        eventPattern: '{"source":["aws.ec2"],"detail-type":["EC2 Instance State-change Notification"]}',
+        state: 'ENABLED',
+        description: 'immutrail member: ec2 events to the audit account',
+      },
+      {
+        userIdentity: stackSet,
+        sourceIPAddress: 'cloudformation.amazonaws.com',
+        userAgent: 'cloudformation.amazonaws.com',
+        responseElements: { ruleArn: `arn:aws:events:eu-west-1:${MEMBER}:rule/immutrail-member-ec2` },
+      },
     );
     const [alert, ...rest] = await detect(put, {}, ['arn:aws:iam::*:role/stacksets-exec-*']);
     expect(rest).toEqual([]);

@@ -93,7 +93,11 @@ describe('deployer matching', () => {
 
   it('matches glob patterns across accounts', () => {
     const cdk = actorOf(
-      ct({ eventSource: 'ec2.amazonaws.com', eventName: 'X', userIdentity: assumedRole('arn:aws:iam::444455556666:role/cdk-hnb659fds-cfn-exec-role-444455556666-us-east-1') }),
+      ct({
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'X',
+        userIdentity: assumedRole('arn:aws:iam::444455556666:role/cdk-hnb659fds-cfn-exec-role-444455556666-us-east-1'),
+      }),
     );
     const human = actorOf(ct({ eventSource: 'ec2.amazonaws.com', eventName: 'X', userIdentity: assumedRole('arn:aws:iam::444455556666:role/Admin') }));
     const m = matcher(['arn:aws:iam::*:role/cdk-*']);
@@ -110,7 +114,11 @@ describe('deployer matching', () => {
 
   it('counts CloudFormation acting with the caller credentials as a deployer, configurably', () => {
     const viaCfn = actorOf(
-      ct({ eventSource: 'ec2.amazonaws.com', eventName: 'X', userIdentity: assumedRole('arn:aws:iam::1:role/Admin', 's', { invokedBy: 'cloudformation.amazonaws.com' }) }),
+      ct({
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'X',
+        userIdentity: assumedRole('arn:aws:iam::1:role/Admin', 's', { invokedBy: 'cloudformation.amazonaws.com' }),
+      }),
     );
     expect(matcher([]).match(viaCfn)).toEqual({ by: 'service', service: 'cloudformation.amazonaws.com' });
     expect(matcher([], []).match(viaCfn)).toBeNull();

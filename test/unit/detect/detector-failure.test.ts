@@ -29,7 +29,13 @@ describe('detector failures', () => {
     const b = detectorFailureAlert(eventRecord(call, { shard: 'ec2', seq: 12 }), new DetectorError('drift', new Error('second')));
     expect(a.id).toBe('detector-failure:drift:evt-1');
     expect(b.id).toBe(a.id);
-    expect(a).toMatchObject({ kind: 'detector-failure', severity: 'high', account: '111122223333', record: { shard: 'ec2', seq: 9 }, details: { detector: 'drift', action: 'ec2:RunInstances', error: 'first' } });
+    expect(a).toMatchObject({
+      kind: 'detector-failure',
+      severity: 'high',
+      account: '111122223333',
+      record: { shard: 'ec2', seq: 9 },
+      details: { detector: 'drift', action: 'ec2:RunInstances', error: 'first' },
+    });
     expect(detectorFailureAlert(r, new Error('x')).details.detector).toBe('detectors');
     expect(detectorFailureAlert(r, new Error('y'.repeat(5000))).details.error).toHaveLength(500);
   });

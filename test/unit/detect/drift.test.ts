@@ -90,12 +90,7 @@ describe('drift: what', () => {
       [fixture('cloudtrail/stratus-red-team-298-AttachRolePolicy.json'), 'drift.iam-policy', 'stratus-red-team-malicious-iam-role', 'AWS::IAM::Role'],
       [fixture('cloudtrail/panther-analysis-164-PutUserPolicy.json'), 'drift.iam-policy', 'test-user', 'AWS::IAM::User'],
       [fixture('cloudtrail/stratus-red-team-293-UpdateAssumeRolePolicy.json'), 'drift.iam-policy', '', 'AWS::IAM::Role'],
-      [
-        fixture('cloudtrail/stratus-red-team-304-UpdateFunctionConfiguration20150331v2.json'),
-        'drift.lambda',
-        '',
-        'AWS::Lambda::Function',
-      ],
+      [fixture('cloudtrail/stratus-red-team-304-UpdateFunctionConfiguration20150331v2.json'), 'drift.lambda', '', 'AWS::Lambda::Function'],
       [fixture('cloudtrail/stratus-red-team-267-ModifyImageAttribute.json'), 'drift.image-sharing', 'ami-de1fbCab6ccB03e6D', 'AWS::EC2::Image'],
       [fixture('cloudtrail/panther-analysis-302-PutBucketPolicy.json'), 'drift.bucket-access', 'example-bucket', 'AWS::S3::Bucket'],
       [
@@ -105,7 +100,11 @@ describe('drift: what', () => {
         'AWS::ECS::Service',
       ],
       [
-        ct({ eventSource: 'iam.amazonaws.com', eventName: 'CreatePolicyVersion', requestParameters: { policyArn: 'arn:aws:iam::1:policy/app', setAsDefault: true } }),
+        ct({
+          eventSource: 'iam.amazonaws.com',
+          eventName: 'CreatePolicyVersion',
+          requestParameters: { policyArn: 'arn:aws:iam::1:policy/app', setAsDefault: true },
+        }),
         'drift.iam-policy',
         'arn:aws:iam::1:policy/app',
         'AWS::IAM::ManagedPolicy',
@@ -113,7 +112,10 @@ describe('drift: what', () => {
     ];
     for (const [raw, rule, resource, type] of cases) {
       const alerts = await detect(raw);
-      expect(alerts.map((a) => a.rule), rule).toEqual([rule]);
+      expect(
+        alerts.map((a) => a.rule),
+        rule,
+      ).toEqual([rule]);
       if (resource) expect(alerts[0]!.resource).toBe(resource);
       expect(alerts[0]!.details.resourceType).toBe(type);
     }
@@ -130,7 +132,10 @@ describe('drift: what', () => {
     ];
     for (const [f, rule, resource, severity] of cases) {
       const alerts = await detect(fixture(`cloudtrail/${f}.json`));
-      expect(alerts.map((a) => [a.rule, a.resource, a.severity]), f).toEqual([[rule, resource, severity]]);
+      expect(
+        alerts.map((a) => [a.rule, a.resource, a.severity]),
+        f,
+      ).toEqual([[rule, resource, severity]]);
     }
     const probe = ct({ eventSource: 'ec2.amazonaws.com', eventName: 'GetSerialConsoleAccessStatus', readOnly: true });
     expect((await detect(probe)).map((a) => [a.rule, a.severity])).toEqual([['drift.serial-console-probe', 'low']]);
@@ -171,7 +176,9 @@ describe('drift: immutable scope', () => {
     expect(await detect(sgIngress, { scope: tagScope('out-of-scope'), event: { resources: [sg] }, resources: lookup({ immutable: 'true' }) })).toHaveLength(1);
     expect(await detect(sgIngress, { scope: tagScope('in-scope'), event: { resources: [sg] }, resources: lookup({ team: 'web' }) })).toEqual([]);
     // Tag without value: presence is enough.
-    expect(await detect(sgIngress, { scope: { mode: 'tag', key: 'immutable', value: null, unknownTags: 'out-of-scope' }, event: { tags: { immutable: 'no' } } })).toHaveLength(1);
+    expect(
+      await detect(sgIngress, { scope: { mode: 'tag', key: 'immutable', value: null, unknownTags: 'out-of-scope' }, event: { tags: { immutable: 'no' } } }),
+    ).toHaveLength(1);
   });
 });
 
@@ -196,7 +203,12 @@ describe('drift: CloudFormation drift detection', () => {
   it('alerts when a stack is DRIFTED, not when IN_SYNC', async () => {
     const [alert, ...rest] = await detect(driftEvent('DRIFTED', 2));
     expect(rest).toEqual([]);
-    expect(alert).toMatchObject({ rule: 'drift.cloudformation', severity: 'high', resource: 'arn:aws:cloudformation:us-east-1:111122223333:stack/web/1a2b', principal: null });
+    expect(alert).toMatchObject({
+      rule: 'drift.cloudformation',
+      severity: 'high',
+      resource: 'arn:aws:cloudformation:us-east-1:111122223333:stack/web/1a2b',
+      principal: null,
+    });
     expect(alert!.summary).toContain('2 resources');
     expect(await detect(driftEvent('IN_SYNC', 0))).toEqual([]);
   });

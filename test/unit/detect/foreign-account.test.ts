@@ -54,7 +54,11 @@ describe('foreign-account: resources shared out', () => {
     const [a] = await detect(clusterShared, org({ stackAccounts: ['555555555555'] }));
     expect(a!.details).toMatchObject({ foreignAccounts: ['123456789013'], organizationKnown: false });
     // The event's own account always belongs, even in a stack configured with no accounts at all.
-    const self = ct({ eventSource: 'rds.amazonaws.com', eventName: 'ModifyDBSnapshotAttribute', requestParameters: { attributeName: 'restore', dBSnapshotIdentifier: 's', valuesToAdd: ['111122223333'] } });
+    const self = ct({
+      eventSource: 'rds.amazonaws.com',
+      eventName: 'ModifyDBSnapshotAttribute',
+      requestParameters: { attributeName: 'restore', dBSnapshotIdentifier: 's', valuesToAdd: ['111122223333'] },
+    });
     expect(await detect(self, org({}))).toEqual([]);
   });
 
@@ -74,7 +78,11 @@ describe('foreign-account: resources shared out', () => {
 
   it('a share with an organization or OU: foreign unless it is the configured organization', async () => {
     const share = (item: JsonObject) =>
-      ct({ eventSource: 'ec2.amazonaws.com', eventName: 'ModifyImageAttribute', requestParameters: { imageId: 'ami-1', attributeType: 'launchPermission', launchPermission: { add: { items: [item] } } } });
+      ct({
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'ModifyImageAttribute',
+        requestParameters: { imageId: 'ami-1', attributeType: 'launchPermission', launchPermission: { add: { items: [item] } } },
+      });
     const ours = { organizationArn: 'arn:aws:organizations::999999999999:organization/o-a1b2c3d4e5' };
     const ourOu = { organizationalUnitArn: 'arn:aws:organizations::999999999999:ou/o-a1b2c3d4e5/ou-ab12-cdef3456' };
     const theirs = { organizationArn: 'arn:aws:organizations::888888888888:organization/o-zzzzzzzzzz' };
@@ -145,7 +153,8 @@ describe('foreign-account supersedes the sharing Sigma rules', () => {
     { dir: DEFAULT_SIGMA_RULE_DIR, origin: 'project' },
     { dir: resolve(__dirname, '../../../rules/immutrail'), origin: 'project' },
   ]).rules;
-  const ctx = (accounts: string[]) => context({ sigmaRules: rules, config: { ...defaultDetectionConfig(), organization: { accounts, stackAccounts: [], id: null } } });
+  const ctx = (accounts: string[]) =>
+    context({ sigmaRules: rules, config: { ...defaultDetectionConfig(), organization: { accounts, stackAccounts: [], id: null } } });
 
   it('lists the sharing rules of rules/immutrail and the SigmaHQ snapshot rule, all loaded', () => {
     expect(SUPERSEDED_SIGMA_RULES.map((id) => rules.find((r) => r.id === id)?.file).sort()).toEqual([

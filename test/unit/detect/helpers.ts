@@ -23,8 +23,7 @@ export function fixture(name: string): JsonObject {
   return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as JsonObject;
 }
 
-const obj = (v: JsonValue | undefined): JsonObject =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {};
+const obj = (v: JsonValue | undefined): JsonObject => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {});
 const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 export function actorOf(ct: JsonObject): Actor {
@@ -100,10 +99,7 @@ export function normalizeForTest(raw: JsonObject): NormalizedEvent {
 let seqCounter = 0;
 
 /** A committed event record around a raw event; `event` overrides normalized fields. */
-export function eventRecord(
-  raw: JsonObject,
-  opts: { shard?: string; seq?: number; event?: Partial<NormalizedEvent> } = {},
-): EventRecord {
+export function eventRecord(raw: JsonObject, opts: { shard?: string; seq?: number; event?: Partial<NormalizedEvent> } = {}): EventRecord {
   const event = { ...normalizeForTest(raw), ...opts.event };
   const seq = opts.seq ?? ++seqCounter;
   return {
@@ -204,15 +200,9 @@ export type KeyKind = 'ECDSA_SHA_256' | 'RSASSA_PSS_SHA_256' | 'RSASSA_PKCS1_V1_
 /** A signing key standing in for a KMS key: signs attestation statements as KMS would (RAW message). */
 export function signingKey(algorithm: KeyKind = 'ECDSA_SHA_256', keyId = `arn:aws:kms:us-east-1:111122223333:key/${crypto.randomUUID()}`) {
   const { privateKey, publicKey } =
-    algorithm === 'ECDSA_SHA_256'
-      ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-      : generateKeyPairSync('rsa', { modulusLength: 2048 });
+    algorithm === 'ECDSA_SHA_256' ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
   const trusted: TrustedKey = { keyName: keyId, publicKey };
-  const attest = (
-    subject: string,
-    subjectType: AttestationSubjectType,
-    fields: { signedAt?: string; signer?: string | null } = {},
-  ): AttestationData => {
+  const attest = (subject: string, subjectType: AttestationSubjectType, fields: { signedAt?: string; signer?: string | null } = {}): AttestationData => {
     const statementFields = {
       subject,
       subjectType,

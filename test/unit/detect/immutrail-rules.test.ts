@@ -30,7 +30,9 @@ const loaded = loadSigmaRules([
   { dir: DEFAULT_SIGMA_RULE_DIR, origin: 'project' },
   { dir: IMMUTRAIL_RULE_DIR, origin: 'project' },
 ]);
-const ownFiles = readdirSync(IMMUTRAIL_RULE_DIR).filter((f) => f.endsWith('.yml')).sort();
+const ownFiles = readdirSync(IMMUTRAIL_RULE_DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 const ruleOf = (file: string) => {
   const rule = loaded.rules.find((r) => r.file === file);
   if (!rule) throw new Error(`rule ${file} not loaded`);
@@ -65,7 +67,9 @@ async function firing(raw: JsonObject): Promise<string[]> {
 const dbSnap = (params: JsonObject): JsonObject =>
   ev('rds', 'ModifyDBSnapshotAttribute', { requestParameters: { dBSnapshotIdentifier: 'prod-db-snap', attributeName: 'restore', ...params } });
 const clusterSnap = (params: JsonObject): JsonObject =>
-  ev('rds', 'ModifyDBClusterSnapshotAttribute', { requestParameters: { dBClusterSnapshotIdentifier: 'prod-cluster-snap', attributeName: 'restore', ...params } });
+  ev('rds', 'ModifyDBClusterSnapshotAttribute', {
+    requestParameters: { dBClusterSnapshotIdentifier: 'prod-cluster-snap', attributeName: 'restore', ...params },
+  });
 
 // --- AMIs -----------------------------------------------------------------
 // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyImageAttribute.html
@@ -88,7 +92,11 @@ const loginProfile = (userIdentity: JsonObject, params: JsonObject): JsonObject 
 // https://docs.aws.amazon.com/rolesanywhere/latest/APIReference/API_CreateTrustAnchor.html
 // https://docs.aws.amazon.com/rolesanywhere/latest/APIReference/API_CreateProfile.html
 const trustAnchor = ev('rolesanywhere', 'CreateTrustAnchor', {
-  requestParameters: { name: 'ci-anchor', enabled: true, source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: '-----BEGIN CERTIFICATE-----' } } },
+  requestParameters: {
+    name: 'ci-anchor',
+    enabled: true,
+    source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: '-----BEGIN CERTIFICATE-----' } },
+  },
 });
 const rolesAnywhereProfile = ev('rolesanywhere', 'CreateProfile', {
   requestParameters: { name: 'ci-profile', enabled: true, roleArns: ['arn:aws:iam::111122223333:role/ci'], durationSeconds: 3600 },
@@ -132,14 +140,20 @@ const CASES: Record<string, { match: [string, JsonObject][]; noMatch: [string, J
     match: [
       ['Stratus ec2-share-ami detonation', fixture('cloudtrail/stratus-red-team-267-ModifyImageAttribute.json')],
       ['shared with an account', image({ launchPermission: { add: { items: [{ userId: '444455556666' }] } } })],
-      ['shared with an organization', image({ launchPermission: { add: { items: [{ organizationArn: 'arn:aws:organizations::444455556666:organization/o-abc' }] } } })],
+      [
+        'shared with an organization',
+        image({ launchPermission: { add: { items: [{ organizationArn: 'arn:aws:organizations::444455556666:organization/o-abc' }] } } }),
+      ],
       ['denied attempt', failed(image({ launchPermission: { add: { items: [{ userId: '444455556666' }] } } }), 'UnauthorizedOperation')],
     ],
     noMatch: [
       ['an account removed', image({ launchPermission: { remove: { items: [{ userId: '444455556666' }] } } })],
       ['made public (the public rule instead)', image({ launchPermission: { add: { items: [{ group: 'all' }] } } })],
       ['description changed', image({ attributeType: 'description', description: { value: 'golden image' } })],
-      ['reading the attribute', ev('ec2', 'DescribeImageAttribute', { requestParameters: { imageId: 'ami-0abcdef1234567890', attribute: 'launchPermission' } })],
+      [
+        'reading the attribute',
+        ev('ec2', 'DescribeImageAttribute', { requestParameters: { imageId: 'ami-0abcdef1234567890', attribute: 'launchPermission' } }),
+      ],
     ],
   },
   'immutrail_ami_made_public.yml': {
@@ -191,7 +205,10 @@ const CASES: Record<string, { match: [string, JsonObject][]; noMatch: [string, J
     ],
     noMatch: [
       ['DescribeOrganization', ev('organizations', 'DescribeOrganization')],
-      ['RemoveAccountFromOrganization by the management account', ev('organizations', 'RemoveAccountFromOrganization', { requestParameters: { accountId: '444455556666' } })],
+      [
+        'RemoveAccountFromOrganization by the management account',
+        ev('organizations', 'RemoveAccountFromOrganization', { requestParameters: { accountId: '444455556666' } }),
+      ],
     ],
   },
 };
@@ -208,15 +225,21 @@ describe('rules/immutrail: the folder', () => {
     expect(loaded.rules).toHaveLength(readdirSync(DEFAULT_SIGMA_RULE_DIR).filter((f) => f.endsWith('.yml')).length + ownFiles.length);
   });
 
-  it('every rule is immutrail\'s: UUID id, author, AWS API references, level, ATT&CK tags', () => {
+  it("every rule is immutrail's: UUID id, author, AWS API references, level, ATT&CK tags", () => {
     for (const file of ownFiles) {
       const doc = parse(readFileSync(join(IMMUTRAIL_RULE_DIR, file), 'utf8')) as Record<string, unknown>;
       expect(doc.id, file).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(doc.author, file).toBe('immutrail');
       // API reference pages: .../APIReference/API_X.html, or S3's and Lambda's .../API/API_X.html, .../api/API_X.html
-      expect((doc.references as string[]).some((u) => u.startsWith('https://docs.aws.amazon.com/') && /\/API_\w+\.html$/.test(u)), file).toBe(true);
+      expect(
+        (doc.references as string[]).some((u) => u.startsWith('https://docs.aws.amazon.com/') && /\/API_\w+\.html$/.test(u)),
+        file,
+      ).toBe(true);
       expect(['low', 'medium', 'high', 'critical'], file).toContain(doc.level);
-      expect((doc.tags as string[]).some((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t)), file).toBe(true);
+      expect(
+        (doc.tags as string[]).some((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t)),
+        file,
+      ).toBe(true);
     }
   });
 
@@ -226,7 +249,7 @@ describe('rules/immutrail: the folder', () => {
     for (const file of ownFiles) expect(readme, file).toContain(file);
   });
 
-  it('has match and near-miss cases for every rule of the issue\'s gaps (the attack-catalogue rules are in stratus-coverage.test.ts)', () => {
+  it("has match and near-miss cases for every rule of the issue's gaps (the attack-catalogue rules are in stratus-coverage.test.ts)", () => {
     for (const file of Object.keys(CASES)) expect(ownFiles).toContain(file);
   });
 });
@@ -296,7 +319,10 @@ describe('the ingest runtime loads rules/immutrail', () => {
       ['immutrail_organizations_leave_organization.yml', real('stratus-red-team-121-LeaveOrganization')],
     ] as const) {
       const alerts = await runtime.deps.detect!(eventRecord(raw));
-      expect(alerts.map((a) => a.rule), file).toContain(ruleOf(file).id);
+      expect(
+        alerts.map((a) => a.rule),
+        file,
+      ).toContain(ruleOf(file).id);
     }
     // The sharing rules are superseded by the foreign-account detector: one alert for the share, naming both accounts.
     const shared = await runtime.deps.detect!(eventRecord(real('stratus-red-team-269-ModifyDBSnapshotAttribute')));

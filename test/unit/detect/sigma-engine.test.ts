@@ -162,7 +162,9 @@ describe('sigma searches: maps, lists, null, field paths', () => {
 
   it('walks nested objects, arrays and dotted keys', () => {
     const m = matcher(`selection:\n  requestParameters.containerDefinitions.command|contains: CREDENTIALS\ncondition: selection`);
-    expect(m({ requestParameters: { containerDefinitions: [{ command: ['sh'] }, { command: ['curl', '$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'] }] } })).toBe(true);
+    expect(m({ requestParameters: { containerDefinitions: [{ command: ['sh'] }, { command: ['curl', '$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'] }] } })).toBe(
+      true,
+    );
     expect(m({ requestParameters: { containerDefinitions: [{ command: ['sh'] }] } })).toBe(false);
     const dotted = matcher(`selection:\n  requestParameters.x-amz-acl: public-read\ncondition: selection`);
     expect(dotted({ requestParameters: { 'x-amz-acl': ['public-read'] } })).toBe(true);

@@ -50,9 +50,17 @@ const CASES: Record<string, { match: JsonObject[]; noMatch: JsonObject[] }> = {
     ],
   },
   'aws_cloudtrail_imds_malicious_usage.yml': {
-    match: [ev('s3', 'ListBuckets', { userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/aws:ec2-instance/i-0abc' }, sourceIPAddress: '198.51.100.7' })],
+    match: [
+      ev('s3', 'ListBuckets', {
+        userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/aws:ec2-instance/i-0abc' },
+        sourceIPAddress: '198.51.100.7',
+      }),
+    ],
     noMatch: [
-      ev('s3', 'ListBuckets', { userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/aws:ec2-instance/i-0abc' }, sourceIPAddress: 'AWS Internal' }),
+      ev('s3', 'ListBuckets', {
+        userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/aws:ec2-instance/i-0abc' },
+        sourceIPAddress: 'AWS Internal',
+      }),
       ev('ssm', 'UpdateInstanceInformation', { userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/aws:ec2-instance/i-0abc' } }),
       ev('s3', 'ListBuckets', { userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/app/i-0abc' }, sourceIPAddress: '198.51.100.7' }),
     ],
@@ -62,7 +70,11 @@ const CASES: Record<string, { match: JsonObject[]; noMatch: JsonObject[] }> = {
   'aws_cloudtrail_pua_trufflehog.yml': { match: [fx('panther-analysis-416-AssumeRole')], noMatch: [fx('stratus-red-team-118-StopLogging')] },
   'aws_cloudtrail_region_enabled.yml': { match: [ev('account', 'EnableRegion')], noMatch: [ev('account', 'DisableRegion'), ev('cloudtrail', 'EnableRegion')] },
   'aws_cloudtrail_security_group_change_ingress_egress.yml': {
-    match: [fx('stratus-red-team-266-AuthorizeSecurityGroupIngress'), fx('panther-analysis-102-AuthorizeSecurityGroupEgress'), ev('ec2', 'RevokeSecurityGroupIngress')],
+    match: [
+      fx('stratus-red-team-266-AuthorizeSecurityGroupIngress'),
+      fx('panther-analysis-102-AuthorizeSecurityGroupEgress'),
+      ev('ec2', 'RevokeSecurityGroupIngress'),
+    ],
     noMatch: [ev('ec2', 'DescribeSecurityGroups'), ev('ec2', 'ModifySecurityGroupRules')],
   },
   'aws_cloudtrail_security_group_change_loadbalancer.yml': {
@@ -104,7 +116,10 @@ const CASES: Record<string, { match: JsonObject[]; noMatch: JsonObject[] }> = {
   // Real ModifyInstanceAttribute records carry requestParameters.userData, not attribute=userData: the rule misses the Stratus detonation.
   'aws_ec2_startup_script_change.yml': {
     match: [ev('ec2', 'ModifyInstanceAttribute', { requestParameters: { instanceId: 'i-1', attribute: 'userData', value: 'IyEvYmluL3No' } })],
-    noMatch: [fx('stratus-red-team-151-ModifyInstanceAttribute'), ev('ec2', 'ModifyInstanceAttribute', { requestParameters: { instanceId: 'i-1', attribute: 'instanceType' } })],
+    noMatch: [
+      fx('stratus-red-team-151-ModifyInstanceAttribute'),
+      ev('ec2', 'ModifyInstanceAttribute', { requestParameters: { instanceId: 'i-1', attribute: 'instanceType' } }),
+    ],
   },
   'aws_ec2_vm_export_failure.yml': {
     match: [ev('ec2', 'CreateInstanceExportTask', { responseElements: { exportTask: { state: 'active' } } })],
@@ -116,15 +131,24 @@ const CASES: Record<string, { match: JsonObject[]; noMatch: JsonObject[] }> = {
   'aws_ecs_task_definition_cred_endpoint_query.yml': {
     match: [
       ev('ecs', 'RegisterTaskDefinition', {
-        requestParameters: { family: 'x', containerDefinitions: [{ name: 'c', command: ['sh', '-c', 'curl 169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'] }] },
+        requestParameters: {
+          family: 'x',
+          containerDefinitions: [{ name: 'c', command: ['sh', '-c', 'curl 169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'] }],
+        },
       }),
     ],
     noMatch: [ev('ecs', 'RegisterTaskDefinition', { requestParameters: { family: 'x', containerDefinitions: [{ name: 'c', command: ['nginx'] }] } })],
   },
   'aws_efs_fileshare_modified_or_deleted.yml': { match: [ev('elasticfilesystem', 'DeleteFileSystem')], noMatch: [ev('elasticfilesystem', 'CreateFileSystem')] },
-  'aws_efs_fileshare_mount_modified_or_deleted.yml': { match: [ev('elasticfilesystem', 'DeleteMountTarget')], noMatch: [ev('elasticfilesystem', 'CreateMountTarget')] },
+  'aws_efs_fileshare_mount_modified_or_deleted.yml': {
+    match: [ev('elasticfilesystem', 'DeleteMountTarget')],
+    noMatch: [ev('elasticfilesystem', 'CreateMountTarget')],
+  },
   'aws_eks_cluster_created_or_deleted.yml': { match: [ev('eks', 'CreateCluster'), ev('eks', 'DeleteCluster')], noMatch: [ev('ecs', 'CreateCluster')] },
-  'aws_elasticache_security_group_created.yml': { match: [ev('elasticache', 'CreateCacheSecurityGroup')], noMatch: [ev('elasticache', 'DeleteCacheSecurityGroup')] },
+  'aws_elasticache_security_group_created.yml': {
+    match: [ev('elasticache', 'CreateCacheSecurityGroup')],
+    noMatch: [ev('elasticache', 'DeleteCacheSecurityGroup')],
+  },
   'aws_elasticache_security_group_modified_or_deleted.yml': {
     match: [ev('elasticache', 'AuthorizeCacheSecurityGroupIngress'), ev('elasticache', 'DeleteCacheSecurityGroup')],
     noMatch: [ev('elasticache', 'CreateCacheSecurityGroup')],
@@ -147,7 +171,8 @@ const CASES: Record<string, { match: JsonObject[]; noMatch: JsonObject[] }> = {
         requestParameters: {
           userName: 'u',
           policyName: 'p',
-          policyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::<YOUR-BUCKET-NAME>/*"]}]}',
+          policyDocument:
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::<YOUR-BUCKET-NAME>/*"]}]}',
         },
       }),
     ],
@@ -193,12 +218,18 @@ const CASES: Record<string, { match: JsonObject[]; noMatch: JsonObject[] }> = {
     match: [fx('awsdocs-amazon-eventbridge-user-guide-1-PutRule')],
     noMatch: [fx('stratus-red-team-118-StopLogging'), ev('kms', 'RotateKey', { userIdentity: root, eventType: 'AwsServiceEvent' })],
   },
-  'aws_route_53_domain_transferred_lock_disabled.yml': { match: [ev('route53', 'DisableDomainTransferLock')], noMatch: [ev('route53', 'EnableDomainTransferLock')] },
+  'aws_route_53_domain_transferred_lock_disabled.yml': {
+    match: [ev('route53', 'DisableDomainTransferLock')],
+    noMatch: [ev('route53', 'EnableDomainTransferLock')],
+  },
   'aws_route_53_domain_transferred_to_another_account.yml': {
     match: [ev('route53', 'TransferDomainToAnotherAwsAccount')],
     noMatch: [ev('route53', 'AcceptDomainTransferFromAnotherAwsAccount')],
   },
-  'aws_s3_data_management_tampering.yml': { match: [fx('panther-analysis-351-PutBucketLogging'), ev('s3', 'RestoreObject')], noMatch: [ev('s3', 'GetBucketLogging')] },
+  'aws_s3_data_management_tampering.yml': {
+    match: [fx('panther-analysis-351-PutBucketLogging'), ev('s3', 'RestoreObject')],
+    noMatch: [ev('s3', 'GetBucketLogging')],
+  },
   'aws_securityhub_finding_evasion.yml': { match: [fx('panther-analysis-396-DeleteInsight')], noMatch: [ev('securityhub', 'GetFindings')] },
   'aws_snapshot_backup_exfiltration.yml': { match: [fx('cloudtrail2sightings-15-ModifySnapshotAttribute')], noMatch: [ev('ec2', 'DescribeSnapshotAttribute')] },
   'aws_sso_idp_change.yml': {
@@ -209,7 +240,10 @@ const CASES: Record<string, { match: JsonObject[]; noMatch: JsonObject[] }> = {
     match: [fx('stratus-red-team-290-SendSerialConsoleSSHPublicKey'), ev('s3', 'ListBuckets', { userIdentity: assumedRole('arn:aws:iam::1:role/app') })],
     noMatch: [fx('stratus-red-team-118-StopLogging')],
   },
-  'aws_sts_getcalleridentity_trufflehog.yml': { match: [fx('panther-analysis-413-GetCallerIdentity')], noMatch: [ev('sts', 'GetCallerIdentity', { userAgent: 'aws-cli/2.15.0' })] },
+  'aws_sts_getcalleridentity_trufflehog.yml': {
+    match: [fx('panther-analysis-413-GetCallerIdentity')],
+    noMatch: [ev('sts', 'GetCallerIdentity', { userAgent: 'aws-cli/2.15.0' })],
+  },
   'aws_sts_getsessiontoken_misuse.yml': {
     match: [fx('panther-analysis-417-GetSessionToken')],
     noMatch: [ev('sts', 'GetSessionToken', { userIdentity: assumedRole('arn:aws:iam::1:role/app') })],
@@ -228,7 +262,9 @@ const CASES: Record<string, { match: JsonObject[]; noMatch: JsonObject[] }> = {
   },
 };
 
-const ruleFiles = readdirSync(DEFAULT_SIGMA_RULE_DIR).filter((f) => f.endsWith('.yml')).sort();
+const ruleFiles = readdirSync(DEFAULT_SIGMA_RULE_DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 const loaded = loadSigmaRules([{ dir: DEFAULT_SIGMA_RULE_DIR, origin: 'project' }]);
 
 describe('rules/sigma: the project rule set', () => {

@@ -51,7 +51,13 @@ function harness(config: Parameters<typeof context>[0] = {}) {
 const trailCall = (eventName: string, requestParameters: JsonObject, extra: JsonObject = {}) =>
   ct({ eventSource: 'cloudtrail.amazonaws.com', eventName, eventID: `evt-${eventName}-${Object.keys(extra).join('')}`, requestParameters, ...extra });
 const sgCall = (eventName: string, extra: JsonObject = {}) =>
-  ct({ eventSource: 'ec2.amazonaws.com', eventName, eventID: `evt-${eventName}-${Object.keys(extra).join('')}`, requestParameters: { groupId: 'sg-0123456789abcdef0' }, ...extra });
+  ct({
+    eventSource: 'ec2.amazonaws.com',
+    eventName,
+    eventID: `evt-${eventName}-${Object.keys(extra).join('')}`,
+    requestParameters: { groupId: 'sg-0123456789abcdef0' },
+    ...extra,
+  });
 
 describe('suppression cannot hide an escalation', () => {
   beforeEach(() => {
@@ -138,12 +144,15 @@ describe('alertFingerprint: action and outcome', () => {
     expect(alertFingerprint(sampleAlert({ details: { action: 'cloudtrail:DeleteTrail', succeeded: true } }))).not.toBe(base);
     const denied = alertFingerprint(sampleAlert({ details: { action: 'cloudtrail:StopLogging', succeeded: false, errorCode: 'AccessDenied' } }));
     expect(denied).not.toBe(base);
-    expect(alertFingerprint(sampleAlert({ details: { action: 'cloudtrail:StopLogging', succeeded: false, errorCode: 'TrailNotFoundException' } }))).not.toBe(denied);
+    expect(alertFingerprint(sampleAlert({ details: { action: 'cloudtrail:StopLogging', succeeded: false, errorCode: 'TrailNotFoundException' } }))).not.toBe(
+      denied,
+    );
   });
 
   it('tells a failed Sigma match from a successful one', async () => {
     const ctx = context({ sigmaRules: loadSigmaRules([{ dir: DEFAULT_SIGMA_RULE_DIR, origin: 'project' }]).rules });
-    const call = (extra: JsonObject) => ct({ eventSource: 'ec2.amazonaws.com', eventName: 'AuthorizeSecurityGroupIngress', requestParameters: { groupId: 'sg-1' }, ...extra });
+    const call = (extra: JsonObject) =>
+      ct({ eventSource: 'ec2.amazonaws.com', eventName: 'AuthorizeSecurityGroupIngress', requestParameters: { groupId: 'sg-1' }, ...extra });
     const [failed] = await sigmaDetector.detect(eventRecord(call({ eventID: 'f', errorCode: 'UnauthorizedOperation' })), ctx);
     const [ok] = await sigmaDetector.detect(eventRecord(call({ eventID: 's' })), ctx);
     expect(failed!.rule).toBe(ok!.rule);
@@ -159,7 +168,13 @@ describe('alertFingerprint: action and outcome', () => {
 
   it('ignores what varies between repeats (ids, times, record, other details)', () => {
     const a = sampleAlert();
-    const b = sampleAlert({ id: 'o', eventId: 'o', eventTime: '2025-01-01T00:00:00Z', record: { shard: 'x', seq: 9 }, details: { ...a.details, sourceIp: '1.2.3.4' } });
+    const b = sampleAlert({
+      id: 'o',
+      eventId: 'o',
+      eventTime: '2025-01-01T00:00:00Z',
+      record: { shard: 'x', seq: 9 },
+      details: { ...a.details, sourceIp: '1.2.3.4' },
+    });
     expect(alertFingerprint(b)).toBe(alertFingerprint(a));
   });
 });

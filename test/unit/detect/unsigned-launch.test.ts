@@ -164,7 +164,9 @@ describe('unsigned launch: ECS tasks', () => {
     expect(await detect(raw, { attestations: [trusted.attest(d, 'image-digest')] })).toEqual([]);
     for (const atts of [[], [tampered(trusted.attest(d, 'image-digest'))], [untrusted.attest(d, 'image-digest')]]) {
       const alerts = await detect(raw, { attestations: atts });
-      expect(alerts.map((a) => [a.rule, a.severity, a.resource])).toEqual([['unsigned-launch.image', 'high', `111122223333.dkr.ecr.us-west-2.amazonaws.com/app@${d}`]]);
+      expect(alerts.map((a) => [a.rule, a.severity, a.resource])).toEqual([
+        ['unsigned-launch.image', 'high', `111122223333.dkr.ecr.us-west-2.amazonaws.com/app@${d}`],
+      ]);
     }
   });
 
@@ -197,7 +199,15 @@ describe('unsigned launch: ECS tasks', () => {
       eventName: 'RunTask',
       requestParameters: { cluster: 'prod', taskDefinition: 'web:7', count: 1 },
       responseElements: {
-        tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:1:task/prod/abc', containers: [{ name: 'web', image: `app@${d}` }, { name: 'debug', image: 'busybox' }] }],
+        tasks: [
+          {
+            taskArn: 'arn:aws:ecs:us-east-1:1:task/prod/abc',
+            containers: [
+              { name: 'web', image: `app@${d}` },
+              { name: 'debug', image: 'busybox' },
+            ],
+          },
+        ],
         failures: [],
       },
     });
@@ -216,7 +226,10 @@ describe('unsigned launch: Lambda code', () => {
   });
 
   it('accepts code the response shows as signed', async () => {
-    const signed = { ...update, responseElements: { ...(update.responseElements as JsonObject), signingProfileVersionArn: 'arn:aws:signer:us-east-1:1:/signing-profiles/ci/abc' } };
+    const signed = {
+      ...update,
+      responseElements: { ...(update.responseElements as JsonObject), signingProfileVersionArn: 'arn:aws:signer:us-east-1:1:/signing-profiles/ci/abc' },
+    };
     expect(await detect(signed)).toEqual([]);
   });
 
@@ -233,7 +246,12 @@ describe('unsigned launch: Lambda code', () => {
   });
 
   it('is unverified (medium) when the event carries no response', async () => {
-    const raw = ct({ eventSource: 'lambda.amazonaws.com', eventName: 'UpdateFunctionCode20150331v2', requestParameters: { functionName: 'api' }, responseElements: null });
+    const raw = ct({
+      eventSource: 'lambda.amazonaws.com',
+      eventName: 'UpdateFunctionCode20150331v2',
+      requestParameters: { functionName: 'api' },
+      responseElements: null,
+    });
     expect((await detect(raw)).map((a) => a.severity)).toEqual(['medium']);
   });
 

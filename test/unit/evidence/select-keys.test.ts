@@ -19,7 +19,12 @@ const cp = (size: number, time: string) => checkpointKey(size, time, 'ab'.repeat
 const batch = (date: string, first: number) => batchKey({ shard: 'api', date, firstSeq: first, lastSeq: first + 1, batchId: '0123456789abcdef' });
 
 describe('the keys an evidence bundle takes', () => {
-  const checkpoints = [cp(2, '2026-03-30T23:50:00.000Z'), cp(4, '2026-03-31T12:00:00.000Z'), cp(6, '2026-04-01T00:10:00.000Z'), cp(8, '2026-04-02T09:00:00.000Z')];
+  const checkpoints = [
+    cp(2, '2026-03-30T23:50:00.000Z'),
+    cp(4, '2026-03-31T12:00:00.000Z'),
+    cp(6, '2026-04-01T00:10:00.000Z'),
+    cp(8, '2026-04-02T09:00:00.000Z'),
+  ];
 
   it('reads the day of a checkpoint key', () => {
     expect(checkpointKeyDay(checkpoints[1])).toBe('2026-03-31');

@@ -64,7 +64,10 @@ describe('commit path (aws-sdk-client-mock)', () => {
     ddbMock.on(TransactWriteCommand).resolves({});
     s3Mock.on(PutObjectCommand).resolves({});
     const out = await commitDrafts(deps(), 'api', [draft('a')]);
-    expect(out.committed.map((r) => [r.chain.kind, r.chain.seq])).toEqual([['genesis', 0], ['event', 1]]);
+    expect(out.committed.map((r) => [r.chain.kind, r.chain.seq])).toEqual([
+      ['genesis', 0],
+      ['event', 1],
+    ]);
     const tx = ddbMock.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
     expect(tx[0].Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(tx.some((t) => t.Put?.Item?.pk === 'shards' && t.Put.Item.sk === 'api')).toBe(true);
@@ -80,7 +83,13 @@ describe('commit path (aws-sdk-client-mock)', () => {
       .resolves(headItem(1, other.newHead.hash, other.newHead.frontier));
     ddbMock
       .on(TransactWriteCommand)
-      .rejectsOnce(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }))
+      .rejectsOnce(
+        new TransactionCanceledException({
+          message: 'cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }],
+        }),
+      )
       .resolves({});
     s3Mock.on(PutObjectCommand).resolves({});
     const out = await commitDrafts(deps(), 'api', [draft('mine')]);
@@ -95,7 +104,9 @@ describe('commit path (aws-sdk-client-mock)', () => {
   it('gives up after maxAttempts conflicts so the messages are redelivered, never dropped', async () => {
     ddbMock.on(QueryCommand).resolves({ Items: [] });
     ddbMock.on(GetCommand).resolves({});
-    ddbMock.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }] }));
+    ddbMock
+      .on(TransactWriteCommand)
+      .rejects(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }] }));
     s3Mock.on(PutObjectCommand).resolves({});
     await expect(commitDrafts({ ...deps(), maxAttempts: 3 }, 'api', [draft('a')])).rejects.toBeInstanceOf(CommitConflictError);
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(3);
@@ -107,7 +118,10 @@ describe('commit path (aws-sdk-client-mock)', () => {
     // The writer only reads the body through the SDK's transformToByteArray.
     const body = (b: Buffer) => ({ transformToByteArray: async () => new Uint8Array(b) }) as never;
     s3Mock.on(PutObjectCommand).rejects(precondition);
-    s3Mock.on(GetObjectCommand).resolvesOnce({ Body: body(batch.body) }).resolvesOnce({ Body: body(Buffer.from('forged\n')) });
+    s3Mock
+      .on(GetObjectCommand)
+      .resolvesOnce({ Body: body(batch.body) })
+      .resolvesOnce({ Body: body(Buffer.from('forged\n')) });
     const writer = deps().archive;
     await expect(writer.putBatch(batch)).resolves.toBeUndefined();
     await expect(writer.putBatch(batch)).rejects.toBeInstanceOf(ObjectExistsError);
@@ -118,7 +132,13 @@ describe('commit path (aws-sdk-client-mock)', () => {
     ddbMock.on(GetCommand).resolves({});
     ddbMock.on(TransactWriteCommand).resolves({});
     s3Mock.on(PutObjectCommand).resolves({});
-    const broken = { ...deps(), detect: async () => { throw new Error('attestation table unreachable'); }, alerts: { deliver: async () => {} } };
+    const broken = {
+      ...deps(),
+      detect: async () => {
+        throw new Error('attestation table unreachable');
+      },
+      alerts: { deliver: async () => {} },
+    };
     const msg = sqsMessage(apiCallEnvelope({ eventId: 'x' }), 'api');
     const first = await ingestSqsBatch(broken, sqsEvent([msg]));
     expect(first.response.batchItemFailures).toEqual([{ itemIdentifier: msg.messageId }]);
@@ -133,10 +153,14 @@ describe('detectors and AWS errors', () => {
   it('retries a detector that hits a throttled AWS call, and the alert is committed on the first delivery', async () => {
     let calls = 0;
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-    const detect = retryingDetector(async () => {
-      if (++calls < 3) throw throttled;
-      return [];
-    }, 4, 1);
+    const detect = retryingDetector(
+      async () => {
+        if (++calls < 3) throw throttled;
+        return [];
+      },
+      4,
+      1,
+    );
     await expect(detect({} as never)).resolves.toEqual([]);
     expect(calls).toBe(3);
   });
@@ -154,18 +178,39 @@ describe('detectors and AWS errors', () => {
       if (++calls <= 2) throw throttled;
       return [sampleAlert({ id: `drift.x:${r.data.event.eventId}`, eventId: r.data.event.eventId, record: { shard: r.chain.shard, seq: r.chain.seq } })];
     };
-    const out = await ingestSqsBatch({ ...deps(), detect: detect as never, alerts: { deliver: async () => {} } }, sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'throttled' }), 'api')]));
+    const out = await ingestSqsBatch(
+      { ...deps(), detect: detect as never, alerts: { deliver: async () => {} } },
+      sqsEvent([sqsMessage(apiCallEnvelope({ eventId: 'throttled' }), 'api')]),
+    );
     expect(out.response.batchItemFailures).toEqual([]);
     expect(out.stats).toMatchObject({ committed: 1, alerts: 1, detectorFailures: 0 });
   });
 
   it('does not retry a detector bug, and gives up on an AWS error after the set attempts', async () => {
     let bugs = 0;
-    await expect(retryingDetector(async () => { bugs++; throw new TypeError('x is undefined'); }, 4, 1)({} as never)).rejects.toThrow('x is undefined');
+    await expect(
+      retryingDetector(
+        async () => {
+          bugs++;
+          throw new TypeError('x is undefined');
+        },
+        4,
+        1,
+      )({} as never),
+    ).rejects.toThrow('x is undefined');
     expect(bugs).toBe(1);
     let aws = 0;
     const down = Object.assign(new Error('Service unavailable'), { $metadata: { httpStatusCode: 503 } });
-    await expect(retryingDetector(async () => { aws++; throw down; }, 3, 1)({} as never)).rejects.toThrow('Service unavailable');
+    await expect(
+      retryingDetector(
+        async () => {
+          aws++;
+          throw down;
+        },
+        3,
+        1,
+      )({} as never),
+    ).rejects.toThrow('Service unavailable');
     expect(aws).toBe(3);
   });
 });

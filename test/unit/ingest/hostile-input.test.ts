@@ -20,7 +20,10 @@ describe('issue 19: hostile input is quarantined whole, never half-read', () => 
       expect(Buffer.from(r.draft.data.rawBase64, 'base64').toString('utf8')).toBe(body);
     }
     // At the limit it is an event.
-    const atLimit = JSON.stringify({ ...apiCallEnvelope(), detail: { ...apiCallEnvelope().detail, requestParameters: '__X__' } }).replace('"__X__"', nested('[', ']', MAX_JSON_DEPTH - 2));
+    const atLimit = JSON.stringify({ ...apiCallEnvelope(), detail: { ...apiCallEnvelope().detail, requestParameters: '__X__' } }).replace(
+      '"__X__"',
+      nested('[', ']', MAX_JSON_DEPTH - 2),
+    );
     expect(scanJsonText(atLimit).depth).toBe(MAX_JSON_DEPTH);
     expect(draftFromMessage(atLimit, via).ok).toBe(true);
   });
@@ -58,11 +61,9 @@ describe('issue 19: hostile input is quarantined whole, never half-read', () => 
     expect([...file.repeatedNames.keys()]).toEqual([1]);
     expect(file.repeatedNames.get(1)).toContain('"eventName":"StopLogging","eventName":');
     expect(readLogFile(gzipSync(Buffer.from(JSON.stringify({ Records: [a, b] })))).repeatedNames.size).toBe(0);
-    expect(memberArraySpans('{"x":[1],"Records":[{"a":"],"} , [2,3] ,"s"]}', 'Records').map(([f, t]) => '{"x":[1],"Records":[{"a":"],"} , [2,3] ,"s"]}'.slice(f, t))).toEqual([
-      '{"a":"],"}',
-      '[2,3]',
-      '"s"',
-    ]);
+    expect(
+      memberArraySpans('{"x":[1],"Records":[{"a":"],"} , [2,3] ,"s"]}', 'Records').map(([f, t]) => '{"x":[1],"Records":[{"a":"],"} , [2,3] ,"s"]}'.slice(f, t)),
+    ).toEqual(['{"a":"],"}', '[2,3]', '"s"']);
   });
 
   it('defect 4: an event whose id takes the shape of a minted id is quarantined, so it can neither block nor shadow a shard', () => {

@@ -17,7 +17,14 @@ describe('objectNotices', () => {
   });
 
   it("takes S3's test message, sent when a bucket's notifications are pointed at the queue, as announcing nothing", () => {
-    const body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2026-12-02T13:00:00.000Z', Bucket: 'org-trail', RequestId: 'R', HostId: 'H' });
+    const body = JSON.stringify({
+      Service: 'Amazon S3',
+      Event: 's3:TestEvent',
+      Time: '2026-12-02T13:00:00.000Z',
+      Bucket: 'org-trail',
+      RequestId: 'R',
+      HostId: 'H',
+    });
     expect(objectNotices(body)).toEqual([]);
   });
 

@@ -36,7 +36,10 @@ describe('template edits for the emulator', () => {
           },
         },
       },
-      Schedule: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(5 minutes)', Targets: [{ Id: 't', Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } }] } },
+      Schedule: {
+        Type: 'AWS::Events::Rule',
+        Properties: { ScheduleExpression: 'rate(5 minutes)', Targets: [{ Id: 't', Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } }] },
+      },
       Mapping: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { FunctionName: { Ref: 'Fn' } } },
       Policy: { Type: 'AWS::S3::BucketPolicy', Properties: {} },
     },
@@ -95,7 +98,13 @@ describe('template edits for the emulator', () => {
         },
         Both: {
           Type: 'AWS::Events::Rule',
-          Properties: { EventPattern: { source: ['aws.ecs'] }, Targets: [{ Id: 'f', Arn: streamArn }, { Id: 'q', Arn: { 'Fn::GetAtt': ['Queue', 'Arn'] } }] },
+          Properties: {
+            EventPattern: { source: ['aws.ecs'] },
+            Targets: [
+              { Id: 'f', Arn: streamArn },
+              { Id: 'q', Arn: { 'Fn::GetAtt': ['Queue', 'Arn'] } },
+            ],
+          },
         },
         PutRecords: {
           Type: 'AWS::IAM::Policy',

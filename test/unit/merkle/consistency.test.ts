@@ -22,7 +22,9 @@ const fixture = JSON.parse(readFileSync(join(__dirname, '../../fixtures/consiste
 const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
 
 // The CT test tree the vectors are computed over.
-const CT_LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => leafHash(Buffer.from(h, 'hex')));
+const CT_LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) =>
+  leafHash(Buffer.from(h, 'hex')),
+);
 
 /** A subtree source that knows nothing but the leaves and recomputes every root by RFC 6962's recursion. */
 const bruteSource = (leaves: readonly Buffer[]) => (start: number, end: number) => refMTH(leaves.slice(start, end));
@@ -114,7 +116,11 @@ describe('consistency proofs against a brute-force tree, every 0 <= m <= n <= 64
         // Another size with the same proof: a proof of another length is PROOF_LENGTH. One of the same
         // length often verifies (4 -> 6 and 4 -> 7 have the same shape), which is why a verifier takes the
         // sizes from the signed checkpoints, never from the proof.
-        for (const [om, on] of [[m, n + 1], [m + 1, n], [m - 1, n]] as const) {
+        for (const [om, on] of [
+          [m, n + 1],
+          [m + 1, n],
+          [m - 1, n],
+        ] as const) {
           if (om < 1 || om >= on) continue;
           const r = check(om, on, roots[m]!, roots[n]!, proof);
           if (consistencyRanges(om, on).length !== proof.length) expect(r, `${om} -> ${on}`).toBe('PROOF_LENGTH');
@@ -139,7 +145,10 @@ describe('consistency proofs against a brute-force tree, every 0 <= m <= n <= 64
     expect(checkConsistency(1.5, 4, roots[1]!, roots[4]!, [])).toMatchObject({ reason: 'BAD_SIZE' });
     expect(checkConsistency(1, 2 ** 53, roots[1]!, roots[4]!, [])).toMatchObject({ reason: 'BAD_SIZE' });
     expect(checkConsistency(1, 4, roots[1]!.subarray(1), roots[4]!, [])).toMatchObject({ reason: 'BAD_HASH', message: 'the old root is not a 32-byte hash' });
-    expect(checkConsistency(1, 4, roots[1]!, roots[4]!, [leaves[1]!, Buffer.alloc(33)])).toMatchObject({ reason: 'BAD_HASH', message: 'proof entry 1 is not a 32-byte hash' });
+    expect(checkConsistency(1, 4, roots[1]!, roots[4]!, [leaves[1]!, Buffer.alloc(33)])).toMatchObject({
+      reason: 'BAD_HASH',
+      message: 'proof entry 1 is not a 32-byte hash',
+    });
     expect(checkConsistency(1, 4, roots[1]!, roots[4]!, 'x' as unknown as Buffer[])).toMatchObject({ reason: 'BAD_HASH' });
     expect(checkConsistency(3, 2, roots[3]!, roots[2]!, [])).toMatchObject({ reason: 'OLD_LARGER' });
   });

@@ -80,7 +80,10 @@ describe('argument errors', () => {
 
   it('throws INDEX_OUT_OF_RANGE for a leaf index outside the tree', () => {
     for (const i of [-1, 6, 7, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(codeOf(() => inclusionProof(i, leaves)), `index ${i}`).toBe('INDEX_OUT_OF_RANGE');
+      expect(
+        codeOf(() => inclusionProof(i, leaves)),
+        `index ${i}`,
+      ).toBe('INDEX_OUT_OF_RANGE');
     }
     expect(codeOf(() => rootOfRange(leaves, 2, 7))).toBe('INDEX_OUT_OF_RANGE');
     expect(codeOf(() => rootOfRange(leaves, 4, 3))).toBe('INDEX_OUT_OF_RANGE');

@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  Frontier,
-  consistencyProof,
-  inclusionProof,
-  rootOf,
-  verifyConsistency,
-  verifyInclusion,
-} from '../../../lib/core/merkle';
+import { Frontier, consistencyProof, inclusionProof, rootOf, verifyConsistency, verifyInclusion } from '../../../lib/core/merkle';
 import { flipBit, flipProofBit, makeLeaves } from './helpers';
 
 const MAX = 300;
@@ -249,7 +242,15 @@ describe('consistency proofs (property-based)', () => {
         expect(verifyConsistency(m, n, a, b, [...proof, b])).toBe(false);
         expect(verifyConsistency(m, n, a, b, [a, ...proof])).toBe(false);
         expect(verifyConsistency(m, n, a, b, [proof[0]!, ...proof])).toBe(false);
-        expect(verifyConsistency(m, n, a, b, proof.map((h, k) => (k === 0 ? h.subarray(1) : h)))).toBe(false);
+        expect(
+          verifyConsistency(
+            m,
+            n,
+            a,
+            b,
+            proof.map((h, k) => (k === 0 ? h.subarray(1) : h)),
+          ),
+        ).toBe(false);
         // A rollback: the new tree presented as the old one.
         expect(verifyConsistency(m, n, b, a, proof)).toBe(false);
       }),

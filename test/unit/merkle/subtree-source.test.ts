@@ -101,10 +101,12 @@ describe('proofs from a source of subtree roots', () => {
 
   it('asks a million-leaf tree for about 20 subtrees per proof', async () => {
     const n = 1_000_000;
-    const fake = (asked: SubtreeRange[]) => (start: number, end: number): Buffer => {
-      asked.push({ start, end });
-      return leafHash(Buffer.from(`${start}-${end}`));
-    };
+    const fake =
+      (asked: SubtreeRange[]) =>
+      (start: number, end: number): Buffer => {
+        asked.push({ start, end });
+        return leafHash(Buffer.from(`${start}-${end}`));
+      };
     for (const i of [0, 1, 499_999, 524_287, 524_288, 999_998, 999_999]) {
       const asked: SubtreeRange[] = [];
       const proof = await inclusionProofFrom(i, n, fake(asked));

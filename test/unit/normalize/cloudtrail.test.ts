@@ -66,9 +66,7 @@ describe('CloudTrail API calls', () => {
       'eks:cluster-name': 'k8s-goat-cluster',
       Name: 'k8s-goat-cluster-ng-0ca246e9-Node',
     });
-    expect(e.actor.sessionIssuerArn).toBe(
-      'arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
-    );
+    expect(e.actor.sessionIssuerArn).toBe('arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling');
   });
 
   it('RunInstances denied: errorCode and the requested AMI, with no responseElements', () => {
@@ -158,9 +156,7 @@ describe('CloudTrail API calls', () => {
     ]);
 
     const createUser = normalizeEvent(fixture(STRATUS, 12));
-    expect(createUser.resources).toEqual([
-      { type: 'AWS::IAM::User', id: 'malicious-iam-user', arn: 'arn:aws:iam::229654561268:user/malicious-iam-user' },
-    ]);
+    expect(createUser.resources).toEqual([{ type: 'AWS::IAM::User', id: 'malicious-iam-user', arn: 'arn:aws:iam::229654561268:user/malicious-iam-user' }]);
     expect(createUser.tags).toEqual({ StratusRedTeam: 'true' });
 
     const createRole = normalizeEvent(fixture(STRATUS, 13));
@@ -261,8 +257,7 @@ describe('ECS and EC2 calls we wrote from the AWS API shapes (no published recor
       console: true,
       mfa: true,
       sessionName: 'alice@example.com',
-      sessionIssuerArn:
-        'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef',
+      sessionIssuerArn: 'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef',
     });
     expect(idsOf(e, 'AWS::ECS::Service')).toEqual(['prod/web']);
     expect(idsOf(e, 'AWS::ECS::TaskDefinition')).toContain('web:41');

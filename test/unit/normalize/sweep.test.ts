@@ -54,7 +54,10 @@ describe('every fixture either normalizes or is rejected with a NormalizeError',
 
 describe('arbitrary input never throws anything but NormalizeError', () => {
   it('any JSON value', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => void check(v as JsonValue)), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => void check(v as JsonValue)),
+      { numRuns: 500 },
+    );
   });
 
   const anything = fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonValue>;
@@ -66,16 +69,51 @@ describe('arbitrary input never throws anything but NormalizeError', () => {
     {
       eventID: fc.oneof(fc.uuid(), anything),
       eventTime: fc.oneof(fc.constant('2024-05-01T10:00:00Z'), anything),
-      eventSource: fc.oneof(fc.constantFrom('ec2.amazonaws.com', 'ecs.amazonaws.com', 'iam.amazonaws.com', 'ecr.amazonaws.com', 'cloudtrail.amazonaws.com', 'lambda.amazonaws.com', 'kms.amazonaws.com'), anything),
+      eventSource: fc.oneof(
+        fc.constantFrom(
+          'ec2.amazonaws.com',
+          'ecs.amazonaws.com',
+          'iam.amazonaws.com',
+          'ecr.amazonaws.com',
+          'cloudtrail.amazonaws.com',
+          'lambda.amazonaws.com',
+          'kms.amazonaws.com',
+        ),
+        anything,
+      ),
       eventName: fc.oneof(fc.constantFrom('RunInstances', 'RunTask', 'PutImage', 'ConsoleLogin'), anything),
       eventType: anything,
       readOnly: anything,
       userIdentity: fc.oneof(
-        fc.record({ type: anything, arn: anything, principalId: anything, sessionContext: fc.record({ attributes: anything, sessionIssuer: anything }, { requiredKeys: [] }) }, { requiredKeys: [] }),
+        fc.record(
+          {
+            type: anything,
+            arn: anything,
+            principalId: anything,
+            sessionContext: fc.record({ attributes: anything, sessionIssuer: anything }, { requiredKeys: [] }),
+          },
+          { requiredKeys: [] },
+        ),
         anything,
       ),
       requestParameters: fc.dictionary(
-        fc.constantFrom('instanceId', 'groupId', 'bucketName', 'cluster', 'service', 'image', 'imageDigest', 'repositoryName', 'tags', 'tagSet', 'name', 'roleArn', 'keyId', 'functionName', 'taskDefinition'),
+        fc.constantFrom(
+          'instanceId',
+          'groupId',
+          'bucketName',
+          'cluster',
+          'service',
+          'image',
+          'imageDigest',
+          'repositoryName',
+          'tags',
+          'tagSet',
+          'name',
+          'roleArn',
+          'keyId',
+          'functionName',
+          'taskDefinition',
+        ),
         fc.oneof(arnish, anything),
       ),
       responseElements: anything,
@@ -85,14 +123,27 @@ describe('arbitrary input never throws anything but NormalizeError', () => {
     { requiredKeys: [] },
   );
   it('CloudTrail-shaped records with random field values', () => {
-    fc.assert(fc.property(cloudTrailish, (r) => void check(r as JsonValue)), { numRuns: 1000 });
+    fc.assert(
+      fc.property(cloudTrailish, (r) => void check(r as JsonValue)),
+      { numRuns: 1000 },
+    );
   });
 
   const envelopeish = fc.record(
     {
       version: anything,
       id: fc.oneof(fc.uuid(), anything),
-      'detail-type': fc.oneof(fc.constantFrom('ECS Task State Change', 'EC2 Instance State-change Notification', 'ECR Image Action', 'EC2 Instance Launch Successful', 'CloudFormation Drift Detection Status Change', 'AWS API Call via CloudTrail'), anything),
+      'detail-type': fc.oneof(
+        fc.constantFrom(
+          'ECS Task State Change',
+          'EC2 Instance State-change Notification',
+          'ECR Image Action',
+          'EC2 Instance Launch Successful',
+          'CloudFormation Drift Detection Status Change',
+          'AWS API Call via CloudTrail',
+        ),
+        anything,
+      ),
       source: fc.oneof(fc.constantFrom('aws.ecs', 'aws.ec2', 'aws.ecr', 'aws.autoscaling', 'aws.cloudformation'), anything),
       account: anything,
       time: fc.oneof(fc.constant('2024-05-01T10:00:00Z'), anything),
@@ -100,7 +151,23 @@ describe('arbitrary input never throws anything but NormalizeError', () => {
       resources: fc.oneof(fc.array(fc.oneof(arnish, fc.string())), anything),
       detail: fc.oneof(
         fc.dictionary(
-          fc.constantFrom('instance-id', 'state', 'containers', 'clusterArn', 'group', 'lastStatus', 'repository-name', 'image-digest', 'stack-id', 'status-details', 'resource-type', 'physical-resource-id', 'EC2InstanceId', 'AutoScalingGroupName', 'tags'),
+          fc.constantFrom(
+            'instance-id',
+            'state',
+            'containers',
+            'clusterArn',
+            'group',
+            'lastStatus',
+            'repository-name',
+            'image-digest',
+            'stack-id',
+            'status-details',
+            'resource-type',
+            'physical-resource-id',
+            'EC2InstanceId',
+            'AutoScalingGroupName',
+            'tags',
+          ),
           fc.oneof(arnish, anything),
         ),
         anything,
@@ -109,7 +176,10 @@ describe('arbitrary input never throws anything but NormalizeError', () => {
     { requiredKeys: [] },
   );
   it('EventBridge-shaped envelopes with random field values', () => {
-    fc.assert(fc.property(envelopeish, (r) => void check(r as JsonValue)), { numRuns: 1000 });
+    fc.assert(
+      fc.property(envelopeish, (r) => void check(r as JsonValue)),
+      { numRuns: 1000 },
+    );
   });
 
   it('nesting far deeper than any event does not overflow the stack', () => {

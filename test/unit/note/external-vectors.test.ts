@@ -46,7 +46,7 @@ describe('golang.org/x/mod/sumdb/note vectors (Ed25519, type 0x01)', () => {
     expect(() => parseVerifierKey(go.peterVerifierKey.replace('c74f20a3', 'c74f20a4'))).toThrow(/does not match/);
   });
 
-  it('signing Go\'s text with Go\'s private key gives Go\'s note byte for byte', () => {
+  it("signing Go's text with Go's private key gives Go's note byte for byte", () => {
     const s = goSigner(go.peterSignerKey);
     // The key ID from the seed's public key is the one in Go's key strings.
     expect(ed25519KeyId(s.name, ed25519Raw(createPublicKey(s.key))).toString('hex')).toBe(s.id);
@@ -71,7 +71,7 @@ describe('golang.org/x/mod/sumdb/note vectors (Ed25519, type 0x01)', () => {
     expect(() => verifyNote(note(go.text + '\n' + go.peterSig + enochBad), [peter, enoch])).toThrow(expect.objectContaining({ code: 'NOTE_BAD_SIGNATURE' }));
   });
 
-  it('a signature under another name or key ID is not Peter\'s', () => {
+  it("a signature under another name or key ID is not Peter's", () => {
     const misnamed = go.peterSig.replace('PeterNeumann', 'CarmenSandiego');
     expect(() => verifyNote(note(go.text + '\n' + misnamed), [peter])).toThrow(expect.objectContaining({ code: 'NOTE_UNKNOWN_KEY' }));
     const wrongId = go.peterSig.replace('x08g', 'xxxx');

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { makeCheckpoint, trustedKeyFromPem, type ShardState, type SignedCheckpoint } from '../../../lib/core/checkpoint';
 import { consistencyProof, rootOfRange } from '../../../lib/core/merkle';
 import { checkConsistency } from '../../../lib/core/merkle/consistency';
-import { CONSISTENCY_FORMAT, ConsistencyFileError, parseConsistencyFile, serializeConsistencyFile, type ConsistencyProofFile } from '../../../lib/prove/consistency-file';
+import {
+  CONSISTENCY_FORMAT,
+  ConsistencyFileError,
+  parseConsistencyFile,
+  serializeConsistencyFile,
+  type ConsistencyProofFile,
+} from '../../../lib/prove/consistency-file';
 import { archiveTreeSource, buildConsistencyProofs, proveShardConsistency, tileTreeSource, withFallback } from '../../../lib/prove/consistency-source';
 import { verifyConsistencyFile } from '../../../lib/prove/consistency-verify';
 import { ProveError } from '../../../lib/prove/errors';
@@ -50,7 +56,17 @@ describe('consistency proofs from the C2SP tiles in the bucket', () => {
 
   it('equals the proof computed from every leaf, in a few reads', async () => {
     await tiled;
-    const pairs: [number, number][] = [[1, N], [255, 256], [256, 70_000], [1000, 1001], [65_536, 69_999], [12_345, 67_890], [3, 7], [40_000, 40_000], [69_998, 70_000]];
+    const pairs: [number, number][] = [
+      [1, N],
+      [255, 256],
+      [256, 70_000],
+      [1000, 1001],
+      [65_536, 69_999],
+      [12_345, 67_890],
+      [3, 7],
+      [40_000, 40_000],
+      [69_998, 70_000],
+    ];
     for (const [m, n] of pairs) {
       const before = meter.summary();
       const proof = await proveShardConsistency(tiles, stateAt(leaves, 'api', m), stateAt(leaves, 'api', n));
@@ -72,7 +88,10 @@ describe('consistency proofs from the C2SP tiles in the bucket', () => {
     // An old root of another history: the index matches the newer checkpoint, so the proof comes back and fails.
     const forgedOld = { ...stateAt(leaves, 'api', 1000), root: 'cd'.repeat(32) };
     const proof = await proveShardConsistency(tiles, forgedOld, stateAt(leaves, 'api', 5000));
-    expect(checkConsistency(1000, 5000, Buffer.from(forgedOld.root, 'hex'), rootOfRange(leaves, 0, 5000), proof)).toMatchObject({ ok: false, reason: 'OLD_ROOT' });
+    expect(checkConsistency(1000, 5000, Buffer.from(forgedOld.root, 'hex'), rootOfRange(leaves, 0, 5000), proof)).toMatchObject({
+      ok: false,
+      reason: 'OLD_ROOT',
+    });
   });
 });
 
@@ -99,7 +118,10 @@ describe('consistency proof files from an archive', () => {
   it('proves every shared shard, notes new shards, and survives serialization byte for byte', async () => {
     await ready;
     const file = await fileOf(cp1, cp2);
-    expect(file.shards.map((s) => [s.shard, s.oldSize, s.newSize])).toEqual([['api', 6, 15], ['ec2', 3, 3]]);
+    expect(file.shards.map((s) => [s.shard, s.oldSize, s.newSize])).toEqual([
+      ['api', 6, 15],
+      ['ec2', 3, 3],
+    ]);
     const text = serializeConsistencyFile(file);
     expect(serializeConsistencyFile(parseConsistencyFile(text))).toBe(text);
     const r = verifyConsistencyFile(parseConsistencyFile(text), keys);
@@ -129,17 +151,30 @@ describe('consistency proof files from an archive', () => {
   it('fails with the reason: swapped order, flipped hash, wrong size, missing proof, vanished shard, bad key', async () => {
     await ready;
     const file = await fileOf(cp1, cp2);
-    const reasons = (f: ConsistencyProofFile, k = keys) => verifyConsistencyFile(f, k).shards.filter((s) => !s.ok).map((s) => `${s.shard}:${s.reason}`);
+    const reasons = (f: ConsistencyProofFile, k = keys) =>
+      verifyConsistencyFile(f, k)
+        .shards.filter((s) => !s.ok)
+        .map((s) => `${s.shard}:${s.reason}`);
 
     // Swapped: api shrinks, iam vanishes (ec2 did not change, so its empty proof still holds).
     expect(reasons({ ...file, old: file.new, new: file.old })).toEqual(['api:SHRUNK', 'iam:VANISHED']);
-    const flipped = file.shards.map((s) => (s.shard === 'api' ? { ...s, proof: [s.proof[0]!.replace(/^./, (c) => (c === '0' ? '1' : '0')), ...s.proof.slice(1)] } : s));
+    const flipped = file.shards.map((s) =>
+      s.shard === 'api' ? { ...s, proof: [s.proof[0]!.replace(/^./, (c) => (c === '0' ? '1' : '0')), ...s.proof.slice(1)] } : s,
+    );
     expect(reasons({ ...file, shards: flipped })[0]).toMatch(/^api:(OLD_ROOT|NEW_ROOT)$/);
     expect(reasons({ ...file, shards: file.shards.map((s) => ({ ...s, newSize: s.newSize + 1 })) })).toEqual(['api:SIZE_MISMATCH', 'ec2:SIZE_MISMATCH']);
     expect(reasons({ ...file, shards: file.shards.filter((s) => s.shard !== 'ec2') })).toEqual(['ec2:NO_PROOF']);
 
     // A newer checkpoint, signed with the key, that drops shard ec2: it vanished.
-    const dropped = await signCheckpoint(archive.signer, makeCheckpoint(cp2.checkpoint.origin, cp2.checkpoint.shards.filter((s) => s.shard !== 'ec2'), null, new Date(cp2.checkpoint.time)));
+    const dropped = await signCheckpoint(
+      archive.signer,
+      makeCheckpoint(
+        cp2.checkpoint.origin,
+        cp2.checkpoint.shards.filter((s) => s.shard !== 'ec2'),
+        null,
+        new Date(cp2.checkpoint.time),
+      ),
+    );
     const vanished = verifyConsistencyFile({ ...file, new: dropped.note.toString('utf8'), shards: file.shards.filter((s) => s.shard !== 'ec2') }, keys);
     expect(vanished.ok).toBe(false);
     expect(vanished.vanished).toEqual(['ec2']);
@@ -164,7 +199,12 @@ describe('consistency proof files from an archive', () => {
   it('an archive missing the records cannot give a proof, and says so', async () => {
     await ready;
     const source = archive.source();
-    const partial = { ...source, async *list(prefix: string) { for await (const o of source.list(prefix)) if (!o.key.includes('shard=api/') || !o.key.includes('/0000000000000000-')) yield o; } };
+    const partial = {
+      ...source,
+      async *list(prefix: string) {
+        for await (const o of source.list(prefix)) if (!o.key.includes('shard=api/') || !o.key.includes('/0000000000000000-')) yield o;
+      },
+    };
     const built = await buildConsistencyProofs(cp1, cp2, archiveTreeSource(partial));
     expect([...built.unproven.keys()]).toEqual(['api']);
     expect(built.unproven.get('api')).toMatch(/holds 15 records/);
@@ -185,7 +225,9 @@ describe('consistency proof files from an archive', () => {
     expect(code('{"format":"immutrail.inclusion-proof/v1"}')).toBe('NOT_A_PROOF');
     expect(code('{"format":"immutrail.consistency-proof/v2"}')).toBe('UNSUPPORTED_FORMAT');
     expect(code('{"format":"immutrail.consistency-proof/v1","old":"x","new":"y","shards":[],"extra":1}')).toBe('MALFORMED');
-    expect(code('{"format":"immutrail.consistency-proof/v1","old":"x","new":"y","shards":[{"shard":"api","oldSize":1,"newSize":2,"proof":["AB"]}]}')).toBe('MALFORMED');
+    expect(code('{"format":"immutrail.consistency-proof/v1","old":"x","new":"y","shards":[{"shard":"api","oldSize":1,"newSize":2,"proof":["AB"]}]}')).toBe(
+      'MALFORMED',
+    );
     expect(code('{"format":"immutrail.consistency-proof/v1","old":"x","new":"y","shards":[]}')).toBe('parsed');
   });
 });

@@ -25,7 +25,7 @@ function noSuchKey(key: string): Error {
  * alone (no records): enough for tiles and paths, at any size.
  */
 export function seedBatchLog(table: MemoryIndexTable, shard: string, leaves: readonly Buffer[], batchSize: (firstSeq: number) => number, from = 0): void {
-  for (let first = from; first < leaves.length; ) {
+  for (let first = from; first < leaves.length;) {
     const last = Math.min(leaves.length, first + Math.max(1, batchSize(first))) - 1;
     table.seed({
       ...K.batch(shard, first),
@@ -145,7 +145,8 @@ export class MemoryArchive {
     });
     if (this.legacyIdItems) {
       // What versions before the id sets wrote: one item per record id.
-      for (const r of batch.records) this.table.seed({ ...K.id(r.chain.id), rid: r.chain.id, shard, seq: r.chain.seq, key: batch.key, kind: r.chain.kind, time: r.chain.time });
+      for (const r of batch.records)
+        this.table.seed({ ...K.id(r.chain.id), rid: r.chain.id, shard, seq: r.chain.seq, key: batch.key, kind: r.chain.kind, time: r.chain.time });
     } else {
       for (const item of idSetItems(shard, batch.firstSeq, batch.claims)) this.table.seed({ ...item, d: Buffer.from(item.d) });
     }

@@ -73,7 +73,9 @@ describe('verifyProofFile', () => {
   it('fails the signature check for a checkpoint signed by another key, even under the same name', async () => {
     const other = new LocalSigner(a.origin);
     const signed = parseSignedCheckpoint(Buffer.from(good.checkpoint, 'utf8'));
-    const forged = assembleNote(signed.body, [{ keyName: a.origin, keyId: keyId(a.origin, await other.publicKey()), signature: await other.sign(signed.body) }]);
+    const forged = assembleNote(signed.body, [
+      { keyName: a.origin, keyId: keyId(a.origin, await other.publicKey()), signature: await other.sign(signed.body) },
+    ]);
     const v = verifyProofFile({ ...good, checkpoint: forged.toString('utf8') }, keys);
     expect(v.failed).toBe('signature');
     expect(v.checks.find((c) => c.check === 'inclusion')!.status).toBe('pass');

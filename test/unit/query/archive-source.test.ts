@@ -18,12 +18,11 @@ describe('reading the archive through the S3 API', () => {
     const half = Math.ceil(keys.length / 2);
     // the paginator reuses its input object, so the calls are recorded here as they happen
     const listed: [string | undefined, string | undefined, string | undefined][] = [];
-    s3.on(ListObjectsV2Command)
-      .callsFake((input) =>
-        listed.push([input.Bucket, input.Prefix, input.ContinuationToken]) && input.ContinuationToken === undefined
-          ? { Contents: keys.slice(0, half).map((Key) => ({ Key })), IsTruncated: true, NextContinuationToken: 'next' }
-          : { Contents: keys.slice(half).map((Key) => ({ Key })), IsTruncated: false },
-      );
+    s3.on(ListObjectsV2Command).callsFake((input) =>
+      listed.push([input.Bucket, input.Prefix, input.ContinuationToken]) && input.ContinuationToken === undefined
+        ? { Contents: keys.slice(0, half).map((Key) => ({ Key })), IsTruncated: true, NextContinuationToken: 'next' }
+        : { Contents: keys.slice(half).map((Key) => ({ Key })), IsTruncated: false },
+    );
     s3.on(GetObjectCommand).callsFake((input) => body(builder.objects.get(input.Key!)!));
 
     const engine = await DuckDbQueryEngine.fromS3(new S3Client({ region: 'us-east-1' }), 'archive', {
@@ -35,7 +34,10 @@ describe('reading the archive through the S3 API', () => {
         ['archive', 'records/', undefined],
         ['archive', 'records/', 'next'],
       ]);
-      const fetched = s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key).sort();
+      const fetched = s3
+        .commandCalls(GetObjectCommand)
+        .map((c) => c.args[0].input.Key)
+        .sort();
       expect(fetched).toEqual(keys.filter((k) => k !== tipGhost.key).sort());
       expect(engine.stats.objects).toBe(keys.length - 1);
       const r = await engine.run({ name: 'iam-changes' });

@@ -53,10 +53,7 @@ describe('AthenaQueryEngine', () => {
       .resolvesOnce({
         ResultSet: {
           ResultSetMetadata: { ColumnInfo: COLUMNS },
-          Rows: [
-            { Data: COLUMNS.map((c) => text(c.Name)) },
-            { Data: [text('2026-03-01T10:00:00Z'), text('1'), text('false')] },
-          ],
+          Rows: [{ Data: COLUMNS.map((c) => text(c.Name)) }, { Data: [text('2026-03-01T10:00:00Z'), text('1'), text('false')] }],
         },
         NextToken: 'page-2',
       })
@@ -109,10 +106,7 @@ describe('AthenaQueryEngine', () => {
 
   it('throws a typed error carrying the StateChangeReason when the query fails', async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
-    athena
-      .on(GetQueryExecutionCommand)
-      .resolvesOnce(status('RUNNING'))
-      .resolves(status('FAILED', "SYNTAX_ERROR: line 1:8: Column 'nope' cannot be resolved"));
+    athena.on(GetQueryExecutionCommand).resolvesOnce(status('RUNNING')).resolves(status('FAILED', "SYNTAX_ERROR: line 1:8: Column 'nope' cannot be resolved"));
     const err = await engine()
       .run({ sql: 'SELECT nope FROM records' })
       .catch((e: unknown) => e);

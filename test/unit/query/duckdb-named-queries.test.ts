@@ -7,10 +7,26 @@ import { NAMED_QUERIES } from '../../../lib/query/named-queries';
 import { RECORDS_COLUMNS } from '../../../lib/query/records-relation';
 import type { QueryResult } from '../../../lib/query/types';
 import type { NormalizedEvent } from '../../../lib/core/normalized';
-import { A, ACCOUNT, ALICE, AMI, BOB, COVERAGE, DIGEST, E, IMAGE, INSTANCE, MEMBER_ACCOUNT, QUARANTINE, SG, TASK, buildScenario, type Scenario } from './scenario';
+import {
+  A,
+  ACCOUNT,
+  ALICE,
+  AMI,
+  BOB,
+  COVERAGE,
+  DIGEST,
+  E,
+  IMAGE,
+  INSTANCE,
+  MEMBER_ACCOUNT,
+  QUARANTINE,
+  SG,
+  TASK,
+  buildScenario,
+  type Scenario,
+} from './scenario';
 
-const objects = (r: QueryResult): Record<string, unknown>[] =>
-  r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]])));
+const objects = (r: QueryResult): Record<string, unknown>[] => r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]])));
 const column = (r: QueryResult, name: string): unknown[] => objects(r).map((o) => o[name]);
 /** The day folder of a log file path; a file outside CloudTrail's layout counts on its record's commit day (the scenario commits coverage on 2026-03-02). */
 const logDayOf = (logFile: string): string => /(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/.exec(logFile)?.slice(1).join('-') ?? '2026-03-02';
@@ -207,7 +223,7 @@ describe('named queries on DuckDB over a constructed archive', () => {
     const key = (c: (typeof COVERAGE)[number]) => {
       // Older records lack the fields: the query reads them from the path, as this regex does.
       const m = /AWSLogs\/(?:o-[a-z0-9]+\/)?(\d{12})\/CloudTrail\/([a-z0-9-]+)\//.exec(c.logFile);
-      return JSON.stringify(['account' in c ? c.account : m?.[1] ?? null, 'region' in c ? c.region : m?.[2] ?? null, logDayOf(c.logFile)]);
+      return JSON.stringify(['account' in c ? c.account : (m?.[1] ?? null), 'region' in c ? c.region : (m?.[2] ?? null), logDayOf(c.logFile)]);
     };
     const groups = new Map<string, (typeof COVERAGE)[number][]>();
     for (const c of COVERAGE) groups.set(key(c), [...(groups.get(key(c)) ?? []), c]);
@@ -227,9 +243,7 @@ describe('named queries on DuckDB over a constructed archive', () => {
 
   it('quarantined: the quarantined delivery with its reason', async () => {
     const r = await engine.run({ name: 'quarantined' });
-    expect(objects(r).map((o) => [o.id, o.quarantine_reason])).toEqual([
-      [QUARANTINE.id, QUARANTINE.kind === 'quarantine' ? QUARANTINE.data.reason : ''],
-    ]);
+    expect(objects(r).map((o) => [o.id, o.quarantine_reason])).toEqual([[QUARANTINE.id, QUARANTINE.kind === 'quarantine' ? QUARANTINE.data.reason : '']]);
   });
 
   it('every named query runs with only its defaults or an example value', async () => {
@@ -335,7 +349,11 @@ describe('root-and-console-without-mfa and the CheckMfa step', () => {
     const checkMfa = event({ eventTime: '2026-03-01T09:00:00Z', action: 'CheckMfa', service: 'signin', actor: signingIn });
     const noMfaCall = event({ eventTime: '2026-03-01T09:01:00Z', action: 'DescribeInstances', actor: signingIn, readOnly: true });
     const b = new ArchiveBuilder();
-    b.commit('api', '2026-03-01', [checkMfa, noMfaCall].map((e) => eventDraft(e)));
+    b.commit(
+      'api',
+      '2026-03-01',
+      [checkMfa, noMfaCall].map((e) => eventDraft(e)),
+    );
     const d = mkdtempSync(join(tmpdir(), 'immutrail-query-checkmfa-'));
     b.writeTo(d);
     const eng = await DuckDbQueryEngine.fromDirectory(d);

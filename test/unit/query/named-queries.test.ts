@@ -91,7 +91,9 @@ describe('resolveParameters', () => {
   it('refuses a period bound that is not an ISO 8601 date or time, naming the --param, before the engine sees it (issue 17)', () => {
     const q = findNamedQuery('principal-activity');
     for (const bad of ['yesterday', '2026-13-01', '2026-02-30T00:00:00Z', "2026-01-01' OR 1=1", '']) {
-      expect(() => resolveParameters(q, { principal: 'bob', from: bad })).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETER', message: expect.stringMatching(/^--param from: .* is not an ISO 8601 date or time/) }));
+      expect(() => resolveParameters(q, { principal: 'bob', from: bad })).toThrow(
+        expect.objectContaining({ code: 'INVALID_PARAMETER', message: expect.stringMatching(/^--param from: .* is not an ISO 8601 date or time/) }),
+      );
     }
     for (const good of ['2026-01-01', '2026-01-01T12:00:00Z', '2026-01-01T12:00:00.123+02:00', '2026-01-01 12:00']) {
       expect(resolveParameters(q, { principal: 'bob', to: good }).to).toBe(good);

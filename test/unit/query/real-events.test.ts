@@ -15,7 +15,9 @@ const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'events');
 function fixtureEvents(): { event: NormalizedEvent; raw: JsonValue }[] {
   const seen = new Set<string>();
   const out: { event: NormalizedEvent; raw: JsonValue }[] = [];
-  for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith('.ndjson')).sort()) {
+  for (const file of readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.ndjson'))
+    .sort()) {
     for (const line of readFileSync(join(FIXTURES, file), 'utf8').split('\n')) {
       if (line.trim() === '') continue;
       const raw = JSON.parse(line) as JsonValue;

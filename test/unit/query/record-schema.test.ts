@@ -56,7 +56,12 @@ describe('record schema', () => {
       actor: Object.fromEntries(Object.keys(NO_ACTOR).map((k) => [k, k === 'console' || k === 'mfa' ? true : k])) as never,
     });
     const records: AuditRecord[] = [
-      ...[...buildScenario().builder.objects.values()].flatMap((body) => body.trim().split('\n').map((l) => JSON.parse(l) as AuditRecord)),
+      ...[...buildScenario().builder.objects.values()].flatMap((body) =>
+        body
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as AuditRecord),
+      ),
       { chain: { v: 1, shard: 's', seq: 1, prev: '0', kind: 'event', id: 'x', time: 't' }, data: eventDraft(full).data } as AuditRecord,
     ];
     const kinds = new Set(records.map((r) => r.chain.kind));

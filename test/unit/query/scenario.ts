@@ -70,8 +70,22 @@ export const E = {
   malloryOpensSg: event({ eventTime: '2026-03-01T11:10:00Z', action: 'AuthorizeSecurityGroupIngress', actor: MALLORY, resources: [sg] }),
   eveOpensSg: event({ eventTime: '2026-03-03T08:30:00Z', action: 'AuthorizeSecurityGroupIngress', actor: EVE, resources: [sg] }),
   // state changes
-  pending: event({ eventTime: '2026-03-01T11:00:05Z', action: 'EC2 Instance State-change Notification', category: 'state-change', readOnly: null, resources: [instance], state: 'pending' }),
-  running: event({ eventTime: '2026-03-01T11:00:30Z', action: 'EC2 Instance State-change Notification', category: 'state-change', readOnly: null, resources: [instance], state: 'running' }),
+  pending: event({
+    eventTime: '2026-03-01T11:00:05Z',
+    action: 'EC2 Instance State-change Notification',
+    category: 'state-change',
+    readOnly: null,
+    resources: [instance],
+    state: 'pending',
+  }),
+  running: event({
+    eventTime: '2026-03-01T11:00:30Z',
+    action: 'EC2 Instance State-change Notification',
+    category: 'state-change',
+    readOnly: null,
+    resources: [instance],
+    state: 'running',
+  }),
   taskRunning: event({
     eventTime: '2026-03-01T13:00:00Z',
     action: 'ECS Task State Change',
@@ -81,8 +95,22 @@ export const E = {
     resources: [resource('AWS::ECS::Task', TASK, TASK), resource('AWS::ECR::Image', IMAGE)],
     state: 'RUNNING',
   }),
-  shuttingDown: event({ eventTime: '2026-03-02T09:00:10Z', action: 'EC2 Instance State-change Notification', category: 'state-change', readOnly: null, resources: [instance], state: 'shutting-down' }),
-  terminated: event({ eventTime: '2026-03-02T09:01:00Z', action: 'EC2 Instance State-change Notification', category: 'state-change', readOnly: null, resources: [instance], state: 'terminated' }),
+  shuttingDown: event({
+    eventTime: '2026-03-02T09:00:10Z',
+    action: 'EC2 Instance State-change Notification',
+    category: 'state-change',
+    readOnly: null,
+    resources: [instance],
+    state: 'shutting-down',
+  }),
+  terminated: event({
+    eventTime: '2026-03-02T09:01:00Z',
+    action: 'EC2 Instance State-change Notification',
+    category: 'state-change',
+    readOnly: null,
+    resources: [instance],
+    state: 'terminated',
+  }),
 };
 
 export const A = {
@@ -131,9 +159,27 @@ const orgLogFile = (day: string, n: string): string =>
 
 /** Coverage records; 'b' is one written before they named account and region (the query reads both from its path). */
 export const COVERAGE = [
-  { logFile: logFile('2026-03-01', 'a'), total: 10, archived: 8, recovered: 1, skipped: 1, digestSha256: 'ab'.repeat(32), account: ACCOUNT, region: 'us-east-1' },
+  {
+    logFile: logFile('2026-03-01', 'a'),
+    total: 10,
+    archived: 8,
+    recovered: 1,
+    skipped: 1,
+    digestSha256: 'ab'.repeat(32),
+    account: ACCOUNT,
+    region: 'us-east-1',
+  },
   { logFile: logFile('2026-03-01', 'b'), total: 5, archived: 5, recovered: 0, skipped: 0, digestSha256: null },
-  { logFile: logFile('2026-03-02', 'c'), total: 7, archived: 6, recovered: 1, skipped: 0, digestSha256: 'cd'.repeat(32), account: ACCOUNT, region: 'us-east-1' },
+  {
+    logFile: logFile('2026-03-02', 'c'),
+    total: 7,
+    archived: 6,
+    recovered: 1,
+    skipped: 0,
+    digestSha256: 'cd'.repeat(32),
+    account: ACCOUNT,
+    region: 'us-east-1',
+  },
   { logFile: orgLogFile('2026-03-02', 'd'), total: 4, archived: 1, recovered: 3, skipped: 0, digestSha256: null, account: MEMBER_ACCOUNT, region: 'eu-west-1' },
   { logFile: 'exports/march.json.gz', total: 2, archived: 2, recovered: 0, skipped: 0, digestSha256: null, account: null, region: null },
 ];
@@ -151,9 +197,17 @@ export interface Scenario {
 
 export function buildScenario(): Scenario {
   const b = new ArchiveBuilder();
-  b.commit('api', '2026-03-01', [E.aliceOpensSg, E.bobModifiesSg, E.bobDescribesSg, E.carolFailsOnSg].map((e) => eventDraft(e)));
+  b.commit(
+    'api',
+    '2026-03-01',
+    [E.aliceOpensSg, E.bobModifiesSg, E.bobDescribesSg, E.carolFailsOnSg].map((e) => eventDraft(e)),
+  );
   const middleStart = b.head('api') + 1;
-  const middle = b.commit('api', '2026-03-01', [E.launch, E.rootLogin, E.aliceCreatesKey, E.aliceReadsRole].map((e) => eventDraft(e)));
+  const middle = b.commit(
+    'api',
+    '2026-03-01',
+    [E.launch, E.rootLogin, E.aliceCreatesKey, E.aliceReadsRole].map((e) => eventDraft(e)),
+  );
   // lost the race for the same range: its records must never be counted
   const middleOrphan = b.orphan('api', '2026-03-01', middleStart, [eventDraft(E.malloryOpensSg), eventDraft(E.launch)]);
   b.commit('api', '2026-03-02', [A.unsignedLaunch, A.drift, A.oldUnsignedLaunch, eventDraft(E.daveTerminates), QUARANTINE]);
@@ -162,8 +216,16 @@ export function buildScenario(): Scenario {
   const tipCopy = b.orphan('api', '2026-03-03', tipStart, [eventDraft(E.alicePutsPolicy)]);
   const tipGhost = b.orphan('api', '2026-03-03', tipStart, [eventDraft(E.eveOpensSg)]);
 
-  b.commit('state', '2026-03-01', [E.pending, E.running, E.taskRunning].map((e) => eventDraft(e)));
-  b.commit('state', '2026-03-02', [E.shuttingDown, E.terminated].map((e) => eventDraft(e)));
+  b.commit(
+    'state',
+    '2026-03-01',
+    [E.pending, E.running, E.taskRunning].map((e) => eventDraft(e)),
+  );
+  b.commit(
+    'state',
+    '2026-03-02',
+    [E.shuttingDown, E.terminated].map((e) => eventDraft(e)),
+  );
 
   b.commit('reconcile', '2026-03-02', [
     ...COVERAGE.map((c, i): RecordDraft => ({ kind: 'coverage', id: `coverage:${i}`, data: c })),

@@ -1,13 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  athenaStringLiteral,
-  parameterNames,
-  toAthenaPositional,
-  toDuckDbPositional,
-  toQuestionMarks,
-} from '../../../lib/query/sql-params';
+import { athenaStringLiteral, parameterNames, toAthenaPositional, toDuckDbPositional, toQuestionMarks } from '../../../lib/query/sql-params';
 
 describe('parameterNames', () => {
   it('finds :name outside literals, quoted identifiers, comments and :: casts, in order of first use', () => {
@@ -66,7 +60,9 @@ describe('athenaStringLiteral', () => {
     const c = await instance.connect();
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom("'", "\\'", "'; DROP TABLE x; --", "\\", "''")).filter((s) => !s.includes('\u0000')),
+        fc
+          .oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom("'", "\\'", "'; DROP TABLE x; --", '\\', "''"))
+          .filter((s) => !s.includes('\u0000')),
         async (s) => {
           const reader = await c.runAndReadAll(`SELECT ${athenaStringLiteral(s)} AS v`);
           expect(reader.getRowsJson()[0][0]).toBe(s);

@@ -46,8 +46,17 @@ export function reportData(over: Partial<ReportData> = {}): ReportData {
       ],
       'drift-alerts': [
         {
-          alert_event_time: '2026-11-21T10:05:00Z', alert_severity: 'high', alert_account: '111122223333', alert_summary: 'manual change <script>',
-          alert_principal: 'arn:aws:iam::111122223333:role/Admin', alert_resource: 'sg-1', alert_rule: 'drift', alert_event_id: 'evt-drift', alert_id: 'alert-1', shard: 'acct-111122223333', seq: 7,
+          alert_event_time: '2026-11-21T10:05:00Z',
+          alert_severity: 'high',
+          alert_account: '111122223333',
+          alert_summary: 'manual change <script>',
+          alert_principal: 'arn:aws:iam::111122223333:role/Admin',
+          alert_resource: 'sg-1',
+          alert_rule: 'drift',
+          alert_event_id: 'evt-drift',
+          alert_id: 'alert-1',
+          shard: 'acct-111122223333',
+          seq: 7,
         },
       ],
       'launch-signing': [

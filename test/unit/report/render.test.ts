@@ -31,8 +31,16 @@ describe('report building blocks', () => {
 
   it('a bar chart has one point per table row, warnings in the warning colour, and its text alternatives', () => {
     const html = barChart({
-      id: 'c', title: 'T <1>', description: 'D', labelHeader: 'day', valueHeader: 'n',
-      points: [{ label: 'a', value: 3 }, { label: 'b', value: 0, warn: true }, { label: 'c', value: 1 }],
+      id: 'c',
+      title: 'T <1>',
+      description: 'D',
+      labelHeader: 'day',
+      valueHeader: 'n',
+      points: [
+        { label: 'a', value: 3 },
+        { label: 'b', value: 0, warn: true },
+        { label: 'c', value: 1 },
+      ],
     });
     expect(charts(html)).toEqual([{ id: 'c', points: 3, tableRows: 3, title: 'T <1>', desc: 'D' }]);
     const warn = parseReport(html).querySelectorAll('rect.warn');
@@ -53,19 +61,33 @@ describe('report building blocks', () => {
   });
 
   it('runs of consecutive days read as ranges', () => {
-    expect(dayRanges(['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-03', '2026-03-05', '2026-03-06'])).toEqual(['2026-02-27 to 2026-03-01', '2026-03-03', '2026-03-05 to 2026-03-06']);
+    expect(dayRanges(['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-03', '2026-03-05', '2026-03-06'])).toEqual([
+      '2026-02-27 to 2026-03-01',
+      '2026-03-03',
+      '2026-03-05 to 2026-03-06',
+    ]);
     expect(dayRanges([])).toEqual([]);
   });
 
   it('checkpoint intervals are minutes between consecutive checkpoints, in time order', () => {
-    expect(checkpointIntervals([{ time: '2026-01-01T00:20:00Z', size: 2 }, { time: '2026-01-01T00:00:00Z', size: 1 }, { time: '2026-01-01T00:25:30Z', size: 3 }])).toEqual([
+    expect(
+      checkpointIntervals([
+        { time: '2026-01-01T00:20:00Z', size: 2 },
+        { time: '2026-01-01T00:00:00Z', size: 1 },
+        { time: '2026-01-01T00:25:30Z', size: 3 },
+      ]),
+    ).toEqual([
       { at: '2026-01-01T00:20:00Z', minutes: 20 },
       { at: '2026-01-01T00:25:30Z', minutes: 5.5 },
     ]);
   });
 
   it('an account and region missing a day is a gap', () => {
-    const rows = [{ account: '1', region: 'r', log_day: '2026-01-01' }, { account: '2', region: 'r', log_day: '2026-01-01' }, { account: '2', region: 'r', log_day: '2026-01-02' }];
+    const rows = [
+      { account: '1', region: 'r', log_day: '2026-01-01' },
+      { account: '2', region: 'r', log_day: '2026-01-01' },
+      { account: '2', region: 'r', log_day: '2026-01-02' },
+    ];
     expect(accountGaps(rows, ['2026-01-01', '2026-01-02'])).toEqual([{ account: '1', region: 'r', days_missing: 1, missing_days: '2026-01-02' }]);
   });
 
@@ -115,9 +137,16 @@ describe('the rendered report', () => {
   it('names every control as "evidence for", and never claims compliance', () => {
     for (const c of CONTROLS) {
       expect(text).toContain(`Evidence for ${c.id}`);
-      expect(Object.values(EVIDENCE).some((ids) => ids.includes(c.id)), c.id).toBe(true);
+      expect(
+        Object.values(EVIDENCE).some((ids) => ids.includes(c.id)),
+        c.id,
+      ).toBe(true);
     }
-    expect(parseReport(html).querySelectorAll('p.controls').map((p) => p.text)).toHaveLength(Object.keys(EVIDENCE).length);
+    expect(
+      parseReport(html)
+        .querySelectorAll('p.controls')
+        .map((p) => p.text),
+    ).toHaveLength(Object.keys(EVIDENCE).length);
     for (const p of parseReport(html).querySelectorAll('p.controls')) expect(p.text).toMatch(/^Evidence for: /);
     expect(text).not.toMatch(/complian/i);
   });

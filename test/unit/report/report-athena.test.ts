@@ -1,7 +1,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type StartQueryExecutionCommandInput } from '@aws-sdk/client-athena';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  type StartQueryExecutionCommandInput,
+} from '@aws-sdk/client-athena';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,9 +31,21 @@ const cfn = mockClient(CloudFormationClient);
 
 /** What Athena "returns" per named query: rows a DuckDB run over the fixture could not produce. */
 const ROWS: Partial<Record<string, { columns: [string, string][]; rows: string[][] }>> = {
-  'activity-by-account': { columns: [['account', 'varchar'], ['region', 'varchar'], ['events', 'bigint']], rows: [['444455556666', 'ap-southeast-2', '98765']] },
+  'activity-by-account': {
+    columns: [
+      ['account', 'varchar'],
+      ['region', 'varchar'],
+      ['events', 'bigint'],
+    ],
+    rows: [['444455556666', 'ap-southeast-2', '98765']],
+  },
   'changes-by-principal': {
-    columns: [['change_day', 'varchar'], ['changed_by', 'varchar'], ['changes', 'bigint'], ['out_of_band', 'bigint']],
+    columns: [
+      ['change_day', 'varchar'],
+      ['changed_by', 'varchar'],
+      ['changes', 'bigint'],
+      ['out_of_band', 'bigint'],
+    ],
     rows: [['2026-12-02', 'arn:aws:iam::444455556666:role/athena-only-admin', '17', '3']],
   },
 };
@@ -87,7 +105,21 @@ describe('report --athena', () => {
     }
     viaReport = fakeAthena(new Map([...viaQuery].map(([name, input]) => [input.QueryString!, name])));
     const out = join(mkdtempSync(join(tmpdir(), 'immutrail-report-athena-')), 'report.html');
-    report = await cli('report', '--athena', ...STACK, '--dir', join(FIXTURE, 'archive'), '--public-key', join(FIXTURE, 'public-key.pem'), '--from', PERIOD.from, '--to', PERIOD.to, '--out', out);
+    report = await cli(
+      'report',
+      '--athena',
+      ...STACK,
+      '--dir',
+      join(FIXTURE, 'archive'),
+      '--public-key',
+      join(FIXTURE, 'public-key.pem'),
+      '--from',
+      PERIOD.from,
+      '--to',
+      PERIOD.to,
+      '--out',
+      out,
+    );
     html = readFileSync(out, 'utf8');
   }, 60_000);
 
@@ -119,7 +151,22 @@ describe('report --athena', () => {
 
   it('asks for the workgroup without a stack that names one (exit 2) and sends nothing', async () => {
     const started = fakeAthena(new Map());
-    const r = await cli('report', '--athena', '--region', 'us-east-1', '--dir', join(FIXTURE, 'archive'), '--public-key', join(FIXTURE, 'public-key.pem'), '--from', PERIOD.from, '--to', PERIOD.to, '--out', join(tmpdir(), 'never.html'));
+    const r = await cli(
+      'report',
+      '--athena',
+      '--region',
+      'us-east-1',
+      '--dir',
+      join(FIXTURE, 'archive'),
+      '--public-key',
+      join(FIXTURE, 'public-key.pem'),
+      '--from',
+      PERIOD.from,
+      '--to',
+      PERIOD.to,
+      '--out',
+      join(tmpdir(), 'never.html'),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('immutrail: missing --workgroup (or --stack of a stack with the query catalog)\n');
     expect(started).toHaveLength(0);

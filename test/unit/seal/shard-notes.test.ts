@@ -50,7 +50,10 @@ describe('seal writes shard checkpoints', () => {
     const f = fakes();
     f.sizes.set('api', 3).set('ec2', 1);
     const first = await seal(f.deps);
-    expect(first.shardNotes.map((n) => [n.shard, n.size, n.previousSize])).toEqual([['api', 3, 0], ['ec2', 1, 0]]);
+    expect(first.shardNotes.map((n) => [n.shard, n.size, n.previousSize])).toEqual([
+      ['api', 3, 0],
+      ['ec2', 1, 0],
+    ]);
     expect(f.writes.at(-1)).toBe('checkpoint');
     expect(f.writes.slice(0, -1).sort()).toEqual(first.shardNotes.map((n) => n.key).sort());
 
@@ -67,7 +70,10 @@ describe('seal writes shard checkpoints', () => {
     f.sizes.set('api', 5).set('s3', 2);
     f.writes.length = 0;
     const second = await seal(f.deps);
-    expect(second.shardNotes.map((n) => [n.shard, n.size, n.previousSize])).toEqual([['api', 5, 3], ['s3', 2, 0]]);
+    expect(second.shardNotes.map((n) => [n.shard, n.size, n.previousSize])).toEqual([
+      ['api', 5, 3],
+      ['s3', 2, 0],
+    ]);
     expect(f.writes.at(-1)).toBe('checkpoint');
     expect(parseShardCheckpoint(second.shardNotes[0].note).checkpoint.root).toBe(shardState(head('api', 5)).root);
   });

@@ -13,7 +13,7 @@ const record = (over: JsonObject = {}): JsonObject => ({
   ...over,
 });
 
-describe('captureRouter: the EventBridge rules\' filter applied to trail log records', () => {
+describe("captureRouter: the EventBridge rules' filter applied to trail log records", () => {
   it('captures write calls and, only when configured, read-only ones', () => {
     const writes = captureRouter({ captureReadOnly: false });
     const all = captureRouter({ captureReadOnly: true, shard: 'calls' });

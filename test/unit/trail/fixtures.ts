@@ -21,7 +21,10 @@ export const manifest: FixtureManifest = JSON.parse(readFileSync(join(TRAIL_FIXT
 
 export const fixtureBody = (key: string): Buffer => readFileSync(join(FIXTURE_BUCKET_DIR, key));
 
-const lines = (name: string): string[] => readFileSync(join(TRAIL_FIXTURES, 'records', name), 'utf8').split('\n').filter(Boolean);
+const lines = (name: string): string[] =>
+  readFileSync(join(TRAIL_FIXTURES, 'records', name), 'utf8')
+    .split('\n')
+    .filter(Boolean);
 
 /** The original text of every fixture record, by eventID (as written into the log files). */
 export function recordTexts(): Map<string, string> {

@@ -20,8 +20,17 @@ describe('CloudTrail key layout', () => {
   });
 
   it('parses the organization trail layout', () => {
-    const k = parseTrailKey(`org-prefix/AWSLogs/o-aa111bb222cc/494659789341/CloudTrail/us-east-1/2024/10/17/494659789341_CloudTrail_us-east-1_20241017T2010Z_abc.json.gz`);
-    expect(k).toMatchObject({ kind: 'log', prefix: 'org-prefix', organizationId: 'o-aa111bb222cc', account: '494659789341', region: 'us-east-1', fileTime: '2024-10-17T20:10:00Z' });
+    const k = parseTrailKey(
+      `org-prefix/AWSLogs/o-aa111bb222cc/494659789341/CloudTrail/us-east-1/2024/10/17/494659789341_CloudTrail_us-east-1_20241017T2010Z_abc.json.gz`,
+    );
+    expect(k).toMatchObject({
+      kind: 'log',
+      prefix: 'org-prefix',
+      organizationId: 'o-aa111bb222cc',
+      account: '494659789341',
+      region: 'us-east-1',
+      fileTime: '2024-10-17T20:10:00Z',
+    });
   });
 
   it('recognises digest and Insights files as such', () => {
@@ -70,6 +79,8 @@ describe('CloudTrail key layout', () => {
     expect(logsRoot('a/b/')).toBe('a/b/AWSLogs/');
     const k = { prefix: 'p', account: '111122223333', organizationId: 'o-aa111bb222cc', region: 'eu-west-1' };
     expect(dayFolder(k, 'digest', new Date('2026-03-11T23:59:00Z'))).toBe('p/AWSLogs/o-aa111bb222cc/111122223333/CloudTrail-Digest/eu-west-1/2026/03/11/');
-    expect(dayFolder({ ...k, prefix: '', organizationId: null }, 'log', new Date('2026-01-02T00:00:00Z'))).toBe('AWSLogs/111122223333/CloudTrail/eu-west-1/2026/01/02/');
+    expect(dayFolder({ ...k, prefix: '', organizationId: null }, 'log', new Date('2026-01-02T00:00:00Z'))).toBe(
+      'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/01/02/',
+    );
   });
 });

@@ -46,7 +46,16 @@ describe('reconcileLogFile', () => {
     expect(events(chain).every((r) => r.data.via.channel === 'trail-log' && r.data.via.logFile === KEY)).toBe(true);
     const coverage = chain.records.find((r) => r.chain.kind === 'coverage')!;
     expect(coverage.chain.id).toBe(coverageRecordId(BUCKET, KEY));
-    expect(coverage.data).toEqual({ logFile: KEY, total: 4, archived: 1, recovered: 2, skipped: 1, digestSha256: null, account: '111122223333', region: 'eu-west-1' });
+    expect(coverage.data).toEqual({
+      logFile: KEY,
+      total: 4,
+      archived: 1,
+      recovered: 2,
+      skipped: 1,
+      digestSha256: null,
+      account: '111122223333',
+      region: 'eu-west-1',
+    });
   });
 
   it("names the account and region of an organization trail's log file in the coverage record", async () => {
@@ -56,7 +65,7 @@ describe('reconcileLogFile', () => {
     expect(chain.records.find((r) => r.chain.kind === 'coverage')?.data).toMatchObject({ logFile: key, account: '444455556666', region: 'ap-south-2' });
   });
 
-  it('names no account or region for a key outside CloudTrail\'s layout (a copy, an export)', () => {
+  it("names no account or region for a key outside CloudTrail's layout (a copy, an export)", () => {
     expect(coverageLocation('exports/march/file.json.gz')).toEqual({ account: null, region: null });
     expect(coverageLocation('C:\\logs\\AWSLogs\\111122223333\\CloudTrail\\eu-west-1\\2026\\11\\20\\f_20261120T1020Z_a.json.gz')).toEqual({
       account: '111122223333',
@@ -121,7 +130,9 @@ describe('reconcileLogFile', () => {
     expect(alert).toMatchObject({ severity: 'critical', rule: 'reconcile.digest-mismatch', details: { actualSha256: sha, digestSha256: '0'.repeat(64) } });
 
     const none = setup();
-    expect(await reconcileLogFile(none.deps, { bucket: BUCKET, key: KEY, body }, { digest: { hashFor: async () => null } })).toMatchObject({ digest: 'not-listed' });
+    expect(await reconcileLogFile(none.deps, { bucket: BUCKET, key: KEY, body }, { digest: { hashFor: async () => null } })).toMatchObject({
+      digest: 'not-listed',
+    });
   });
 
   it('imports without alerts or coverage for local files (backfill)', async () => {
@@ -152,7 +163,11 @@ describe('reconcileObjects', () => {
     const broken = KEY.replace('abcdefABCDEF0123', 'brokenbrokenbrok');
     const trail = fakeTrail({ [KEY]: logFile([call('a')]), [broken]: Buffer.from('this is not gzip or json') });
     const od = { ...deps, trail, settings: {} };
-    const results = await reconcileObjects(od, [broken, KEY, 'AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/11/20/x_CloudTrail-Digest_y_20261120T110000Z.json.gz']);
+    const results = await reconcileObjects(od, [
+      broken,
+      KEY,
+      'AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/11/20/x_CloudTrail-Digest_y_20261120T110000Z.json.gz',
+    ]);
     expect(results.map((r) => r.status)).toEqual(['ignored', 'unreadable', 'reconciled']);
     const alerts = published.filter((a) => a.rule === 'reconcile.corrupt-log-file');
     expect(alerts).toHaveLength(1);
@@ -161,7 +176,9 @@ describe('reconcileObjects', () => {
     const again = await reconcileObjects(od, [broken]);
     expect(again[0]).toMatchObject({ status: 'unreadable', alert: null });
     expect(published.filter((a) => a.rule === 'reconcile.corrupt-log-file')).toHaveLength(1);
-    expect(chain.records.filter((r) => r.chain.kind === 'alert' && (r as AuditRecordOf<'alert'>).data.alert.rule === 'reconcile.corrupt-log-file')).toHaveLength(1);
+    expect(
+      chain.records.filter((r) => r.chain.kind === 'alert' && (r as AuditRecordOf<'alert'>).data.alert.rule === 'reconcile.corrupt-log-file'),
+    ).toHaveLength(1);
   });
 
   it('reports a file it could not fetch as failed without stopping the others', async () => {

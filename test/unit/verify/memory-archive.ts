@@ -11,7 +11,11 @@ const T0 = Date.UTC(2026, 0, 1);
 
 /** Coverage drafts: the smallest valid records, with distinct ids. */
 export const drafts = (prefix: string, n: number) =>
-  Array.from({ length: n }, (_, i) => ({ kind: 'coverage' as const, id: `${prefix}-${i}`, data: { logFile: `${prefix}/${i}`, total: 1, archived: 1, recovered: 0, skipped: 0, digestSha256: null } }));
+  Array.from({ length: n }, (_, i) => ({
+    kind: 'coverage' as const,
+    id: `${prefix}-${i}`,
+    data: { logFile: `${prefix}/${i}`, total: 1, archived: 1, recovered: 0, skipped: 0, digestSha256: null },
+  }));
 
 /**
  * An archive held in memory for the pure check: batch objects built by the

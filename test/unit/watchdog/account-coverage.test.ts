@@ -49,7 +49,11 @@ describe('account coverage findings (pure)', () => {
     const f = findings([{ account: A, regions: [delivering('eu-west-1'), silent('us-east-1', '2026-03-10T07:00:00Z'), stale('sa-east-1')] }]);
     expect(f.map((x) => [x.check, x.severity, x.resource])).toEqual([['region-silent', 'high', A]]);
     expect(f[0].summary).toContain('us-east-1 (newest 2026-03-10T07:00:00Z)');
-    expect(f[0].details).toMatchObject({ regions: [{ region: 'us-east-1', newest: '2026-03-10T07:00:00Z' }], delivering: ['eu-west-1'], newestFileTime: '2026-03-10T07:00:00Z' });
+    expect(f[0].details).toMatchObject({
+      regions: [{ region: 'us-east-1', newest: '2026-03-10T07:00:00Z' }],
+      delivering: ['eu-west-1'],
+      newestFileTime: '2026-03-10T07:00:00Z',
+    });
   });
 
   it('reports an expected account that never appears in the trail bucket, and one silent for longer than the seen window', () => {
@@ -75,11 +79,12 @@ describe('account coverage findings (pure)', () => {
   });
 
   it('merges an account delivering in two folders (its own trail and the organization trail)', () => {
-    expect(mergeRegions([silent('eu-west-1', '2026-03-10T01:00:00Z'), delivering('eu-west-1'), stale('us-east-1'), silent('us-east-1', '2026-03-10T02:00:00Z')])).toEqual([
-      delivering('eu-west-1'),
-      silent('us-east-1', '2026-03-10T02:00:00Z'),
+    expect(
+      mergeRegions([silent('eu-west-1', '2026-03-10T01:00:00Z'), delivering('eu-west-1'), stale('us-east-1'), silent('us-east-1', '2026-03-10T02:00:00Z')]),
+    ).toEqual([delivering('eu-west-1'), silent('us-east-1', '2026-03-10T02:00:00Z')]);
+    expect(mergeRegions([silent('eu-west-1', '2026-03-10T01:00:00Z'), silent('eu-west-1', '2026-03-10T03:00:00Z')])).toEqual([
+      silent('eu-west-1', '2026-03-10T03:00:00Z'),
     ]);
-    expect(mergeRegions([silent('eu-west-1', '2026-03-10T01:00:00Z'), silent('eu-west-1', '2026-03-10T03:00:00Z')])).toEqual([silent('eu-west-1', '2026-03-10T03:00:00Z')]);
   });
 
   it('checks expected accounts first, caps the rest and reports the accounts left unchecked', () => {
@@ -93,7 +98,13 @@ describe('account coverage findings (pure)', () => {
   it('one alert per account, check and hour: the alert names the account', () => {
     const [f] = findings([{ account: B, regions: [silent('eu-west-1', '2026-03-10T08:55:00Z')] }]);
     const alert = watchdogAlert(f, 'org-trail', NOW);
-    expect(alert).toMatchObject({ id: `trail-health:account-silent:${B}:2026-03-11T10`, kind: 'trail-health', rule: 'watchdog.account-silent', resource: B, severity: 'high' });
+    expect(alert).toMatchObject({
+      id: `trail-health:account-silent:${B}:2026-03-11T10`,
+      kind: 'trail-health',
+      rule: 'watchdog.account-silent',
+      resource: B,
+      severity: 'high',
+    });
     expect(watchdogAlert(f, 'org-trail', new Date('2026-03-11T10:59:00Z')).id).toBe(alert.id);
     expect(watchdogAlert(f, 'org-trail', new Date('2026-03-11T11:00:00Z')).id).not.toBe(alert.id);
   });
@@ -101,7 +112,8 @@ describe('account coverage findings (pure)', () => {
 
 describe('delivery window', () => {
   const org = { account: A, organizationId: 'o-abc123def4' };
-  const file = (stamp: string) => `AWSLogs/o-abc123def4/${A}/CloudTrail/eu-west-1/${stamp.slice(0, 4)}/${stamp.slice(4, 6)}/${stamp.slice(6, 8)}/${A}_CloudTrail_eu-west-1_${stamp}Z_Ab12.json.gz`;
+  const file = (stamp: string) =>
+    `AWSLogs/o-abc123def4/${A}/CloudTrail/eu-west-1/${stamp.slice(0, 4)}/${stamp.slice(4, 6)}/${stamp.slice(6, 8)}/${A}_CloudTrail_eu-west-1_${stamp}Z_Ab12.json.gz`;
 
   it("at 00:30 UTC the 24-hour window starts in yesterday's folder and the listing runs on into today's", () => {
     const w = deliveryWindow(new Date('2026-03-11T00:30:00Z'), 24);
@@ -148,7 +160,12 @@ describe('runDeliveryCheck', () => {
   it('does not list when not due, and passes the settings to the reader when it is', async () => {
     const seen: unknown[] = [];
     const r = reader(async (q) => (seen.push(q), { accounts: [{ account: A, regions: [] }], unchecked: [], requests: 3 }));
-    expect(await runDeliveryCheck({ reader: r, expected: [A], silenceHours: 6, due: () => false }, NOW)).toEqual({ ran: false, findings: [], accounts: null, requests: null });
+    expect(await runDeliveryCheck({ reader: r, expected: [A], silenceHours: 6, due: () => false }, NOW)).toEqual({
+      ran: false,
+      findings: [],
+      accounts: null,
+      requests: null,
+    });
     expect(r.calls).toBe(0);
     const out = await runDeliveryCheck({ reader: r, expected: [A], silenceHours: 6, maxAccounts: 7 }, NOW);
     expect(seen).toEqual([{ now: NOW, silenceHours: 6, expected: [A], maxAccounts: 7 }]);

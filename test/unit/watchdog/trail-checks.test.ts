@@ -24,14 +24,20 @@ const HEALTHY_TRAIL: Trail = {
   LogFileValidationEnabled: true,
   S3BucketName: 'trail-bucket',
 };
-const ALL_MANAGEMENT: GetEventSelectorsResponse = { TrailARN: ARN, EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }] };
+const ALL_MANAGEMENT: GetEventSelectorsResponse = {
+  TrailARN: ARN,
+  EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }],
+};
 
 const ct = mockClient(CloudTrailClient);
 afterEach(() => ct.reset());
 
 function trail(opts: { trail?: Partial<Trail>; logging?: boolean; selectors?: GetEventSelectorsResponse } = {}): void {
   ct.on(GetTrailCommand).resolves({ Trail: { ...HEALTHY_TRAIL, ...opts.trail } });
-  ct.on(GetTrailStatusCommand).resolves({ IsLogging: opts.logging ?? true, StopLoggingTime: opts.logging === false ? new Date('2026-03-11T09:00:00Z') : undefined });
+  ct.on(GetTrailStatusCommand).resolves({
+    IsLogging: opts.logging ?? true,
+    StopLoggingTime: opts.logging === false ? new Date('2026-03-11T09:00:00Z') : undefined,
+  });
   ct.on(GetEventSelectorsCommand).resolves(opts.selectors ?? ALL_MANAGEMENT);
 }
 
@@ -84,7 +90,11 @@ describe('trail checks (CloudTrail mocked)', () => {
   it('reports basic selectors that no longer log management write events', async () => {
     trail({ selectors: { EventSelectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true }] } });
     expect(await checks()).toEqual([['selectors', 'critical']]);
-    trail({ selectors: { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }] }] } });
+    trail({
+      selectors: {
+        EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }] }],
+      },
+    });
     expect(await checks()).toEqual([['selectors', 'critical']]);
     trail({ selectors: {} });
     expect(await checks()).toEqual([['selectors', 'critical']]);
@@ -94,7 +104,9 @@ describe('trail checks (CloudTrail mocked)', () => {
   });
 
   it('reports management event sources left out as partial coverage', async () => {
-    trail({ selectors: { EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, ExcludeManagementEventSources: ['kms.amazonaws.com'] }] } });
+    trail({
+      selectors: { EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, ExcludeManagementEventSources: ['kms.amazonaws.com'] }] },
+    });
     const f = await findings();
     expect(f.map((x) => [x.check, x.severity])).toEqual([['selectors', 'high']]);
     expect(f[0].details.exclusions).toEqual(['kms.amazonaws.com']);
@@ -110,7 +122,19 @@ describe('trail checks (CloudTrail mocked)', () => {
     expect(await checks()).toEqual([]);
     trail({ selectors: mgmt([{ Field: 'readOnly', Equals: ['true'] }]) });
     expect(await checks()).toEqual([['selectors', 'critical']]);
-    trail({ selectors: { AdvancedEventSelectors: [{ Name: 'data only', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }] }] } });
+    trail({
+      selectors: {
+        AdvancedEventSelectors: [
+          {
+            Name: 'data only',
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Data'] },
+              { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+            ],
+          },
+        ],
+      },
+    });
     expect(await checks()).toEqual([['selectors', 'critical']]);
     trail({ selectors: mgmt([{ Field: 'eventSource', NotEquals: ['kms.amazonaws.com', 'rdsdata.amazonaws.com'] }]) });
     const f = await findings();
@@ -119,7 +143,11 @@ describe('trail checks (CloudTrail mocked)', () => {
   });
 
   it('reports every problem at once', async () => {
-    trail({ logging: false, trail: { IsMultiRegionTrail: false, LogFileValidationEnabled: false }, selectors: { EventSelectors: [{ IncludeManagementEvents: false }] } });
+    trail({
+      logging: false,
+      trail: { IsMultiRegionTrail: false, LogFileValidationEnabled: false },
+      selectors: { EventSelectors: [{ IncludeManagementEvents: false }] },
+    });
     expect((await checks()).map(([c]) => c)).toEqual(['not-logging', 'single-region', 'validation-off', 'selectors']);
   });
 });
@@ -156,7 +184,10 @@ describe('runWatchdog', () => {
     const { chain, published, deps } = setup(() => now);
     const first = await runWatchdog(deps);
     expect(first.alerts.map((a) => [a.kind, a.rule, a.severity])).toEqual([['trail-health', 'watchdog.not-logging', 'critical']]);
-    expect(chain.records.map((r) => [r.chain.shard, r.chain.kind])).toEqual([[WATCHDOG_SHARD, 'genesis'], [WATCHDOG_SHARD, 'alert']]);
+    expect(chain.records.map((r) => [r.chain.shard, r.chain.kind])).toEqual([
+      [WATCHDOG_SHARD, 'genesis'],
+      [WATCHDOG_SHARD, 'alert'],
+    ]);
     expect(published).toEqual([first.alerts]);
     // Five minutes later, same hour: found again, but not archived or sent again.
     now = new Date('2026-03-11T10:10:00Z');

@@ -55,7 +55,11 @@ function world(log: TestLog) {
     const table = new MemoryIndexTable();
     seedBatchLog(table, SHARD, log.leaves, () => 50);
     const tiles = memoryTileBucket();
-    await buildShardTiles(tiles.store, (s, from, to) => readLeaves(table, s, from, to, { consistent: true }), { shard: SHARD, previousSize: 0, size: log.leaves.length });
+    await buildShardTiles(tiles.store, (s, from, to) => readLeaves(table, s, from, to, { consistent: true }), {
+      shard: SHARD,
+      previousSize: 0,
+      size: log.leaves.length,
+    });
     for (const [key, body] of tiles.objects) objects.set(key, body);
   };
   return { deps, objects, alerts, cosigned, states, seal };

@@ -17,10 +17,7 @@ export type ConditionNode =
   /** `count` is the minimum number of identifiers that must match; 'all' for `all of`. */
   | { type: 'of'; count: number | 'all'; names: string[] };
 
-type Token =
-  | { kind: 'lparen'; pos: number }
-  | { kind: 'rparen'; pos: number }
-  | { kind: 'word'; text: string; pos: number };
+type Token = { kind: 'lparen'; pos: number } | { kind: 'rparen'; pos: number } | { kind: 'word'; text: string; pos: number };
 
 const WORD = /[A-Za-z0-9_*?.-]/;
 

@@ -13,17 +13,7 @@ type Compare = 'lt' | 'lte' | 'gt' | 'gte';
 const TRANSFORMS: readonly string[] = ['contains', 'startswith', 'endswith'];
 const COMPARES: readonly string[] = ['lt', 'lte', 'gt', 'gte'];
 const REGEX_FLAGS: readonly string[] = ['i', 'm', 's'];
-export const SUPPORTED_MODIFIERS: readonly string[] = [
-  ...TRANSFORMS,
-  'all',
-  'cased',
-  're',
-  ...REGEX_FLAGS,
-  'cidr',
-  ...COMPARES,
-  'exists',
-  'fieldref',
-];
+export const SUPPORTED_MODIFIERS: readonly string[] = [...TRANSFORMS, 'all', 'cased', 're', ...REGEX_FLAGS, 'cidr', ...COMPARES, 'exists', 'fieldref'];
 
 /** Sigma modifiers that exist but are not implemented, with why they do not apply here. */
 const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
