@@ -6,6 +6,7 @@ import type { ChainStore } from '../../lib/aws/chain-store';
 import type { S3Source } from '../../lib/aws/s3-source';
 import { K } from '../../lib/contract/table-keys';
 import { parseSignedCheckpoint } from '../../lib/core/checkpoint';
+import { isCheckpointKey } from '../../lib/core/layout';
 import type { AuditRecord } from '../../lib/core/record';
 import type { FaultSuiteResult } from './suite';
 
@@ -103,7 +104,8 @@ export async function auditArchive(
     if (next !== hashes.length) forks.push(`shard ${shard}: the batch log covers ${next} records, the chain holds ${hashes.length}`);
   }
   for await (const o of source.list('checkpoints/')) {
-    if (!o.key.endsWith('.note')) continue;
+    // Archive-wide notes only: shard notes (checkpoints/shards/) are the verifiers' to check, which the suite runs too.
+    if (!isCheckpointKey(o.key)) continue;
     const c = parseSignedCheckpoint(await source.get(o.key)).checkpoint;
     for (const s of c.shards) {
       const chain = chains.get(s.shard) ?? [];
