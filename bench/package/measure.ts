@@ -20,13 +20,12 @@ function wallSeconds(args: readonly string[], cwd: string): number {
   return s;
 }
 
-/** The compiled CLI (`npm run build`), built first when dist/ has none. */
+/** The compiled CLI, rebuilt (`npm run build`) before it is measured. */
 export function compiledCli(repoRoot: string): string {
   const bin = join(repoRoot, 'dist', 'bin', 'immutrail.js');
-  if (!existsSync(bin)) {
-    const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: 'inherit' });
-    if (r.status !== 0) throw new PackageBenchError('npm run build failed');
-  }
+  // Always rebuilt: a dist/ left from an older checkout would measure code that is no longer there.
+  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: 'inherit' });
+  if (r.status !== 0 || !existsSync(bin)) throw new PackageBenchError('npm run build failed');
   return bin;
 }
 

@@ -26,6 +26,8 @@ class ShardNote:
     shard: str
     size: int
     root: bytes
+    origin: str = ""
+    body: bytes = b""  # the signed text, which witnesses cosign
 
 
 class ShardNoteError(ValueError):
@@ -91,7 +93,7 @@ def read_shard_note(key: str, note: bytes, archive_origin: str | None, public_ke
     if int(m["size"]) != size or sha256(note).hex()[:16] != m["hash"]:
         raise ShardNoteError("shard-note-malformed", f"key does not name the note's size {size} and hash")
     _check_signature(origin, body, sig_lines, public_key)
-    return ShardNote(key, shard, size, root)
+    return ShardNote(key, shard, size, root, origin, body)
 
 
 def read_shard_notes(files: dict[str, bytes], archive_origin: str | None, public_key: PublicKey, report: Report) -> list[ShardNote]:
