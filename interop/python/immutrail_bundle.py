@@ -106,7 +106,7 @@ def check_files(root: str, manifest: dict[str, Any], report: Report) -> None:
         report.problem("file-extra", f"{path} is in the bundle but not listed in {MANIFEST_NAME}", path)
 
 
-def verify_bundle(bundle: str, public_key: PublicKey, origin: str | None = None) -> dict[str, Any]:
+def verify_bundle(bundle: str, public_key: PublicKey, origin: str | None = None, witness: Any = None) -> dict[str, Any]:
     """Manifest first, then the archive part over the period. A file that is no bundle is a usage error."""
     if not os.path.isfile(bundle):
         raise UsageError(f"--bundle {bundle}: not a file")
@@ -124,7 +124,8 @@ def verify_bundle(bundle: str, public_key: PublicKey, origin: str | None = None)
             return _result(bundle, None, report, None)
         check_files(root, manifest, report)
         period = Period(manifest["period"]["from"], manifest["period"]["to"])
-        archive = verify_archive(root, public_key, origin, period=period)
+        # With witness keys: its cosignatures/ are checked for signatures and WITNESS_MISSING only (a slice has no roots).
+        archive = verify_archive(root, public_key, origin, period=period, witness=witness)
         return _result(bundle, manifest, report, archive)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -110,6 +110,11 @@ FORMAT_CODES = {
     "shard-note-signature": "CHECKPOINT_SIGNATURE",
     "shard-note-truncated": "TRUNCATED",
     "shard-note-mismatch": "CHECKPOINT_MISMATCH",
+    # witnesses (FORMAT.md 5, witness check; immutrail_witness.py)
+    "witness-missing": "WITNESS_MISSING",
+    "witness-signature": "WITNESS_SIGNATURE",
+    "witness-rollback": "ROLLBACK",
+    "witness-fork": "WITNESS_FORK",
     # evidence bundles (FORMAT.md 9)
     "manifest-malformed": "MANIFEST_MALFORMED",
     "file-missing": "MISSING_FILE",
@@ -1311,17 +1316,34 @@ def _check_duplicates(chains: dict[str, ShardChain], report: Report) -> None:
 
 def _check_shard_notes(
     files: dict[str, str], archive_origin: str | None, public_key: PublicKey, chains: dict[str, ShardChain], checkpoints: list[Checkpoint], partial: bool, report: Report
-) -> int:
-    """FORMAT.md 4.1; a slice is checked for keys, text and signatures only (its records do not start at 0)."""
+) -> list[Any]:
+    """FORMAT.md 4.1; a slice is checked for keys, text and signatures only (its records do not start at 0). Returns the valid notes."""
     import immutrail_shard_notes as sn
 
     notes = sn.read_shard_notes({k: read_bytes(p) for k, p in files.items()}, archive_origin, public_key, report)
     if partial:
-        return len(notes)
+        return notes
     committed = [(sid, line.size) for c in checkpoints if c.valid for sid, line in c.shards.items()]
     lengths = {sid: len(c.records) for sid, c in chains.items()}
     sn.check_against_records(notes, lengths, lambda sid, size: chains[sid].root(size), committed, report)
-    return len(notes)
+    return notes
+
+
+def _check_witnesses(root: str, notes: list[Any], chains: dict[str, ShardChain], partial: bool, witness: Any, report: Report) -> None:
+    """The witness check (FORMAT.md 5) on the newest valid shard checkpoint of each shard: immutrail_witness.py."""
+    import immutrail_witness as wt
+
+    newest: dict[str, Any] = {}
+    for n in notes:  # sorted by key: on equal sizes the first one wins
+        if n.size > (newest[n.shard].size if n.shard in newest else -1):
+            newest[n.shard] = n
+    views = []
+    for sid, n in sorted(newest.items()):
+        chain = None if partial else chains.get(sid)
+        length = None if partial else (len(chain.records) if chain else 0)
+        root_at = None if partial else (lambda size, c=chain: c.root(size) if c else b"")
+        views.append(wt.ShardView(sid, n.origin, n.size, n.body, length, root_at))
+    wt.check_witnesses(views, wt.cosigned_notes(root, witness.dirs), witness, report)
 
 
 def verify_archive(
@@ -1331,6 +1353,7 @@ def verify_archive(
     trusted: Checkpoint | None = None,
     max_seal_gap_ms: int | None = None,
     period: Period | None = None,
+    witness: Any = None,
 ) -> dict[str, Any]:
     """FORMAT.md 5 over a folder; with `period`, over a bundle's slice of the archive (FORMAT.md 9)."""
     import immutrail_shard_notes as sn
@@ -1367,6 +1390,8 @@ def verify_archive(
         check_seal_gap(max_seal_gap_ms, newest, chains, report)
     _check_duplicates(chains, report)
     shard_notes = _check_shard_notes(shard_files, archive_origin, public_key, chains, checkpoints, partial, report)
+    if witness is not None:
+        _check_witnesses(root, shard_notes, chains, partial, witness, report)
 
     return {
         "valid": not report.problems,
@@ -1378,7 +1403,7 @@ def verify_archive(
             "chain": len(cp_chain.chain),
             "newest": None if newest is None else {"key": newest.key, "size": newest.size, "time": newest.time},
             "anchor": None if cp_chain.anchor is None else {"key": cp_chain.anchor.key, "size": cp_chain.anchor.size, "time": cp_chain.anchor.time},
-            "shardNotes": {"found": len(shard_files), "valid": shard_notes},
+            "shardNotes": {"found": len(shard_files), "valid": len(shard_notes)},
         },
         "trustedCheckpoint": None if trusted is None else {"size": trusted.size, "time": trusted.time},
         "shards": _shards_summary(chains, newest),
@@ -1454,6 +1479,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--trusted-checkpoint", help="a checkpoint note trusted earlier (step 5.5)")
     parser.add_argument("--max-seal-gap", help="a problem when the newest checkpoint is older than the newest record by more than this (15m, 2h; step 5.6)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--witness-key", action="append", help="a trusted witness: its C2SP .vkey file, or NAME=FILE for an Ed25519 PEM (repeatable; needs `cryptography`)")
+    parser.add_argument("--witnesses", type=int, help="valid cosignatures by distinct trusted witnesses each newest shard checkpoint needs (default: every --witness-key)")
+    parser.add_argument("--witness-dir", action="append", help="a copy of a witness's bucket: its cosigned notes show a rollback or a fork (repeatable)")
     parser.add_argument("--pure-ecdsa", action="store_true", help="use the built-in P-256 verifier even if `cryptography` is installed")
     return parser
 
@@ -1488,19 +1516,22 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
         if gap_ms is None:
             raise UsageError(f"--max-seal-gap must be a duration such as 15m, 2h or 1d, got {args.max_seal_gap!r}")
     trusted = _load_trusted(args.trusted_checkpoint, public_key) if args.trusted_checkpoint else None
+    import immutrail_witness
+
+    witness = immutrail_witness.witness_options(args.witness_key, args.witnesses, args.witness_dir)
     if args.bundle is not None:
         if trusted is not None or gap_ms is not None:
             raise UsageError("--bundle takes no --trusted-checkpoint or --max-seal-gap: a bundle holds one period only")
         import immutrail_bundle
 
-        return immutrail_bundle.verify_bundle(args.bundle, public_key, args.origin)
+        return immutrail_bundle.verify_bundle(args.bundle, public_key, args.origin, witness)
     if not os.path.isdir(args.dir):
         raise UsageError(f"--dir {args.dir}: not a folder")
     objects, _others = list_archive(args.dir)
     if not objects:
         # FORMAT.md 5, "Nothing to verify": a wrong folder must not read as a pass.
         raise UsageError(f"no archive objects under {args.dir}")
-    return verify_archive(args.dir, public_key, args.origin, trusted, gap_ms)
+    return verify_archive(args.dir, public_key, args.origin, trusted, gap_ms, witness=witness)
 
 
 def main(argv: Iterable[str] | None = None) -> int:
