@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ImmutrailError } from '../core/errors';
 import { trustedWitness } from '../verify/witness-check';
@@ -60,5 +61,11 @@ export function witnessOptions(flags: WitnessFlags): WitnessVerifyOptions | unde
   const witnesses = keys.map(readKey);
   const required = flags.witnesses ?? witnesses.length;
   if (required < 1 || required > witnesses.length) throw new UsageError(`--witnesses must be between 1 and the ${witnesses.length} witness key(s) given`);
-  return { witnesses, required, dirs: flags.witnessDir ?? [] };
+  return { witnesses, required, dirs: (flags.witnessDir ?? []).map(witnessDir) };
+}
+
+/** A copy of a witness's bucket holds its cosigned/ notes; a mistyped path is bad usage, not a missing archive. */
+function witnessDir(dir: string): string {
+  if (!existsSync(join(dir, 'cosigned'))) throw new UsageError(`${dir} holds no cosigned/ folder: give a copy of the witness's bucket (aws s3 sync)`);
+  return dir;
 }

@@ -5,6 +5,8 @@
  *   records/shard=<shard>/dt=<YYYY-MM-DD>/<firstSeq>-<lastSeq>-<batchId>.ndjson
  *   checkpoints/<size>-<time>-<hash16>.note   (size = total records, zero padded)
  *   checkpoints/shards/<shard>/<size>-<hash16>.note   (one shard's C2SP checkpoint, size zero padded)
+ *   checkpoints/shards/<shard>/<size>-<hash16>.add-checkpoint   (the witness request for it)
+ *   cosignatures/<witness key name>/<shard>/<size>-<hash16>.note   (a witness's cosigned copy)
  *
  * Sequence numbers are zero padded to SEQ_DIGITS so a listing sorts by sequence
  * within a day. batchId is the first 16 hex digits of the batch's last record hash,
@@ -14,6 +16,16 @@
 export const RECORDS_PREFIX = 'records/';
 export const CHECKPOINTS_PREFIX = 'checkpoints/';
 export const SHARD_CHECKPOINTS_PREFIX = 'checkpoints/shards/';
+/** Beside each shard note, with the same stem: the C2SP tlog-witness add-checkpoint request for it. */
+export const ADD_CHECKPOINT_SUFFIX = '.add-checkpoint';
+/** Where witnesses leave their cosigned copies: `cosignatures/<witness key name>/<shard>/<stem>.note`. */
+export const COSIGNATURES_PREFIX = 'cosignatures/';
+
+/** The add-checkpoint request's key for a shard note's key (same stem). */
+export function addCheckpointKey(noteKey: string): string {
+  if (!noteKey.endsWith('.note')) throw new Error(`not a shard note key: ${noteKey}`);
+  return noteKey.slice(0, -'.note'.length) + ADD_CHECKPOINT_SUFFIX;
+}
 export const SEQ_DIGITS = 16;
 export const SHARD_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 

@@ -1,11 +1,9 @@
 import { CheckpointError, parseSignedCheckpoint, type Checkpoint } from '../core/checkpoint';
-import { SHARD_CHECKPOINTS_PREFIX, parseShardCheckpointKey } from '../core/layout';
-import { COSIGNATURES_PREFIX } from '../verify/witness-archive';
+import { ADD_CHECKPOINT_SUFFIX, COSIGNATURES_PREFIX, addCheckpointKey, SHARD_CHECKPOINTS_PREFIX, parseShardCheckpointKey } from '../core/layout';
 import type { ArchiveSource } from '../core/archive-source';
 
 /** `cosignatures/<witness key name>/<shard>/<size16>-<hash16>.note`: the key name may hold slashes. */
 const COSIGNED_KEY_RE = /^cosignatures\/(.+)\/([^/]+)\/([0-9]{16}-[0-9a-f]{16})\.note$/;
-const ADD_CHECKPOINT_SUFFIX = '.add-checkpoint';
 
 /** `<shard>/<size16>-<hash16>` of a shard note key, the stem its request and cosignatures share. */
 const stemOf = (key: string): string => key.slice(SHARD_CHECKPOINTS_PREFIX.length, -'.note'.length);
@@ -38,7 +36,7 @@ export async function witnessFileKeys(
     const m = COSIGNED_KEY_RE.exec(o.key);
     if (m && stems.has(`${m[2]}/${m[3]}`)) cosigned.push(o.key);
   }
-  const wantedRequests = notes.map((n) => n.slice(0, -'.note'.length) + ADD_CHECKPOINT_SUFFIX).filter((r) => requests.has(r));
+  const wantedRequests = notes.map(addCheckpointKey).filter((r) => requests.has(r));
   return { notes: notes.sort(), requests: wantedRequests.sort(), cosigned: cosigned.sort() };
 }
 

@@ -6,7 +6,8 @@ import { parseShardCheckpoint } from '../core/shard-checkpoint';
 import { checkCosignature, cosignatureKeyId, type Cosigner } from '../core/witness/cosignature';
 import type { ArchiveSource } from '../core/archive-source';
 import type { VerifyReport } from '../verify/verify-archive';
-import { COSIGNATURES_PREFIX, type WitnessVerifyOptions } from '../verify/witness-archive';
+import { COSIGNATURES_PREFIX } from '../core/layout';
+import type { WitnessVerifyOptions } from '../verify/witness-archive';
 import type { WitnessSummary } from './types';
 
 /** The verifier's problems that come from the witness check (verify/witness-check.ts). */

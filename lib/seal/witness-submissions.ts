@@ -1,3 +1,4 @@
+import { addCheckpointKey as submissionKey } from '../core/layout';
 import { formatAddCheckpoint } from '../core/witness/add-checkpoint';
 import { proofFromTiles, type TileReader } from '../prove/tile-tree';
 
@@ -11,14 +12,8 @@ export interface GrownShardNote {
   previousSize: number;
 }
 
-const NOTE_SUFFIX = '.note';
-export const ADD_CHECKPOINT_SUFFIX = '.add-checkpoint';
-
 /** The submission sits beside its note, under the same stem. */
-export function submissionKey(noteKey: string): string {
-  if (!noteKey.endsWith(NOTE_SUFFIX)) throw new Error(`not a shard note key: ${noteKey}`);
-  return noteKey.slice(0, -NOTE_SUFFIX.length) + ADD_CHECKPOINT_SUFFIX;
-}
+export { addCheckpointKey as submissionKey } from '../core/layout';
 
 /** A C2SP tlog-witness add-checkpoint request body: `old <size>`, the proof in base64 one per line, an empty line, the note. */
 export function witnessSubmission(oldSize: number, proof: readonly Uint8Array[], note: Buffer): Buffer {

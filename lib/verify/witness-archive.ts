@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseShardCheckpointKey } from '../core/layout';
+import { COSIGNATURES_PREFIX, parseShardCheckpointKey } from '../core/layout';
 import { CheckpointError, type TrustedKey } from '../core/checkpoint';
 import { parseShardCheckpoint, verifyShardCheckpoint, type SignedShardCheckpoint } from '../core/shard-checkpoint';
 import type { Cosigner } from '../core/witness/cosignature';
@@ -20,7 +20,6 @@ export interface WitnessVerifyOptions {
 }
 
 /** The prefix where witnesses offer cosigned notes in the archive bucket. */
-export const COSIGNATURES_PREFIX = 'cosignatures/';
 
 function notesUnder(dir: string): { source: string; note: Buffer }[] {
   return readdirSync(dir, { recursive: true })

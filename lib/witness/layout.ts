@@ -4,8 +4,9 @@
  * `.add-checkpoint` (the C2SP tlog-witness request body); sizes are zero-padded
  * so that key order is size order, which is the order the witness needs.
  */
-export const SHARDS_PREFIX = 'checkpoints/shards/';
-export const ADD_CHECKPOINT_SUFFIX = '.add-checkpoint';
+import { SHARD_CHECKPOINTS_PREFIX as SHARDS_PREFIX } from '../core/layout';
+
+export { ADD_CHECKPOINT_SUFFIX, SHARD_CHECKPOINTS_PREFIX as SHARDS_PREFIX } from '../core/layout';
 
 /** The shard folder's prefix in the audit bucket. */
 export const shardPrefix = (shard: string): string => `${SHARDS_PREFIX}${shard}/`;

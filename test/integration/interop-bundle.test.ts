@@ -15,6 +15,7 @@ import { seal } from '../../lib/seal/seal';
 import { createTestArchive, type TestArchive } from '../support/archive-env';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../support/events';
 import { useMoto } from '../support/moto';
+import { pythonVerifierAvailable } from '../support/python-verifier';
 
 /**
  * Issue 18: the independent Python verifier (interop/python) checks an evidence
@@ -24,7 +25,7 @@ import { useMoto } from '../support/moto';
  */
 
 const VERIFIER = resolve(__dirname, '../../interop/python/immutrail_verify.py');
-const hasPython = spawnSync('python3', ['--version']).status === 0;
+const hasPython = pythonVerifierAvailable('the Python verifier on evidence bundles');
 
 interface PyFinding {
   code: string;
@@ -38,12 +39,6 @@ interface PyBundleResult {
   checkpoints: { valid: number; anchor: { key: string } | null };
   bundle: { period: { from: string; to: string }; manifestOk: boolean };
   problems: PyFinding[];
-}
-
-if (!hasPython) {
-  describe('the Python verifier on evidence bundles', () => {
-    it.skip('needs python3 on PATH, which was not found', () => {});
-  });
 }
 
 describe.skipIf(!hasPython)('the Python verifier on evidence bundles (FORMAT.md 9)', () => {

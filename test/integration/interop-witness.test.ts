@@ -23,15 +23,10 @@ import { createTestArchive, exportArchive, type TestArchive } from '../support/a
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../support/events';
 import { useMoto } from '../support/moto';
 import { witnessEnv, type WitnessEnv } from '../support/witness-env';
+import { pythonVerifierAvailable } from '../support/python-verifier';
 
 const VERIFIER = resolve(__dirname, '../../interop/python/immutrail_verify.py');
-const hasPython = spawnSync('python3', ['-c', 'import cryptography'], { encoding: 'utf8' }).status === 0;
-
-if (!hasPython) {
-  describe('the Python verifier with witnesses (interop/python)', () => {
-    it.skip('needs python3 with the cryptography package, which was not found', () => {});
-  });
-}
+const hasPython = pythonVerifierAvailable('the Python verifier with witnesses (interop/python)', ['cryptography']);
 
 interface PyRun {
   status: number | null;

@@ -15,6 +15,7 @@ import { DirSource } from '../../lib/verify/dir-source';
 import { verifyArchive } from '../../lib/verify/verify-archive';
 import { createTestArchive, exportArchive, recordLines, shardBatchFiles, type TestArchive } from '../support/archive-env';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../support/events';
+import { pythonVerifierAvailable } from '../support/python-verifier';
 import { useMoto } from '../support/moto';
 
 /**
@@ -25,19 +26,9 @@ import { useMoto } from '../support/moto';
  */
 
 const VERIFIER = resolve(__dirname, '../../interop/python/immutrail_verify.py');
-const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-const hasPython = python.status === 0;
+const hasPython = pythonVerifierAvailable('the independent Python verifier (interop/python)');
 
-// A visible skip: the second verifier is Python. Wherever these tests run
-// moto_server (CI, this repo's .ci/run) python3 is there, so in practice it
-// never skips; on a machine without python3 the reason shows in the report
-// instead of the file passing silently. (The other skip of the suite is
-// test/browser/report.test.ts without Chromium, with its reason printed too.)
-if (!hasPython) {
-  describe('the independent Python verifier (interop/python)', () => {
-    it.skip('needs python3 on PATH, which was not found', () => {});
-  });
-}
+// The other visible skip of the suite: test/browser/report.test.ts without Chromium, with its reason printed.
 
 interface PyFinding {
   /** FORMAT.md section 5's finding code. */
