@@ -23,8 +23,8 @@ export interface SealDeps {
     latest(): Promise<Buffer | null>;
     /** Stores the note and moves the latest pointer from `prevHash` to it. */
     publish(signed: SignedCheckpoint, prevHash: string | null): Promise<string>;
-    /** Stores a shard checkpoint (write-once). A store without it (a test fake) gets no shard checkpoints. */
-    putShardNote?(key: string, note: Buffer): Promise<void>;
+    /** Stores a shard checkpoint (write-once), before the archive-wide note that covers it is published. */
+    putShardNote(key: string, note: Buffer): Promise<void>;
   };
   signer: Signer;
   origin: string;
@@ -109,8 +109,8 @@ async function sealOnce(deps: SealDeps): Promise<SealResult> {
   const checkpoint = makeCheckpoint(deps.origin, states, prevHash, notBefore((deps.clock ?? (() => new Date()))(), prior?.time));
   const signed = await signCheckpoint(deps.signer, checkpoint);
   // Shard checkpoints first: every shard size an archive-wide checkpoint commits to then has one.
-  const put = deps.checkpoints.putShardNote?.bind(deps.checkpoints);
-  const shardNotes = put ? await writeShardNotes(deps.signer, deps.origin, prior?.shards ?? null, checkpoint.shards, put) : [];
+  const put = (key: string, note: Buffer) => deps.checkpoints.putShardNote(key, note);
+  const shardNotes = await writeShardNotes(deps.signer, deps.origin, prior?.shards ?? null, checkpoint.shards, put);
   const key = await deps.checkpoints.publish(signed, prevHash);
   return { signed, key, shardNotes };
 }

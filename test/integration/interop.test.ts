@@ -482,6 +482,7 @@ describe.skipIf(!hasPython)('orphans and forks past the newest checkpoint, read 
         return note;
       },
       publish: archive.checkpoints.publish.bind(archive.checkpoints),
+      putShardNote: archive.checkpoints.putShardNote.bind(archive.checkpoints),
     };
     const outcomes = await Promise.allSettled(
       Array.from({ length: racers }, () => seal({ store: archive.store, checkpoints, signer: archive.signer, origin: archive.origin })),

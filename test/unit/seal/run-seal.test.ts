@@ -6,7 +6,7 @@ function runtime(sweeps: { outbox: () => Promise<number>; digests: () => Promise
   return {
     deps: {
       store: { shards: async () => [], head: async () => Promise.reject(new Error('no shards')) },
-      checkpoints: { latest: async () => null, publish: async () => 'checkpoints/1' },
+      checkpoints: { latest: async () => null, publish: async () => 'checkpoints/1', putShardNote: async () => {} },
       signer: new LocalSigner('immutrail.test/seal'),
       origin: 'immutrail.test/seal',
     },

@@ -97,13 +97,4 @@ describe('seal writes shard checkpoints', () => {
     await expect(seal(f.deps)).rejects.toThrow('S3 down');
     expect(f.writes).toEqual([]);
   });
-
-  it('a store without putShardNote (older fakes) seals as before, with no shard notes', async () => {
-    const f = fakes();
-    f.sizes.set('api', 2);
-    delete f.deps.checkpoints.putShardNote;
-    const r = await seal(f.deps);
-    expect(r.shardNotes).toEqual([]);
-    expect(f.writes).toEqual(['checkpoint']);
-  });
 });
