@@ -24,8 +24,8 @@ export function verifyArchiveDir(dir: string, options: VerifyOptions): Promise<V
 // Inclusion and consistency proofs (immutrail prove, immutrail consistency).
 export { parseProofFile, ProofFileError, PROOF_FORMAT, type InclusionProofFile } from './prove/proof-file';
 export { verifyProofFile, type ProofVerdict, type ProofCheck, type CheckOutcome } from './prove/verify-proof';
-export { parseConsistencyFile, ConsistencyFileError, CONSISTENCY_FORMAT, type ConsistencyProofFile } from './prove/consistency-file';
-export { verifyConsistencyFile, type ConsistencyReport } from './prove/consistency-verify';
+export { parseConsistencyFile, ConsistencyFileError, CONSISTENCY_FORMAT, type ConsistencyProofFile } from './verify/consistency-file';
+export { verifyConsistencyFile, type ConsistencyReport } from './verify/consistency-verify';
 
 // Checkpoints (C2SP signed notes) and the keys that sign them.
 export {

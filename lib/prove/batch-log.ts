@@ -1,6 +1,6 @@
 import { K } from '../contract/table-keys';
 import { HASH_SIZE } from '../core/merkle';
-import { ProveError } from './errors';
+import { ProveError } from '../verify/prove-error';
 import type { IndexItem, IndexTable } from './index-table';
 
 /** A committed batch as the commit logged it (see ChainStore.commit). */

@@ -2,7 +2,7 @@ import { K } from '../contract/table-keys';
 import { locateRecord, seqOfRecord, type LocateOptions } from './locate-record';
 import { parseSignedCheckpoint, type SignedCheckpoint } from '../core/checkpoint';
 import { inclusionProofFrom, inclusionRanges, leafHash, verifyInclusion } from '../core/merkle';
-import { ProveError } from './errors';
+import { ProveError } from '../verify/prove-error';
 import type { IndexTable } from './index-table';
 import type { InclusionProofFile } from './proof-file';
 import { PROOF_FORMAT } from './proof-file';

@@ -1,7 +1,7 @@
 import { K } from '../contract/table-keys';
 import { hourOf, ID_DIGEST_BYTES, idDigest, logFileHour, TIMELESS_HOUR } from '../core/id-claims';
 import { parseBatchKey } from '../core/layout';
-import { ProveError } from './errors';
+import { ProveError } from '../verify/prove-error';
 import type { IndexTable } from './index-table';
 
 /** Where a committed record lives. */

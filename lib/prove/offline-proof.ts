@@ -4,7 +4,7 @@ import { CheckpointError, parseSignedCheckpoint, verifyCheckpoint, type SignedCh
 import { inclusionProof, leafHash, verifyInclusion } from '../core/merkle';
 import { assembleShard, scanBatch, type ArchiveSource, type ScannedBatch } from '../verify';
 import type { ProofResult } from './build-proof';
-import { ProveError } from './errors';
+import { ProveError } from '../verify/prove-error';
 import { PROOF_FORMAT } from './proof-file';
 import { recordLineAt } from './record-line';
 import { RequestMeter } from './request-meter';

@@ -1,5 +1,5 @@
 import { parseBatchKey } from '../core/layout';
-import { ProveError } from './errors';
+import { ProveError } from '../verify/prove-error';
 
 /** Line `n` (from 0) of a batch object, without its newline. */
 export function lineAt(body: Buffer, n: number): Buffer {

@@ -3,7 +3,7 @@ import { parseBatchKey, shardPrefix } from '../core/layout';
 import { inclusionProofFrom, inclusionRanges, leafHash, verifyInclusion } from '../core/merkle';
 import type { ArchiveSource } from '../core/archive-source';
 import type { ProofResult } from './build-proof';
-import { ProveError } from './errors';
+import { ProveError } from '../verify/prove-error';
 import { newestCheckpoint } from './offline-proof';
 import { PROOF_FORMAT } from './proof-file';
 import { lineAt } from './record-line';

@@ -1,7 +1,7 @@
 import { consistencyProofFrom, consistencyRanges, type SubtreeRange } from '../core/merkle';
 import { TILE_WIDTH, decodeTile, rangeRootFromTiles, tileKey, tilesForRange, type TileCoord } from '../core/tiles';
 import { isMissingObject } from '../core/missing-object';
-import { ProveError } from './errors';
+import { ProveError } from '../verify/prove-error';
 
 /** Reads stored objects by key; null when there is none. */
 export interface TileReader {

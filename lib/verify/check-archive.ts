@@ -1,6 +1,6 @@
 import type { SignedCheckpoint } from '../core/checkpoint';
 import { ZERO_HASH } from '../core/record';
-import type { ShardExtension } from '../prove/consistency-extension';
+import type { ShardExtension } from './consistency-extension';
 import { assembleShard, type Anchor, type AssembledShard } from './assemble-shard';
 import { checkCheckpoints, type CheckpointNote } from './checkpoint-chain';
 import { rootsAt } from './chain-roots';

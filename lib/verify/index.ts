@@ -1,8 +1,10 @@
 /**
  * The verifier's pure surface: format checks over bytes already read, with no
- * I/O, no AWS SDK and no thread pool. `prove` and other callers build on this,
- * never on the verifier's internals. verifyArchive (verify-archive.ts) is the
- * I/O around it: it reads an ArchiveSource and feeds checkArchive.
+ * I/O, no AWS SDK and no thread pool. `prove` and other callers build on this
+ * and on the consistency proof modules beside it (consistency-*.ts,
+ * prove-error.ts), never on the verifier's internals. verifyArchive
+ * (verify-archive.ts) is the I/O around it: it reads an ArchiveSource and
+ * feeds checkArchive.
  */
 export { assembleShard, type Anchor, type AssembledShard } from './assemble-shard';
 export { checkArchive, inlineBlocks, type ArchiveCheckResult, type BlockRunner, type CheckInput, type ShardSummary } from './check-archive';

@@ -1,7 +1,7 @@
 import { CheckpointError, parseSignedCheckpoint, verifyCheckpoint, type SignedCheckpoint, type TrustedKey } from '../core/checkpoint';
 import { ImmutrailError } from '../core/errors';
-import { proveExtension, type ShardExtension } from '../prove/consistency-extension';
-import { archiveTreeSource, type ShardTreeSource } from '../prove/consistency-source';
+import { proveExtension, type ShardExtension } from './consistency-extension';
+import { archiveTreeSource, type ShardTreeSource } from './consistency-source';
 import { checkArchive, type ArchiveCheckResult, type ShardSummary } from './check-archive';
 import { orderFindings } from './order-findings';
 import type { Notice, Problem } from './problems';

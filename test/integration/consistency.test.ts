@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCheckpoint, parseSignedCheckpoint, trustedKeyFromPem, type SignedCheckpoint } from '../../lib/core/checkpoint';
 import { parseBatchKey } from '../../lib/core/layout';
 import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
-import { tileTreeSource } from '../../lib/prove/consistency-source';
+import { tileTreeSource } from '../../lib/prove/tile-tree-source';
 import { seal, signCheckpoint } from '../../lib/seal/seal';
 import { archiveTileStep } from '../../lib/seal/tile-step';
 import { DirSource } from '../../lib/verify/dir-source';

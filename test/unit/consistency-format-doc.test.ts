@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSignedCheckpoint, trustedKeyFromPem } from '../../lib/core/checkpoint';
 import { rootOf } from '../../lib/core/merkle';
-import { parseConsistencyFile, serializeConsistencyFile } from '../../lib/prove/consistency-file';
-import { verifyConsistencyFile } from '../../lib/prove/consistency-verify';
+import { parseConsistencyFile, serializeConsistencyFile } from '../../lib/verify/consistency-file';
+import { verifyConsistencyFile } from '../../lib/verify/consistency-verify';
 
 /** docs/FORMAT.md section 8: its consistency proof example is what the code writes and verifies, byte for byte. */
 const doc = readFileSync(join(__dirname, '../../docs/FORMAT.md'), 'utf8');

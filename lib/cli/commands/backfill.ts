@@ -21,7 +21,7 @@ import { DirLogFiles, S3LogFiles, type LogFileSource } from '../../trail/log-fil
 import { TrailBucket } from '../../trail/trail-bucket';
 import { EXIT, UsageError } from '../errors';
 import { progressBar } from '../progress';
-import { need, parseIntOption, resolveTarget, type TargetOptions } from '../target';
+import { need, parseIntOption, resolveTarget, type ResolvedTarget, type TargetOptions } from '../target';
 import { targetOptions } from './shared-options';
 
 interface BackfillFlags extends TargetOptions {
@@ -106,6 +106,117 @@ function importSettings(flags: BackfillFlags, stackEnv: Record<string, string> |
   return { route: captureRouter({ captureReadOnly: flags.captureReadOnly === true, shard }), coverageShard: shard, env: process.env, fromStack: false };
 }
 
+/** The shard and capture flags name the import's own routing: checked before anything is read. */
+function checkRoutingFlags(flags: BackfillFlags): void {
+  if (flags.shard !== undefined && !SHARD_PATTERN.test(flags.shard))
+    throw new UsageError(`--shard "${flags.shard}" is not a shard id (1-32 of a-z, 0-9 and -)`);
+  if (flags.stack && (flags.shard !== undefined || flags.captureReadOnly)) {
+    throw new UsageError(
+      "--shard and --capture-read-only are the stack's own with --stack (its shard plan and capture filter): leave them out, or name the archive with --bucket/--table",
+    );
+  }
+}
+
+/** The archive to write: where its records go, and the origin of a shard's first record. */
+interface ArchiveTarget {
+  aws: ResolvedTarget['aws'];
+  bucket: string;
+  table: string;
+  origin: string;
+}
+
+function archiveTarget(target: ResolvedTarget): ArchiveTarget {
+  const bucket = need(target.bucket, '--bucket (or --stack): the archive bucket');
+  const table = need(target.table, '--table (or --stack): the index table');
+  const origin = need(target.origin, '--origin (or --stack): the archive origin, needed for the first record of a shard');
+  return { aws: target.aws, bucket, table, origin };
+}
+
+/** The commit path's dependencies, with the detectors the ingest Lambda runs, configured from the same IMMUTRAIL_* variables (defaults otherwise). */
+function backfillDeps(archive: ArchiveTarget, settings: ImportSettings, retentionDays: number, s3: () => S3Client) {
+  const ddb = new DynamoDBClient(clientConfig(archive.aws));
+  const sigma = loadSigmaRules(sigmaFolders(process.env));
+  const context: DetectionContext = {
+    config: parseDetectionConfig(settings.env),
+    attestations: new AttestationStore(ddb, archive.table),
+    trustedKeys: [],
+    sigmaRules: sigma.rules,
+  };
+  return {
+    store: new ChainStore(ddb, archive.table),
+    archive: new ArchiveWriter(s3(), { bucket: archive.bucket, retentionDays }),
+    origin: archive.origin,
+    detect: (record: Parameters<typeof runDetectors>[0]) => runDetectors(record, context),
+    onError: (stage: string, err: unknown) => process.stderr.write(`immutrail: warning: ${stage} not updated: ${(err as Error).message}\n`),
+  };
+}
+type BackfillDeps = ReturnType<typeof backfillDeps>;
+
+/** Imports the files behind a progress bar; a source that cannot be read is bad usage, not a failure of the import. */
+async function importFiles(
+  deps: BackfillDeps,
+  source: LogFileSource,
+  settings: ImportSettings,
+  flags: BackfillFlags,
+  publisher: BackfillDigestPublisher | undefined,
+  s3: () => S3Client,
+): Promise<BackfillSummary> {
+  const bar = progressBar('backfilling', { enabled: flags.progress !== false && !flags.json });
+  let summary: BackfillSummary;
+  try {
+    summary = await backfill(deps, source, {
+      route: settings.route,
+      coverageShard: settings.coverageShard,
+      digest: source.bucket !== null && flags.digests ? new BucketDigestLookup(new TrailBucket(s3(), source.bucket)) : undefined,
+      onProgress: (done, total) => bar.update(done, total),
+      publishAlerts: publisher,
+    });
+  } catch (err) {
+    bar.stop();
+    const e = err as Error & { name?: string };
+    if (e.name === 'NoSuchBucket' || e.name === 'AccessDenied' || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UsageError(`cannot read ${source.describe()}: ${e.message}`);
+    }
+    throw err;
+  }
+  bar.stop();
+  return summary;
+}
+
+/** The summary on stdout, unpublished digests on stderr, and the exit code. */
+function reportBackfill(flags: BackfillFlags, settings: ImportSettings, summary: BackfillSummary): void {
+  if (!flags.json && settings.fromStack) process.stdout.write(`capture filter, shard plan and detection settings read from stack ${flags.stack}\n`);
+  process.stdout.write((flags.json ? JSON.stringify(summary, null, 2) : formatBackfillSummary(summary)) + '\n');
+  if (summary.publishFailed > 0) {
+    process.stderr.write(
+      `immutrail: ${summary.publishFailed} of ${summary.publishFailed + summary.digestsPublished} alert digest(s) not published (${summary.publishError}); the alerts are archived in the chain\n`,
+    );
+  }
+  const failed = summary.unreadable.length > 0 || summary.digestMismatches.length > 0 || summary.publishFailed > 0;
+  process.exitCode = failed ? EXIT.FAILED : EXIT.OK;
+}
+
+async function runBackfill(flags: BackfillFlags): Promise<void> {
+  checkRoutingFlags(flags);
+  const target = await resolveTarget(flags);
+  const settings = importSettings(flags, await stackHandlerEnv(target, flags.stack));
+  const archive = archiveTarget(target);
+  let s3Client: S3Client | undefined;
+  const s3 = () => (s3Client ??= new S3Client(clientConfig(target.aws)));
+  const source = sourceOf(flags, s3);
+  const publisher = digestPublisher(flags, settings, () => new SNSClient(clientConfig(target.aws)));
+  if (source.bucket === null && (await source.list()).length === 0) {
+    throw new UsageError(`--dir ${flags.dir} holds no CloudTrail log files (*.json or *.json.gz, digest files excluded)`);
+  }
+  const deps = backfillDeps(archive, settings, flags.retentionDays, s3);
+  try {
+    await deps.store.head(settings.coverageShard);
+  } catch (err) {
+    throw new UsageError(`cannot read table ${archive.table}: ${(err as Error).message}`);
+  }
+  reportBackfill(flags, settings, await importFiles(deps, source, settings, flags, publisher, s3));
+}
+
 export function registerBackfill(program: Command): void {
   targetOptions(
     program
@@ -126,74 +237,5 @@ export function registerBackfill(program: Command): void {
       )
       .option('--json', 'print the summary as JSON')
       .option('--no-progress', 'no progress bar'),
-  ).action(async (flags: BackfillFlags) => {
-    if (flags.shard !== undefined && !SHARD_PATTERN.test(flags.shard))
-      throw new UsageError(`--shard "${flags.shard}" is not a shard id (1-32 of a-z, 0-9 and -)`);
-    if (flags.stack && (flags.shard !== undefined || flags.captureReadOnly)) {
-      throw new UsageError(
-        "--shard and --capture-read-only are the stack's own with --stack (its shard plan and capture filter): leave them out, or name the archive with --bucket/--table",
-      );
-    }
-    const target = await resolveTarget(flags);
-    const settings = importSettings(flags, await stackHandlerEnv(target, flags.stack));
-    const bucket = need(target.bucket, '--bucket (or --stack): the archive bucket');
-    const table = need(target.table, '--table (or --stack): the index table');
-    const origin = need(target.origin, '--origin (or --stack): the archive origin, needed for the first record of a shard');
-    let s3Client: S3Client | undefined;
-    const s3 = () => (s3Client ??= new S3Client(clientConfig(target.aws)));
-    const source = sourceOf(flags, s3);
-    const publisher = digestPublisher(flags, settings, () => new SNSClient(clientConfig(target.aws)));
-    if (source.bucket === null && (await source.list()).length === 0) {
-      throw new UsageError(`--dir ${flags.dir} holds no CloudTrail log files (*.json or *.json.gz, digest files excluded)`);
-    }
-    const ddb = new DynamoDBClient(clientConfig(target.aws));
-    // The detectors the ingest Lambda runs, configured from the same IMMUTRAIL_* variables (defaults otherwise).
-    const sigma = loadSigmaRules(sigmaFolders(process.env));
-    const context: DetectionContext = {
-      config: parseDetectionConfig(settings.env),
-      attestations: new AttestationStore(ddb, table),
-      trustedKeys: [],
-      sigmaRules: sigma.rules,
-    };
-    const deps = {
-      store: new ChainStore(ddb, table),
-      archive: new ArchiveWriter(s3(), { bucket, retentionDays: flags.retentionDays }),
-      origin,
-      detect: (record: Parameters<typeof runDetectors>[0]) => runDetectors(record, context),
-      onError: (stage: string, err: unknown) => process.stderr.write(`immutrail: warning: ${stage} not updated: ${(err as Error).message}\n`),
-    };
-    try {
-      await deps.store.head(settings.coverageShard);
-    } catch (err) {
-      throw new UsageError(`cannot read table ${table}: ${(err as Error).message}`);
-    }
-    const bar = progressBar('backfilling', { enabled: flags.progress !== false && !flags.json });
-    let summary: BackfillSummary;
-    try {
-      summary = await backfill(deps, source, {
-        route: settings.route,
-        coverageShard: settings.coverageShard,
-        digest: source.bucket !== null && flags.digests ? new BucketDigestLookup(new TrailBucket(s3(), source.bucket)) : undefined,
-        onProgress: (done, total) => bar.update(done, total),
-        publishAlerts: publisher,
-      });
-    } catch (err) {
-      bar.stop();
-      const e = err as Error & { name?: string };
-      if (e.name === 'NoSuchBucket' || e.name === 'AccessDenied' || (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new UsageError(`cannot read ${source.describe()}: ${e.message}`);
-      }
-      throw err;
-    }
-    bar.stop();
-    if (!flags.json && settings.fromStack) process.stdout.write(`capture filter, shard plan and detection settings read from stack ${flags.stack}\n`);
-    process.stdout.write((flags.json ? JSON.stringify(summary, null, 2) : formatBackfillSummary(summary)) + '\n');
-    if (summary.publishFailed > 0) {
-      process.stderr.write(
-        `immutrail: ${summary.publishFailed} of ${summary.publishFailed + summary.digestsPublished} alert digest(s) not published (${summary.publishError}); the alerts are archived in the chain\n`,
-      );
-    }
-    const failed = summary.unreadable.length > 0 || summary.digestMismatches.length > 0 || summary.publishFailed > 0;
-    process.exitCode = failed ? EXIT.FAILED : EXIT.OK;
-  });
+  ).action(runBackfill);
 }

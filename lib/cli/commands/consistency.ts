@@ -7,18 +7,12 @@ import {
   parseConsistencyFile,
   serializeConsistencyFile,
   type ConsistencyProofFile,
-} from '../../prove/consistency-file';
-import {
-  archiveTreeSource,
-  buildConsistencyProofs,
-  tileTreeSource,
-  withFallback,
-  type BuiltConsistency,
-  type ShardTreeSource,
-} from '../../prove/consistency-source';
-import { verifyConsistencyFile, type ConsistencyReport } from '../../prove/consistency-verify';
+} from '../../verify/consistency-file';
 import { countingSource } from '../../prove/offline-proof';
 import { RequestMeter, type RequestSummary } from '../../prove/request-meter';
+import { tileTreeSource, withFallback } from '../../prove/tile-tree-source';
+import { archiveTreeSource, buildConsistencyProofs, type BuiltConsistency, type ShardTreeSource } from '../../verify/consistency-source';
+import { verifyConsistencyFile, type ConsistencyReport } from '../../verify/consistency-verify';
 import { DirSource } from '../../verify/dir-source';
 import { archiveDir } from '../archive-dir';
 import { EXIT, UsageError } from '../errors';

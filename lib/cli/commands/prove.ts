@@ -7,7 +7,7 @@ import { S3Source } from '../../aws/s3-source';
 import { CheckpointError } from '../../core/checkpoint';
 import { buildInclusionProof, type ProofResult } from '../../prove/build-proof';
 import { DynamoIndexTable } from '../../prove/dynamo-index-table';
-import { ProveError } from '../../prove/errors';
+import { ProveError } from '../../verify/prove-error';
 import { buildInclusionProofOffline, countingSource } from '../../prove/offline-proof';
 import { serializeProofFile } from '../../prove/proof-file';
 import { RequestMeter, meterAwsClient, type RequestSummary } from '../../prove/request-meter';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { liveHeads } from '../../aws/live-heads';
-import { archiveTreeSource, tileTreeSource, withFallback } from '../../prove/consistency-source';
+import { tileTreeSource, withFallback } from '../../prove/tile-tree-source';
+import { archiveTreeSource } from '../../verify/consistency-source';
 import { DirSource } from '../../verify/dir-source';
 import type { ArchiveSource } from '../../core/archive-source';
 import { TrustedCheckpointError, verifyArchive, type VerifyReport } from '../../verify/verify-archive';

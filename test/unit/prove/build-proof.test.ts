@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ANY_KEY_NAME, trustedKeyFromPem } from '../../../lib/core/checkpoint';
 import { draftFromMessage } from '../../../lib/commit/drafts';
 import { buildInclusionProof } from '../../../lib/prove/build-proof';
-import { ProveError } from '../../../lib/prove/errors';
+import { ProveError } from '../../../lib/verify/prove-error';
 import { buildInclusionProofOffline, countingSource } from '../../../lib/prove/offline-proof';
 import { RequestMeter } from '../../../lib/prove/request-meter';
 import { tileKey } from '../../../lib/core/tiles';

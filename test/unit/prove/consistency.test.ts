@@ -8,10 +8,11 @@ import {
   parseConsistencyFile,
   serializeConsistencyFile,
   type ConsistencyProofFile,
-} from '../../../lib/prove/consistency-file';
-import { archiveTreeSource, buildConsistencyProofs, proveShardConsistency, tileTreeSource, withFallback } from '../../../lib/prove/consistency-source';
-import { verifyConsistencyFile } from '../../../lib/prove/consistency-verify';
-import { ProveError } from '../../../lib/prove/errors';
+} from '../../../lib/verify/consistency-file';
+import { archiveTreeSource, buildConsistencyProofs, proveShardConsistency } from '../../../lib/verify/consistency-source';
+import { verifyConsistencyFile } from '../../../lib/verify/consistency-verify';
+import { ProveError } from '../../../lib/verify/prove-error';
+import { tileTreeSource, withFallback } from '../../../lib/prove/tile-tree-source';
 import { readLeaves } from '../../../lib/prove/batch-log';
 import { MemoryIndexTable } from '../../../lib/prove/memory-index-table';
 import { signCheckpoint } from '../../../lib/seal/seal';

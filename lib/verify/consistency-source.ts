@@ -3,10 +3,11 @@ import { shardPrefix } from '../core/layout';
 import { mapLimit } from '../core/map-limit';
 import { type SubtreeRange, type SubtreeRootSource, consistencyProofFrom, consistencyRanges, frontierFrom, rootOfRange } from '../core/merkle';
 import { checkConsistency } from '../core/merkle/consistency';
-import { assembleShard, scanBatch, type ArchiveSource, type ScannedBatch } from '../verify';
+import type { ArchiveSource } from '../core/archive-source';
+import { assembleShard } from './assemble-shard';
 import type { ShardConsistencyProof } from './consistency-file';
-import { ProveError } from './errors';
-import { TileTree, tileReaderOf } from './tile-tree';
+import { ProveError } from './prove-error';
+import { scanBatch, type ScannedBatch } from './scan-batch';
 
 /** Subtree roots of one shard's tree of `size` leaves, and optionally a way to read what a set of ranges needs at once. */
 export interface ShardTree {
@@ -16,44 +17,11 @@ export interface ShardTree {
 
 /**
  * Where consistency proofs get their hashes: the shard's C2SP tiles in the
- * bucket or a copy of it (a few reads) or the batch objects themselves (every
- * object of the shard). `at` is the newer checkpoint's line for the shard.
+ * bucket or a copy of it (a few reads: tileTreeSource in lib/prove) or the
+ * batch objects themselves (every object of the shard: archiveTreeSource).
+ * `at` is the newer checkpoint's line for the shard.
  */
 export type ShardTreeSource = (at: ShardState) => Promise<ShardTree>;
-
-/** From the tiles the seal stored with the newer checkpoint, in the bucket (S3Source) or a copy of it (DirSource): no table. */
-export function tileTreeSource(objects: { get(key: string): Promise<Buffer> }): ShardTreeSource {
-  const reader = tileReaderOf(objects);
-  return async (at) => new TileTree(reader, at.shard, at.size);
-}
-
-const tilesMissing = (err: unknown) => err instanceof ProveError && (err.code === 'TILE_MISSING' || err.code === 'TILE_DAMAGED');
-
-/**
- * `primary` (tiles), switching a shard to `fallback` (rebuilding from the
- * batch objects) when its tiles are missing: an archive sealed before tiles
- * existed, or a tile step that failed. The proof is checked either way.
- */
-export function withFallback(primary: ShardTreeSource, fallback: ShardTreeSource): ShardTreeSource {
-  return async (at) => {
-    const first = await primary(at);
-    let second: Promise<ShardTree> | null = null;
-    const backup = () => (second ??= fallback(at));
-    const attempt = async <T>(run: (tree: ShardTree) => Promise<T> | T): Promise<T> => {
-      if (second) return run(await second);
-      try {
-        return await run(first);
-      } catch (err) {
-        if (!tilesMissing(err)) throw err;
-        return run(await backup());
-      }
-    };
-    return {
-      getSubtreeRoot: (start, end) => attempt((t) => t.getSubtreeRoot(start, end)),
-      prefetch: (ranges) => attempt(async (t) => void (await t.prefetch?.(ranges))),
-    };
-  };
-}
 
 /**
  * From the archive alone (a local copy, or a bucket without its table): reads

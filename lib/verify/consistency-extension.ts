@@ -1,5 +1,5 @@
 import type { SignedCheckpoint, TrustedKey } from '../core/checkpoint';
-import type { Problem } from '../verify';
+import type { Problem } from './problems';
 import { CONSISTENCY_FORMAT } from './consistency-file';
 import { buildConsistencyProofs, type ShardTreeSource } from './consistency-source';
 import { verifyConsistencyFile } from './consistency-verify';
