@@ -9,8 +9,18 @@ import type { ArchiveSource } from '../core/archive-source';
 import { directoryArchiveSource, recordKeys, s3ArchiveSource } from './archive-source';
 import { QueryError } from './errors';
 import { resolveRequest } from './named-queries';
-import { RECORD_SCHEMA, duckdbType, quoteIdent } from './record-schema';
-import { BATCH_DT_SQL, duckdbDialect, keptCtes, recordsColumnList, renderCtes, type Dialect } from './records-relation';
+import { RECORD_SCHEMA, duckdbType, pruneStruct, quoteIdent } from './record-schema';
+import {
+  BATCH_DT_SQL,
+  RECORDS_COLUMNS,
+  duckdbDialect,
+  fieldsReadBy,
+  keptCtes,
+  recordsColumnList,
+  renderCtes,
+  type Column,
+  type Dialect,
+} from './records-relation';
 import { toDuckDbPositional } from './sql-params';
 import type { Cell, QueryEngine, QueryRequest, QueryResult } from './types';
 
@@ -24,6 +34,13 @@ export interface LoadOptions {
   /** Objects read at once; default 32. */
   concurrency?: number;
   onProgress?: (progress: { read: number; total: number }) => void;
+  /**
+   * The columns of `records` to build (columnsNamedIn gives those some SQL
+   * needs); default all. Fields no column reads are skipped as the lines are
+   * parsed, which is most of the load's work for the report. Without
+   * `resources`, there is no `record_resources` view.
+   */
+  columns?: readonly Column[];
 }
 
 export interface LoadStats {
@@ -108,7 +125,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       const written = await writeLinesFile(source, keys, file, { concurrency: options.concurrency ?? 32, onProgress: options.onProgress });
       const connection = await instance.connect();
       try {
-        await createRelations(connection, file, Math.max(MIN_LINE_LIMIT_BYTES, written.longestLineBytes));
+        await createRelations(connection, file, Math.max(MIN_LINE_LIMIT_BYTES, written.longestLineBytes), options.columns ?? RECORDS_COLUMNS);
       } catch (err) {
         // DuckDB names a line of the temporary file; say which object and line it came from
         throw (await findInvalidLine(source, keys)) ?? err;
@@ -171,13 +188,14 @@ function cell(v: Cell, type: DuckDBType, integerTypeIds: ReadonlySet<number>): C
   return v;
 }
 
-async function createRelations(connection: DuckDBConnection, file: string, lineLimitBytes: number): Promise<void> {
+async function createRelations(connection: DuckDBConnection, file: string, lineLimitBytes: number, kept: readonly Column[]): Promise<void> {
   const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
   await connection.run(`SET TimeZone = 'UTC'`);
   // Trino's name for reading ISO 8601 text, so the shared queries can use it
   await connection.run('CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)');
-  const columns = [`${quoteIdent(KEY_MEMBER)}: 'VARCHAR'`, ...RECORD_SCHEMA.fields.map((f) => `${quoteIdent(f.name)}: ${sqlString(duckdbType(f.type))}`)];
-  const lineSource = `SELECT ${quoteIdent(KEY_MEMBER)} AS object_key, "chain", "data"
+  const schema = kept === RECORDS_COLUMNS ? RECORD_SCHEMA : pruneStruct(RECORD_SCHEMA, fieldsReadBy(kept));
+  const columns = [`${quoteIdent(KEY_MEMBER)}: 'VARCHAR'`, ...schema.fields.map((f) => `${quoteIdent(f.name)}: ${sqlString(duckdbType(f.type))}`)];
+  const lineSource = `SELECT ${[`${quoteIdent(KEY_MEMBER)} AS object_key`, ...schema.fields.map((f) => quoteIdent(f.name))].join(', ')}
 FROM read_json(${sqlString(file)},
   format = 'newline_delimited',
   columns = {${columns.join(', ')}},
@@ -186,10 +204,10 @@ FROM read_json(${sqlString(file)},
   // every line, flattened as it is parsed: no nested copy of the archive is kept
   await connection.run(`CREATE TABLE records AS
 SELECT
-  ${recordsColumnList(dialect.lines, { objectKey: 'object_key', dt: BATCH_DT_SQL })}
+  ${recordsColumnList(dialect.lines, { objectKey: 'object_key', dt: BATCH_DT_SQL }, kept)}
 FROM (${lineSource})`);
   await dropUnkept(connection, dialect.records);
-  await connection.run(`CREATE VIEW record_resources AS\n${dialect.records.recordResources}`);
+  if (kept.some((c) => c.name === 'resources')) await connection.run(`CREATE VIEW record_resources AS\n${dialect.records.recordResources}`);
 }
 
 /** Deletes the orphans' lines and the second copies that the shared orphan rule does not keep (usually none). */

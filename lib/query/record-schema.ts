@@ -212,3 +212,22 @@ export function fieldAt(path: readonly string[]): FieldType {
   }
   return t;
 }
+
+/**
+ * The struct with only the fields on `paths` (a path that ends at a struct keeps
+ * all of it): the type a load of some columns hands read_json, so that the
+ * fields no column reads, above all the original event (`data.raw`), are
+ * skipped instead of converted. Throws on a path that is not in the struct.
+ */
+export function pruneStruct(struct: StructType, paths: readonly (readonly string[])[]): StructType {
+  for (const p of paths) if (!struct.fields.some((f) => f.name === p[0])) throw new Error(`no field ${p[0]} in the record schema`);
+  const fields: Field[] = [];
+  for (const f of struct.fields) {
+    const under = paths.filter((p) => p[0] === f.name);
+    if (under.length === 0) continue;
+    const whole = f.type.kind !== 'struct' || under.some((p) => p.length === 1);
+    const tails = under.map((p) => p.slice(1));
+    fields.push(whole ? f : { name: f.name, type: pruneStruct(f.type as StructType, tails) });
+  }
+  return { kind: 'struct', fields };
+}

@@ -55,12 +55,14 @@ export interface BatchRefs {
   dt: string;
 }
 
-interface Column {
+export interface Column {
   name: string;
   description: string;
   /** The column's SQL; `path` is set when it is one record field read as is (the orphan rule reads some of those back). */
   sql(d: Dialect, batch: BatchRefs): string;
   path?: readonly string[];
+  /** The record fields the column reads: what a load of only some columns must parse. */
+  reads: readonly (readonly string[])[];
 }
 
 const path = (p: string): string[] => p.split('.');
@@ -68,17 +70,23 @@ const path = (p: string): string[] => p.split('.');
 function col(name: string, recordPath: string, description: string): Column {
   const p = path(recordPath);
   const t = fieldAt(p); // fails at module load if the path is not in the record schema
-  return { name, description, path: t.kind === 'json' ? undefined : p, sql: (d) => (t.kind === 'json' ? d.jsonText(d.field(p)) : d.field(p)) };
+  return {
+    name,
+    description,
+    path: t.kind === 'json' ? undefined : p,
+    reads: [p],
+    sql: (d) => (t.kind === 'json' ? d.jsonText(d.field(p)) : d.field(p)),
+  };
 }
 
 function ts(name: string, recordPath: string, description: string): Column {
   const p = path(recordPath);
   fieldAt(p);
-  return { name, description, sql: (d) => d.timestamp(d.field(p)) };
+  return { name, description, reads: [p], sql: (d) => d.timestamp(d.field(p)) };
 }
 
-function computed(name: string, description: string, sql: (d: Dialect, batch: BatchRefs) => string): Column {
-  return { name, description, sql };
+function computed(name: string, description: string, reads: readonly string[], sql: (d: Dialect, batch: BatchRefs) => string): Column {
+  return { name, description, reads: reads.map(path), sql };
 }
 
 const keyPart = (group: number): string => `regexp_extract(object_key, '${BATCH_KEY_SQL_REGEX}', ${group})`;
@@ -86,10 +94,13 @@ const keyPart = (group: number): string => `regexp_extract(object_key, '${BATCH_
 /** The dt partition of the batch whose key is in column object_key (what `records`.dt holds). */
 export const BATCH_DT_SQL = keyPart(2);
 
+/** The actor fields `principal` takes the first non-null of. */
+const PRINCIPAL_FIELDS = ['arn', 'invokedBy', 'principalId', 'accountId'];
+
 /** The columns of `records`, in order. Names are snake_case so they read the same in both engines' results. */
 export const RECORDS_COLUMNS: readonly Column[] = [
-  computed('object_key', 'S3 key of the batch object holding the record', (_, b) => b.objectKey),
-  computed('dt', 'commit date partition of the batch (YYYY-MM-DD, UTC)', (_, b) => b.dt),
+  computed('object_key', 'S3 key of the batch object holding the record', [], (_, b) => b.objectKey),
+  computed('dt', 'commit date partition of the batch (YYYY-MM-DD, UTC)', [], (_, b) => b.dt),
   col('shard', 'chain.shard', 'shard (one hash chain per shard)'),
   col('seq', 'chain.seq', 'sequence number in the shard: (shard, seq) locates the record for `immutrail prove`'),
   col('prev', 'chain.prev', 'hash of the previous record in the shard'),
@@ -127,7 +138,8 @@ export const RECORDS_COLUMNS: readonly Column[] = [
   computed(
     'principal',
     'who acted, for display: actor ARN, else invoking service, principal id or account',
-    (d) => `coalesce(${['arn', 'invokedBy', 'principalId', 'accountId'].map((k) => d.field(['data', 'event', 'actor', k])).join(', ')})`,
+    PRINCIPAL_FIELDS.map((k) => `data.event.actor.${k}`),
+    (d) => `coalesce(${PRINCIPAL_FIELDS.map((k) => d.field(['data', 'event', 'actor', k])).join(', ')})`,
   ),
   col('resources', 'data.event.resources', 'resources touched: list of {type, id, arn}; see record_resources'),
   col('state', 'data.event.state', 'new state of a state-change event (running, terminated, STOPPED, ...)'),
@@ -196,9 +208,33 @@ JOIN kept k ON k.object_key = a.object_key AND k.seq = a.${d.field(['chain', 'se
   return { ctes: keptCtes(d), select };
 }
 
-/** Every column of `records` as `expr AS name`, comma-separated, in order. */
-export function recordsColumnList(d: Dialect, batch: BatchRefs): string {
-  return RECORDS_COLUMNS.map((c) => `${c.sql(d, batch)} AS ${c.name}`).join(',\n  ');
+/** The columns of `records` (all by default) as `expr AS name`, comma-separated, in order. */
+export function recordsColumnList(d: Dialect, batch: BatchRefs, columns: readonly Column[] = RECORDS_COLUMNS): string {
+  return columns.map((c) => `${c.sql(d, batch)} AS ${c.name}`).join(',\n  ');
+}
+
+/** The columns the orphan rule reads back from the `records` table (see duckdbDialect): every partial load has them. */
+const ORPHAN_RULE_COLUMNS = ['object_key', 'seq', 'prev', 'id'];
+
+/**
+ * The columns of `records` that some SQL names, in table order, with those the
+ * orphan rule needs: what a load for a known set of queries (the report's) must
+ * build. A name counts wherever it appears as a word, so a mention too many
+ * only loads a column more; naming `record_resources` loads `resources`. SQL that may select `*` (any `*` but count(*))
+ * gets every column.
+ */
+export function columnsNamedIn(sqls: readonly string[]): readonly Column[] {
+  if (sqls.some((sql) => sql.replace(/count\(\*\)/gi, '').includes('*'))) return RECORDS_COLUMNS;
+  const names = (sql: string, name: string): boolean => new RegExp(`\\b${name}\\b`).test(sql);
+  // record_resources is built from `resources`, and has every other column of records
+  const named = (c: Column): boolean =>
+    ORPHAN_RULE_COLUMNS.includes(c.name) || sqls.some((sql) => names(sql, c.name) || (c.name === 'resources' && names(sql, 'record_resources')));
+  return RECORDS_COLUMNS.filter(named);
+}
+
+/** The record fields a set of columns reads (for pruneStruct). */
+export function fieldsReadBy(columns: readonly Column[]): (readonly string[])[] {
+  return columns.flatMap((c) => c.reads);
 }
 
 /**

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { CheckpointError, parseSignedCheckpoint, verifyCheckpoint, type TrustedKey } from '../core/checkpoint';
 import { CHECKPOINTS_PREFIX, isCheckpointKey } from '../core/layout';
 import type { QueryEngine } from '../query/types';
+import { findNamedQuery } from '../query/named-queries';
+import { columnsNamedIn, type Column } from '../query/records-relation';
 import type { ArchiveSource } from '../core/archive-source';
 import { verifyArchive, type VerifyOptions } from '../verify/verify-archive';
 import { queryParams } from './period';
@@ -54,15 +56,23 @@ export async function checkpointsIn(source: ArchiveSource, keys: readonly Truste
 
 const DAY_MS = 86_400_000;
 
+const EVENTS_PER_DAY_SQL = `SELECT substr(event_time, 1, 10) AS event_day, count(*) AS events FROM records WHERE kind = 'event' GROUP BY substr(event_time, 1, 10)`;
+
+/**
+ * The columns of `records` a report reads: those its named queries and the busiest-period
+ * query name. The local engine loads only these, which skips parsing the original events.
+ */
+export function reportColumns(): readonly Column[] {
+  return columnsNamedIn([...REPORT_QUERIES.map((name) => findNamedQuery(name).sql), EVENTS_PER_DAY_SQL]);
+}
+
 /**
  * The `days`-day window holding the most events, ending on a day with events: the period of a report
  * when none is given (the demo's). Real archives span years with a few stray old events; a window
  * keeps the charts readable. Null for an archive without events.
  */
 export async function busiestPeriod(engine: QueryEngine, days = 31): Promise<ReportPeriod | null> {
-  const r = await engine.run({
-    sql: `SELECT substr(event_time, 1, 10) AS event_day, count(*) AS events FROM records WHERE kind = 'event' GROUP BY substr(event_time, 1, 10)`,
-  });
+  const r = await engine.run({ sql: EVENTS_PER_DAY_SQL });
   const perDay = r.rows
     .filter((row): row is [string, number] => typeof row[0] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(row[0]))
     .map(([day, n]) => ({ t: Date.parse(`${day}T00:00:00Z`), n: Number(n) }))

@@ -10,7 +10,7 @@ import { S3Source } from '../../aws/s3-source';
 import { ANY_KEY_NAME, type TrustedKey } from '../../core/checkpoint';
 import { DuckDbQueryEngine } from '../../query/duckdb-engine';
 import type { QueryEngine } from '../../query/types';
-import { busiestPeriod, gatherReportData } from '../../report/gather';
+import { busiestPeriod, gatherReportData, reportColumns } from '../../report/gather';
 import { renderReport } from '../../report/render';
 import type { ReportData, ReportPeriod } from '../../report/types';
 import { DirSource } from '../../verify/dir-source';
@@ -60,7 +60,7 @@ interface OpenedArchive {
 async function openArchive(input: ArchiveReportInput): Promise<OpenedArchive> {
   if (input.dir) {
     const dir = archiveDir(input.dir);
-    return { engine: input.athena?.engine ?? (await DuckDbQueryEngine.fromDirectory(dir)), source: new DirSource(dir) };
+    return { engine: input.athena?.engine ?? (await DuckDbQueryEngine.fromDirectory(dir, { columns: reportColumns() })), source: new DirSource(dir) };
   }
   const bucket = input.target.bucket;
   if (!bucket) throw new UsageError('give --bucket, --stack or --dir');
@@ -69,7 +69,7 @@ async function openArchive(input: ArchiveReportInput): Promise<OpenedArchive> {
   try {
     const orphans = ddb && !input.athena ? await orphanKeys(s3, ddb, bucket, input.target.table!) : undefined;
     const heads = ddb ? await liveHeads(new ChainStore(ddb, input.target.table!)) : undefined;
-    const engine = input.athena?.engine ?? (await DuckDbQueryEngine.fromS3(s3, bucket, { orphanKeys: orphans }));
+    const engine = input.athena?.engine ?? (await DuckDbQueryEngine.fromS3(s3, bucket, { orphanKeys: orphans, columns: reportColumns() }));
     return { engine, source: new S3Source(s3, bucket), heads };
   } catch (err) {
     throw new UsageError(`cannot load the archive from s3://${bucket}: ${(err as Error).message}`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbQueryEngine } from '../../../lib/query/duckdb-engine';
-import { busiestPeriod, runReportQueries } from '../../../lib/report/gather';
+import { busiestPeriod, reportColumns, runReportQueries } from '../../../lib/report/gather';
 import type { Row } from '../../../lib/report/types';
 import { AMI, E, IMAGE, INSTANCE, TASK, buildScenario } from '../query/scenario';
 
@@ -12,11 +12,12 @@ describe("the report's named queries on DuckDB", () => {
   let dir: string;
   let engine: DuckDbQueryEngine;
   let rows: Record<string, Row[]>;
+  let scenario: ReturnType<typeof buildScenario>;
   const period = { from: '2026-03-01', to: '2026-03-03' };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'immutrail-report-queries-'));
-    const scenario = buildScenario();
+    scenario = buildScenario();
     scenario.builder.writeTo(dir);
     engine = await DuckDbQueryEngine.fromDirectory(dir, { orphanKeys: [scenario.tipGhost.key] });
     rows = await runReportQueries(engine, period);
@@ -66,5 +67,15 @@ describe("the report's named queries on DuckDB", () => {
     expect(await busiestPeriod(engine)).toEqual({ from: '2026-03-01', to: '2026-03-03' });
     expect(await busiestPeriod(engine, 1)).toEqual({ from: '2026-03-01', to: '2026-03-01' });
     expect(await busiestPeriod(engine, 2)).toEqual({ from: '2026-03-01', to: '2026-03-02' });
+  });
+
+  it("gives the same rows on a load of only the report's columns (what `immutrail report` loads)", async () => {
+    const lean = await DuckDbQueryEngine.fromDirectory(dir, { orphanKeys: [scenario.tipGhost.key], columns: reportColumns() });
+    try {
+      expect(await runReportQueries(lean, period)).toEqual(rows);
+      expect(await busiestPeriod(lean)).toEqual(await busiestPeriod(engine));
+    } finally {
+      await lean.close();
+    }
   });
 });
