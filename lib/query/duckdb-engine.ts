@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { parseBatchKey } from '../core/layout';
+import { mapLimit } from '../core/map-limit';
 import { KEY_MEMBER, findInvalidLine, writeLinesFile } from './archive-lines-file';
 import type { ArchiveSource } from '../core/archive-source';
 import { directoryArchiveSource, recordKeys, s3ArchiveSource } from './archive-source';
@@ -31,8 +32,9 @@ export interface LoadOptions {
    * the SQL rule of records-relation.ts cannot decide.
    */
   orphanKeys?: Iterable<string>;
-  /** Objects read at once; default 32. */
+  /** Objects fetched at once; default 32. Not used by fromDirectory, whose objects DuckDB reads in place. */
   concurrency?: number;
+  /** Called as objects are fetched (not by fromDirectory). */
   onProgress?: (progress: { read: number; total: number }) => void;
   /**
    * The columns of `records` to build (columnsNamedIn gives those some SQL
@@ -81,13 +83,15 @@ const integerTypes = ({ DuckDBTypeId: T }: DuckDb): ReadonlySet<number> =>
  * an in-memory DuckDB, and answers the same SQL Athena does over `records` and
  * `record_resources`.
  *
- * Loading: objects are read several at a time and their lines appended to one
- * temporary NDJSON file, each with its object's key added (archive-lines-file.ts
- * says why that cannot misattribute a line). One read_json call with an
- * explicit schema parses that file and `records` is built from it in the same
- * statement, flattened as it is read; the orphan rule then deletes the lines it
- * does not keep. A line DuckDB refuses is looked for in JS and reported with
- * its object key and line number.
+ * Loading: objects fetched from a source (S3) are read several at a time and
+ * their lines appended to one temporary NDJSON file, each with its object's key
+ * added (archive-lines-file.ts says why that cannot misattribute a line); a
+ * directory's objects are read in place, each line's key being its file's path.
+ * One read_json call with an explicit schema (only the fields the loaded
+ * columns read) parses the lines and `records` is built in the same
+ * statement, flattened as it is read; the orphan rule then deletes the lines
+ * it does not keep. A line DuckDB refuses is looked for in JS and reported
+ * with its object key and line number.
  *
  * After loading, DuckDB's file access is switched off and the configuration
  * locked: ad-hoc SQL can read the loaded tables and nothing else.
@@ -106,28 +110,34 @@ export class DuckDbQueryEngine implements QueryEngine {
     return DuckDbQueryEngine.load(s3ArchiveSource(s3, bucket), options);
   }
 
+  /**
+   * A directory laid out like the bucket. DuckDB reads its batch objects in
+   * place (no temporary copy), which at 1,000,000 records saves writing and
+   * reading back 3 GB.
+   */
   static fromDirectory(dir: string, options?: LoadOptions): Promise<DuckDbQueryEngine> {
-    return DuckDbQueryEngine.load(directoryArchiveSource(dir), options);
+    return DuckDbQueryEngine.load(directoryArchiveSource(dir), options, resolve(dir));
   }
 
-  static async load(source: ArchiveSource, options: LoadOptions = {}): Promise<DuckDbQueryEngine> {
+  /** `localDir`: where `source`'s objects are files (keys are paths under it), read in place. */
+  static async load(source: ArchiveSource, options: LoadOptions = {}, localDir?: string): Promise<DuckDbQueryEngine> {
     const orphans = new Set(options.orphanKeys ?? []);
     const listed = await recordKeys(source);
     const foreignKeys = listed.filter((k) => parseBatchKey(k) === null);
     const batchKeys = listed.filter((k) => parseBatchKey(k) !== null);
     const keys = batchKeys.filter((k) => !orphans.has(k));
 
-    const dir = await mkdtemp(join(tmpdir(), 'immutrail-query-'));
+    const tmp = await mkdtemp(join(tmpdir(), 'immutrail-query-'));
     const duckdb = await loadDuckDb();
     const instance = await duckdb.DuckDBInstance.create(':memory:');
     try {
-      const file = join(dir, 'records.ndjson');
-      const written = await writeLinesFile(source, keys, file, { concurrency: options.concurrency ?? 32, onProgress: options.onProgress });
+      const lines = localDir && keys.length > 0 ? await objectFiles(localDir, keys) : await linesFile(source, keys, join(tmp, 'records.ndjson'), options);
       const connection = await instance.connect();
+      let loaded: number;
       try {
-        await createRelations(connection, file, Math.max(MIN_LINE_LIMIT_BYTES, written.longestLineBytes), options.columns ?? RECORDS_COLUMNS);
+        loaded = await createRelations(connection, lines, options.columns ?? RECORDS_COLUMNS);
       } catch (err) {
-        // DuckDB names a line of the temporary file; say which object and line it came from
+        // DuckDB names a line of a file; say which object and line it came from
         throw (await findInvalidLine(source, keys)) ?? err;
       }
       const count = await connection.runAndReadAll('SELECT count(*) FROM records');
@@ -135,7 +145,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       await connection.run('SET lock_configuration = true');
       const stats: LoadStats = {
         objects: keys.length,
-        lines: written.lines,
+        lines: loaded,
         records: Number(count.getRowsJson()[0][0]),
         orphansSkipped: batchKeys.length - keys.length,
         foreignKeys,
@@ -145,7 +155,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       instance.closeSync();
       throw err;
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await rm(tmp, { recursive: true, force: true });
     }
   }
 
@@ -188,30 +198,67 @@ function cell(v: Cell, type: DuckDBType, integerTypeIds: ReadonlySet<number>): C
   return v;
 }
 
-async function createRelations(connection: DuckDBConnection, file: string, lineLimitBytes: number, kept: readonly Column[]): Promise<void> {
-  const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+/**
+ * The files read_json reads the lines from, and how a line's object key is
+ * found: the temporary file's lines carry it as KEY_MEMBER; an object read in
+ * place has it as its path after `root`.
+ */
+interface LineFiles {
+  paths: string[];
+  root?: string;
+  /** At least the longest line: read_json's maximum_object_size. */
+  lineLimitBytes: number;
+}
+
+/** The objects, fetched from the source, as one temporary file of keyed lines (archive-lines-file.ts). */
+async function linesFile(source: ArchiveSource, keys: string[], file: string, options: LoadOptions): Promise<LineFiles> {
+  const written = await writeLinesFile(source, keys, file, { concurrency: options.concurrency ?? 32, onProgress: options.onProgress });
+  return { paths: [file], lineLimitBytes: Math.max(MIN_LINE_LIMIT_BYTES, written.longestLineBytes) };
+}
+
+/** The objects of a directory archive, read where they are; no line is longer than the largest file. */
+async function objectFiles(dir: string, keys: string[]): Promise<LineFiles> {
+  // forward slashes on every platform, so the key is the path's tail as written
+  const root = `${dir.split(sep).join('/')}/`;
+  const paths = keys.map((k) => root + k);
+  const sizes = await mapLimit(paths, 64, async (path) => (await stat(path)).size);
+  return { paths, root, lineLimitBytes: sizes.reduce((a, b) => Math.max(a, b), MIN_LINE_LIMIT_BYTES) };
+}
+
+const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/** `records` (the `kept` columns) and `record_resources`; returns the lines read, before the orphan rule. */
+async function createRelations(connection: DuckDBConnection, files: LineFiles, kept: readonly Column[]): Promise<number> {
   await connection.run(`SET TimeZone = 'UTC'`);
   // Trino's name for reading ISO 8601 text, so the shared queries can use it
   await connection.run('CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)');
   const schema = kept === RECORDS_COLUMNS ? RECORD_SCHEMA : pruneStruct(RECORD_SCHEMA, fieldsReadBy(kept));
-  const columns = [`${quoteIdent(KEY_MEMBER)}: 'VARCHAR'`, ...schema.fields.map((f) => `${quoteIdent(f.name)}: ${sqlString(duckdbType(f.type))}`)];
-  const lineSource = `SELECT ${[`${quoteIdent(KEY_MEMBER)} AS object_key`, ...schema.fields.map((f) => quoteIdent(f.name))].join(', ')}
-FROM read_json(${sqlString(file)},
+  const fields = schema.fields.map((f) => `${quoteIdent(f.name)}: ${sqlString(duckdbType(f.type))}`);
+  // substr counts code points; so does spreading a string
+  const objectKey = files.root ? `substr(filename, ${[...files.root].length + 1})` : quoteIdent(KEY_MEMBER);
+  const lineSource = `SELECT ${[`${objectKey} AS object_key`, ...schema.fields.map((f) => quoteIdent(f.name))].join(', ')}
+FROM read_json([${files.paths.map(sqlString).join(', ')}],
   format = 'newline_delimited',
-  columns = {${columns.join(', ')}},
-  maximum_object_size = ${lineLimitBytes})`;
+  columns = {${(files.root ? fields : [`${quoteIdent(KEY_MEMBER)}: 'VARCHAR'`, ...fields]).join(', ')}},
+  ${files.root ? 'filename = true,' : ''}
+  maximum_object_size = ${files.lineLimitBytes})`;
   const dialect = duckdbDialect(lineSource, 'records');
-  // every line, flattened as it is parsed: no nested copy of the archive is kept
+  // Every line, flattened as it is parsed: no nested copy of the archive is kept.
+  // Without insertion order, DuckDB's threads do not wait for each other (2x faster
+  // at 1,000,000 lines); no query relies on the table's order.
+  await connection.run('SET preserve_insertion_order = false');
   await connection.run(`CREATE TABLE records AS
 SELECT
   ${recordsColumnList(dialect.lines, { objectKey: 'object_key', dt: BATCH_DT_SQL }, kept)}
 FROM (${lineSource})`);
-  await dropUnkept(connection, dialect.records);
+  await connection.run('RESET preserve_insertion_order');
+  const lines = await dropUnkept(connection, dialect.records);
   if (kept.some((c) => c.name === 'resources')) await connection.run(`CREATE VIEW record_resources AS\n${dialect.records.recordResources}`);
+  return lines;
 }
 
 /** Deletes the orphans' lines and the second copies that the shared orphan rule does not keep (usually none). */
-async function dropUnkept(connection: DuckDBConnection, records: Dialect): Promise<void> {
+async function dropUnkept(connection: DuckDBConnection, records: Dialect): Promise<number> {
   await connection.run(`CREATE TEMP TABLE ${KEPT_TABLE} AS\nWITH ${renderCtes(keptCtes(records))}\nSELECT object_key, seq FROM kept`);
   const counts = await connection.runAndReadAll(`SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM ${KEPT_TABLE})`);
   const [all, kept] = counts.getRowsJson()[0].map(Number);
@@ -220,4 +267,5 @@ async function dropUnkept(connection: DuckDBConnection, records: Dialect): Promi
 WHERE NOT EXISTS (SELECT 1 FROM ${KEPT_TABLE} k WHERE k.object_key = r.object_key AND k.seq = r.seq)`);
   }
   await connection.run(`DROP TABLE ${KEPT_TABLE}`);
+  return all;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KEY_MEMBER, keyedLines } from '../../../lib/query/archive-lines-file';
+import { directoryArchiveSource } from '../../../lib/query/archive-source';
 import { DuckDbQueryEngine } from '../../../lib/query/duckdb-engine';
 import type { QueryResult } from '../../../lib/query/types';
 import { buildScenario } from './scenario';
@@ -69,27 +70,45 @@ describe('loading lines DuckDB refuses', () => {
     return { dir, key };
   }
 
-  it.each([
-    ['two objects on one line', (l: string) => `${l}${l}`, 'is not JSON'],
-    ['an object with a member spliced after it', (l: string) => `${l},"chain":{"seq":99}}`, 'is not JSON'],
-    ['a truncated line', (l: string) => l.slice(0, 40), 'is not JSON'],
-    [
-      'bytes that are not UTF-8',
-      (l: string) => Buffer.concat([Buffer.from(l.slice(0, 20)), Buffer.from([0xff, 0xfe]), Buffer.from(l.slice(20))]),
-      'is not UTF-8',
-    ],
-  ])('%s fails with ARCHIVE_LINE_INVALID naming the object and line', async (_, change, why) => {
-    const a = archiveWithLine(change);
-    await expect(DuckDbQueryEngine.fromDirectory(a.dir)).rejects.toMatchObject({
-      code: 'ARCHIVE_LINE_INVALID',
-      message: expect.stringContaining(`${a.key} line 2 ${why}`),
+  /** Both ways objects reach DuckDB: fetched into the temporary lines file (as from S3), and read in place. */
+  const LOADS = [
+    ['fetched', (d: string) => DuckDbQueryEngine.load(directoryArchiveSource(d))],
+    ['in place', (d: string) => DuckDbQueryEngine.fromDirectory(d)],
+  ] as const;
+
+  describe.each(LOADS)('%s', (_, load) => {
+    it.each([
+      ['two objects on one line', (l: string) => `${l}${l}`, 'is not JSON'],
+      ['an object with a member spliced after it', (l: string) => `${l},"chain":{"seq":99}}`, 'is not JSON'],
+      ['a truncated line', (l: string) => l.slice(0, 40), 'is not JSON'],
+      [
+        'bytes that are not UTF-8',
+        (l: string) => Buffer.concat([Buffer.from(l.slice(0, 20)), Buffer.from([0xff, 0xfe]), Buffer.from(l.slice(20))]),
+        'is not UTF-8',
+      ],
+    ])('%s fails with ARCHIVE_LINE_INVALID naming the object and line', async (_, change, why) => {
+      const a = archiveWithLine(change);
+      await expect(load(a.dir)).rejects.toMatchObject({
+        code: 'ARCHIVE_LINE_INVALID',
+        message: expect.stringContaining(`${a.key} line 2 ${why}`),
+      });
     });
   });
 
   it('a line naming another object in the key member is refused, never attributed to that object', async () => {
     const other = 'records/shard=api/dt=2026-03-01/0000000000000009-0000000000000009-0123456789abcdef.ndjson';
     const a = archiveWithLine((l) => `{${JSON.stringify(KEY_MEMBER)}:${JSON.stringify(other)},${l.slice(1)}`);
-    await expect(DuckDbQueryEngine.fromDirectory(a.dir)).rejects.toThrow(/duplicate key/);
+    // fetched: the line holds the key member twice, which DuckDB refuses
+    await expect(DuckDbQueryEngine.load(directoryArchiveSource(a.dir))).rejects.toThrow(/duplicate key/);
+    // in place: the key is the file's path, and the extra member is not a column
+    const engine = await DuckDbQueryEngine.fromDirectory(a.dir);
+    try {
+      const keys = await engine.run({ sql: 'SELECT DISTINCT object_key FROM records ORDER BY 1' });
+      expect(keys.rows.flat()).toContain(a.key);
+      expect(keys.rows.flat()).not.toContain(other);
+    } finally {
+      await engine.close();
+    }
   });
 
   it('a valid object written with white space loads as the same record', async () => {
@@ -105,5 +124,21 @@ describe('loading lines DuckDB refuses', () => {
     await engine.close();
     expect(after.rows.length).toBeGreaterThan(2);
     expect(after).toEqual(before);
+  });
+
+  it('in place and fetched give the same table, from a directory whose path has a quote and characters outside ASCII', async () => {
+    dir = mkdtempSync(join(tmpdir(), "immutrail-it's-é-😀-"));
+    buildScenario().builder.writeTo(dir);
+    const all = 'SELECT * FROM records ORDER BY object_key, seq';
+    const fetched = await DuckDbQueryEngine.load(directoryArchiveSource(dir));
+    const inPlace = await DuckDbQueryEngine.fromDirectory(dir);
+    try {
+      const rows = await inPlace.run({ sql: all });
+      expect(rows.rows.length).toBeGreaterThan(10);
+      expect(rows).toEqual(await fetched.run({ sql: all }));
+      expect(inPlace.stats).toEqual(fetched.stats);
+    } finally {
+      await Promise.all([fetched.close(), inPlace.close()]);
+    }
   });
 });
