@@ -5,7 +5,7 @@
 // in lib/, bin/, lambdas/ is forbidden to it. Node built-ins are always allowed.
 
 /** Runtime folders: what the Lambda handlers may be built from (no CDK). */
-const RUNTIME = ['lib/core', 'lib/contract', 'lib/aws', 'lib/commit', 'lib/trail', 'lib/ingest', 'lib/seal', 'lib/watchdog', 'lib/witness', 'lib/attest'];
+const RUNTIME = ['lib/core', 'lib/contract', 'lib/aws', 'lib/commit', 'lib/cloudtrail', 'lib/ingest', 'lib/seal', 'lib/watchdog', 'lib/witness', 'lib/attest'];
 
 /** @type {{ folder: string, holds: string, imports: string[] }[]} */
 const LAYERS = [
@@ -26,14 +26,14 @@ const LAYERS = [
     imports: ['lib/core', 'lib/contract', 'lib/aws'],
   },
   {
-    folder: 'lib/trail',
+    folder: 'lib/cloudtrail',
     holds: "the CloudTrail lane: the trail's log files, reconcile against the live lane, digests, backfill",
     imports: ['lib/core', 'lib/contract', 'lib/aws', 'lib/commit'],
   },
   {
     folder: 'lib/ingest',
     holds: 'the ingest function: the SQS batch of both lanes, live routing, staged objects',
-    imports: ['lib/core', 'lib/contract', 'lib/aws', 'lib/commit', 'lib/trail'],
+    imports: ['lib/core', 'lib/contract', 'lib/aws', 'lib/commit', 'lib/cloudtrail'],
   },
   {
     folder: 'lib/seal',
@@ -76,7 +76,7 @@ const LAYERS = [
       'lib/local',
       'lib/prove',
       'lib/seal',
-      'lib/trail',
+      'lib/cloudtrail',
       'lib/verify',
       'lib/witness',
     ],

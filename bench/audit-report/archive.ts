@@ -13,8 +13,8 @@ import { commitDrafts } from '../../lib/commit/commit';
 import { draftFromEvent } from '../../lib/commit/drafts';
 import { DEMO_DEPLOYERS } from '../../lib/demo/run-demo';
 import { shardState, signCheckpoint } from '../../lib/seal/seal';
-import { captureRouter, envelopeOf } from '../../lib/trail/capture';
-import { reconcileLogFile } from '../../lib/trail/reconcile';
+import { captureRouter, envelopeOf } from '../../lib/cloudtrail/capture';
+import { reconcileLogFile } from '../../lib/cloudtrail/reconcile';
 import { REPO_ROOT } from '../child';
 import { reportLogFiles } from './log-files';
 

@@ -1,5 +1,5 @@
-import { reconcileLogFile } from '../../lib/trail/reconcile';
-import { apiShardOf, captureRouter } from '../../lib/trail/capture';
+import { reconcileLogFile } from '../../lib/cloudtrail/reconcile';
+import { apiShardOf, captureRouter } from '../../lib/cloudtrail/capture';
 import { fitFileCost, type FileCostFit } from './file-cost-fit';
 import { Meter } from './meter';
 import { OrgEvents } from './org-events';

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { JsonObject } from '../../lib/core/json';
 import { demoTrailLogs } from '../../lib/demo/demo-events';
 import { scaleTemplates, type ScaleTemplates } from '../../lib/demo/scale-events';
-import { envelopeOf } from '../../lib/trail/capture';
+import { envelopeOf } from '../../lib/cloudtrail/capture';
 
 /**
  * The organization's management events, the same ones for both lanes: a

@@ -4,8 +4,8 @@ import { ingestSqsBatch, type IngestDeps, type TrailLane } from '../../lib/inges
 import { liveRouter } from '../../lib/ingest/live-route';
 import { ENV } from '../../lib/contract/runtime-config';
 import { trailLane } from '../../lib/ingest/lanes-runtime';
-import { captureFromEnv } from '../../lib/trail/runtime';
-import type { TrailBucket } from '../../lib/trail/trail-bucket';
+import { captureFromEnv } from '../../lib/cloudtrail/runtime';
+import type { TrailBucket } from '../../lib/cloudtrail/trail-bucket';
 import type { Meter } from './meter';
 import { accountId } from './org-events';
 import { LATENCY_MS, SimArchive, SimChainStore } from './sim-stores';

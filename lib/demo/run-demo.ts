@@ -12,7 +12,7 @@ import { EmulatedLiveLane } from '../local/live-lane';
 import { peakRssBytes, startMoto, type MotoServer } from '../local/moto';
 import type { LocalStack } from '../local/provision';
 import { sealRuntime } from '../seal/runtime';
-import { captureFromEnv } from '../trail/runtime';
+import { captureFromEnv } from '../cloudtrail/runtime';
 import type { VerifyReport } from '../verify/verify-archive';
 import { DEMO_ATTESTED_DIGEST, demoTrailLogs, type TrailLogFile } from './demo-events';
 import { demoIngest, demoTrailFiles, runLiveLane, runTrailLane, type LaneRun } from './demo-lanes';

@@ -1,10 +1,10 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsTarget } from '../aws/client-config';
 import { ENV, optionalEnv } from '../contract/runtime-config';
-import { BucketDigestLookup } from '../trail/digest';
-import { reconcileObjects, type ObjectReconcileDeps } from '../trail/reconcile-objects';
-import { captureFromEnv } from '../trail/runtime';
-import { TrailBucket } from '../trail/trail-bucket';
+import { BucketDigestLookup } from '../cloudtrail/digest';
+import { reconcileObjects, type ObjectReconcileDeps } from '../cloudtrail/reconcile-objects';
+import { captureFromEnv } from '../cloudtrail/runtime';
+import { TrailBucket } from '../cloudtrail/trail-bucket';
 import { liveRouter } from './live-route';
 import { ingestRuntime, type IngestRuntime } from '../commit/runtime';
 import type { AlertOutbox } from '../aws/alert-outbox';

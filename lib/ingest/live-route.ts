@@ -10,7 +10,7 @@ export type LiveRouter = (envelope: JsonValue) => string;
 
 /**
  * Routes a live event to the shard whose route matches it, as the trail lane
- * routes the same call found in a log file (lib/trail/capture.ts), so an event
+ * routes the same call found in a log file (lib/cloudtrail/capture.ts), so an event
  * that arrives by both lanes meets its own id set in one shard. The rule that
  * delivered the event already applied the capture filter: routing never drops.
  */

@@ -1,4 +1,4 @@
-import { parseTrigger } from '../trail/trigger-events';
+import { parseTrigger } from '../cloudtrail/trigger-events';
 
 /** An S3 object one queue message announces: a staged live-lane batch or a trail log file. */
 export interface ObjectNotice {

@@ -23,14 +23,14 @@ import { trustedKeyFromPem } from '../../lib/core/checkpoint';
 import type { JsonObject } from '../../lib/core/json';
 import { parseJson } from '../../lib/core/parse-json';
 import type { AuditRecord, AuditRecordOf } from '../../lib/core/record';
-import type { BackfillSummary } from '../../lib/trail/backfill';
-import { coverageRecordId } from '../../lib/trail/reconcile';
-import { readLogFile } from '../../lib/trail/log-file';
+import type { BackfillSummary } from '../../lib/cloudtrail/backfill';
+import { coverageRecordId } from '../../lib/cloudtrail/reconcile';
+import { readLogFile } from '../../lib/cloudtrail/log-file';
 import { DuckDbQueryEngine } from '../../lib/query/duckdb-engine';
 import { verifyArchive } from '../../lib/verify/verify-archive';
 import { createTestArchive, type TestArchive } from '../support/archive-env';
 import { useMoto } from '../support/moto';
-import { FIXTURE_BUCKET_DIR, fixtureBody, manifest, recordTexts } from '../unit/trail/fixtures';
+import { FIXTURE_BUCKET_DIR, fixtureBody, manifest, recordTexts } from '../unit/cloudtrail/fixtures';
 
 type Rec = JsonObject & { eventID: string; eventType: string; readOnly?: boolean };
 

@@ -10,10 +10,10 @@ import { provisionLocalStack, type LocalStack } from '../../lib/local/provision'
 import { DuckDbQueryEngine } from '../../lib/query/duckdb-engine';
 import { NAMED_QUERIES } from '../../lib/query/named-queries';
 import type { QueryResult } from '../../lib/query/types';
-import { backfill } from '../../lib/trail/backfill';
-import { S3LogFiles } from '../../lib/trail/log-file-source';
-import { captureFromEnv } from '../../lib/trail/runtime';
-import { TrailBucket } from '../../lib/trail/trail-bucket';
+import { backfill } from '../../lib/cloudtrail/backfill';
+import { S3LogFiles } from '../../lib/cloudtrail/log-file-source';
+import { captureFromEnv } from '../../lib/cloudtrail/runtime';
+import { TrailBucket } from '../../lib/cloudtrail/trail-bucket';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from '../support/events';
 import { useMoto } from '../support/moto';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV, requireEnv } from '../../lib/contract/runtime-config';
 import { parseDetectionConfig } from '../../lib/core/detect/config';
 import { parseSuppressSeconds } from '../../lib/core/detect/suppression';
-import { captureFromEnv } from '../../lib/trail/runtime';
+import { captureFromEnv } from '../../lib/cloudtrail/runtime';
 import { silenceMinutesFrom } from '../../lib/watchdog/runtime';
 import { type FullStack, synthFullStack } from './full-stack';
 import { type CfnTemplate, cleanupSynths, logicalId } from './synth-helper';

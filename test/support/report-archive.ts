@@ -9,10 +9,10 @@ import { ingestRuntime } from '../../lib/commit/runtime';
 import { ingestSqsBatch } from '../../lib/ingest/sqs-batch';
 import { provisionLocalStack, type LocalStack } from '../../lib/local/provision';
 import { runSeal, sealRuntime } from '../../lib/seal/runtime';
-import { backfill } from '../../lib/trail/backfill';
-import { S3LogFiles } from '../../lib/trail/log-file-source';
-import { captureFromEnv } from '../../lib/trail/runtime';
-import { TrailBucket } from '../../lib/trail/trail-bucket';
+import { backfill } from '../../lib/cloudtrail/backfill';
+import { S3LogFiles } from '../../lib/cloudtrail/log-file-source';
+import { captureFromEnv } from '../../lib/cloudtrail/runtime';
+import { TrailBucket } from '../../lib/cloudtrail/trail-bucket';
 import { apiCallEnvelope, sqsEvent, sqsMessage } from './events';
 
 export const REPORT_ADMIN = 'arn:aws:iam::111122223333:role/Admin';

@@ -5,7 +5,7 @@ import type { Alert, AlertKind } from '../../../lib/core/alert';
 import { runDetectors } from '../../../lib/core/detect';
 import { defaultDetectionConfig } from '../../../lib/core/detect/config';
 import { DEFAULT_SIGMA_RULE_DIR, loadSigmaRules } from '../../../lib/core/detect/sigma/loader';
-import { corruptLogFileAlert, digestMismatchAlert, missedEventsAlert } from '../../../lib/trail/trail-alerts';
+import { corruptLogFileAlert, digestMismatchAlert, missedEventsAlert } from '../../../lib/cloudtrail/trail-alerts';
 import { watchdogAlert } from '../../../lib/watchdog/watchdog';
 import { context, eventRecord, fixture } from './helpers';
 

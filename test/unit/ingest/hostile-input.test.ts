@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH, memberArraySpans, scanJsonText, stringifyDeep, valueShape } from '../../../lib/core/json-shape';
 import type { JsonValue } from '../../../lib/core/json';
 import { draftFromEvent, draftFromMessage } from '../../../lib/commit/drafts';
-import { readLogFile } from '../../../lib/trail/log-file';
+import { readLogFile } from '../../../lib/cloudtrail/log-file';
 import { apiCallEnvelope } from '../../support/events';
 
 const via = { channel: 'eventbridge' as const, logFile: null };

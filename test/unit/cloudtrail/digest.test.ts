@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { BucketDigestLookup, parseDigestFile, type TrailObjects } from '../../../lib/trail/digest';
+import { BucketDigestLookup, parseDigestFile, type TrailObjects } from '../../../lib/cloudtrail/digest';
 import { FIXTURE_BUCKET_DIR, fixtureBody, manifest } from './fixtures';
 
 /** The fixture folder as a bucket, counting reads so caching is visible. */

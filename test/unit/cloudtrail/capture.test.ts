@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planShards } from '../../../lib/contract/shards';
 import type { JsonObject } from '../../../lib/core/json';
-import { apiShardOf, captureRouter } from '../../../lib/trail/capture';
+import { apiShardOf, captureRouter } from '../../../lib/cloudtrail/capture';
 
 const record = (over: JsonObject = {}): JsonObject => ({
   eventSource: 'ec2.amazonaws.com',

@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { LogFileError } from '../../../lib/trail/errors';
-import { readLogFile } from '../../../lib/trail/log-file';
+import { LogFileError } from '../../../lib/cloudtrail/errors';
+import { readLogFile } from '../../../lib/cloudtrail/log-file';
 import { fixtureBody, manifest, recordTexts } from './fixtures';
 
 function codeOf(fn: () => unknown): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTrigger, TriggerEventError } from '../../../lib/trail/trigger-events';
+import { parseTrigger, TriggerEventError } from '../../../lib/cloudtrail/trigger-events';
 
 describe('parseTrigger', () => {
   it('reads S3 event notifications, decoding their URL-encoded keys', () => {

@@ -3,10 +3,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../lib/core/alert';
 import type { AuditRecordOf } from '../../../lib/core/record';
-import type { DigestLookup } from '../../../lib/trail/digest';
-import { coverageLocation, coverageRecordId, reconcileLogFile, type ReconcileDeps } from '../../../lib/trail/reconcile';
-import { reconcileObjects } from '../../../lib/trail/reconcile-objects';
-import { TrailBucket } from '../../../lib/trail/trail-bucket';
+import type { DigestLookup } from '../../../lib/cloudtrail/digest';
+import { coverageLocation, coverageRecordId, reconcileLogFile, type ReconcileDeps } from '../../../lib/cloudtrail/reconcile';
+import { reconcileObjects } from '../../../lib/cloudtrail/reconcile-objects';
+import { TrailBucket } from '../../../lib/cloudtrail/trail-bucket';
 import { apiCallEnvelope } from '../../support/events';
 import { MemoryChain } from '../watchdog/memory-chain';
 
