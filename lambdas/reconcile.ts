@@ -3,10 +3,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { reconcileObjects, sweepRecent, type ObjectResult } from '../lib/trail/reconcile-objects';
+import { reconcileObjects, sweepRecent, type ObjectResult } from '../lib/cloudtrail/reconcile-objects';
 import { onceOk } from '../lib/core/once-ok';
-import { reconcileRuntime } from '../lib/trail/runtime';
-import { parseTrigger } from '../lib/trail/trigger-events';
+import { reconcileRuntime } from '../lib/cloudtrail/runtime';
+import { parseTrigger } from '../lib/cloudtrail/trigger-events';
 
 const logger = new Logger({ serviceName: 'immutrail-reconcile' });
 const metrics = new Metrics({ namespace: 'immutrail', serviceName: 'reconcile' });
