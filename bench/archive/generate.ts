@@ -14,10 +14,17 @@ import { eventStream, loadTemplates } from '../corpus/event-stream';
  * the stream, the batch size, the checkpoint schedule): a cached archive of
  * another version is regenerated.
  */
-export const GENERATOR_VERSION = 'gen-3';
+export const GENERATOR_VERSION = 'gen-4';
 
-/** Messages per Lambda invocation from the FIFO queue (INGEST_BATCH_SIZE in lib/construct/audit-trail.ts). */
+/** Messages per Lambda invocation from the FIFO queue of the first data flow: the ingest bench's batch (bench/cpu/ingest-task.ts). */
 export const EVENTS_PER_BATCH = 10;
+/**
+ * Records per batch object in the generated archive: what the ingest function
+ * writes per shard at a sustained 100 events/s (the cost bench's "records per
+ * archive object", 2,027 on 2026-12-02). Until gen-4 this was 10, the FIFO
+ * queue's batch, which made the verifier open 100,000 files of 26 KB.
+ */
+export const RECORDS_PER_OBJECT = 2_000;
 const CHECKPOINTS = 5;
 
 export const ORIGIN = 'immutrail.bench/archive';
@@ -148,7 +155,7 @@ export async function generateArchive(
     const drafts = pending.get(e.shard) ?? [];
     drafts.push(draftFromMessage(e.body, { channel: 'eventbridge', logFile: null }).draft);
     pending.set(e.shard, drafts);
-    if (drafts.length === EVENTS_PER_BATCH) flush(e.shard, commitTime);
+    if (drafts.length === RECORDS_PER_OBJECT) flush(e.shard, commitTime);
     if ((e.index + 1) % sealEvery === 0 && e.index + 1 < events) await seal(commitTime + 60_000);
     if ((e.index + 1) % 10_000 === 0) opts.onProgress?.(e.index + 1);
   }

@@ -7,8 +7,10 @@ import type { ArchiveSource } from '../core/archive-source';
 
 // Below this many objects, starting threads costs more than it saves.
 const WORKER_THRESHOLD = 256;
-// Local objects per scan job: about a megabyte of batch objects, so that a job's messages cost little beside its reading and hashing.
+// A scan job is a run of local objects of about a megabyte, so that its messages cost little beside its reading and hashing,
+// and small enough that the threads finish together. Sizes are not listed (dir-source.ts); the records a key names measure it.
 const FILES_PER_JOB = 48;
+const RECORDS_PER_JOB = 400;
 
 /** Which batch objects to read: one shard, UTC days (YYYY-MM-DD, inclusive) or sequences. */
 export interface ScanSelection {
@@ -45,6 +47,12 @@ function selected(key: string, r: ScanSelection['range']): boolean {
   if (!k || !r) return true;
   if ((r.fromDate && k.date < r.fromDate) || (r.toDate && k.date > r.toDate)) return false;
   return !((r.fromSeq !== undefined && k.lastSeq < r.fromSeq) || (r.toSeq !== undefined && k.firstSeq > r.toSeq));
+}
+
+/** The records a batch key says its object holds (1 for a key that is not a batch's: it is still read, as a foreign object). */
+function recordsNamed(key: string): number {
+  const k = parseBatchKey(key);
+  return k ? k.lastSeq - k.firstSeq + 1 : 1;
 }
 
 /**
@@ -87,6 +95,9 @@ class ScanRun {
   #doneBytes = 0;
   #totalBytes = 0;
   #unsent = 0;
+  /** objects[#unsent, #counted) are listed, not yet sent, and hold #unsentRecords records by their keys. */
+  #counted = 0;
+  #unsentRecords = 0;
 
   constructor(
     readonly source: ArchiveSource,
@@ -102,8 +113,7 @@ class ScanRun {
       if (!selected(o.key, this.opts.range)) continue;
       this.objects.push(o);
       this.#totalBytes += o.size ?? 0;
-      if (local && this.pool.wantsWorkers(this.objects.length) && this.objects.length - this.#unsent >= FILES_PER_JOB) {
-        this.sendLocal(this.objects.length);
+      if (local && this.pool.wantsWorkers(this.objects.length) && this.sendFullJobs(false)) {
         // A local listing never waits on I/O: without this turn of the event loop the pool's replies would wait for the whole listing.
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -114,7 +124,7 @@ class ScanRun {
   async readRest(): Promise<void> {
     const scanner = this.pool.get(this.objects.length);
     if (this.source.localPath) {
-      for (let at = this.#unsent; at < this.objects.length; at += FILES_PER_JOB) this.sendLocal(Math.min(at + FILES_PER_JOB, this.objects.length));
+      this.sendFullJobs(true);
     } else {
       await mapLimit(this.objects, this.opts.concurrency ?? 16, (o, i) => this.readRemote(scanner, o.key, i));
     }
@@ -133,13 +143,26 @@ class ScanRun {
     return { batches, problems, objects: this.objects.length };
   }
 
+  /** Sends the listed objects as jobs of FILES_PER_JOB objects or RECORDS_PER_JOB records, the rest too when `final`; whether any was sent. */
+  private sendFullJobs(final: boolean): boolean {
+    const before = this.#unsent;
+    while (this.#counted < this.objects.length) {
+      this.#unsentRecords += recordsNamed(this.objects[this.#counted++].key);
+      if (this.#counted - this.#unsent >= FILES_PER_JOB || this.#unsentRecords >= RECORDS_PER_JOB) this.sendLocal(this.#counted);
+    }
+    if (final && this.#unsent < this.objects.length) this.sendLocal(this.objects.length);
+    return this.#unsent > before;
+  }
+
   private sendLocal(upTo: number): void {
     const at = this.#unsent;
+    this.#unsentRecords = 0;
     const run = this.objects.slice(at, upTo).map((o) => ({ key: o.key, path: this.source.localPath!(o.key), size: o.size }));
     this.#unsent = upTo;
     this.jobs.push(
       this.pool
-        .get(upTo)
+        // sized by all objects listed so far, not by this job: the first call decides whether threads start
+        .get(this.objects.length)
         .scanFiles(run, this.opts.checkDuplicates)
         .then((rs) => this.settle(at, rs)),
     );
