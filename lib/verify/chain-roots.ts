@@ -18,45 +18,109 @@ function fold(hashes: readonly Buffer[]): Buffer {
   return root;
 }
 
+type BlockRunner = (jobs: BlockJob[]) => Promise<BlockResult[]>;
+
 /**
  * Hex roots of the tree over `leaves` (32 bytes each) at each of `sizes` that
  * the leaves reach; `run` computes the blocks, in any order or place.
  */
-export async function rootsAt(
-  leaves: Buffer,
-  sizes: Iterable<number>,
-  run: (jobs: BlockJob[]) => Promise<BlockResult[]>,
-  blockLeaves = BLOCK_LEAVES,
-): Promise<Map<number, string>> {
-  const count = leaves.length / 32;
-  const wanted = [...new Set(sizes)].filter((s) => s >= 0 && s <= count).sort((a, b) => a - b);
-  const out = new Map<number, string>();
-  if (wanted.length === 0) return out;
-  const largest = wanted[wanted.length - 1];
-  // Blocks up to the one holding the largest size; a size on a block boundary needs only the blocks before it.
-  const blocks = Math.ceil(largest / blockLeaves);
-  const jobs: BlockJob[] = [];
-  for (let j = 0; j < blocks; j++) {
-    const start = j * blockLeaves;
-    const end = Math.min(start + blockLeaves, count);
-    // A copy per block, in its own ArrayBuffer: sending a view would copy the whole chain.
-    jobs.push({
-      leaves: new Uint8Array(leaves.subarray(start * 32, end * 32)),
-      sizes: wanted.filter((s) => s > start && s < start + blockLeaves).map((s) => s - start),
-    });
-  }
-  const results = await run(jobs);
-  const top = Frontier.empty();
-  let w = 0;
-  for (let j = 0; j <= blocks; j++) {
-    for (; w < wanted.length && Math.floor(wanted[w] / blockLeaves) === j; w++) {
-      const s = wanted[w];
-      const rem = s - j * blockLeaves;
-      const hashes = top.subtreeRoots();
-      if (rem > 0) hashes.push(...results[j].at[jobs[j].sizes.indexOf(rem)].map((h) => Buffer.from(h, 'hex')));
-      out.set(s, hashes.length === 0 ? emptyRoot().toString('hex') : fold(hashes).toString('hex'));
+export function rootsAt(leaves: Buffer, sizes: Iterable<number>, run: BlockRunner, blockLeaves = BLOCK_LEAVES): Promise<Map<number, string>> {
+  return new ChainRoots([leaves], blockLeaves).at(sizes, run);
+}
+
+/**
+ * The roots of one chain, whose leaves are in runs (one per batch object, as
+ * the scan returns them; never concatenated). Whole blocks are hashed once
+ * however many times roots are asked for: the archive's checkpoints, the
+ * shard notes and the witnesses each ask for their sizes.
+ */
+export class ChainRoots {
+  readonly count: number;
+  /** Root of each whole block hashed so far. */
+  private readonly blockRoots = new Map<number, string>();
+  /** Leaf index at which each run starts. */
+  private readonly starts: number[] = [];
+
+  constructor(
+    private readonly runs: readonly Buffer[],
+    private readonly blockLeaves = BLOCK_LEAVES,
+  ) {
+    let n = 0;
+    for (const r of runs) {
+      this.starts.push(n);
+      n += r.length / 32;
     }
-    if (j < blocks && results[j].root !== null) top.append(Buffer.from(results[j].root!, 'hex'));
+    this.count = n;
   }
-  return out;
+
+  /** Hex roots at each of `sizes` that the chain reaches; `run` computes the blocks not hashed yet, in any order or place. */
+  async at(sizes: Iterable<number>, run: BlockRunner): Promise<Map<number, string>> {
+    const B = this.blockLeaves;
+    const wanted = [...new Set(sizes)].filter((s) => s >= 0 && s <= this.count).sort((a, b) => a - b);
+    const out = new Map<number, string>();
+    if (wanted.length === 0) return out;
+    // Blocks up to the one holding the largest size; a size on a block boundary needs only the blocks before it.
+    const blocks = Math.ceil(wanted[wanted.length - 1] / B);
+    const jobs: { block: number; job: BlockJob }[] = [];
+    for (let j = 0; j < blocks; j++) {
+      const start = j * B;
+      const inside = wanted.filter((s) => s > start && s < start + B).map((s) => s - start);
+      const whole = start + B <= this.count;
+      if (inside.length > 0 || !whole || !this.blockRoots.has(j))
+        jobs.push({ block: j, job: { leaves: this.copy(start, Math.min(start + B, this.count)), sizes: inside } });
+    }
+    const results = new Map((await run(jobs.map((j) => j.job))).map((r, i) => [jobs[i].block, { result: r, sizes: jobs[i].job.sizes }]));
+    for (const [j, { result }] of results) if (result.root !== null) this.blockRoots.set(j, result.root);
+    const top = Frontier.empty();
+    let w = 0;
+    for (let j = 0; j <= blocks; j++) {
+      for (; w < wanted.length && Math.floor(wanted[w] / B) === j; w++) {
+        const s = wanted[w];
+        const rem = s - j * B;
+        const hashes = top.subtreeRoots();
+        if (rem > 0) {
+          const r = results.get(j)!;
+          hashes.push(...r.result.at[r.sizes.indexOf(rem)].map((h) => Buffer.from(h, 'hex')));
+        }
+        out.set(s, hashes.length === 0 ? emptyRoot().toString('hex') : fold(hashes).toString('hex'));
+      }
+      const root = this.blockRoots.get(j);
+      if (j < blocks && root !== undefined) top.append(Buffer.from(root, 'hex'));
+    }
+    return out;
+  }
+
+  /** Leaves [from, to) in an ArrayBuffer of their own: a job's copy, since sending a view would copy the whole run. */
+  private copy(from: number, to: number): Uint8Array {
+    const out = new Uint8Array(32 * (to - from));
+    let r = upperBound(this.starts, from) - 1;
+    for (let at = from; at < to; r++) {
+      const run = this.runs[r];
+      const end = Math.min(to, this.starts[r] + run.length / 32);
+      out.set(run.subarray(32 * (at - this.starts[r]), 32 * (end - this.starts[r])), 32 * (at - from));
+      at = end;
+    }
+    return out;
+  }
+}
+
+const memo = new WeakMap<readonly { leaves: Buffer }[], ChainRoots>();
+
+/** The roots of an assembled chain (its batches' leaves), one ChainRoots per chain, so that each whole block is hashed once per verify. */
+export function chainRoots(chain: readonly { leaves: Buffer }[]): ChainRoots {
+  let roots = memo.get(chain);
+  if (!roots) memo.set(chain, (roots = new ChainRoots(chain.map((b) => b.leaves))));
+  return roots;
+}
+
+/** Index of the first element of the ascending `xs` greater than `x`. */
+function upperBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -3,7 +3,7 @@ import { ZERO_HASH } from '../core/record';
 import type { ShardExtension } from './consistency-extension';
 import { assembleShard, type Anchor, type AssembledShard } from './assemble-shard';
 import { checkCheckpoints, type CheckpointNote } from './checkpoint-chain';
-import { rootsAt } from './chain-roots';
+import { chainRoots } from './chain-roots';
 import { ARCHIVE_CHECKS, type CheckContext, type CheckOptions, type Findings } from './checks';
 import { blockFrontiers, type BlockJob, type BlockResult } from './merkle-blocks';
 import { orderFindings } from './order-findings';
@@ -122,7 +122,7 @@ async function shardRoots(assembled: ReadonlyMap<string, AssembledShard>, sizes:
   const roots = new Map<string, Map<number, string>>();
   await Promise.all(
     [...assembled.values()].map(async (a) => {
-      roots.set(a.shard, await rootsAt(Buffer.concat(a.chain.map((b) => b.leaves)), sizes.get(a.shard) ?? [], blocks));
+      roots.set(a.shard, await chainRoots(a.chain).at(sizes.get(a.shard) ?? [], blocks));
     }),
   );
   return roots;

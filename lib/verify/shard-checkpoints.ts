@@ -1,7 +1,7 @@
 import { ANY_KEY_NAME, CheckpointError, noteHash, type SignedCheckpoint, type TrustedKey } from '../core/checkpoint';
 import { parseShardCheckpointKey } from '../core/layout';
 import { parseShardCheckpoint, shardOrigin, verifyShardCheckpoint } from '../core/shard-checkpoint';
-import { rootsAt } from './chain-roots';
+import { chainRoots } from './chain-roots';
 import type { BlockRunner } from './check-archive';
 import type { Notice, Problem } from './problems';
 
@@ -147,7 +147,7 @@ export async function checkShardCheckpoints(
   const roots = new Map<string, Map<number, string>>();
   for (const [shard, a] of ctx.assembled) {
     const sizes = read.valid.filter((n) => n.shard === shard && !known.has(`${n.shard} ${n.size}`)).map((n) => n.size);
-    const computed = sizes.length ? await rootsAt(Buffer.concat(a.chain.map((b) => b.leaves)), sizes, blocks) : new Map<number, string>();
+    const computed = sizes.length ? await chainRoots(a.chain).at(sizes, blocks) : new Map<number, string>();
     for (const c of committed) if (c.shard === shard) computed.set(c.size, c.root);
     roots.set(shard, computed);
   }

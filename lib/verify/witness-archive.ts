@@ -4,7 +4,7 @@ import { COSIGNATURES_PREFIX, parseShardCheckpointKey } from '../core/layout';
 import { CheckpointError, type TrustedKey } from '../core/checkpoint';
 import { parseShardCheckpoint, verifyShardCheckpoint, type SignedShardCheckpoint } from '../core/shard-checkpoint';
 import type { Cosigner } from '../core/witness/cosignature';
-import { rootsAt } from './chain-roots';
+import { chainRoots } from './chain-roots';
 import type { BlockJob, BlockResult } from './merkle-blocks';
 import type { Problem } from './problems';
 import type { ArchiveSource } from '../core/archive-source';
@@ -92,7 +92,7 @@ export async function checkArchiveWitnesses(
     const a = assembled?.get(shard);
     const length = a ? a.length : Number.MAX_SAFE_INTEGER;
     const sizes = [...(wanted.get(newest.origin) ?? []), newest.size].filter((n) => n <= length);
-    const roots = a ? await rootsAt(Buffer.concat(a.chain.map((b) => b.leaves)), sizes, blocks) : new Map<number, string>();
+    const roots = a ? await chainRoots(a.chain).at(sizes, blocks) : new Map<number, string>();
     shards.push({ shard, newest, size: length, rootAt: (n) => (roots.has(n) ? Buffer.from(roots.get(n)!, 'hex') : null) });
   }
   return checkWitnesses({ shards, cosigned, witnesses: opts.witnesses, required: opts.required }).map((p) => ({

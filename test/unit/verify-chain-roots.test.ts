@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Frontier } from '../../lib/core/merkle';
-import { rootsAt } from '../../lib/verify/chain-roots';
+import { ChainRoots, rootsAt } from '../../lib/verify/chain-roots';
 import { BLOCK_LEAVES, blockFrontiers } from '../../lib/verify/merkle-blocks';
 import { inlineScanner, workerScanner } from '../../lib/verify/scan-pool';
 
@@ -58,5 +58,44 @@ describe('rootsAt', () => {
       }
       for (const pool of pools) expect(await rootsAt(all, sizes, (jobs) => pool.blocks(jobs))).toEqual(expected);
     });
+  });
+});
+
+describe('ChainRoots', () => {
+  /** `all` cut into runs of the given leaf counts (zeros included), as the scan hands a chain's batches over. */
+  const cut = (all: Buffer, counts: number[]): Buffer[] => {
+    const runs: Buffer[] = [];
+    let at = 0;
+    for (const c of counts) runs.push(all.subarray(32 * at, 32 * (at += c)));
+    runs.push(all.subarray(32 * at));
+    return runs;
+  };
+
+  it('gives the roots of the concatenated runs, whatever the runs, empty ones included', async () => {
+    const all = leaves(70);
+    const expected = frontierRoots(all);
+    const sizes = expected.map((_, s) => s);
+    for (const counts of [[], [1], [0, 3, 0, 0, 7], [8, 8, 8], [5, 11, 0, 20, 2], Array.from({ length: 69 }, () => 1)]) {
+      for (const block of [1, 4, 8, 64]) {
+        const got = await new ChainRoots(cut(all, counts), block).at(sizes, (jobs) => local(jobs, block));
+        expect(
+          sizes.map((s) => got.get(s)),
+          `runs ${counts.join(',')}, blocks of ${block}`,
+        ).toEqual(expected);
+      }
+    }
+  });
+
+  it('hashes a whole block once, however many times roots are asked for', async () => {
+    const all = leaves(40);
+    const expected = frontierRoots(all);
+    const roots = new ChainRoots(cut(all, [7, 9, 13]), 8);
+    const hashed: number[] = [];
+    const counting = (jobs: Parameters<typeof blockFrontiers>[0][]) => (hashed.push(jobs.length), local(jobs, 8));
+    expect((await roots.at([32, 40], counting)).get(40)).toBe(expected[40]);
+    // the second ask needs only the block that 35 falls inside; blocks 0 to 3 are known
+    expect((await roots.at([16, 35], counting)).get(35)).toBe(expected[35]);
+    expect((await roots.at([16, 24], counting)).get(24)).toBe(expected[24]);
+    expect(hashed).toEqual([5, 1, 0]);
   });
 });
