@@ -8,6 +8,8 @@ import { S3Source } from '../../aws/s3-source';
 import { RECORDS_PREFIX } from '../../core/layout';
 import { DuckDbQueryEngine } from '../../query/duckdb-engine';
 import { QueryError } from '../../query/errors';
+import { resolveRequest } from '../../query/named-queries';
+import { columnsNamedIn } from '../../query/records-relation';
 import { describeNamedQueries, parseParamArgs, queryRequest, runAndRender } from '../../query/query-command';
 import type { QueryEngine } from '../../query/types';
 import { archiveDir } from '../archive-dir';
@@ -64,11 +66,13 @@ export function registerQuery(program: Command): void {
       if (err instanceof QueryError) throw new UsageError(err.message);
       throw err;
     }
+    // Only the columns the SQL names are loaded: at 1,000,000 records, every column takes 4.5 GB.
+    const columns = columnsNamedIn([resolveRequest(request).sql]);
     let engine: QueryEngine & { close?: () => Promise<void> | void };
     if (flags.athena) {
       engine = athenaEngine(flags, await resolveTarget(flags));
     } else if (flags.dir) {
-      engine = await DuckDbQueryEngine.fromDirectory(archiveDir(flags.dir));
+      engine = await DuckDbQueryEngine.fromDirectory(archiveDir(flags.dir), { columns });
     } else {
       const t = await resolveTarget(flags);
       const bucket = need(t.bucket, '--bucket, --stack or --dir');
@@ -76,7 +80,7 @@ export function registerQuery(program: Command): void {
       const orphans = t.table ? await orphanKeys(s3, new DynamoDBClient(clientConfig(t.aws)), bucket, t.table) : undefined;
       const bar = progressBar('loading');
       try {
-        engine = await DuckDbQueryEngine.fromS3(s3, bucket, { orphanKeys: orphans, onProgress: (p) => bar.update(p.read, p.total) });
+        engine = await DuckDbQueryEngine.fromS3(s3, bucket, { orphanKeys: orphans, columns, onProgress: (p) => bar.update(p.read, p.total) });
       } catch (err) {
         throw new UsageError(`cannot load the archive from s3://${bucket}: ${(err as Error).message}`);
       } finally {

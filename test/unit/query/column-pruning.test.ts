@@ -6,6 +6,8 @@ import { DuckDbQueryEngine } from '../../../lib/query/duckdb-engine';
 import { RECORD_SCHEMA, pruneStruct, type StructType } from '../../../lib/query/record-schema';
 import { RECORDS_COLUMNS, columnsNamedIn, fieldsReadBy } from '../../../lib/query/records-relation';
 import { reportColumns } from '../../../lib/report/gather';
+import { NAMED_QUERIES } from '../../../lib/query/named-queries';
+import { cli } from '../../support/cli';
 import { buildScenario } from './scenario';
 
 const names = (columns: readonly { name: string }[]): string[] => columns.map((c) => c.name);
@@ -98,6 +100,35 @@ describe('a load of some columns', () => {
         await lean.close();
       }
     }
+  });
+
+  it('gives every named query the rows of the full load (what `immutrail query` loads for it)', async () => {
+    const period = { from: '2026-01-01', to: '2027-01-01' };
+    for (const q of NAMED_QUERIES) {
+      const params = Object.fromEntries(q.parameters.map((p) => [p.name, period[p.name as keyof typeof period] ?? p.example]));
+      const lean = await DuckDbQueryEngine.fromDirectory(dir, { orphanKeys: [orphan], columns: columnsNamedIn([q.sql]) });
+      try {
+        expect(await lean.run({ name: q.name, params }), q.name).toEqual(await full.run({ name: q.name, params }));
+      } finally {
+        await lean.close();
+      }
+    }
+  });
+
+  it('immutrail query --dir answers ad-hoc SQL, `*` included, from the columns it names', async () => {
+    const sql = 'SELECT region, count(*) AS n FROM records WHERE region IS NOT NULL GROUP BY region';
+    // the CLI reading a folder knows no orphans (no table), so its reference is the full load without them
+    const reference = await DuckDbQueryEngine.fromDirectory(dir);
+    try {
+      const regions = await cli('query', '--dir', dir, '--sql', sql, '--json');
+      expect(regions.code, regions.stderr).toBe(0);
+      expect(JSON.parse(regions.stdout)).toEqual((await reference.run({ sql })).rows.map(([region, n]) => ({ region, n })));
+    } finally {
+      await reference.close();
+    }
+    const star = await cli('query', '--dir', dir, '--sql', 'SELECT * FROM records WHERE raw_event IS NOT NULL LIMIT 1', '--json');
+    expect(star.code, star.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(star.stdout)[0])).toEqual(RECORDS_COLUMNS.map((c) => c.name));
   });
 
   it('has no column it was not asked for, and no record_resources without resources', async () => {
