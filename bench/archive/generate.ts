@@ -16,10 +16,9 @@ import { eventStream, loadTemplates } from '../corpus/event-stream';
  */
 export const GENERATOR_VERSION = 'gen-4';
 
-/** Messages per Lambda invocation from the FIFO queue of the first data flow: the ingest bench's batch (bench/cpu/ingest-task.ts). */
-export const EVENTS_PER_BATCH = 10;
 /**
- * Records per batch object in the generated archive: what the ingest function
+ * Records per batch object in the generated archive and per commit in the
+ * ingest bench (bench/cpu/ingest-task.ts): what the ingest function
  * writes per shard at a sustained 100 events/s (the cost bench's "records per
  * archive object", 2,027 on 2026-12-02). Until gen-4 this was 10, the FIFO
  * queue's batch, which made the verifier open 100,000 files of 26 KB.

@@ -7,7 +7,7 @@ import { normalizeEvent } from '../../lib/core/normalize';
 import { parseJson } from '../../lib/core/parse-json';
 import type { AuditRecordOf, RecordDraft } from '../../lib/core/record';
 import { draftFromMessage } from '../../lib/commit/drafts';
-import { EVENTS_PER_BATCH, ORIGIN } from '../archive/generate';
+import { ORIGIN, RECORDS_PER_OBJECT } from '../archive/generate';
 import { eventStream, loadTemplates, type StreamEvent } from '../corpus/event-stream';
 import { best, perSecond, round, timed, type Timing } from './measure';
 
@@ -15,9 +15,10 @@ const VIA = { channel: 'eventbridge' as const, logFile: null };
 
 /**
  * The ingest Lambda's CPU work per event, AWS I/O left out: each message body
- * through draftFromMessage (parse, validate, normalize), ten messages per
- * shard into buildBatch (canonical bytes, record hashes, Merkle frontier, the
- * batch object's bytes and key), as ingestSqsBatch -> commitDrafts does.
+ * through draftFromMessage (parse, validate, normalize), RECORDS_PER_OBJECT
+ * events per shard into buildBatch (canonical bytes, record hashes, Merkle
+ * frontier, the batch object's bytes and key), as the ingest function commits
+ * a staged object's events per shard (commitDrafts).
  */
 function ingestAll(events: readonly StreamEvent[]): number {
   const heads = new Map<string, ChainHead>();
@@ -32,7 +33,7 @@ function ingestAll(events: readonly StreamEvent[]): number {
   for (const e of events) {
     const drafts = pending.get(e.shard) ?? [];
     drafts.push(draftFromMessage(e.body, VIA).draft);
-    if (drafts.length === EVENTS_PER_BATCH) {
+    if (drafts.length === RECORDS_PER_OBJECT) {
       flush(e.shard, drafts, e.time);
       pending.set(e.shard, []);
     } else pending.set(e.shard, drafts);
