@@ -21,14 +21,6 @@ function fold(hashes: readonly Buffer[]): Buffer {
 type BlockRunner = (jobs: BlockJob[]) => Promise<BlockResult[]>;
 
 /**
- * Hex roots of the tree over `leaves` (32 bytes each) at each of `sizes` that
- * the leaves reach; `run` computes the blocks, in any order or place.
- */
-export function rootsAt(leaves: Buffer, sizes: Iterable<number>, run: BlockRunner, blockLeaves = BLOCK_LEAVES): Promise<Map<number, string>> {
-  return new ChainRoots([leaves], blockLeaves).at(sizes, run);
-}
-
-/**
  * The roots of one chain, whose leaves are in runs (one per batch object, as
  * the scan returns them; never concatenated). Whole blocks are hashed once
  * however many times roots are asked for: the archive's checkpoints, the

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Frontier } from '../../lib/core/merkle';
-import { ChainRoots, rootsAt } from '../../lib/verify/chain-roots';
+import { ChainRoots } from '../../lib/verify/chain-roots';
 import { BLOCK_LEAVES, blockFrontiers } from '../../lib/verify/merkle-blocks';
 import { inlineScanner, workerScanner } from '../../lib/verify/scan-pool';
 
@@ -21,7 +21,10 @@ function frontierRoots(all: Buffer): string[] {
 
 const local = async (jobs: Parameters<typeof blockFrontiers>[0][], block: number) => jobs.map((j) => blockFrontiers(j, block));
 
-describe('rootsAt', () => {
+/** The roots of one run of leaves: what ChainRoots gives for a chain held in a single buffer. */
+const rootsAt = (all: Buffer, sizes: number[], run: Parameters<ChainRoots['at']>[1], block?: number) => new ChainRoots([all], block).at(sizes, run);
+
+describe('ChainRoots over one run', () => {
   it('equals the Frontier root at every size, for every block size', async () => {
     const all = leaves(70);
     const expected = frontierRoots(all);

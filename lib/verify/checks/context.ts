@@ -29,7 +29,7 @@ export interface CheckContext {
   assembled: ReadonlyMap<string, AssembledShard>;
   /** Merkle roots (hex) of each shard's chain at every checkpoint size it reaches; empty when partial. */
   roots: ReadonlyMap<string, ReadonlyMap<number, string>>;
-  /** Hashes Merkle blocks (chain-roots.ts rootsAt) for a check that needs roots at other sizes. */
+  /** Hashes Merkle blocks (chain-roots.ts, ChainRoots) for a check that needs roots at other sizes. */
   blocks: BlockRunner;
 }
 
