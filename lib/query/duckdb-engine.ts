@@ -104,6 +104,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     private readonly connection: DuckDBConnection,
     private readonly duckdb: DuckDb,
     readonly stats: LoadStats,
+    /** Built with some columns only (LoadOptions.columns). */
+    private readonly partial: boolean,
   ) {}
 
   static fromS3(s3: S3Client, bucket: string, options?: LoadOptions): Promise<DuckDbQueryEngine> {
@@ -127,15 +129,20 @@ export class DuckDbQueryEngine implements QueryEngine {
     const batchKeys = listed.filter((k) => parseBatchKey(k) !== null);
     const keys = batchKeys.filter((k) => !orphans.has(k));
 
-    const tmp = await mkdtemp(join(tmpdir(), 'immutrail-query-'));
     const duckdb = await loadDuckDb();
     const instance = await duckdb.DuckDBInstance.create(':memory:');
+    // the temporary file, only for objects that are fetched
+    let tmp: string | undefined;
     try {
-      const lines = localDir && keys.length > 0 ? await objectFiles(localDir, keys) : await linesFile(source, keys, join(tmp, 'records.ndjson'), options);
+      const lines =
+        localDir && keys.length > 0
+          ? await objectFiles(localDir, keys)
+          : await linesFile(source, keys, join((tmp = await mkdtemp(join(tmpdir(), 'immutrail-query-'))), 'records.ndjson'), options);
       const connection = await instance.connect();
+      const columns = options.columns ?? RECORDS_COLUMNS;
       let loaded: number;
       try {
-        loaded = await createRelations(connection, lines, options.columns ?? RECORDS_COLUMNS);
+        loaded = await createRelations(connection, lines, columns);
       } catch (err) {
         // DuckDB names a line of a file; say which object and line it came from
         throw (await findInvalidLine(source, keys)) ?? err;
@@ -150,12 +157,12 @@ export class DuckDbQueryEngine implements QueryEngine {
         orphansSkipped: batchKeys.length - keys.length,
         foreignKeys,
       };
-      return new DuckDbQueryEngine(instance, connection, duckdb, stats);
+      return new DuckDbQueryEngine(instance, connection, duckdb, stats, columns.length < RECORDS_COLUMNS.length);
     } catch (err) {
       instance.closeSync();
       throw err;
     } finally {
-      await rm(tmp, { recursive: true, force: true });
+      if (tmp) await rm(tmp, { recursive: true, force: true });
     }
   }
 
@@ -171,7 +178,9 @@ export class DuckDbQueryEngine implements QueryEngine {
         positional.values.map(() => this.duckdb.VARCHAR),
       );
     } catch (err) {
-      throw new QueryError('SQL_FAILED', (err as Error).message, { cause: err });
+      // DuckDB suggests columns from those loaded: on a partial load, a list that would mislead
+      const message = this.partial ? (err as Error).message.replace(/\nCandidate bindings:[^\n]*/, '') : (err as Error).message;
+      throw new QueryError('SQL_FAILED', message, { cause: err });
     }
     const types = reader.columnTypes();
     const ints = integerTypes(this.duckdb);

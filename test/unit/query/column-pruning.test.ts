@@ -136,6 +136,11 @@ describe('a load of some columns', () => {
     try {
       await expect(lean.run({ sql: 'SELECT raw_event FROM records' })).rejects.toThrow(/raw_event/);
       await expect(lean.run({ sql: 'SELECT resource_id FROM record_resources' })).rejects.toThrow(/record_resources/);
+      // DuckDB's suggestions would name only the loaded columns; the full load keeps them
+      const typo = 'SELECT regoin FROM records';
+      await expect(lean.run({ sql: typo })).rejects.toThrow(expect.objectContaining({ message: expect.not.stringContaining('Candidate bindings') }));
+      await expect(lean.run({ sql: typo })).rejects.toThrow(/regoin/);
+      await expect(full.run({ sql: typo })).rejects.toThrow(/Candidate bindings/);
     } finally {
       await lean.close();
     }
