@@ -1,4 +1,4 @@
-import { emptyRoot, Frontier, nodeHash } from '../core/merkle';
+import { CompactRange, emptyRoot, Frontier, nodeHash } from '../core/merkle';
 import { BLOCK_LEAVES, type BlockJob, type BlockResult } from './merkle-blocks';
 
 /**
@@ -20,11 +20,23 @@ function fold(hashes: readonly Buffer[]): Buffer {
 
 type BlockRunner = (jobs: BlockJob[]) => Promise<BlockResult[]>;
 
+/** A run of leaves, with the compact range the scan built over it from `firstSeq` (the key's first sequence), if any. */
+export interface LeafRun {
+  leaves: Buffer;
+  firstSeq?: number;
+  range?: Buffer;
+}
+
 /**
  * The roots of one chain, whose leaves are in runs (one per batch object, as
- * the scan returns them; never concatenated). Whole blocks are hashed once
- * however many times roots are asked for: the archive's checkpoints, the
- * shard notes and the witnesses each ask for their sizes.
+ * the scan returns them; never concatenated).
+ *
+ * When every run sits where its key says and every size asked for ends a run
+ * (checkpoints are taken between commits, so an honest archive's always do),
+ * the roots come from joining the runs' compact ranges: a few hashes per
+ * object. Otherwise the leaves are hashed again in blocks, and whole blocks
+ * are hashed once however many times roots are asked for: the archive's
+ * checkpoints, the shard notes and the witnesses each ask for their sizes.
  */
 export class ChainRoots {
   readonly count: number;
@@ -32,25 +44,48 @@ export class ChainRoots {
   private readonly blockRoots = new Map<number, string>();
   /** Leaf index at which each run starts. */
   private readonly starts: number[] = [];
+  private readonly runs: readonly LeafRun[];
 
   constructor(
-    private readonly runs: readonly Buffer[],
+    runs: readonly (Buffer | LeafRun)[],
     private readonly blockLeaves = BLOCK_LEAVES,
   ) {
+    this.runs = runs.map((r) => (Buffer.isBuffer(r) ? { leaves: r } : r));
     let n = 0;
-    for (const r of runs) {
+    for (const r of this.runs) {
       this.starts.push(n);
-      n += r.length / 32;
+      n += r.leaves.length / 32;
     }
     this.count = n;
   }
 
   /** Hex roots at each of `sizes` that the chain reaches; `run` computes the blocks not hashed yet, in any order or place. */
   async at(sizes: Iterable<number>, run: BlockRunner): Promise<Map<number, string>> {
-    const B = this.blockLeaves;
     const wanted = [...new Set(sizes)].filter((s) => s >= 0 && s <= this.count).sort((a, b) => a - b);
+    if (wanted.length === 0) return new Map<number, string>();
+    return this.fromRanges(wanted) ?? (await this.fromBlocks(wanted, run));
+  }
+
+  /** The roots by joining the runs' compact ranges, or null when a run before the largest size lacks one, sits elsewhere, or a size falls inside a run. */
+  private fromRanges(wanted: readonly number[]): Map<number, string> | null {
+    const ends = new Set([0, ...this.starts, this.count]);
+    if (!wanted.every((s) => ends.has(s))) return null;
     const out = new Map<number, string>();
-    if (wanted.length === 0) return out;
+    const joined = new CompactRange(0);
+    let w = 0;
+    for (let r = 0; ; r++) {
+      for (; w < wanted.length && wanted[w] === joined.end; w++) out.set(wanted[w], joined.root().toString('hex'));
+      if (w === wanted.length) return out;
+      if (r === this.runs.length) return null;
+      const { leaves, firstSeq, range } = this.runs[r];
+      if (range === undefined || firstSeq !== this.starts[r]) return null;
+      joined.appendRange(this.starts[r] + leaves.length / 32, range);
+    }
+  }
+
+  private async fromBlocks(wanted: readonly number[], run: BlockRunner): Promise<Map<number, string>> {
+    const B = this.blockLeaves;
+    const out = new Map<number, string>();
     // Blocks up to the one holding the largest size; a size on a block boundary needs only the blocks before it.
     const blocks = Math.ceil(wanted[wanted.length - 1] / B);
     const jobs: { block: number; job: BlockJob }[] = [];
@@ -87,7 +122,7 @@ export class ChainRoots {
     const out = new Uint8Array(32 * (to - from));
     let r = upperBound(this.starts, from) - 1;
     for (let at = from; at < to; r++) {
-      const run = this.runs[r];
+      const run = this.runs[r].leaves;
       const end = Math.min(to, this.starts[r] + run.length / 32);
       out.set(run.subarray(32 * (at - this.starts[r]), 32 * (end - this.starts[r])), 32 * (at - from));
       at = end;
@@ -96,12 +131,12 @@ export class ChainRoots {
   }
 }
 
-const memo = new WeakMap<readonly { leaves: Buffer }[], ChainRoots>();
+const memo = new WeakMap<readonly LeafRun[], ChainRoots>();
 
-/** The roots of an assembled chain (its batches' leaves), one ChainRoots per chain, so that each whole block is hashed once per verify. */
-export function chainRoots(chain: readonly { leaves: Buffer }[]): ChainRoots {
+/** The roots of an assembled chain (its batches' leaves and ranges), one ChainRoots per chain, so that each whole block is hashed once per verify. */
+export function chainRoots(chain: readonly LeafRun[]): ChainRoots {
   let roots = memo.get(chain);
-  if (!roots) memo.set(chain, (roots = new ChainRoots(chain.map((b) => b.leaves))));
+  if (!roots) memo.set(chain, (roots = new ChainRoots(chain)));
   return roots;
 }
 

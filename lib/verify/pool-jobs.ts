@@ -9,8 +9,8 @@ export type PoolRequest =
   | { id: number; kind: 'body'; key: string; body: Uint8Array; collectIds?: boolean }
   | { id: number; kind: 'blocks'; jobs: BlockJob[] };
 
-/** A ScannedBatch whose leaves are an offset into the reply's packed leaves. */
-type WireBatch = Omit<ScannedBatch, 'leaves'> & { leaves: number };
+/** A ScannedBatch whose leaves and compact range are offsets into the reply's packed bytes. */
+type WireBatch = Omit<ScannedBatch, 'leaves' | 'range'> & { leaves: number; range: number; rangeBytes: number };
 
 export type PoolReply =
   | { id: number; kind: 'scan'; results: (WireBatch | Problem[])[]; leaves: Uint8Array }
@@ -19,15 +19,16 @@ export type PoolReply =
 
 function pack(id: number, results: ScanResult[]): PoolReply {
   let total = 0;
-  for (const r of results) if (!Array.isArray(r)) total += r.leaves.length;
-  // Every batch's leaves back to back, in an ArrayBuffer of their own: one transfer per job, not one per object.
+  for (const r of results) if (!Array.isArray(r)) total += r.leaves.length + r.range.length;
+  // Every batch's leaves and range back to back, in an ArrayBuffer of their own: one transfer per job, not one per object.
   const leaves = new Uint8Array(total);
   let at = 0;
   const wire = results.map((r) => {
     if (Array.isArray(r)) return r;
     leaves.set(r.leaves, at);
-    const w: WireBatch = { ...r, leaves: at };
-    at += r.leaves.length;
+    leaves.set(r.range, at + r.leaves.length);
+    const w: WireBatch = { ...r, leaves: at, range: at + r.leaves.length, rangeBytes: r.range.length };
+    at += r.leaves.length + r.range.length;
     return w;
   });
   return { id, kind: 'scan', results: wire, leaves };
@@ -37,7 +38,8 @@ export function unpackScan(reply: Extract<PoolReply, { kind: 'scan' }>): ScanRes
   const { buffer, byteOffset } = reply.leaves;
   return reply.results.map((r) => {
     if (Array.isArray(r)) return r;
-    return { ...r, leaves: Buffer.from(buffer, byteOffset + r.leaves, r.count * 32) };
+    const { rangeBytes, ...batch } = r;
+    return { ...batch, leaves: Buffer.from(buffer, byteOffset + r.leaves, r.count * 32), range: Buffer.from(buffer, byteOffset + r.range, rangeBytes) };
   });
 }
 

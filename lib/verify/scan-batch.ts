@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import { CompactRange } from '../core/merkle/compact-range';
 import { parseBatchKey, type BatchKey } from '../core/layout';
 import type { ChainHeader } from '../core/record';
 import type { Problem } from './problems';
@@ -15,6 +16,12 @@ export interface ScannedBatch {
   lastHash: string;
   /** Record hashes (= Merkle leaves), 32 bytes each, concatenated. */
   leaves: Buffer;
+  /**
+   * The compact range over the leaves, as if they sat at firstSeq onwards
+   * (CompactRange.bytes()): a chain whose objects sit where their keys say
+   * gets its roots from these, without hashing its leaves again.
+   */
+  range: Buffer;
   count: number;
   bytes: number;
   /** Ids of the records, when the caller asked for them (duplicate detection). */
@@ -60,7 +67,7 @@ interface Header {
   shapeError?: string;
 }
 
-/** Where the fields of a canonical header sit in its line; reused from line to line, so nothing is allocated. */
+/** Where the fields of a canonical header sit in the object's buffer; reused from line to line, so nothing is allocated. */
 interface HeaderSpans {
   seq: number;
   prevStart: number;
@@ -86,45 +93,57 @@ const KIND_BYTES = KINDS.map((k) => Buffer.from(k));
 const TIME_FORM = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const HEADER_MEMBERS = ['id', 'kind', 'prev', 'seq', 'shard', 'time', 'v'];
 
-// A byte loop: Buffer#compare with offsets validates its arguments on every call, which costs more than these short literals.
-function startsAt(line: Buffer, at: number, lit: Buffer): boolean {
-  if (at < 0 || at + lit.length > line.length) return false;
-  for (let i = 0; i < lit.length; i++) if (line[at + i] !== lit[i]) return false;
+// Byte loops over the object's buffer, bounded by the line's end: Buffer#compare and Buffer#indexOf validate
+// their arguments on every call, and a view per line costs an allocation; both cost more than these short fields.
+function startsAt(buf: Buffer, at: number, lit: Buffer, to: number): boolean {
+  if (at < 0 || at + lit.length > to) return false;
+  for (let i = 0; i < lit.length; i++) if (buf[at + i] !== lit[i]) return false;
   return true;
 }
 
 /** End (index after the closing quote) of the JSON string starting at `at` (an opening quote), or -1. */
-function stringEnd(line: Buffer, at: number): number {
-  if (line[at] !== 0x22) return -1;
-  for (let i = at + 1; i < line.length; i++) {
-    const c = line[i];
+function stringEnd(buf: Buffer, at: number, to: number): number {
+  if (buf[at] !== 0x22) return -1;
+  for (let i = at + 1; i < to; i++) {
+    const c = buf[i];
     if (c === 0x5c) i++;
     else if (c === 0x22) return i + 1;
   }
   return -1;
 }
 
-/** The fast path: the header exactly as immutrail writes it; false when the line is not in that form. */
-function canonicalSpans(line: Buffer, out: HeaderSpans): boolean {
-  if (!startsAt(line, 0, P_ID)) return false;
-  const idEnd = stringEnd(line, P_ID.length);
-  if (idEnd < 0 || !startsAt(line, idEnd, P_KIND)) return false;
+/** Index of the first '"' in buf[at, to), or -1. */
+function quoteAt(buf: Buffer, at: number, to: number): number {
+  for (let i = at; i < to; i++) if (buf[i] === 0x22) return i;
+  return -1;
+}
+
+function isKind(buf: Buffer, from: number, to: number): boolean {
+  for (const k of KIND_BYTES) if (k.length === to - from && startsAt(buf, from, k, to)) return true;
+  return false;
+}
+
+/** The fast path: the header of the line buf[from, to) exactly as immutrail writes it; false when it is not in that form. */
+function canonicalSpans(buf: Buffer, from: number, to: number, out: HeaderSpans): boolean {
+  if (!startsAt(buf, from, P_ID, to)) return false;
+  const idEnd = stringEnd(buf, from + P_ID.length, to);
+  if (idEnd < 0 || !startsAt(buf, idEnd, P_KIND, to)) return false;
   const kindStart = idEnd + P_KIND.length;
-  const kindEnd = line.indexOf(0x22, kindStart);
-  if (kindEnd < 0 || !startsAt(line, kindEnd, P_PREV)) return false;
+  const kindEnd = quoteAt(buf, kindStart, to);
+  if (kindEnd < 0 || !startsAt(buf, kindEnd, P_PREV, to)) return false;
   const prevStart = kindEnd + P_PREV.length;
-  if (!startsAt(line, prevStart + 64, P_SEQ)) return false;
+  if (!startsAt(buf, prevStart + 64, P_SEQ, to)) return false;
   let i = prevStart + 64 + P_SEQ.length;
   let seq = 0;
   const seqStart = i;
-  while (i < line.length && line[i] >= 0x30 && line[i] <= 0x39) seq = seq * 10 + (line[i++] - 0x30);
-  if (i === seqStart || (line[seqStart] === 0x30 && i - seqStart > 1) || !startsAt(line, i, P_SHARD)) return false;
+  while (i < to && buf[i] >= 0x30 && buf[i] <= 0x39) seq = seq * 10 + (buf[i++] - 0x30);
+  if (i === seqStart || (buf[seqStart] === 0x30 && i - seqStart > 1) || !startsAt(buf, i, P_SHARD, to)) return false;
   const shardStart = i + P_SHARD.length;
-  const shardEnd = line.indexOf(0x22, shardStart);
+  const shardEnd = quoteAt(buf, shardStart, to);
   if (shardEnd < 0) return false;
   // The rest of the seven-member header (FORMAT.md 2.2); anything else goes to readHeader, which says what is wrong.
-  if (!startsAt(line, shardEnd, P_TIME) || !startsAt(line, shardEnd + P_TIME.length + TIME_LENGTH, P_TAIL)) return false;
-  if (!KIND_BYTES.some((k) => k.length === kindEnd - kindStart && startsAt(line, kindStart, k))) return false;
+  if (!startsAt(buf, shardEnd, P_TIME, to) || !startsAt(buf, shardEnd + P_TIME.length + TIME_LENGTH, P_TAIL, to)) return false;
+  if (!isKind(buf, kindStart, kindEnd)) return false;
   out.seq = seq;
   out.prevStart = prevStart;
   out.shardStart = shardStart;
@@ -135,8 +154,8 @@ function canonicalSpans(line: Buffer, out: HeaderSpans): boolean {
   return true;
 }
 
-function idOf(line: Buffer, idEnd: number): string {
-  const idRaw = line.toString('utf8', P_ID.length, idEnd);
+function idOf(buf: Buffer, from: number, idEnd: number): string {
+  const idRaw = buf.toString('utf8', from + P_ID.length, idEnd);
   // Ids almost never hold escapes; when they do, JSON decides what they mean.
   return idRaw.includes('\\') ? (JSON.parse(idRaw) as string) : idRaw.slice(1, -1);
 }
@@ -244,6 +263,8 @@ interface ScanState {
   /** Leaf hashes, 32 bytes each; sized from the key, grown if the object holds more lines than its key says. */
   leaves: Buffer;
   count: number;
+  /** The leaves' compact range, from the key's first sequence. */
+  readonly range: CompactRange;
   /** The leaf of the last record with a readable header: the one the next record's prev must name. */
   prevAt: number;
   expectSeq: number;
@@ -265,6 +286,7 @@ function newScan(key: string, parsed: BatchKey, bodyLength: number, opts: { coll
     problems: [],
     leaves: Buffer.allocUnsafe(32 * Math.max(1, Math.min(parsed.lastSeq - parsed.firstSeq + 1, 1 + (bodyLength >> 6)))),
     count: 0,
+    range: objectRange(parsed.firstSeq),
     prevAt: -1,
     expectSeq: parsed.firstSeq,
     ids: opts.collectIds ? [] : undefined,
@@ -276,35 +298,44 @@ function newScan(key: string, parsed: BatchKey, bodyLength: number, opts: { coll
   };
 }
 
+// One range per thread, reset for each object: scans are synchronous, and its buffers are reused.
+const shared = new CompactRange();
+function objectRange(firstSeq: number): CompactRange {
+  shared.reset(firstSeq);
+  return shared;
+}
+
 function addProblem(s: ScanState, p: Omit<Problem, 'key' | 'shard'>): void {
   s.problems.push({ ...p, key: s.key, shard: s.parsed.shard });
 }
 
 /** Hashes the line at buf[start+1 .. end] (buf[start] already 0x00) and checks its header, sequence, link and shard. */
 function scanLine(s: ScanState, buf: Buffer, start: number, end: number): void {
-  const line = buf.subarray(start + 1, end + 1);
+  const from = start + 1;
+  const to = end + 1;
   if (s.leaves.length < 32 * (s.count + 1)) {
     const grown = Buffer.allocUnsafe(2 * s.leaves.length);
     s.leaves.copy(grown);
     s.leaves = grown;
   }
-  s.leaves.write(leafBinary(buf.subarray(start, end + 1)), 32 * s.count, 'latin1');
+  s.leaves.write(leafBinary(buf.subarray(start, to)), 32 * s.count, 'latin1');
+  s.range.appendLeaf(s.leaves, 32 * s.count);
   s.count++;
   const { spans, leaves, prevAt } = s;
   let seq: number;
   let linked: boolean;
   let shard: string | null;
   let header: Header | null = null;
-  if (canonicalSpans(line, spans)) {
+  if (canonicalSpans(buf, from, to, spans)) {
     seq = spans.seq;
-    linked = prevAt >= 0 && hexEquals(line, spans.prevStart, leaves, 32 * prevAt);
+    linked = prevAt >= 0 && hexEquals(buf, spans.prevStart, leaves, 32 * prevAt);
     // Compared as bytes; the name is only decoded to report a mismatch.
     shard =
-      spans.shardEnd - spans.shardStart === s.shardBytes.length && startsAt(line, spans.shardStart, s.shardBytes)
+      spans.shardEnd - spans.shardStart === s.shardBytes.length && startsAt(buf, spans.shardStart, s.shardBytes, to)
         ? null
-        : line.toString('latin1', spans.shardStart, spans.shardEnd);
+        : buf.toString('latin1', spans.shardStart, spans.shardEnd);
   } else {
-    header = readHeader(line);
+    header = readHeader(buf.subarray(from, to));
     if (!header) {
       addProblem(s, { code: 'PARSE', message: `line ${s.count} is not an immutrail record`, seq: s.expectSeq });
       s.expectSeq++;
@@ -316,15 +347,15 @@ function scanLine(s: ScanState, buf: Buffer, start: number, end: number): void {
     shard = header.shard === s.parsed.shard ? null : header.shard;
   }
   if (s.count === 1) {
-    s.firstPrev = header ? header.prev : line.toString('latin1', spans.prevStart, spans.prevStart + 64);
-    s.firstKind = header ? header.kind : line.toString('latin1', spans.kindStart, spans.kindEnd);
-    if (seq === 0 && s.firstKind === 'genesis') s.genesisOrigin = originOf(line);
+    s.firstPrev = header ? header.prev : buf.toString('latin1', spans.prevStart, spans.prevStart + 64);
+    s.firstKind = header ? header.kind : buf.toString('latin1', spans.kindStart, spans.kindEnd);
+    if (seq === 0 && s.firstKind === 'genesis') s.genesisOrigin = originOf(buf.subarray(from, to));
   } else if (!linked) {
     addProblem(s, { code: 'LINK', message: `record ${seq}: prev does not match the hash of record ${seq - 1}`, seq });
   }
   if (seq !== s.expectSeq) addProblem(s, { code: 'SEQUENCE', message: `expected sequence ${s.expectSeq}, found ${seq}`, seq });
   if (shard !== null) addProblem(s, { code: 'SHARD_MISMATCH', message: `record ${seq} belongs to shard ${shard}, not ${s.parsed.shard}`, seq });
-  s.ids?.push(header ? header.id : idOf(line, spans.idEnd));
+  s.ids?.push(header ? header.id : idOf(buf, from, spans.idEnd));
   s.lastStart = start;
   s.lastEnd = end;
   s.prevAt = s.count - 1;
@@ -350,6 +381,7 @@ function scanned(s: ScanState, body: Buffer): ScannedBatch {
     firstPrev: s.firstPrev,
     lastHash: prevHash,
     leaves: s.leaves.subarray(0, 32 * count),
+    range: s.range.bytes(),
     count,
     bytes: body.length,
     ids: s.ids,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Frontier } from '../../lib/core/merkle';
+import { CompactRange, Frontier } from '../../lib/core/merkle';
 import { ChainRoots } from '../../lib/verify/chain-roots';
 import { BLOCK_LEAVES, blockFrontiers } from '../../lib/verify/merkle-blocks';
 import { inlineScanner, workerScanner } from '../../lib/verify/scan-pool';
@@ -100,5 +100,58 @@ describe('ChainRoots', () => {
     expect((await roots.at([16, 35], counting)).get(35)).toBe(expected[35]);
     expect((await roots.at([16, 24], counting)).get(24)).toBe(expected[24]);
     expect(hashed).toEqual([5, 1, 0]);
+  });
+
+  describe('from the compact ranges the scan built', () => {
+    /** Each run with the range over its leaves from `firstSeq` (its place, unless told otherwise). */
+    const withRanges = (runs: Buffer[], place = (start: number) => start) => {
+      let start = 0;
+      return runs.map((leaves) => {
+        const range = new CompactRange(place(start));
+        for (let i = 0; i < leaves.length / 32; i++) range.appendLeaf(leaves, 32 * i);
+        const run = { leaves, firstSeq: place(start), range: range.bytes() };
+        start += leaves.length / 32;
+        return run;
+      });
+    };
+    const counting = (log: number[]) => (jobs: Parameters<typeof blockFrontiers>[0][]) => (log.push(jobs.length), local(jobs, 8));
+
+    it('gives the roots at the ends of runs without hashing a block', async () => {
+      const all = leaves(70);
+      const expected = frontierRoots(all);
+      const runs = withRanges(cut(all, [0, 3, 0, 7, 20, 1, 13]));
+      const ends = [0, 3, 10, 30, 31, 44, 70];
+      const hashed: number[] = [];
+      const got = await new ChainRoots(runs, 8).at(ends, counting(hashed));
+      expect(ends.map((s) => got.get(s))).toEqual(ends.map((s) => expected[s]));
+      expect(hashed).toEqual([]);
+    });
+
+    it('uses the ranges, so a wrong range gives a wrong root', async () => {
+      const all = leaves(40);
+      const runs = withRanges(cut(all, [16, 16]));
+      runs[1].range[5] ^= 1;
+      const got = await new ChainRoots(runs, 8).at([16, 32, 40], counting([]));
+      expect(got.get(16)).toBe(frontierRoots(all)[16]);
+      expect(got.get(32)).not.toBe(frontierRoots(all)[32]);
+    });
+
+    it('hashes blocks instead when a size falls inside a run, a run sits elsewhere than its key says, or has no range', async () => {
+      const all = leaves(40);
+      const expected = frontierRoots(all);
+      const inside = withRanges(cut(all, [10, 10]));
+      const moved = withRanges(cut(all, [10, 10]), (start) => (start === 10 ? 11 : start));
+      const missing = withRanges(cut(all, [10, 10])).map((r, i) => (i === 1 ? { leaves: r.leaves } : r));
+      for (const [runs, sizes] of [
+        [inside, [10, 15, 40]],
+        [moved, [10, 20, 40]],
+        [missing, [10, 20, 40]],
+      ] as const) {
+        const hashed: number[] = [];
+        const got = await new ChainRoots(runs, 8).at(sizes, counting(hashed));
+        expect(sizes.map((s) => got.get(s))).toEqual(sizes.map((s) => expected[s]));
+        expect(hashed.length).toBeGreaterThan(0);
+      }
+    });
   });
 });

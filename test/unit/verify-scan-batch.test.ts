@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildBatch, emptyHead, genesisDraft, type Batch } from '../../lib/core/chain';
+import { CompactRange, rootOf } from '../../lib/core/merkle';
 import type { RecordDraft } from '../../lib/core/record';
 import { scanBatch, type ScannedBatch } from '../../lib/verify/scan-batch';
 import { LocalReader, scanLocalObjects } from '../../lib/verify/scan-local';
@@ -41,6 +42,24 @@ describe('scanBatch', () => {
     expect(r.lastHash).toBe(b.hashes.at(-1));
     expect(r.firstKind).toBe('genesis');
     expect(r.bytes).toBe(b.body.length);
+  });
+
+  it("gives the compact range over its leaves from the key's first sequence", () => {
+    const first = genesisBatch(9);
+    const next = buildBatch(first.newHead, drafts(13), new Date(Date.UTC(2026, 0, 2)));
+    for (const b of [first, next]) {
+      const r = ok(scanBatch(b.key, b.body));
+      const expected = new CompactRange(r.firstSeq);
+      for (let i = 0; i < r.count; i++) expected.appendLeaf(r.leaves, 32 * i);
+      expect(r.range.toString('hex')).toBe(expected.bytes().toString('hex'));
+    }
+    // Joined in chain order, the two ranges give the root of all 23 leaves.
+    const scanned = [first, next].map((b) => ok(scanBatch(b.key, b.body)));
+    const joined = new CompactRange(0);
+    for (const r of scanned) joined.appendRange(r.lastSeq + 1, r.range);
+    expect(joined.root().toString('hex')).toBe(
+      rootOf(scanned.flatMap((r) => Array.from({ length: r.count }, (_, i) => r.leaves.subarray(32 * i, 32 * i + 32)))).toString('hex'),
+    );
   });
 
   it("leaves the caller's bytes as they were", () => {

@@ -10,3 +10,4 @@ export { consistencyProof, inclusionProof, rootOf, rootOfRange } from './tree';
 export { Frontier, type FrontierJSON } from './frontier';
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify';
 export { type SubtreeRootSource, consistencyProofFrom, frontierFrom, inclusionProofFrom } from './subtree-source';
+export { CompactRange, rangeLevels } from './compact-range';
