@@ -9,37 +9,28 @@ export type PoolRequest =
   | { id: number; kind: 'body'; key: string; body: Uint8Array; collectIds?: boolean }
   | { id: number; kind: 'blocks'; jobs: BlockJob[] };
 
-/** A ScannedBatch whose leaves and compact range are offsets into the reply's packed bytes. */
-type WireBatch = Omit<ScannedBatch, 'leaves' | 'range'> & { leaves: number; range: number; rangeBytes: number };
+/**
+ * A ScannedBatch as a reply carries it: its leaves' ArrayBuffer is transferred
+ * (the scan allocates one per object, outside Node's shared pool), and its
+ * compact range, a few hundred bytes, travels as latin1 text.
+ */
+type WireBatch = Omit<ScannedBatch, 'range'> & { range: string };
 
 export type PoolReply =
-  | { id: number; kind: 'scan'; results: (WireBatch | Problem[])[]; leaves: Uint8Array }
+  | { id: number; kind: 'scan'; results: (WireBatch | Problem[])[] }
   | { id: number; kind: 'blocks'; results: BlockResult[] }
   | { id: number; kind: 'error'; error: string };
 
-function pack(id: number, results: ScanResult[]): PoolReply {
-  let total = 0;
-  for (const r of results) if (!Array.isArray(r)) total += r.leaves.length + r.range.length;
-  // Every batch's leaves and range back to back, in an ArrayBuffer of their own: one transfer per job, not one per object.
-  const leaves = new Uint8Array(total);
-  let at = 0;
-  const wire = results.map((r) => {
-    if (Array.isArray(r)) return r;
-    leaves.set(r.leaves, at);
-    leaves.set(r.range, at + r.leaves.length);
-    const w: WireBatch = { ...r, leaves: at, range: at + r.leaves.length, rangeBytes: r.range.length };
-    at += r.leaves.length + r.range.length;
-    return w;
-  });
-  return { id, kind: 'scan', results: wire, leaves };
+function toWire(id: number, results: ScanResult[]): PoolReply {
+  return { id, kind: 'scan', results: results.map((r) => (Array.isArray(r) ? r : { ...r, range: r.range.toString('latin1') })) };
 }
 
 export function unpackScan(reply: Extract<PoolReply, { kind: 'scan' }>): ScanResult[] {
-  const { buffer, byteOffset } = reply.leaves;
   return reply.results.map((r) => {
     if (Array.isArray(r)) return r;
-    const { rangeBytes, ...batch } = r;
-    return { ...batch, leaves: Buffer.from(buffer, byteOffset + r.leaves, r.count * 32), range: Buffer.from(buffer, byteOffset + r.range, rangeBytes) };
+    // After a transfer the leaves arrive as a plain Uint8Array.
+    const { buffer, byteOffset, byteLength } = r.leaves;
+    return { ...r, leaves: Buffer.from(buffer, byteOffset, byteLength), range: Buffer.from(r.range, 'latin1') };
   });
 }
 
@@ -48,7 +39,7 @@ export function runRequest(req: PoolRequest, reader: LocalReader): PoolReply {
   try {
     switch (req.kind) {
       case 'files':
-        return pack(
+        return toWire(
           req.id,
           scanLocalObjects(
             reader,
@@ -57,7 +48,7 @@ export function runRequest(req: PoolRequest, reader: LocalReader): PoolReply {
           ),
         );
       case 'body':
-        return pack(req.id, [scanBatch(req.key, Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength), { collectIds: req.collectIds })]);
+        return toWire(req.id, [scanBatch(req.key, Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength), { collectIds: req.collectIds })]);
       case 'blocks':
         return { id: req.id, kind: 'blocks', results: req.jobs.map((j) => blockFrontiers(j)) };
     }
@@ -68,7 +59,7 @@ export function runRequest(req: PoolRequest, reader: LocalReader): PoolReply {
 
 /** What to transfer rather than copy with a reply or request. */
 export function transferables(m: PoolRequest | PoolReply): ArrayBuffer[] {
-  if (m.kind === 'scan') return [m.leaves.buffer as ArrayBuffer];
+  if (m.kind === 'scan') return m.results.flatMap((r) => (Array.isArray(r) ? [] : [r.leaves.buffer as ArrayBuffer]));
   if (m.kind === 'blocks' && 'jobs' in m) return m.jobs.map((j) => j.leaves.buffer as ArrayBuffer);
   return [];
 }

@@ -14,7 +14,7 @@ export interface ScannedBatch {
   firstPrev: string;
   /** Hash of the last record, hex. */
   lastHash: string;
-  /** Record hashes (= Merkle leaves), 32 bytes each, concatenated. */
+  /** Record hashes (= Merkle leaves), 32 bytes each, concatenated, in an ArrayBuffer of their own (a pool thread transfers it). */
   leaves: Buffer;
   /**
    * The compact range over the leaves, as if they sat at firstSeq onwards
@@ -260,7 +260,7 @@ interface ScanState {
   readonly shardBytes: Buffer;
   readonly spans: HeaderSpans;
   readonly problems: Problem[];
-  /** Leaf hashes, 32 bytes each; sized from the key, grown if the object holds more lines than its key says. */
+  /** Leaf hashes, 32 bytes each; sized from the key, grown if the object holds more lines than its key says; never from Node's shared pool. */
   leaves: Buffer;
   count: number;
   /** The leaves' compact range, from the key's first sequence. */
@@ -284,7 +284,7 @@ function newScan(key: string, parsed: BatchKey, bodyLength: number, opts: { coll
     shardBytes: Buffer.from(parsed.shard),
     spans: { seq: 0, prevStart: 0, shardStart: 0, shardEnd: 0, kindStart: 0, kindEnd: 0, idEnd: 0 },
     problems: [],
-    leaves: Buffer.allocUnsafe(32 * Math.max(1, Math.min(parsed.lastSeq - parsed.firstSeq + 1, 1 + (bodyLength >> 6)))),
+    leaves: Buffer.allocUnsafeSlow(32 * Math.max(1, Math.min(parsed.lastSeq - parsed.firstSeq + 1, 1 + (bodyLength >> 6)))),
     count: 0,
     range: objectRange(parsed.firstSeq),
     prevAt: -1,
@@ -314,7 +314,7 @@ function scanLine(s: ScanState, buf: Buffer, start: number, end: number): void {
   const from = start + 1;
   const to = end + 1;
   if (s.leaves.length < 32 * (s.count + 1)) {
-    const grown = Buffer.allocUnsafe(2 * s.leaves.length);
+    const grown = Buffer.allocUnsafeSlow(2 * s.leaves.length);
     s.leaves.copy(grown);
     s.leaves = grown;
   }

@@ -165,8 +165,9 @@ export function inlineScanner(): BatchScanner {
  * Reading and hashing are the verifier's CPU cost: this spreads them over
  * worker threads and the calling thread, which otherwise would only wait (by
  * default one worker fewer than cores). A job is a run of objects, one message
- * each way, and the leaf hashes come back in one transferred buffer per job,
- * so the threads spend their time scanning, not messaging.
+ * each way, and each object's leaf hashes come back in the buffer the scan
+ * wrote them to, transferred rather than copied, so the threads spend their
+ * time scanning, not messaging.
  */
 export function workerScanner(threads = Math.max(1, Math.min(cpus().length - 1, 8))): BatchScanner {
   return pool(threads, true);
