@@ -2,6 +2,19 @@ import * as crypto from 'node:crypto';
 import { CompactRange } from '../core/merkle/compact-range';
 import { parseBatchKey, type BatchKey } from '../core/layout';
 import type { ChainHeader } from '../core/record';
+import {
+  canonicalSpans,
+  emptySpans,
+  hexEquals,
+  idOf,
+  KINDS,
+  literal,
+  matches,
+  objectBytes,
+  type HeaderSpans,
+  type Literal,
+  type ObjectBytes,
+} from './canonical-header';
 import type { Problem } from './problems';
 
 /** What the verifier keeps of one batch object: links and leaf hashes, never the records. */
@@ -45,17 +58,6 @@ const LEAF_PREFIX = Buffer.from([0]);
 const leafBinary = (withPrefix: Buffer): string =>
   hashOnce ? hashOnce('sha256', withPrefix, 'latin1') : crypto.createHash('sha256').update(withPrefix).digest('binary');
 
-const HEX_DIGITS = Buffer.from('0123456789abcdef');
-
-/** Whether the 64 characters at `at` are the lower-case hex of the 32 bytes at `leaves[off]`, without building either string. */
-function hexEquals(line: Buffer, at: number, leaves: Buffer, off: number): boolean {
-  for (let j = 0; j < 32; j++) {
-    const b = leaves[off + j];
-    if (line[at + 2 * j] !== HEX_DIGITS[b >> 4] || line[at + 2 * j + 1] !== HEX_DIGITS[b & 15]) return false;
-  }
-  return true;
-}
-
 interface Header {
   seq: number;
   prev: string;
@@ -67,98 +69,8 @@ interface Header {
   shapeError?: string;
 }
 
-/** Where the fields of a canonical header sit in the object's buffer; reused from line to line, so nothing is allocated. */
-interface HeaderSpans {
-  seq: number;
-  prevStart: number;
-  shardStart: number;
-  shardEnd: number;
-  kindStart: number;
-  kindEnd: number;
-  idEnd: number;
-}
-
-// The canonical header of every record: members in RFC 8785 order, so a record
-// written by immutrail can be read field by field without JSON.parse.
-const P_ID = Buffer.from('{"chain":{"id":');
-const P_KIND = Buffer.from(',"kind":"');
-const P_PREV = Buffer.from('","prev":"');
-const P_SEQ = Buffer.from('","seq":');
-const P_SHARD = Buffer.from(',"shard":"');
-const P_TIME = Buffer.from('","time":"');
-const P_TAIL = Buffer.from('","v":1},"data":{');
-const TIME_LENGTH = 24;
-const KINDS = ['genesis', 'event', 'quarantine', 'alert', 'attestation', 'coverage'];
-const KIND_BYTES = KINDS.map((k) => Buffer.from(k));
 const TIME_FORM = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const HEADER_MEMBERS = ['id', 'kind', 'prev', 'seq', 'shard', 'time', 'v'];
-
-// Byte loops over the object's buffer, bounded by the line's end: Buffer#compare and Buffer#indexOf validate
-// their arguments on every call, and a view per line costs an allocation; both cost more than these short fields.
-function startsAt(buf: Buffer, at: number, lit: Buffer, to: number): boolean {
-  if (at < 0 || at + lit.length > to) return false;
-  for (let i = 0; i < lit.length; i++) if (buf[at + i] !== lit[i]) return false;
-  return true;
-}
-
-/** End (index after the closing quote) of the JSON string starting at `at` (an opening quote), or -1. */
-function stringEnd(buf: Buffer, at: number, to: number): number {
-  if (buf[at] !== 0x22) return -1;
-  for (let i = at + 1; i < to; i++) {
-    const c = buf[i];
-    if (c === 0x5c) i++;
-    else if (c === 0x22) return i + 1;
-  }
-  return -1;
-}
-
-/** Index of the first '"' in buf[at, to), or -1. */
-function quoteAt(buf: Buffer, at: number, to: number): number {
-  for (let i = at; i < to; i++) if (buf[i] === 0x22) return i;
-  return -1;
-}
-
-function isKind(buf: Buffer, from: number, to: number): boolean {
-  for (const k of KIND_BYTES) if (k.length === to - from && startsAt(buf, from, k, to)) return true;
-  return false;
-}
-
-/** The fast path: the header of the line buf[from, to) exactly as immutrail writes it; false when it is not in that form. */
-function canonicalSpans(buf: Buffer, from: number, to: number, out: HeaderSpans): boolean {
-  if (!startsAt(buf, from, P_ID, to)) return false;
-  const idEnd = stringEnd(buf, from + P_ID.length, to);
-  if (idEnd < 0 || !startsAt(buf, idEnd, P_KIND, to)) return false;
-  const kindStart = idEnd + P_KIND.length;
-  const kindEnd = quoteAt(buf, kindStart, to);
-  if (kindEnd < 0 || !startsAt(buf, kindEnd, P_PREV, to)) return false;
-  const prevStart = kindEnd + P_PREV.length;
-  if (!startsAt(buf, prevStart + 64, P_SEQ, to)) return false;
-  let i = prevStart + 64 + P_SEQ.length;
-  let seq = 0;
-  const seqStart = i;
-  while (i < to && buf[i] >= 0x30 && buf[i] <= 0x39) seq = seq * 10 + (buf[i++] - 0x30);
-  if (i === seqStart || (buf[seqStart] === 0x30 && i - seqStart > 1) || !startsAt(buf, i, P_SHARD, to)) return false;
-  const shardStart = i + P_SHARD.length;
-  const shardEnd = quoteAt(buf, shardStart, to);
-  if (shardEnd < 0) return false;
-  // The rest of the seven-member header (FORMAT.md 2.2); anything else goes to readHeader, which says what is wrong.
-  if (!startsAt(buf, shardEnd, P_TIME, to) || !startsAt(buf, shardEnd + P_TIME.length + TIME_LENGTH, P_TAIL, to)) return false;
-  if (!isKind(buf, kindStart, kindEnd)) return false;
-  out.seq = seq;
-  out.prevStart = prevStart;
-  out.shardStart = shardStart;
-  out.shardEnd = shardEnd;
-  out.kindStart = kindStart;
-  out.kindEnd = kindEnd;
-  out.idEnd = idEnd;
-  return true;
-}
-
-function idOf(buf: Buffer, from: number, idEnd: number): string {
-  const idRaw = buf.toString('utf8', from + P_ID.length, idEnd);
-  // Ids almost never hold escapes; when they do, JSON decides what they mean.
-  return idRaw.includes('\\') ? (JSON.parse(idRaw) as string) : idRaw.slice(1, -1);
-}
 
 /**
  * Finds the end of the chain header, which is a flat object of strings and
@@ -238,7 +150,7 @@ export function scanPrefixed(key: string, buf: Buffer, opts: { collectIds?: bool
   const parsed = parseBatchKey(key);
   if (!parsed) return [{ code: 'FOREIGN_OBJECT', message: `object ${key} is not a batch object`, key }];
   const body = buf.subarray(1);
-  const s = newScan(key, parsed, body.length, opts);
+  const s = newScan(key, parsed, buf, opts);
   if (body.length === 0 || body[body.length - 1] !== 0x0a) {
     addProblem(s, { code: 'PARSE', message: 'object does not end with a newline (truncated or altered)' });
   }
@@ -247,7 +159,7 @@ export function scanPrefixed(key: string, buf: Buffer, opts: { collectIds?: bool
     let end = body.indexOf(0x0a, start);
     if (end < 0) end = body.length;
     buf[start] = LEAF_PREFIX[0];
-    scanLine(s, buf, start, end);
+    scanLine(s, start, end);
     start = end + 1;
   }
   return scanned(s, body);
@@ -257,7 +169,9 @@ export function scanPrefixed(key: string, buf: Buffer, opts: { collectIds?: bool
 interface ScanState {
   readonly key: string;
   readonly parsed: BatchKey;
-  readonly shardBytes: Buffer;
+  /** The object behind its spare byte (scanPrefixed's `buf`). */
+  readonly bytes: ObjectBytes;
+  readonly shard: Literal;
   readonly spans: HeaderSpans;
   readonly problems: Problem[];
   /** Leaf hashes, 32 bytes each; sized from the key, grown if the object holds more lines than its key says; never from Node's shared pool. */
@@ -277,12 +191,14 @@ interface ScanState {
   lastEnd: number;
 }
 
-function newScan(key: string, parsed: BatchKey, bodyLength: number, opts: { collectIds?: boolean }): ScanState {
+function newScan(key: string, parsed: BatchKey, buf: Buffer, opts: { collectIds?: boolean }): ScanState {
+  const bodyLength = buf.length - 1;
   return {
     key,
     parsed,
-    shardBytes: Buffer.from(parsed.shard),
-    spans: { seq: 0, prevStart: 0, shardStart: 0, shardEnd: 0, kindStart: 0, kindEnd: 0, idEnd: 0 },
+    bytes: objectBytes(buf),
+    shard: literal(parsed.shard),
+    spans: emptySpans(),
     problems: [],
     leaves: Buffer.allocUnsafeSlow(32 * Math.max(1, Math.min(parsed.lastSeq - parsed.firstSeq + 1, 1 + (bodyLength >> 6)))),
     count: 0,
@@ -310,7 +226,8 @@ function addProblem(s: ScanState, p: Omit<Problem, 'key' | 'shard'>): void {
 }
 
 /** Hashes the line at buf[start+1 .. end] (buf[start] already 0x00) and checks its header, sequence, link and shard. */
-function scanLine(s: ScanState, buf: Buffer, start: number, end: number): void {
+function scanLine(s: ScanState, start: number, end: number): void {
+  const buf = s.bytes.buf;
   const from = start + 1;
   const to = end + 1;
   if (s.leaves.length < 32 * (s.count + 1)) {
@@ -326,12 +243,12 @@ function scanLine(s: ScanState, buf: Buffer, start: number, end: number): void {
   let linked: boolean;
   let shard: string | null;
   let header: Header | null = null;
-  if (canonicalSpans(buf, from, to, spans)) {
+  if (canonicalSpans(s.bytes, from, to, spans)) {
     seq = spans.seq;
-    linked = prevAt >= 0 && hexEquals(buf, spans.prevStart, leaves, 32 * prevAt);
+    linked = prevAt >= 0 && hexEquals(s.bytes, spans.prevStart, leaves, 32 * prevAt);
     // Compared as bytes; the name is only decoded to report a mismatch.
     shard =
-      spans.shardEnd - spans.shardStart === s.shardBytes.length && startsAt(buf, spans.shardStart, s.shardBytes, to)
+      spans.shardEnd - spans.shardStart === s.shard.bytes.length && matches(s.bytes, spans.shardStart, s.shard, to)
         ? null
         : buf.toString('latin1', spans.shardStart, spans.shardEnd);
   } else {
