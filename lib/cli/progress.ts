@@ -1,4 +1,7 @@
-import { SingleBar, Presets } from 'cli-progress';
+import { createRequire } from 'node:module';
+
+// Loaded only for a terminal (about 10 ms of start-up): scripts, pipes and CI never draw a bar.
+const loadBars = () => createRequire(__filename)('cli-progress') as typeof import('cli-progress');
 
 export interface Progress {
   update(done: number, total: number): void;
@@ -8,6 +11,7 @@ export interface Progress {
 /** A progress bar on stderr when it is a terminal; silent otherwise (logs and pipes stay clean). */
 export function progressBar(label: string, opts: { enabled?: boolean } = {}): Progress {
   if (opts.enabled === false || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const { SingleBar, Presets } = loadBars();
   const bar = new SingleBar(
     { stream: process.stderr, format: `${label.padEnd(12)} [{bar}] {percentage}% | {value}/{total}`, hideCursor: true, clearOnComplete: true },
     Presets.shades_classic,

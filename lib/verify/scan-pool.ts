@@ -47,7 +47,7 @@ class ScanPool implements BatchScanner {
     workerCount: number,
     private readonly helpInline: boolean,
   ) {
-    this.workers = Array.from({ length: workerCount }, () => startWorker());
+    this.workers = Array.from({ length: workerCount }, () => adoptOrStart());
     this.load = this.workers.map(() => 0);
     this.workers.forEach((w, i) => {
       w.on('message', (reply: PoolReply) => {
@@ -153,6 +153,46 @@ const startWorker = (): Worker =>
     ? new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module: join(__dirname, 'scan-worker.ts') } })
     : new Worker(join(__dirname, 'scan-worker.js'), { execArgv: [] });
 
+/** Workers started ahead of need (prestartWorkers), waiting for the next pool to adopt them. */
+const waiting: Worker[] = [];
+
+/**
+ * Starts the default pool's worker threads now, for a caller that is about to
+ * scan a local archive: a worker takes about 80 ms to boot, which the caller's
+ * own start-up (loading modules, reading keys and checkpoints) then hides. The
+ * next pool adopts them. Until then they do not keep the process alive, and
+ * those that no pool adopts within a few seconds (a small archive is scanned
+ * inline) are stopped.
+ */
+export function prestartWorkers(threads = defaultThreads(), adoptWithinMs = 5_000): void {
+  while (waiting.length < threads) {
+    const w = startWorker();
+    w.unref();
+    waiting.push(w);
+    const drop = () => {
+      const i = waiting.indexOf(w);
+      if (i >= 0) waiting.splice(i, 1);
+      return i >= 0;
+    };
+    // A worker that fails or stops before it is adopted is simply not adopted.
+    w.once('error', drop).once('exit', drop);
+    setTimeout(() => drop() && void w.terminate(), adoptWithinMs).unref();
+  }
+}
+
+/** Workers started ahead and not adopted yet. */
+export const prestartedWorkers = (): number => waiting.length;
+
+function adoptOrStart(): Worker {
+  const w = waiting.shift();
+  if (!w) return startWorker();
+  w.removeAllListeners('error').removeAllListeners('exit');
+  w.ref();
+  return w;
+}
+
+const defaultThreads = () => Math.max(1, Math.min(cpus().length - 1, 8));
+
 // Jobs queued per worker: one running and two waiting, so a worker never idles while the main thread is busy with a job of its own.
 const IN_FLIGHT = 3;
 
@@ -169,6 +209,6 @@ export function inlineScanner(): BatchScanner {
  * wrote them to, transferred rather than copied, so the threads spend their
  * time scanning, not messaging.
  */
-export function workerScanner(threads = Math.max(1, Math.min(cpus().length - 1, 8))): BatchScanner {
+export function workerScanner(threads = defaultThreads()): BatchScanner {
   return pool(threads, true);
 }

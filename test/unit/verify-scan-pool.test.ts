@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildBatch, emptyHead, genesisDraft, type ChainHead } from '../../lib/core/chain';
 import { scanBatch } from '../../lib/verify/scan-batch';
-import { inlineScanner, workerScanner, type LocalObject } from '../../lib/verify/scan-pool';
+import { inlineScanner, prestartedWorkers, prestartWorkers, workerScanner, type LocalObject } from '../../lib/verify/scan-pool';
 
 describe('scan pool', () => {
   const dir = mkdtempSync(join(tmpdir(), 'immutrail-pool-'));
@@ -45,5 +46,33 @@ describe('scan pool', () => {
       else expect(r).toEqual(expected[i]);
     });
     expect(await pool.scan({ key: objects[0].key, body: bodies[0] })).toEqual(scanBatch(objects[0].key, bodies[0]));
+  });
+
+  it('adopts workers started ahead, scans with them, and stops those no pool adopts', async () => {
+    prestartWorkers(2);
+    expect(prestartedWorkers()).toBe(2);
+    const pool = workerScanner(1);
+    expect(prestartedWorkers()).toBe(1);
+    try {
+      expect(await pool.scanFiles(objects.slice(0, 3))).toEqual(objects.slice(0, 3).map((o, i) => scanBatch(o.key, bodies[i])));
+    } finally {
+      await pool.close();
+    }
+    // The one left over was started with the default wait; a short one stops it.
+    prestartWorkers(2, 50);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(prestartedWorkers()).toBe(1);
+  });
+
+  it('does not keep a process alive with workers no pool adopted', () => {
+    // Told to wait a minute for a pool: the process still ends at once when its own work is done.
+    const child = spawnSync(
+      process.execPath,
+      ['-e', "require('tsx/cjs/api').register(); require('./lib/verify/scan-pool').prestartWorkers(1, 60000); console.log('started')"],
+      { cwd: join(__dirname, '../..'), encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(child.error).toBeUndefined();
+    expect(child.status).toBe(0);
+    expect(child.stdout.trim()).toBe('started');
   });
 });

@@ -4,6 +4,7 @@ import type { liveHeads } from '../../aws/live-heads';
 import { tileTreeSource, withFallback } from '../../prove/tile-tree-source';
 import { archiveTreeSource } from '../../verify/consistency-source';
 import { DirSource } from '../../verify/dir-source';
+import { prestartWorkers } from '../../verify/scan-pool';
 import type { ArchiveSource } from '../../core/archive-source';
 import { TrustedCheckpointError, verifyArchive, type VerifyReport } from '../../verify/verify-archive';
 import { archiveDir } from '../archive-dir';
@@ -98,6 +99,8 @@ export function registerVerify(program: Command): void {
       const { verifyBundleCommand } = await import('./verify-bundle');
       return verifyBundleCommand(flags.bundle, flags);
     }
+    // A large local archive is scanned by worker threads: they boot while the keys and checkpoints are read.
+    if (flags.dir) prestartWorkers();
     const target = await resolveTarget(flags);
     const { source, heads } = flags.dir ? { source: new DirSource(archiveDir(flags.dir)), heads: undefined } : await openBucket(target);
     const keys = await trustedKeys(flags, target);
