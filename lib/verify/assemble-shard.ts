@@ -1,6 +1,6 @@
 import { ZERO_HASH } from '../core/record';
 import type { Notice, Problem } from './problems';
-import type { ScannedBatch } from './scan-batch';
+import { LeavesNotKept, type ScannedBatch } from './scan-batch';
 
 /** A point the chain must pass through: from a signed checkpoint (or the live head). */
 export interface Anchor {
@@ -24,7 +24,12 @@ export interface AssembledShard {
   notices: Notice[];
 }
 
-const leafAt = (b: ScannedBatch, seq: number): string => b.leaves.subarray((seq - b.firstSeq) * 32, (seq - b.firstSeq + 1) * 32).toString('hex');
+/** Record hash (hex) at `seq` of a batch; without its leaves, only the last one of a batch whose every line was read is known. */
+function leafAt(b: ScannedBatch, seq: number): string {
+  if (b.leaves.length === 32 * b.count) return b.leaves.subarray((seq - b.firstSeq) * 32, (seq - b.firstSeq + 1) * 32).toString('hex');
+  if (seq === b.lastSeq && b.problems.length === 0) return b.lastHash;
+  throw new LeavesNotKept(`record ${seq} of ${b.key}`);
+}
 
 /** The shard's objects indexed by first sequence, and what continues each one. */
 class ShardGraph {

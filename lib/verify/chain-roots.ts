@@ -1,5 +1,6 @@
 import { CompactRange, emptyRoot, Frontier, nodeHash } from '../core/merkle';
 import { BLOCK_LEAVES, type BlockJob, type BlockResult } from './merkle-blocks';
+import { LeavesNotKept } from './scan-batch';
 
 /**
  * Merkle roots of a shard's chain at the checkpoint sizes, computed in blocks
@@ -20,9 +21,14 @@ function fold(hashes: readonly Buffer[]): Buffer {
 
 type BlockRunner = (jobs: BlockJob[]) => Promise<BlockResult[]>;
 
-/** A run of leaves, with the compact range the scan built over it from `firstSeq` (the key's first sequence), if any. */
+/**
+ * A run of leaves, with the compact range the scan built over it from
+ * `firstSeq` (the key's first sequence), if any. `count` is the run's number
+ * of leaves when `leaves` were not kept (then empty).
+ */
 export interface LeafRun {
   leaves: Buffer;
+  count?: number;
   firstSeq?: number;
   range?: Buffer;
 }
@@ -54,7 +60,7 @@ export class ChainRoots {
     let n = 0;
     for (const r of this.runs) {
       this.starts.push(n);
-      n += r.leaves.length / 32;
+      n += runLength(r);
     }
     this.count = n;
   }
@@ -77,13 +83,14 @@ export class ChainRoots {
       for (; w < wanted.length && wanted[w] === joined.end; w++) out.set(wanted[w], joined.root().toString('hex'));
       if (w === wanted.length) return out;
       if (r === this.runs.length) return null;
-      const { leaves, firstSeq, range } = this.runs[r];
+      const { firstSeq, range } = this.runs[r];
       if (range === undefined || firstSeq !== this.starts[r]) return null;
-      joined.appendRange(this.starts[r] + leaves.length / 32, range);
+      joined.appendRange(this.starts[r] + runLength(this.runs[r]), range);
     }
   }
 
   private async fromBlocks(wanted: readonly number[], run: BlockRunner): Promise<Map<number, string>> {
+    if (this.runs.some((r) => r.leaves.length !== 32 * runLength(r))) throw new LeavesNotKept('the roots need them hashed again in blocks');
     const B = this.blockLeaves;
     const out = new Map<number, string>();
     // Blocks up to the one holding the largest size; a size on a block boundary needs only the blocks before it.
@@ -130,6 +137,8 @@ export class ChainRoots {
     return out;
   }
 }
+
+const runLength = (r: LeafRun): number => r.count ?? r.leaves.length / 32;
 
 const memo = new WeakMap<readonly LeafRun[], ChainRoots>();
 

@@ -1,12 +1,12 @@
 import type { Problem } from './problems';
 import { blockFrontiers, type BlockJob, type BlockResult } from './merkle-blocks';
-import { scanBatch, type ScannedBatch } from './scan-batch';
+import { scanBatch, type ScanFlags, type ScannedBatch } from './scan-batch';
 import { scanLocalObjects, type LocalReader, type ScanResult } from './scan-local';
 
 /** Work for a pool thread: a run of local files to read and scan, one object already read (e.g. from S3), or Merkle blocks. */
 export type PoolRequest =
-  | { id: number; kind: 'files'; keys: string[]; paths: string[]; sizes: (number | undefined)[]; collectIds?: boolean }
-  | { id: number; kind: 'body'; key: string; body: Uint8Array; collectIds?: boolean }
+  | { id: number; kind: 'files'; keys: string[]; paths: string[]; sizes: (number | undefined)[]; flags: ScanFlags }
+  | { id: number; kind: 'body'; key: string; body: Uint8Array; flags: ScanFlags }
   | { id: number; kind: 'blocks'; jobs: BlockJob[] };
 
 /**
@@ -44,11 +44,11 @@ export function runRequest(req: PoolRequest, reader: LocalReader): PoolReply {
           scanLocalObjects(
             reader,
             req.keys.map((key, i) => ({ key, path: req.paths[i], size: req.sizes[i] })),
-            req.collectIds,
+            req.flags,
           ),
         );
       case 'body':
-        return toWire(req.id, [scanBatch(req.key, Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength), { collectIds: req.collectIds })]);
+        return toWire(req.id, [scanBatch(req.key, Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength), req.flags)]);
       case 'blocks':
         return { id: req.id, kind: 'blocks', results: req.jobs.map((j) => blockFrontiers(j)) };
     }
@@ -59,7 +59,8 @@ export function runRequest(req: PoolRequest, reader: LocalReader): PoolReply {
 
 /** What to transfer rather than copy with a reply or request. */
 export function transferables(m: PoolRequest | PoolReply): ArrayBuffer[] {
-  if (m.kind === 'scan') return m.results.flatMap((r) => (Array.isArray(r) ? [] : [r.leaves.buffer as ArrayBuffer]));
+  // Leaves not kept are empty: nothing of theirs to transfer.
+  if (m.kind === 'scan') return m.results.flatMap((r) => (Array.isArray(r) || r.leaves.length === 0 ? [] : [r.leaves.buffer as ArrayBuffer]));
   if (m.kind === 'blocks' && 'jobs' in m) return m.jobs.map((j) => j.leaves.buffer as ArrayBuffer);
   return [];
 }

@@ -1,7 +1,7 @@
 import { RECORDS_PREFIX, parseBatchKey } from '../core/layout';
 import { mapLimit } from '../core/map-limit';
 import type { Problem } from './problems';
-import type { ScannedBatch } from './scan-batch';
+import type { ScanFlags, ScannedBatch } from './scan-batch';
 import { inlineScanner, workerScanner, type BatchScanner, type ScanResult } from './scan-pool';
 import type { ArchiveSource } from '../core/archive-source';
 
@@ -23,6 +23,8 @@ export interface ScanOptions extends ScanSelection {
   concurrency?: number;
   /** Keep each record's id (duplicate detection). */
   checkDuplicates?: boolean;
+  /** Keep each record's hash (ScanFlags.keepLeaves). @default true */
+  keepLeaves?: boolean;
   onProgress?: (p: { objects: number; totalObjects: number; bytes: number; totalBytes: number }) => void;
 }
 
@@ -163,7 +165,7 @@ class ScanRun {
       this.pool
         // sized by all objects listed so far, not by this job: the first call decides whether threads start
         .get(this.objects.length)
-        .scanFiles(run, this.opts.checkDuplicates)
+        .scanFiles(run, this.flags())
         .then((rs) => this.settle(at, rs)),
     );
   }
@@ -171,12 +173,16 @@ class ScanRun {
   private async readRemote(scanner: BatchScanner, key: string, i: number): Promise<void> {
     let res: ScanResult;
     try {
-      res = await scanner.scan({ key, body: await this.source.get(key), collectIds: this.opts.checkDuplicates });
+      res = await scanner.scan({ key, body: await this.source.get(key), flags: this.flags() });
     } catch (err) {
       this.results[i] = [{ code: 'UNREADABLE', message: `object ${key} could not be read: ${(err as Error).message}`, key }];
       return;
     }
     this.settle(i, [res]);
+  }
+
+  private flags(): ScanFlags {
+    return { collectIds: this.opts.checkDuplicates, keepLeaves: this.opts.keepLeaves };
   }
 
   private settle(at: number, rs: readonly ScanResult[]): void {

@@ -27,7 +27,12 @@ export interface ScannedBatch {
   firstPrev: string;
   /** Hash of the last record, hex. */
   lastHash: string;
-  /** Record hashes (= Merkle leaves), 32 bytes each, concatenated, in an ArrayBuffer of their own (a pool thread transfers it). */
+  /**
+   * Record hashes (= Merkle leaves), 32 bytes each, concatenated, in an
+   * ArrayBuffer of their own (a pool thread transfers it). Empty when the
+   * scan was told not to keep them (ScanFlags): `range`, `firstPrev` and
+   * `lastHash` then stand for them.
+   */
   leaves: Buffer;
   /**
    * The compact range over the leaves, as if they sat at firstSeq onwards
@@ -133,7 +138,32 @@ let scratch = Buffer.allocUnsafe(1 << 16);
  * inside it: record framing, header, shard, sequence and links, and that the
  * key matches the contents. Cross-object links are the assembler's job.
  */
-export function scanBatch(key: string, body: Buffer, opts: { collectIds?: boolean } = {}): ScannedBatch | Problem[] {
+/** What a scan keeps besides links and the compact range. */
+export interface ScanFlags {
+  /** Each record's id (duplicate detection). */
+  collectIds?: boolean;
+  /**
+   * Every record hash (`leaves`): 32 bytes a record, which the verifier holds
+   * until the end. Without them the roots come from the compact ranges, and a
+   * chain that needs a leaf inside an object is scanned again with them.
+   * @default true
+   */
+  keepLeaves?: boolean;
+}
+
+/**
+ * A check needed a record hash that the scan did not keep (ScanFlags): never a
+ * finding, and never seen outside verifyArchive, which then scans again with
+ * every leaf kept.
+ */
+export class LeavesNotKept extends Error {
+  constructor(what: string) {
+    super(`the scan did not keep the record hashes: ${what}`);
+    this.name = 'LeavesNotKept';
+  }
+}
+
+export function scanBatch(key: string, body: Buffer, opts: ScanFlags = {}): ScannedBatch | Problem[] {
   if (scratch.length < body.length + 1) scratch = Buffer.allocUnsafe(Math.max(body.length + 1, 2 * scratch.length));
   body.copy(scratch, 1);
   return scanPrefixed(key, scratch.subarray(0, body.length + 1), opts);
@@ -146,7 +176,7 @@ export function scanBatch(key: string, body: Buffer, opts: { collectIds?: boolea
  * so that each leaf is one hash call over bytes in place. `buf` is changed;
  * nothing returned refers to it.
  */
-export function scanPrefixed(key: string, buf: Buffer, opts: { collectIds?: boolean } = {}): ScannedBatch | Problem[] {
+export function scanPrefixed(key: string, buf: Buffer, opts: ScanFlags = {}): ScannedBatch | Problem[] {
   const parsed = parseBatchKey(key);
   if (!parsed) return [{ code: 'FOREIGN_OBJECT', message: `object ${key} is not a batch object`, key }];
   const body = buf.subarray(1);
@@ -174,6 +204,7 @@ interface ScanState {
   readonly shard: Literal;
   readonly spans: HeaderSpans;
   readonly problems: Problem[];
+  readonly keepLeaves: boolean;
   /** Leaf hashes, 32 bytes each; sized from the key, grown if the object holds more lines than its key says; never from Node's shared pool. */
   leaves: Buffer;
   count: number;
@@ -191,8 +222,10 @@ interface ScanState {
   lastEnd: number;
 }
 
-function newScan(key: string, parsed: BatchKey, buf: Buffer, opts: { collectIds?: boolean }): ScanState {
+function newScan(key: string, parsed: BatchKey, buf: Buffer, opts: ScanFlags): ScanState {
   const bodyLength = buf.length - 1;
+  const leafBytes = 32 * Math.max(1, Math.min(parsed.lastSeq - parsed.firstSeq + 1, 1 + (bodyLength >> 6)));
+  const keepLeaves = opts.keepLeaves !== false;
   return {
     key,
     parsed,
@@ -200,7 +233,9 @@ function newScan(key: string, parsed: BatchKey, buf: Buffer, opts: { collectIds?
     shard: literal(parsed.shard),
     spans: emptySpans(),
     problems: [],
-    leaves: Buffer.allocUnsafeSlow(32 * Math.max(1, Math.min(parsed.lastSeq - parsed.firstSeq + 1, 1 + (bodyLength >> 6)))),
+    keepLeaves,
+    // Leaves not kept are still written (the next record's prev is checked against them), in a buffer reused from object to object.
+    leaves: keepLeaves ? Buffer.allocUnsafeSlow(leafBytes) : reusedLeaves(leafBytes),
     count: 0,
     range: objectRange(parsed.firstSeq),
     prevAt: -1,
@@ -212,6 +247,13 @@ function newScan(key: string, parsed: BatchKey, buf: Buffer, opts: { collectIds?
     lastStart: 0,
     lastEnd: 0,
   };
+}
+
+// Leaves not kept, written over from object to object on this thread.
+let dropped = Buffer.allocUnsafeSlow(32 * 4096);
+function reusedLeaves(bytes: number): Buffer {
+  if (dropped.length < bytes) dropped = Buffer.allocUnsafeSlow(bytes);
+  return dropped;
 }
 
 // One range per thread, reset for each object: scans are synchronous, and its buffers are reused.
@@ -234,6 +276,7 @@ function scanLine(s: ScanState, start: number, end: number): void {
     const grown = Buffer.allocUnsafeSlow(2 * s.leaves.length);
     s.leaves.copy(grown);
     s.leaves = grown;
+    if (!s.keepLeaves) dropped = grown;
   }
   s.leaves.write(leafBinary(buf.subarray(start, to)), 32 * s.count, 'latin1');
   s.range.appendLeaf(s.leaves, 32 * s.count);
@@ -297,7 +340,7 @@ function scanned(s: ScanState, body: Buffer): ScannedBatch {
     lastSeq,
     firstPrev: s.firstPrev,
     lastHash: prevHash,
-    leaves: s.leaves.subarray(0, 32 * count),
+    leaves: s.keepLeaves ? s.leaves.subarray(0, 32 * count) : Buffer.alloc(0),
     range: s.range.bytes(),
     count,
     bytes: body.length,

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Problem } from './problems';
-import { scanPrefixed, type ScannedBatch } from './scan-batch';
+import { scanPrefixed, type ScanFlags, type ScannedBatch } from './scan-batch';
 
 export type ScanResult = ScannedBatch | Problem[];
 
@@ -50,7 +50,7 @@ export class LocalReader {
 }
 
 /** Reads and scans local objects in order; an object that cannot be read becomes an UNREADABLE problem. */
-export function scanLocalObjects(reader: LocalReader, objects: readonly LocalObject[], collectIds?: boolean): ScanResult[] {
+export function scanLocalObjects(reader: LocalReader, objects: readonly LocalObject[], flags: ScanFlags = {}): ScanResult[] {
   return objects.map((o) => {
     let buf: Buffer;
     try {
@@ -58,6 +58,6 @@ export function scanLocalObjects(reader: LocalReader, objects: readonly LocalObj
     } catch (err) {
       return [{ code: 'UNREADABLE', message: `object ${o.key} could not be read: ${(err as Error).message}`, key: o.key }];
     }
-    return scanPrefixed(o.key, buf, { collectIds });
+    return scanPrefixed(o.key, buf, flags);
   });
 }

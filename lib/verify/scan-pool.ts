@@ -3,15 +3,16 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BlockJob, BlockResult } from './merkle-blocks';
 import { runRequest, transferables, unpackScan, type PoolReply, type PoolRequest } from './pool-jobs';
+import type { ScanFlags } from './scan-batch';
 import { LocalReader, type LocalObject, type ScanResult } from './scan-local';
 
 export type { LocalObject, ScanResult } from './scan-local';
 
 export interface BatchScanner {
   /** Scans one object already read (e.g. from S3). */
-  scan(job: { key: string; body: Buffer; collectIds?: boolean }): Promise<ScanResult>;
+  scan(job: { key: string; body: Buffer; flags?: ScanFlags }): Promise<ScanResult>;
   /** Reads and scans a run of local files as one job; results in the order given. */
-  scanFiles(objects: readonly LocalObject[], collectIds?: boolean): Promise<ScanResult[]>;
+  scanFiles(objects: readonly LocalObject[], flags?: ScanFlags): Promise<ScanResult[]>;
   /** Merkle blocks (chain-roots.ts), spread over the pool. */
   blocks(jobs: BlockJob[]): Promise<BlockResult[]>;
   close(): Promise<void>;
@@ -59,13 +60,13 @@ class ScanPool implements BatchScanner {
     });
   }
 
-  async scan({ key, body, collectIds }: { key: string; body: Buffer; collectIds?: boolean }): Promise<ScanResult> {
-    return scanReply(await this.submit({ kind: 'body', key, body, collectIds }))[0];
+  async scan({ key, body, flags = {} }: { key: string; body: Buffer; flags?: ScanFlags }): Promise<ScanResult> {
+    return scanReply(await this.submit({ kind: 'body', key, body, flags }))[0];
   }
 
-  async scanFiles(objects: readonly LocalObject[], collectIds?: boolean): Promise<ScanResult[]> {
+  async scanFiles(objects: readonly LocalObject[], flags: ScanFlags = {}): Promise<ScanResult[]> {
     return scanReply(
-      await this.submit({ kind: 'files', keys: objects.map((o) => o.key), paths: objects.map((o) => o.path), sizes: objects.map((o) => o.size), collectIds }),
+      await this.submit({ kind: 'files', keys: objects.map((o) => o.key), paths: objects.map((o) => o.path), sizes: objects.map((o) => o.size), flags }),
     );
   }
 

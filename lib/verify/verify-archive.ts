@@ -9,6 +9,7 @@ import { readCheckpointNotes } from './read-checkpoints';
 import { readShardNoteFiles } from './read-shard-notes';
 import { checkShardCheckpoints } from './shard-checkpoints';
 import { isPartial, LazyScanner, scanArchive, type ScanOptions } from './scan-archive';
+import { LeavesNotKept } from './scan-batch';
 import type { ArchiveSource } from '../core/archive-source';
 import { checkArchiveWitnesses, type WitnessVerifyOptions } from './witness-archive';
 
@@ -79,11 +80,27 @@ export function trustedCheckpoint(note: Buffer, keys: readonly TrustedKey[]): Si
  * Verifies an archive offline: every record hash, every link, every object key,
  * every checkpoint signature, the checkpoint chain, each checkpoint's roots
  * against the records, and (optionally) that the archive extends a checkpoint
- * trusted earlier. Holds 32 bytes per record, never the records. The I/O
- * (read-checkpoints.ts, scan-archive.ts) feeds the pure check (check-archive.ts).
+ * trusted earlier. The I/O (read-checkpoints.ts, scan-archive.ts) feeds the
+ * pure check (check-archive.ts).
+ *
+ * It holds a few hundred bytes per batch object, never the records nor their
+ * hashes: each object's compact range gives the roots. Only when a check needs
+ * a record hash inside an object (a checkpoint or an orphan that does not fall
+ * between objects, a chain with a gap) does it scan again, keeping 32 bytes
+ * per record.
  */
 export async function verifyArchive(source: ArchiveSource, opts: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
+  if (opts.keepLeaves === true) return verifyOnce(source, opts, started);
+  try {
+    return await verifyOnce(source, { ...opts, keepLeaves: false }, started);
+  } catch (err) {
+    if (err instanceof LeavesNotKept) return verifyOnce(source, { ...opts, keepLeaves: true }, started);
+    throw err;
+  }
+}
+
+async function verifyOnce(source: ArchiveSource, opts: VerifyOptions, started: number): Promise<VerifyReport> {
   const notes = await readCheckpointNotes(source);
   const shardNotes = await readShardNoteFiles(source, opts.shard);
   const trusted = opts.trusted ? trustedCheckpoint(opts.trusted, opts.keys) : undefined;

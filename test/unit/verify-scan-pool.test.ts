@@ -39,7 +39,7 @@ describe('scan pool', () => {
   it.each(Object.keys(pools) as (keyof typeof pools)[])('%s: gives each job its own results in order, however jobs interleave', async (name) => {
     const pool = pools[name];
     const runs = [objects.slice(0, 5), objects.slice(5, 6), objects.slice(6, 20), objects.slice(20)];
-    const results = (await Promise.all(runs.map((r) => pool.scanFiles(r, true)))).flat();
+    const results = (await Promise.all(runs.map((r) => pool.scanFiles(r, { collectIds: true })))).flat();
     const expected = objects.map((o) => (o.path.endsWith('gone') ? null : scanBatch(o.key, bodies[Number(o.path.split('/').at(-1))], { collectIds: true })));
     results.forEach((r, i) => {
       if (expected[i] === null) expect(r).toEqual([expect.objectContaining({ code: 'UNREADABLE', key: objects[i].key })]);
