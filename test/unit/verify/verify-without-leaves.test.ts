@@ -63,15 +63,20 @@ describe('verifyArchive without the record hashes', () => {
     expect(scans).toBe(1);
   });
 
-  it('scans again, with the same report, for a checkpoint inside an object', async () => {
+  /** An archive of two objects (records 0-10 and 11-19), and the head after record 14, inside the second one. */
+  function headInside() {
     const a = new MemoryArchive();
     const b1 = a.append('api', 'one', 10);
-    // The head after the first 4 records of the next object, built with the same records and time.
+    // Built with the same records and time as the second object, so its head is that object's at record 14.
     const time = new Date(Date.UTC(2026, 0, 1, 1));
     const full = buildBatch(b1.newHead, drafts('two', 9), time);
-    const part = buildBatch(b1.newHead, drafts('two', 9).slice(0, 4), time);
     a.objects.set(full.key, full.body);
-    await a.seal([part.newHead]);
+    return { a, full, inside: buildBatch(b1.newHead, drafts('two', 9).slice(0, 4), time).newHead, time };
+  }
+
+  it('scans again, with the same report, for a checkpoint inside an object', async () => {
+    const { a, inside } = headInside();
+    await a.seal([inside]);
     const { report, scans } = await compare(a);
     expect(report.ok).toBe(true);
     expect(report.checkpoints.valid).toBe(1);
@@ -102,14 +107,10 @@ describe('verifyArchive without the record hashes', () => {
   });
 
   it('scans again for an orphan that starts inside a committed object', async () => {
-    const a = new MemoryArchive();
-    const b1 = a.append('api', 'one', 10);
-    const time = new Date(Date.UTC(2026, 0, 1, 1));
-    const committed = buildBatch(b1.newHead, drafts('two', 9), time);
-    a.objects.set(committed.key, committed.body);
-    await a.seal([committed.newHead]);
+    const { a, full, inside, time } = headInside();
+    await a.seal([full.newHead]);
     // Written after record 14 by a writer that then lost: it links to a record inside the committed object.
-    const lost = buildBatch(buildBatch(b1.newHead, drafts('two', 9).slice(0, 4), time).newHead, drafts('lost', 2), time);
+    const lost = buildBatch(inside, drafts('lost', 2), time);
     a.objects.set(lost.key, lost.body);
     const { report, scans } = await compare(a);
     expect(report.notices.map((x) => x.code)).toEqual(['ORPHAN']);
