@@ -17,7 +17,7 @@ import {
 } from './canonical-header';
 import type { Problem } from './problems';
 
-/** What the verifier keeps of one batch object: links and leaf hashes, never the records. */
+/** What the verifier keeps of one batch object: links, the compact range and, when asked, the leaf hashes; never the records. */
 export interface ScannedBatch {
   key: string;
   parsed: BatchKey;
@@ -133,11 +133,6 @@ function shapeError(h: ChainHeader): string | undefined {
 // Objects are copied here behind a spare byte when the caller's buffer has none (see scanPrefixed).
 let scratch = Buffer.allocUnsafe(1 << 16);
 
-/**
- * Hashes every record of one batch object and checks what can be checked
- * inside it: record framing, header, shard, sequence and links, and that the
- * key matches the contents. Cross-object links are the assembler's job.
- */
 /** What a scan keeps besides links and the compact range. */
 export interface ScanFlags {
   /** Each record's id (duplicate detection). */
@@ -163,6 +158,11 @@ export class LeavesNotKept extends Error {
   }
 }
 
+/**
+ * Hashes every record of one batch object and checks what can be checked
+ * inside it: record framing, header, shard, sequence and links, and that the
+ * key matches the contents. Cross-object links are the assembler's job.
+ */
 export function scanBatch(key: string, body: Buffer, opts: ScanFlags = {}): ScannedBatch | Problem[] {
   if (scratch.length < body.length + 1) scratch = Buffer.allocUnsafe(Math.max(body.length + 1, 2 * scratch.length));
   body.copy(scratch, 1);
